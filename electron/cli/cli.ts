@@ -1,0 +1,41 @@
+import { formatDoctor } from './doctorReport';
+import { runDoctor } from '../services/doctor';
+import { STUDIO_VERSION } from '../services/startArgs';
+
+const HELP = `sel4-studio ${STUDIO_VERSION} — an IDE for seL4 Microkit systems
+
+Usage:
+  sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
+  sel4-studio --help              this text
+  sel4-studio --version           the version
+
+Start the IDE with \`npm start\` in the seL4 Studio folder (flags: --browser, --port N, --no-open, --project DIR).
+`;
+
+export async function run(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    out(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '--version') {
+    out(`${STUDIO_VERSION}\n`);
+    return 0;
+  }
+  if (cmd === 'doctor') {
+    const unknown = rest.filter((a) => a !== '--json');
+    if (unknown.length) {
+      process.stderr.write(`sel4-studio doctor: unknown option ${unknown[0]}\n`);
+      return 2;
+    }
+    const tools = await runDoctor();
+    out(rest.includes('--json') ? `${JSON.stringify(tools, null, 2)}\n` : formatDoctor(tools));
+    return 0;
+  }
+  process.stderr.write(`sel4-studio: unknown command "${cmd}" (see sel4-studio --help)\n`);
+  return 2;
+}
+
+if (process.argv[1] && /cli\.(c?js|ts)$/.test(process.argv[1])) {
+  run(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,3 @@
+/** IPC channel names shared by the preload and Electron main. */
+export const CALL_CHANNEL = 'studio:call';
+export const EVENT_CHANNEL = 'studio:event';

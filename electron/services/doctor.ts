@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { promises as fs, constants } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ToolStatus } from '../../shared/api/contract';
+
+export interface ToolSpec {
+  id: string;
+  label: string;
+  purpose: string;
+  /** Executable names tried in order. */
+  commands: string[];
+  versionArgs: string[];
+  hint: string;
+  required: boolean;
+}
+
+/** The tools seL4 Studio drives. Hints name Debian packages where Debian has one. */
+export const TOOLS: ToolSpec[] = [
+  { id: 'qemu-system-aarch64', label: 'QEMU (AArch64)', purpose: 'emulate qemu_virt_aarch64 systems', commands: ['qemu-system-aarch64'], versionArgs: ['--version'], hint: 'apt-get install qemu-system-arm', required: false },
+  { id: 'aarch64-none-elf-gcc', label: 'GCC aarch64-none-elf', purpose: 'compile PD programs (the Microkit default)', commands: ['aarch64-none-elf-gcc'], versionArgs: ['--version'], hint: "install the Arm GNU Toolchain (aarch64-none-elf) and put its bin/ on PATH, or use aarch64-linux-gnu-gcc", required: false },
+  { id: 'aarch64-linux-gnu-gcc', label: 'GCC aarch64-linux-gnu', purpose: 'compile PD programs (Debian cross compiler)', commands: ['aarch64-linux-gnu-gcc'], versionArgs: ['--version'], hint: 'apt-get install gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu', required: false },
+  { id: 'clang', label: 'Clang', purpose: 'compile PD programs with --target=aarch64-none-elf', commands: ['clang'], versionArgs: ['--version'], hint: 'apt-get install clang lld', required: false },
+  { id: 'cmake', label: 'CMake', purpose: 'configure PD program builds', commands: ['cmake'], versionArgs: ['--version'], hint: 'apt-get install cmake', required: false },
+  { id: 'ninja', label: 'Ninja', purpose: 'run CMake builds', commands: ['ninja'], versionArgs: ['--version'], hint: 'apt-get install ninja-build', required: false },
+  { id: 'make', label: 'GNU Make', purpose: 'build libvmm/sDDF-style Makefile projects', commands: ['make'], versionArgs: ['--version'], hint: 'apt-get install make', required: false },
+  { id: 'dtc', label: 'Device tree compiler', purpose: 'check device trees against the reference compiler', commands: ['dtc'], versionArgs: ['--version'], hint: 'apt-get install device-tree-compiler', required: false },
+];
+
+export interface DoctorOptions {
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  timeoutMs?: number;
+}
+
+/** Find an executable on PATH the way execvp would, without a shell. */
+export async function which(command: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  if (command.includes('/')) return (await isExecutable(command)) ? command : undefined;
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, command);
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+async function isExecutable(p: string): Promise<boolean> {
+  try {
+    const st = await fs.stat(p);
+    if (!st.isFile()) return false;
+    await fs.access(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(cmd: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: timeoutMs, env, windowsHide: true }, (err, stdout, stderr) => {
+      const text = `${stdout}\n${stderr}`.split('\n').map((l) => l.trim()).find((l) => l.length > 0);
+      resolve(err && !text ? undefined : text);
+    });
+  });
+}
+
+/** Version numbers as they are printed: the first x.y[.z] of the first line. */
+export function versionOf(line: string | undefined): string | undefined {
+  return line ? (/\d+\.\d+(?:\.\d+)?(?:[-+][\w.]+)?/.exec(line)?.[0] ?? line) : undefined;
+}
+
+export async function checkTool(spec: ToolSpec, opts: DoctorOptions = {}): Promise<ToolStatus> {
+  const env = opts.env ?? process.env;
+  for (const command of spec.commands) {
+    const found = await which(command, env);
+    if (!found) continue;
+    const line = await firstLine(found, spec.versionArgs, opts.timeoutMs ?? 5000, env);
+    const status: ToolStatus = { id: spec.id, label: spec.label, purpose: spec.purpose, found: true, path: found, required: spec.required };
+    const version = versionOf(line);
+    if (version) status.version = version;
+    return status;
+  }
+  return { id: spec.id, label: spec.label, purpose: spec.purpose, found: false, hint: spec.hint, required: spec.required };
+}
+
+/**
+ * A Microkit SDK: `$MICROKIT_SDK`, else the newest `~/microkit-sdk-*`. An SDK is a folder with `VERSION`,
+ * `bin/microkit` and `board/` (recorded/microkit/sdk-2.0.1-layout.txt).
+ */
+export async function findMicrokitSdk(opts: DoctorOptions = {}): Promise<ToolStatus> {
+  const env = opts.env ?? process.env;
+  const home = opts.home ?? os.homedir();
+  const candidates: string[] = [];
+  if (env.MICROKIT_SDK) candidates.push(env.MICROKIT_SDK);
+  try {
+    const entries = (await fs.readdir(home)).filter((e) => e.startsWith('microkit-sdk-')).sort().reverse();
+    candidates.push(...entries.map((e) => path.join(home, e)));
+  } catch {
+    // no home directory
+  }
+  for (const dir of candidates) {
+    try {
+      const version = (await fs.readFile(path.join(dir, 'VERSION'), 'utf8')).trim();
+      if (!(await isExecutable(path.join(dir, 'bin', 'microkit')))) continue;
+      const boards = (await fs.readdir(path.join(dir, 'board'))).sort();
+      return { id: 'microkit-sdk', label: 'Microkit SDK', purpose: `build system images (${boards.length} boards: ${boards.slice(0, 4).join(', ')}${boards.length > 4 ? ', …' : ''})`, found: true, path: dir, version, required: false };
+    } catch {
+      // not an SDK
+    }
+  }
+  return {
+    id: 'microkit-sdk',
+    label: 'Microkit SDK',
+    purpose: 'build system images',
+    found: false,
+    hint: env.MICROKIT_SDK
+      ? `MICROKIT_SDK=${env.MICROKIT_SDK} is not a Microkit SDK (needs VERSION, bin/microkit, board/)`
+      : 'download a Microkit SDK release, unpack it as ~/microkit-sdk-<version>, or set MICROKIT_SDK',
+    required: false,
+  };
+}
+
+export async function runDoctor(opts: DoctorOptions = {}): Promise<ToolStatus[]> {
+  return Promise.all([...TOOLS.map((t) => checkTool(t, opts)), findMicrokitSdk(opts)]);
+}

@@ -1,0 +1,92 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkEvent, type Handlers } from '../../shared/api/rpc';
+import { StudioError } from '../../shared/api/errors';
+import type { EventName, EventPayload, HostInfo } from '../../shared/api/contract';
+import { confine } from './confine';
+import { runDoctor, TOOLS, which } from './doctor';
+import { ProcessSupervisor } from './processes';
+import { ProjectService } from './projects';
+import { writeFileAtomic } from './atomicWrite';
+
+export interface StudioHostOptions {
+  mode: HostInfo['mode'];
+  version: string;
+  /** Where recent projects are remembered. */
+  configDir: string;
+  /** Deliver an event to the UI (already schema-checked). */
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  /** A native folder picker, where the host has one. */
+  pickDirectory?: (title: string, mode: 'open' | 'create') => Promise<string | null>;
+  initialProject?: string;
+}
+
+/**
+ * The contract's implementation on plain Node services. Electron main and the browser host bind exactly this;
+ * neither adds behaviour of its own.
+ */
+export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers; dispose(): void } {
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => opts.emit(event, checkEvent(event, payload));
+  const projects = new ProjectService(opts.configDir);
+  const processes = new ProcessSupervisor({
+    output: (e) => emit('process.output', e),
+    exit: (e) => emit('process.exit', e),
+  });
+
+  const handlers: Handlers = {
+    'host.info': async () => {
+      const info: HostInfo = {
+        mode: opts.mode,
+        version: opts.version,
+        platform: `${process.platform}-${process.arch}`,
+        capabilities: { nativeDialogs: Boolean(opts.pickDirectory) },
+      };
+      if (opts.initialProject) info.initialProject = path.resolve(opts.initialProject);
+      return info;
+    },
+    'doctor.check': async () => ({ tools: await runDoctor() }),
+
+    'project.create': ({ dir, name, board }) => projects.create(dir, name, board),
+    'project.open': ({ dir }) => projects.open(dir),
+    'project.save': ({ studio, systemXml }) => projects.save(studio, systemXml),
+    'project.saveAs': ({ dir, studio, systemXml }) => projects.saveAs(dir, studio, systemXml),
+    'project.autosave': ({ studio, systemXml }) => projects.autosave(studio, systemXml),
+    'project.discardRecovery': async () => (await projects.discardRecovery(), {}),
+    'project.close': async () => (projects.close(), {}),
+    'project.recent': async () => ({ projects: await projects.recent() }),
+    'project.pickDirectory': async ({ title, mode }) => {
+      if (!opts.pickDirectory) throw new StudioError('unsupported', 'this host has no folder dialog; type the folder path');
+      return { dir: await opts.pickDirectory(title, mode) };
+    },
+
+    'fs.readText': async ({ path: rel }) => {
+      const file = confine(projects.requireRoot(), rel);
+      try {
+        return { text: await fs.readFile(file, 'utf8') };
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new StudioError(code === 'ENOENT' ? 'not-found' : 'internal', `cannot read ${rel}: ${code}`);
+      }
+    },
+    'fs.writeText': async ({ path: rel, text }) => {
+      const file = confine(projects.requireRoot(), rel);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, text);
+      return {};
+    },
+
+    'process.start': async ({ tool, args }) => {
+      const spec = TOOLS.find((t) => t.id === tool);
+      if (!spec) throw new StudioError('forbidden', `unknown tool "${tool}": only tools the doctor knows can be run`);
+      let exe: string | undefined;
+      for (const c of spec.commands) if ((exe = await which(c))) break;
+      if (!exe) throw new StudioError('tool-missing', `${spec.label} is not installed (${spec.hint})`);
+      const runId = processes.start(exe, args, { cwd: projects.current ?? os.homedir() });
+      return { runId, command: [exe, ...args] };
+    },
+    'process.cancel': async ({ runId }) => (processes.cancel(runId), {}),
+  };
+
+  return { handlers, dispose: () => processes.killAll() };
+}

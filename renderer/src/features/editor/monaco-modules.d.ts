@@ -1,0 +1,8 @@
+declare module 'monaco-editor/esm/vs/editor/edcore.main.js' {
+  export * from 'monaco-editor';
+}
+declare module 'monaco-editor/esm/vs/basic-languages/xml/xml.contribution.js';
+declare module '*?worker' {
+  const WorkerCtor: new () => Worker;
+  export default WorkerCtor;
+}

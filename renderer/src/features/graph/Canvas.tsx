@@ -1,0 +1,111 @@
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type NodeChange } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useCallback, useMemo, useState, type DragEvent } from 'react';
+import { addMemoryRegion, addProtectionDomain, deleteNodes, moveNodes } from '../../../../shared/model/edits';
+import type { NodePosition } from '../../../../shared/model/project';
+import { useActions, useStudio } from '../../stores/context';
+import { useProblems } from '../problems/useProblems';
+import { toFlow, type StudioNode } from './graphModel';
+import { nodeTypes } from './nodes';
+
+export const PALETTE_MIME = 'application/x-sel4studio-palette';
+
+function CanvasInner() {
+  const doc = useStudio((s) => s.doc);
+  const selection = useStudio((s) => s.selection);
+  const hasProject = useStudio((s) => Boolean(s.project));
+  const theme = useStudio((s) => s.theme);
+  const actions = useActions();
+  const { counts } = useProblems();
+  const flow = useReactFlow();
+  // Positions while a drag is in progress: shown live, committed as one edit when the drag ends.
+  const [dragging, setDragging] = useState<Record<string, NodePosition>>({});
+
+  const { nodes, edges } = useMemo(() => {
+    const f = toFlow(doc, selection, counts);
+    return { nodes: f.nodes.map((n) => (dragging[n.id] ? { ...n, position: dragging[n.id]! } : n)) as StudioNode[], edges: f.edges };
+  }, [doc, selection, counts, dragging]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StudioNode>[]) => {
+      const live: Record<string, NodePosition> = {};
+      const done: Record<string, NodePosition> = {};
+      let selectionChanged = false;
+      const selected = new Set(selection);
+      const removed: string[] = [];
+      for (const c of changes) {
+        if (c.type === 'position') {
+          if (c.dragging && c.position) live[c.id] = c.position;
+          else if (!c.dragging) {
+            const pos = c.position ?? dragging[c.id];
+            if (pos) done[c.id] = pos;
+          }
+        } else if (c.type === 'select') {
+          selectionChanged = true;
+          if (c.selected) selected.add(c.id);
+          else selected.delete(c.id);
+        } else if (c.type === 'remove') removed.push(c.id);
+      }
+      if (Object.keys(live).length) setDragging((d) => ({ ...d, ...live }));
+      if (Object.keys(done).length) {
+        actions.edit(moveNodes(done));
+        setDragging((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !(k in done))));
+      }
+      if (selectionChanged) actions.select([...selected]);
+      if (removed.length) actions.edit(deleteNodes(removed));
+    },
+    [actions, selection, dragging],
+  );
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(PALETTE_MIME);
+      if (!kind) return;
+      e.preventDefault();
+      const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      actions.edit(kind === 'pd' ? addProtectionDomain(at) : addMemoryRegion(at));
+    },
+    [actions, flow],
+  );
+
+  if (!hasProject) {
+    return (
+      <div className="canvas-empty" data-testid="canvas-empty">
+        <h2>No project open</h2>
+        <p>Create a project (Ctrl+N) or open one (Ctrl+O) to start drawing a Microkit system.</p>
+        <div className="row">
+          <button onClick={() => actions.openDialog('new')}>New project…</button>
+          <button onClick={() => actions.openDialog('open')}>Open project…</button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'copy'))} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onPaneClick={() => actions.select([])}
+        deleteKeyCode={['Delete', 'Backspace']}
+        colorMode={theme}
+        fitView
+        fitViewOptions={{ maxZoom: 1.2 }}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} />
+        <MiniMap pannable zoomable />
+        <Controls />
+      </ReactFlow>
+    </div>
+  );
+}
+
+export function Canvas() {
+  return (
+    <ReactFlowProvider>
+      <CanvasInner />
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,30 @@
+import { useActions } from '../../stores/context';
+import { useProblems } from './useProblems';
+
+export function ProblemsPanel() {
+  const { problems } = useProblems();
+  const actions = useActions();
+  if (problems.length === 0) return <div className="panel-empty" data-testid="problems-empty">No problems.</div>;
+  return (
+    <ul className="problems" data-testid="problems">
+      {problems.map((p, i) => (
+        <li
+          key={i}
+          className={`problem problem-${p.severity}`}
+          onClick={() => {
+            if (p.key) actions.select([p.key]);
+            if (p.line) actions.revealInXml(p.line, p.column ?? 1);
+          }}
+        >
+          <span className="problem-sev">{p.severity}</span>
+          <span className="problem-msg">{p.message}</span>
+          <span className="problem-place">
+            {p.file ?? ''}
+            {p.line ? `:${p.line}:${p.column ?? 1}` : ''}
+          </span>
+          {p.rule && <span className="problem-rule">{p.rule}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,48 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './shell/App';
+import { StoreContext } from './stores/context';
+import { createStudioStore } from './stores/studioStore';
+import { connect } from './transport';
+import './styles.css';
+
+const root = createRoot(document.getElementById('root')!);
+
+connect()
+  .then(({ client, onDisconnect }) => {
+    const prefersDark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? true;
+    const saved = localStorage.getItem('sel4studio.theme');
+    const store = createStudioStore(client, saved === 'light' || saved === 'dark' ? saved : prefersDark ? 'dark' : 'light');
+    store.subscribe((s, prev) => {
+      if (s.theme !== prev.theme) localStorage.setItem('sel4studio.theme', s.theme);
+    });
+    onDisconnect(() => store.setState({ connected: false, notice: { kind: 'error', message: 'Lost the connection to the seL4 Studio host. Your last autosave is kept; restart with npm start.' } }));
+    // Autosave: a recovery file a moment after the last edit, never the project files themselves.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    store.subscribe((s, prev) => {
+      if (s.doc === prev.doc) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void store.actions.autosave(), 1500);
+    });
+    window.addEventListener('beforeunload', (e) => {
+      const s = store.getState();
+      if (s.project && s.doc !== s.savedDoc) e.preventDefault();
+    });
+    root.render(
+      <StrictMode>
+        <StoreContext.Provider value={{ store, client }}>
+          <App />
+        </StoreContext.Provider>
+      </StrictMode>,
+    );
+    void store.actions.init();
+  })
+  .catch((err: unknown) => {
+    root.render(
+      <div className="fatal" role="alert">
+        <h1>seL4 Studio cannot reach its host</h1>
+        <p>{err instanceof Error ? err.message : String(err)}</p>
+        <p>Start it with <code>npm start</code> and open the printed address (it carries the access token).</p>
+      </div>,
+    );
+  });

@@ -1,0 +1,78 @@
+import { useEffect } from 'react';
+import { Canvas } from '../features/graph/Canvas';
+import { Inspector } from '../features/graph/Inspector';
+import { Palette } from '../features/graph/Palette';
+import { XmlPreview } from '../features/editor/XmlPreview';
+import { useActions, useStudio } from '../stores/context';
+import { BottomPanel } from './BottomPanel';
+import { buildCheck } from './buildCheck';
+import { ProjectDialog } from './ProjectDialog';
+import { StatusBar } from './StatusBar';
+import { Toolbar } from './Toolbar';
+
+function useShortcuts() {
+  const actions = useActions();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey)) return;
+      const k = e.key.toLowerCase();
+      const inField = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
+      const run = (f: () => void) => {
+        e.preventDefault();
+        f();
+      };
+      if (k === 'n') run(() => actions.openDialog('new'));
+      else if (k === 'o') run(() => actions.openDialog('open'));
+      else if (k === 's' && e.shiftKey) run(() => actions.openDialog('saveAs'));
+      else if (k === 's') run(() => void actions.save());
+      else if (k === 'b' && e.shiftKey) run(() => void buildCheck(actions));
+      else if (inField) return;
+      else if ((k === 'z' && e.shiftKey) || k === 'y') run(() => actions.redo());
+      else if (k === 'z') run(() => actions.undo());
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [actions]);
+}
+
+export function App() {
+  const theme = useStudio((s) => s.theme);
+  const notice = useStudio((s) => s.notice);
+  const recovery = useStudio((s) => s.recovery);
+  const actions = useActions();
+  useShortcuts();
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  return (
+    <div className="app" data-testid="app">
+      <Toolbar />
+      {recovery && (
+        <div className="banner" data-testid="recovery-banner">
+          Unsaved changes from {new Date(recovery.savedAt).toLocaleString()} were recovered.
+          <button onClick={() => actions.restoreRecovery()}>Restore</button>
+          <button onClick={() => void actions.discardRecovery()}>Discard</button>
+        </div>
+      )}
+      {notice && (
+        <div className={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid={`notice-${notice.kind}`}>
+          <span>{notice.message}</span>
+          <button className="link" onClick={() => actions.dismissNotice()} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      )}
+      <main className="workbench">
+        <Palette />
+        <Canvas />
+        <div className="right">
+          <Inspector />
+          <XmlPreview />
+        </div>
+      </main>
+      <BottomPanel />
+      <StatusBar />
+      <ProjectDialog />
+    </div>
+  );
+}

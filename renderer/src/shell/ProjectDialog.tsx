@@ -1,0 +1,82 @@
+import { useState, type FormEvent } from 'react';
+import { useActions, useStudio } from '../stores/context';
+
+const TITLES = { new: 'New project', open: 'Open project', saveAs: 'Save project as' } as const;
+
+/**
+ * New / Open / Save As. The folder is typed (browser mode) or picked with the host's native dialog where the host
+ * says it has one (`capabilities.nativeDialogs`); the UI never asks which host it is.
+ */
+export function ProjectDialog() {
+  const kind = useStudio((s) => s.dialog);
+  const recent = useStudio((s) => s.recent);
+  const native = useStudio((s) => s.host?.capabilities.nativeDialogs ?? false);
+  const actions = useActions();
+  const [dir, setDir] = useState('');
+  const [name, setName] = useState('');
+  const [board, setBoard] = useState('qemu_virt_aarch64');
+  if (!kind) return null;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!dir.trim()) return;
+    if (kind === 'new') void actions.newProject(dir.trim(), name.trim() || dir.trim().split(/[\\/]/).filter(Boolean).pop() || 'project', board);
+    else if (kind === 'open') void actions.openProject(dir.trim());
+    else void actions.saveAs(dir.trim());
+  };
+  return (
+    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && actions.openDialog(undefined)}>
+      <form className="modal" role="dialog" aria-label={TITLES[kind]} data-testid="project-dialog" onSubmit={submit}>
+        <h2>{TITLES[kind]}</h2>
+        <label className="field">
+          <span className="field-label">Folder</span>
+          <div className="row">
+            <input autoFocus data-testid="dialog-dir" placeholder="/home/me/projects/my-system" value={dir} onChange={(e) => setDir(e.target.value)} />
+            {native && (
+              <button type="button" onClick={() => void actions.pickDirectory(TITLES[kind], kind === 'open' ? 'open' : 'create').then((d) => d && setDir(d))}>
+                Browse…
+              </button>
+            )}
+          </div>
+          <span className="field-help">{kind === 'open' ? 'A folder with a studio.json' : 'An empty or new folder'}</span>
+        </label>
+        {kind === 'new' && (
+          <>
+            <label className="field">
+              <span className="field-label">Name</span>
+              <input data-testid="dialog-name" placeholder="hello" value={name} onChange={(e) => setName(e.target.value)} />
+            </label>
+            <label className="field">
+              <span className="field-label">Board</span>
+              <select data-testid="dialog-board" value={board} onChange={(e) => setBoard(e.target.value)}>
+                <option value="qemu_virt_aarch64">qemu_virt_aarch64</option>
+                <option value="orin_agx">orin_agx (experimental)</option>
+              </select>
+            </label>
+          </>
+        )}
+        {kind === 'open' && recent.length > 0 && (
+          <div className="recent">
+            <div className="field-label">Recent</div>
+            <ul>
+              {recent.map((r) => (
+                <li key={r.dir}>
+                  <button type="button" className="link" onClick={() => void actions.openProject(r.dir)}>
+                    {r.name} <span className="muted">{r.dir}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        <div className="row end">
+          <button type="button" onClick={() => actions.openDialog(undefined)}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" data-testid="dialog-ok">
+            {kind === 'new' ? 'Create' : kind === 'open' ? 'Open' : 'Save'}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import { useActions, useStudio } from '../stores/context';
+import { isDirty } from '../stores/studioStore';
+import { useProblems } from '../features/problems/useProblems';
+
+export function StatusBar() {
+  const host = useStudio((s) => s.host);
+  const connected = useStudio((s) => s.connected);
+  const doctor = useStudio((s) => s.doctor);
+  const dirty = useStudio(isDirty);
+  const project = useStudio((s) => s.project);
+  const lastEdit = useStudio((s) => s.history.past[s.history.past.length - 1]?.label);
+  const { problems } = useProblems();
+  const actions = useActions();
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const found = doctor?.filter((t) => t.found).length;
+  return (
+    <footer className="statusbar" data-testid="statusbar">
+      <span data-testid="status-host">{connected ? (host ? (host.mode === 'electron' ? 'Electron' : 'Browser mode') : 'connecting…') : 'Disconnected from host'}</span>
+      <button className="link" data-testid="status-doctor" onClick={() => actions.setPanel('doctor')}>
+        {doctor ? `Tools: ${found}/${doctor.length}` : 'Tools: checking…'}
+      </button>
+      <button className="link" onClick={() => actions.setPanel('problems')} data-testid="status-problems">
+        {errors} error{errors === 1 ? '' : 's'}
+      </button>
+      <span className="grow" />
+      {lastEdit && <span className="muted">Last edit: {lastEdit}</span>}
+      {project && <span data-testid="status-dirty">{dirty ? 'Unsaved changes' : 'Saved'}</span>}
+      {project && <span className="muted">{project.studio.board} · Microkit {project.studio.microkitVersion}</span>}
+    </footer>
+  );
+}

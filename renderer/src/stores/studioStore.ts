@@ -1,0 +1,257 @@
+import { createStore } from 'zustand/vanilla';
+import type { Diagnostic } from '../../../shared/api/diagnostics';
+import type { HostInfo, ProjectSnapshot, RecentProject, ToolStatus } from '../../../shared/api/contract';
+import type { StudioClient } from '../../../shared/api/rpc';
+import { StudioError } from '../../../shared/api/errors';
+import { applyEdit as apply, emptyHistory, redo as redoDoc, undo as undoDoc, type Edit, type EditorDoc, type History } from '../../../shared/model/edits';
+import type { StudioFile } from '../../../shared/model/project';
+import { emptySystem } from '../../../shared/model/system';
+import { exportSystem } from '../../../shared/sdf/export';
+import { importSystem } from '../../../shared/sdf/import';
+
+export type PanelTab = 'problems' | 'output' | 'terminal' | 'doctor';
+export type DialogKind = 'new' | 'open' | 'saveAs';
+
+export interface OutputRun {
+  runId: string;
+  label: string;
+  command: string[];
+  text: string;
+  exit?: { code: number | null; signal: string | null; durationMs: number; error?: string };
+}
+
+export interface Notice {
+  kind: 'error' | 'info';
+  message: string;
+}
+
+export interface StudioState {
+  host?: HostInfo;
+  connected: boolean;
+  doctor?: ToolStatus[];
+  recent: RecentProject[];
+
+  project?: { dir: string; studio: StudioFile };
+  doc: EditorDoc;
+  history: History;
+  savedDoc?: EditorDoc;
+  /** Problems found when the .system was loaded (before any edit). */
+  loadDiagnostics: Diagnostic[];
+  recovery?: ProjectSnapshot['recovery'];
+  selection: string[];
+  /** Last XML line to reveal in the preview (from a clicked problem). */
+  reveal?: { line: number; column: number; seq: number };
+
+  runs: OutputRun[];
+  panel: PanelTab;
+  theme: 'light' | 'dark';
+  dialog?: DialogKind;
+  notice?: Notice;
+}
+
+const blankDoc = (): EditorDoc => ({ system: emptySystem(), layout: { nodes: {} } });
+
+export function isDirty(s: Pick<StudioState, 'doc' | 'savedDoc' | 'project'>): boolean {
+  return Boolean(s.project) && s.doc !== s.savedDoc;
+}
+
+/**
+ * The app's state and actions, created per client (a factory, so tests and Storybook-like harnesses get their own:
+ * DESIGN.md §3.4). Derived data (XML, problems) is not stored: components compute it from `doc` with shared/.
+ */
+export function createStudioStore(client: StudioClient, initialTheme: 'light' | 'dark' = 'dark') {
+  const store = createStore<StudioState>()(() => ({
+    connected: true,
+    recent: [],
+    doc: blankDoc(),
+    history: emptyHistory(),
+    loadDiagnostics: [],
+    selection: [],
+    runs: [],
+    panel: 'problems',
+    theme: initialTheme,
+  }));
+  const set = store.setState;
+  const get = store.getState;
+
+  const fail = (err: unknown) => {
+    const e = err instanceof StudioError ? err : new StudioError('internal', String(err instanceof Error ? err.message : err));
+    set({ notice: { kind: 'error', message: e.message } });
+    if (e.diagnostics?.length) set({ loadDiagnostics: e.diagnostics, panel: 'problems' });
+  };
+
+  const load = (snap: ProjectSnapshot) => {
+    const imported = importSystem(snap.systemXml, snap.studio.systemFile);
+    const doc: EditorDoc = { system: imported.model ?? emptySystem(), layout: snap.studio.layout };
+    set({
+      project: { dir: snap.dir, studio: snap.studio },
+      doc,
+      savedDoc: doc,
+      history: emptyHistory(),
+      loadDiagnostics: imported.diagnostics,
+      recovery: snap.recovery,
+      selection: [],
+      dialog: undefined,
+      notice: snap.migrated.length
+        ? { kind: 'info', message: `Project file migrated: ${snap.migrated.join('; ')}. Save to keep the new format.` }
+        : { kind: 'info', message: `Opened ${snap.studio.name}` },
+    });
+    void actions.refreshRecent();
+  };
+
+  const payload = () => {
+    const { project, doc } = get();
+    if (!project) throw new StudioError('no-project', 'no project is open');
+    return { studio: { ...project.studio, layout: doc.layout }, systemXml: exportSystem(doc.system) };
+  };
+
+  const actions = {
+    async init() {
+      try {
+        const [host, recent] = await Promise.all([client.call('host.info', {}), client.call('project.recent', {})]);
+        set({ host, recent: recent.projects });
+        if (host.initialProject) await actions.openProject(host.initialProject);
+      } catch (err) {
+        fail(err);
+      }
+      void actions.refreshDoctor();
+      client.on('process.output', (e) =>
+        set((s) => ({ runs: s.runs.map((r) => (r.runId === e.runId ? { ...r, text: r.text + e.data } : r)) })),
+      );
+      client.on('process.exit', (e) =>
+        set((s) => ({ runs: s.runs.map((r) => (r.runId === e.runId ? { ...r, exit: e } : r)) })),
+      );
+    },
+    async refreshDoctor() {
+      try {
+        set({ doctor: (await client.call('doctor.check', {})).tools });
+      } catch (err) {
+        fail(err);
+      }
+    },
+    async refreshRecent() {
+      try {
+        set({ recent: (await client.call('project.recent', {})).projects });
+      } catch {
+        // The recent list is a convenience; failing to read it is not worth a notice.
+      }
+    },
+    async newProject(dir: string, name: string, board?: string) {
+      try {
+        load(await client.call('project.create', board ? { dir, name, board } : { dir, name }));
+      } catch (err) {
+        fail(err);
+      }
+    },
+    async openProject(dir: string) {
+      try {
+        load(await client.call('project.open', { dir }));
+      } catch (err) {
+        fail(err);
+      }
+    },
+    async save(): Promise<boolean> {
+      try {
+        const p = payload();
+        const doc = get().doc;
+        await client.call('project.save', p);
+        set((s) => ({ savedDoc: doc, recovery: undefined, project: s.project && { ...s.project, studio: p.studio }, notice: { kind: 'info', message: `Saved ${p.studio.systemFile} and studio.json` } }));
+        return true;
+      } catch (err) {
+        fail(err);
+        return false;
+      }
+    },
+    async saveAs(dir: string) {
+      try {
+        const doc = get().doc;
+        const snap = await client.call('project.saveAs', { dir, ...payload() });
+        set({ project: { dir: snap.dir, studio: snap.studio }, savedDoc: doc, dialog: undefined, notice: { kind: 'info', message: `Saved as ${snap.dir}` } });
+        void actions.refreshRecent();
+      } catch (err) {
+        fail(err);
+      }
+    },
+    async autosave() {
+      if (!isDirty(get())) return;
+      try {
+        await client.call('project.autosave', payload());
+      } catch {
+        // Autosave is best effort; the next edit tries again and Save reports real errors.
+      }
+    },
+    restoreRecovery() {
+      const rec = get().recovery;
+      if (!rec) return;
+      const imported = importSystem(rec.systemXml, rec.studio.systemFile);
+      if (!imported.model) return fail(new StudioError('corrupt', 'the recovery file does not parse'));
+      const system = imported.model;
+      actions.edit({ label: 'Restore autosaved changes', apply: () => ({ system, layout: rec.studio.layout }) });
+      set({ recovery: undefined });
+    },
+    async discardRecovery() {
+      set({ recovery: undefined });
+      await client.call('project.discardRecovery', {}).catch(fail);
+    },
+    edit(edit: Edit) {
+      if (!get().project) return;
+      const { doc, history } = apply(get().doc, get().history, edit);
+      set({ doc, history });
+    },
+    undo() {
+      const { doc, history } = undoDoc(get().doc, get().history);
+      set({ doc, history, selection: get().selection.filter((k) => k in doc.layout.nodes) });
+    },
+    redo() {
+      const { doc, history } = redoDoc(get().doc, get().history);
+      set({ doc, history });
+    },
+    select(keys: string[]) {
+      const cur = get().selection;
+      if (cur.length !== keys.length || cur.some((k, i) => k !== keys[i])) set({ selection: keys });
+    },
+    revealInXml(line: number, column: number) {
+      set((s) => ({ reveal: { line, column, seq: (s.reveal?.seq ?? 0) + 1 } }));
+    },
+    async runTool(tool: string, args: string[], label?: string) {
+      set({ panel: 'output' });
+      try {
+        const { runId, command } = await client.call('process.start', { tool, args });
+        set((s) => ({ runs: [...s.runs, { runId, label: label ?? command.join(' '), command, text: '' }] }));
+        return runId;
+      } catch (err) {
+        fail(err);
+        return undefined;
+      }
+    },
+    async cancelRun(runId: string) {
+      await client.call('process.cancel', { runId }).catch(fail);
+    },
+    setPanel(panel: PanelTab) {
+      set({ panel });
+    },
+    setTheme(theme: 'light' | 'dark') {
+      set({ theme });
+    },
+    async pickDirectory(title: string, mode: 'open' | 'create'): Promise<string | null> {
+      try {
+        return (await client.call('project.pickDirectory', { title, mode })).dir;
+      } catch (err) {
+        fail(err);
+        return null;
+      }
+    },
+    openDialog(dialog: DialogKind | undefined) {
+      set({ dialog });
+    },
+    dismissNotice() {
+      set({ notice: undefined });
+    },
+    notify(notice: Notice) {
+      set({ notice });
+    },
+  };
+  return Object.assign(store, { actions });
+}
+
+export type StudioStore = ReturnType<typeof createStudioStore>;

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { StudioFileSchema } from '../model/project';
+import { DiagnosticSchema } from './diagnostics';
+
+/**
+ * The one contract between the UI and a host (DESIGN.md §2, §3.1). Electron main, the preload, the browser host and
+ * both renderer transports are derived from these two maps; nothing else names a method or an event.
+ */
+
+const Empty = z.object({}).strict();
+const AbsPath = z.string().min(1).max(4096);
+/** A path inside the open project, relative to its root. The host resolves and confines it. */
+const ProjectPath = z.string().min(1).max(1024);
+
+export const HostInfoSchema = z.object({
+  mode: z.enum(['electron', 'browser']),
+  version: z.string(),
+  platform: z.string(),
+  capabilities: z.object({
+    /** The host can show native open/save dialogs; otherwise the UI asks for a path. */
+    nativeDialogs: z.boolean(),
+  }),
+  /** The project given on the command line (`--project DIR`), opened at start-up. */
+  initialProject: z.string().optional(),
+});
+
+export const ToolStatusSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  purpose: z.string(),
+  found: z.boolean(),
+  path: z.string().optional(),
+  version: z.string().optional(),
+  /** What to do when it is missing: the Debian package, or where to get it. */
+  hint: z.string().optional(),
+  required: z.boolean(),
+});
+
+export const ProjectSnapshotSchema = z.object({
+  dir: z.string(),
+  studio: StudioFileSchema,
+  systemXml: z.string(),
+  /** What a migration of studio.json changed on open (saved only on the next save). */
+  migrated: z.array(z.string()),
+  /** An autosave newer than the last save, offered to the user on open. */
+  recovery: z
+    .object({ savedAt: z.string(), studio: StudioFileSchema, systemXml: z.string() })
+    .optional(),
+});
+
+export const RecentProjectSchema = z.object({ dir: z.string(), name: z.string(), openedAt: z.string() });
+
+export const RunIdSchema = z.string().regex(/^run-\d+$/);
+
+export const methods = {
+  'host.info': { params: Empty, result: HostInfoSchema },
+  'doctor.check': { params: Empty, result: z.object({ tools: z.array(ToolStatusSchema) }) },
+
+  'project.create': {
+    params: z.object({ dir: AbsPath, name: z.string().min(1).max(200), board: z.string().min(1).optional() }).strict(),
+    result: ProjectSnapshotSchema,
+  },
+  'project.open': { params: z.object({ dir: AbsPath }).strict(), result: ProjectSnapshotSchema },
+  'project.save': {
+    params: z.object({ studio: StudioFileSchema, systemXml: z.string().max(64 * 1024 * 1024) }).strict(),
+    result: z.object({ savedAt: z.string(), files: z.array(z.string()) }),
+  },
+  'project.saveAs': {
+    params: z
+      .object({ dir: AbsPath, studio: StudioFileSchema, systemXml: z.string().max(64 * 1024 * 1024) })
+      .strict(),
+    result: ProjectSnapshotSchema,
+  },
+  'project.autosave': {
+    params: z.object({ studio: StudioFileSchema, systemXml: z.string().max(64 * 1024 * 1024) }).strict(),
+    result: z.object({ savedAt: z.string() }),
+  },
+  'project.discardRecovery': { params: Empty, result: Empty },
+  'project.close': { params: Empty, result: Empty },
+  'project.recent': { params: Empty, result: z.object({ projects: z.array(RecentProjectSchema) }) },
+  'project.pickDirectory': {
+    params: z.object({ title: z.string().max(200), mode: z.enum(['open', 'create']) }).strict(),
+    result: z.object({ dir: z.string().nullable() }),
+  },
+
+  'fs.readText': { params: z.object({ path: ProjectPath }).strict(), result: z.object({ text: z.string() }) },
+  'fs.writeText': {
+    params: z.object({ path: ProjectPath, text: z.string().max(64 * 1024 * 1024) }).strict(),
+    result: Empty,
+  },
+
+  'process.start': {
+    params: z
+      .object({
+        /** A tool id known to the doctor: only those may be spawned, always with an argv array. */
+        tool: z.string().min(1).max(64),
+        args: z.array(z.string().max(8192)).max(256),
+        label: z.string().max(200).optional(),
+      })
+      .strict(),
+    result: z.object({ runId: RunIdSchema, command: z.array(z.string()) }),
+  },
+  'process.cancel': { params: z.object({ runId: RunIdSchema }).strict(), result: Empty },
+} as const;
+
+export const events = {
+  'process.output': z.object({ runId: RunIdSchema, stream: z.enum(['stdout', 'stderr']), data: z.string() }),
+  'process.exit': z.object({
+    runId: RunIdSchema,
+    code: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    durationMs: z.number(),
+    /** Set when the process could not be started at all (ENOENT, EACCES). */
+    error: z.string().optional(),
+  }),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.infer<Methods[M]['result']>;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.infer<Events[E]>;
+
+export type HostInfo = z.infer<typeof HostInfoSchema>;
+export type ToolStatus = z.infer<typeof ToolStatusSchema>;
+export type ProjectSnapshot = z.infer<typeof ProjectSnapshotSchema>;
+export type RecentProject = z.infer<typeof RecentProjectSchema>;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+export { DiagnosticSchema };

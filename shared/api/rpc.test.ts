@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { StudioError } from './errors';
+import { createClient, createDispatcher, type Handlers, type RawTransport } from './rpc';
+
+const info = { mode: 'browser', version: '0.0.0', platform: 'linux', capabilities: { nativeDialogs: false } } as const;
+
+function handlers(over: Partial<Handlers> = {}): Handlers {
+  const notUsed = async () => {
+    throw new StudioError('unsupported', 'not used in this test');
+  };
+  const base = Object.fromEntries(
+    ['host.info', 'doctor.check', 'project.create', 'project.open', 'project.save', 'project.saveAs', 'project.autosave', 'project.discardRecovery', 'project.close', 'project.recent', 'project.pickDirectory', 'fs.readText', 'fs.writeText', 'process.start', 'process.cancel'].map((m) => [m, notUsed]),
+  ) as unknown as Handlers;
+  return { ...base, 'host.info': async () => ({ ...info }), ...over };
+}
+
+describe('dispatcher', () => {
+  it('answers a valid call', async () => {
+    const dispatch = createDispatcher(handlers());
+    expect(await dispatch('host.info', {})).toEqual({ ok: true, result: info });
+  });
+
+  it('refuses unknown methods and schema-invalid params without calling the handler', async () => {
+    let called = false;
+    const dispatch = createDispatcher(handlers({ 'fs.readText': async () => ((called = true), { text: '' }) }));
+    expect(await dispatch('fs.rmrf', {})).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
+    expect(await dispatch('__proto__', {})).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
+    expect(await dispatch('fs.readText', { path: 42 })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+    expect(await dispatch('fs.readText', { path: 'a', extra: 1 })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+    expect(await dispatch('process.start', { tool: 'qemu', args: 'rm -rf /' })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+    expect(called).toBe(false);
+  });
+
+  it('turns thrown errors into values and malformed results into internal errors', async () => {
+    const dispatch = createDispatcher(
+      handlers({
+        'fs.readText': async () => {
+          throw new StudioError('forbidden', 'outside the project');
+        },
+        'project.recent': async () => ({ projects: 'nope' }) as never,
+      }),
+    );
+    expect(await dispatch('fs.readText', { path: 'x' })).toEqual({ ok: false, error: { code: 'forbidden', message: 'outside the project' } });
+    expect(await dispatch('project.recent', {})).toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+});
+
+describe('client', () => {
+  it('rethrows host errors as StudioError and filters malformed events', async () => {
+    const listeners = new Map<string, (p: unknown) => void>();
+    const raw: RawTransport = {
+      call: async () => ({ ok: false, error: { code: 'not-found', message: 'no such project' } }),
+      on: (event, l) => (listeners.set(event, l), () => listeners.delete(event)),
+    };
+    const client = createClient(raw);
+    await expect(client.call('project.open', { dir: '/x' })).rejects.toMatchObject({ code: 'not-found', message: 'no such project' });
+    const got: unknown[] = [];
+    const off = client.on('process.output', (p) => got.push(p));
+    listeners.get('process.output')!({ runId: 'run-1', stream: 'stdout', data: 'hi' });
+    listeners.get('process.output')!({ runId: 'bogus', stream: 'stdout', data: 'hi' });
+    expect(got).toEqual([{ runId: 'run-1', stream: 'stdout', data: 'hi' }]);
+    off();
+    expect(listeners.size).toBe(0);
+  });
+});

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import path from 'node:path';
+
+// The renderer is served from app://studio/ (Electron) or the loopback host (browser mode): relative base, no CDN.
+export default defineConfig({
+  root: path.resolve(import.meta.dirname, 'renderer'),
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: path.resolve(import.meta.dirname, 'dist/renderer'),
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 8000,
+    sourcemap: false,
+    minify: process.env.STUDIO_NO_MINIFY ? false : true,
+  },
+  worker: { format: 'es' },
+  server: { port: 5173, strictPort: false },
+});
