@@ -64,9 +64,14 @@ function firstLine(cmd: string, args: string[], timeoutMs: number, env: NodeJS.P
   });
 }
 
-/** Version numbers as they are printed: the first x.y[.z] of the first line. */
+/**
+ * The version in a tool's first line: a trailing x.y[.z] when the line ends with one (gcc puts the package
+ * version in parentheses before it), else the first x.y[.z] (QEMU puts the package after it).
+ */
 export function versionOf(line: string | undefined): string | undefined {
-  return line ? (/\d+\.\d+(?:\.\d+)?(?:[-+][\w.]+)?/.exec(line)?.[0] ?? line) : undefined;
+  if (!line) return undefined;
+  const trailing = /(\d+\.\d+(?:\.\d+)?)\s*$/.exec(line);
+  return trailing?.[1] ?? /\d+\.\d+(?:\.\d+)?/.exec(line)?.[0] ?? line;
 }
 
 export async function checkTool(spec: ToolSpec, opts: DoctorOptions = {}): Promise<ToolStatus> {

@@ -95,7 +95,7 @@ function CanvasInner() {
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable />
+        <MiniMap pannable zoomable nodeColor={(n) => (n.type === 'pd' ? '#5b8ff0' : '#48b87a')} nodeStrokeWidth={2} />
         <Controls />
       </ReactFlow>
     </div>

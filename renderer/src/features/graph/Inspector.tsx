@@ -61,7 +61,7 @@ export function Inspector() {
   const key = selection.length === 1 ? selection[0]! : undefined;
   const pd = key?.startsWith('pd:') ? system.protectionDomains.find((p) => `pd:${p.name}` === key) : undefined;
   const mr = key?.startsWith('mr:') ? system.memoryRegions.find((m) => `mr:${m.name}` === key) : undefined;
-  const mine = problems.filter((p) => p.key === key);
+  const mine = key ? problems.filter((p) => p.key === key) : [];
   return (
     <aside className="inspector" aria-label="Inspector" data-testid="inspector">
       <h3>Inspector</h3>

@@ -1,0 +1,106 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The app as a user sees it: every spec drives it through these verbs (VS Code test/automation style). */
+export class StudioPage {
+  constructor(readonly page: Page) {}
+
+  async goto(url: string) {
+    await this.page.goto(url);
+    await expect(this.page.getByTestId('status-host')).toHaveText('Browser mode');
+  }
+
+  /** A fresh UI on the same host (as after a crash or a closed tab). */
+  async reload() {
+    await this.page.reload();
+    await expect(this.page.getByTestId('status-host')).toHaveText('Browser mode');
+  }
+
+  private byId(id: string): Locator {
+    return this.page.getByTestId(id);
+  }
+
+  async newProject(dir: string, name: string) {
+    await this.byId('btn-new').click();
+    await this.byId('dialog-dir').fill(dir);
+    await this.byId('dialog-name').fill(name);
+    await this.byId('dialog-ok').click();
+    await expect(this.byId('project-name')).toContainText(name);
+  }
+
+  async openProject(dir: string) {
+    await this.page.keyboard.press('Control+o');
+    await this.byId('dialog-dir').fill(dir);
+    await this.byId('dialog-ok').click();
+  }
+
+  /** Drag a palette item onto the canvas at (x, y) relative to the canvas. */
+  async dragFromPalette(kind: 'pd' | 'mr', x: number, y: number) {
+    await this.byId(`palette-${kind}`).dragTo(this.byId('canvas'), { targetPosition: { x, y } });
+  }
+
+  node(kind: 'pd' | 'mr', name: string): Locator {
+    return this.byId(`node-${kind}-${name}`);
+  }
+
+  async selectNode(kind: 'pd' | 'mr', name: string) {
+    await this.node(kind, name).click();
+    await expect(this.byId('inspector')).toContainText(kind === 'pd' ? 'Protection domain' : 'Memory region');
+  }
+
+  async setField(field: string, value: string) {
+    const input = this.byId(`inspect-${field}`);
+    await input.fill(value);
+    await input.press('Enter');
+  }
+
+  /** The XML as Monaco shows it (loaded lazily; waits for the real editor, not the fallback). */
+  async xml(): Promise<string> {
+    const lines = this.page.locator('[data-testid=xml-preview] .monaco-editor .view-lines');
+    await expect(lines).toBeVisible();
+    const text = await lines.evaluate((el) =>
+      [...el.querySelectorAll('.view-line')]
+        .map((l) => ({ top: parseFloat((l as HTMLElement).style.top), text: l.textContent ?? '' }))
+        .sort((a, b) => a.top - b.top)
+        .map((l) => l.text)
+        .join('\n'),
+    );
+    return text.replace(/\u00a0/g, ' ');
+  }
+
+  async expectXmlToContain(fragment: string) {
+    await expect.poll(() => this.xml()).toContain(fragment);
+  }
+
+  async save() {
+    await this.page.keyboard.press('Control+s');
+    await expect(this.byId('status-dirty')).toHaveText('Saved');
+  }
+
+  async undo() {
+    await this.page.keyboard.press('Control+z');
+  }
+
+  async redo() {
+    await this.page.keyboard.press('Control+y');
+  }
+
+  async openTab(tab: 'problems' | 'output' | 'terminal' | 'doctor') {
+    await this.byId(`tab-${tab}`).click();
+  }
+
+  toolRow(id: string): Locator {
+    return this.byId(`tool-${id}`);
+  }
+
+  output(): Locator {
+    return this.byId('output');
+  }
+
+  notice(kind: 'error' | 'info'): Locator {
+    return this.byId(`notice-${kind}`);
+  }
+
+  problems(): Locator {
+    return this.byId('problems');
+  }
+}

@@ -1,0 +1,86 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+
+test('the page needs the token', async ({ page, host }) => {
+  const res = await page.goto(host.origin + '/');
+  expect(res?.status()).toBe(401);
+});
+
+test('create a project, add and edit a PD, undo/redo, save, reopen identical', async ({ studio, host, page }) => {
+  const dir = path.join(host.workspace, 'hello');
+  await studio.newProject(dir, 'hello');
+  await expect(studio.node('pd', 'main')).toBeVisible();
+  await studio.expectXmlToContain('<protection_domain name="main" priority="100">');
+
+  // Drag a PD and an MR from the palette onto the canvas.
+  await studio.dragFromPalette('pd', 200, 360);
+  await studio.dragFromPalette('mr', 560, 120);
+  await expect(studio.node('pd', 'pd1')).toBeVisible();
+  await expect(studio.node('mr', 'mr1')).toBeVisible();
+  await studio.expectXmlToContain('<memory_region name="mr1" size="0x1000" />');
+
+  // Edit it in the inspector: each committed field is one undo step.
+  await studio.selectNode('pd', 'pd1');
+  await studio.setField('name', 'client');
+  await studio.setField('priority', '200');
+  await studio.expectXmlToContain('<protection_domain name="client" priority="200">');
+  await expect(page.getByTestId('status-dirty')).toHaveText('Unsaved changes');
+
+  // An invalid value is shown inline and never reaches the model.
+  await studio.setField('priority', '300');
+  await expect(page.getByTestId('inspect-priority')).toHaveAttribute('aria-invalid', 'true');
+  await studio.expectXmlToContain('priority="200"');
+  await page.getByTestId('inspect-priority').press('Escape');
+
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await studio.undo();
+  await studio.expectXmlToContain('<protection_domain name="client" priority="100">');
+  await studio.redo();
+  await studio.expectXmlToContain('<protection_domain name="client" priority="200">');
+
+  await studio.save();
+  const onDisk = await fs.readFile(path.join(dir, 'hello.system'), 'utf8');
+  expect(onDisk).toContain('<protection_domain name="client" priority="200">');
+  const shown = await studio.xml();
+  expect(shown.trim()).toBe(onDisk.trim());
+  await page.screenshot({ path: 'test-results/screenshots/project-edited.png' });
+
+  // Reload the page (a fresh UI) and reopen from the recent list: the same XML and layout.
+  await studio.reload();
+  await page.keyboard.press('Control+o');
+  await page.getByRole('button', { name: /hello/ }).first().click();
+  await expect(studio.node('pd', 'client')).toBeVisible();
+  expect((await studio.xml()).trim()).toBe(onDisk.trim());
+  await expect(page.getByTestId('status-dirty')).toHaveText('Saved');
+});
+
+test('a corrupt studio.json is reported with its place and left untouched', async ({ studio, host, page }) => {
+  const dir = path.join(host.workspace, 'broken');
+  await studio.newProject(dir, 'broken');
+  const broken = '{\n  "schemaVersion": 2,\n  "name": "broken",,\n}\n';
+  await fs.writeFile(path.join(dir, 'studio.json'), broken);
+  await studio.reload();
+  await studio.openProject(dir);
+  await expect(studio.notice('error')).toContainText('studio.json:3:20: error: studio.json is not valid JSON');
+  await expect(studio.problems()).toContainText('studio.json:3:20');
+  expect(await fs.readFile(path.join(dir, 'studio.json'), 'utf8')).toBe(broken);
+  await page.screenshot({ path: 'test-results/screenshots/corrupt-project.png' });
+});
+
+test('unsaved edits are autosaved and offered back after a crash', async ({ studio, host, page }) => {
+  const dir = path.join(host.workspace, 'auto');
+  await studio.newProject(dir, 'auto');
+  await studio.dragFromPalette('pd', 300, 300);
+  await expect(studio.node('pd', 'pd1')).toBeVisible();
+  await expect.poll(() => fs.readFile(path.join(dir, '.studio-recovery.json'), 'utf8').catch(() => ''), { timeout: 8000 }).toContain('pd1');
+  // The tab dies without saving; the next session offers the autosave.
+  await studio.reload();
+  await studio.openProject(dir);
+  await expect(page.getByTestId('recovery-banner')).toBeVisible();
+  await expect(studio.node('pd', 'pd1')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Restore' }).click();
+  await expect(studio.node('pd', 'pd1')).toBeVisible();
+  await studio.save();
+  await expect(fs.access(path.join(dir, '.studio-recovery.json'))).rejects.toThrow();
+});

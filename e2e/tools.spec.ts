@@ -1,0 +1,24 @@
+import { expect, test } from './fixtures';
+
+test('doctor lists the tools and a supervised process streams into Output', async ({ studio, page }) => {
+  await studio.openTab('doctor');
+  await expect(studio.toolRow('qemu-system-aarch64')).toContainText('found');
+  await expect(studio.toolRow('qemu-system-aarch64')).toContainText(/\d+\.\d+/);
+  await expect(studio.toolRow('microkit-sdk')).toBeVisible();
+  await expect(page.getByTestId('status-doctor')).toHaveText(/Tools: \d+\/9/);
+  await page.screenshot({ path: 'test-results/screenshots/doctor.png' });
+
+  await page.getByTestId('run-qemu-version').click();
+  await expect(studio.output()).toContainText('QEMU emulator version');
+  await expect(studio.output().getByTestId('run-exit')).toContainText('exit 0');
+  await page.screenshot({ path: 'test-results/screenshots/output.png' });
+});
+
+test('dark and light themes', async ({ studio, page }) => {
+  void studio;
+  const before = await page.evaluate(() => document.documentElement.dataset.theme);
+  await page.getByTestId('btn-theme').click();
+  const after = await page.evaluate(() => document.documentElement.dataset.theme);
+  expect(after).not.toBe(before);
+  expect(['light', 'dark']).toContain(after);
+});
