@@ -17,12 +17,16 @@ test('Electron shell: sandboxed window, contract over IPC', async () => {
   const app = await electron.launch({ executablePath: binary, args: [path.resolve(import.meta.dirname, '../dist/electron/main.cjs'), '--no-sandbox'] });
   const win = await app.firstWindow();
   await expect(win.getByTestId('status-host')).toHaveText('Electron');
-  const prefs = await app.evaluate(({ BrowserWindow }) => {
-    const w = BrowserWindow.getAllWindows()[0]!;
-    const p = w.webContents.getLastWebPreferences();
-    return { sandbox: p?.sandbox, contextIsolation: p?.contextIsolation, nodeIntegration: p?.nodeIntegration, url: w.webContents.getURL() };
-  });
-  expect(prefs).toEqual({ sandbox: true, contextIsolation: true, nodeIntegration: false, url: 'app://studio/index.html' });
-  expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+  expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getURL())).toBe('app://studio/index.html');
+  // Sandboxed, context-isolated, no Node: the page sees only the contract bridge.
+  const page = await win.evaluate(() => ({
+    require: typeof (globalThis as { require?: unknown }).require,
+    process: typeof (globalThis as { process?: unknown }).process,
+    bridge: Object.keys((globalThis as { studio?: object }).studio ?? {}).sort(),
+  }));
+  expect(page).toEqual({ require: 'undefined', process: 'undefined', bridge: ['call', 'on'] });
+  // Navigation away from the app is refused.
+  await win.evaluate(() => (location.href = 'https://example.com/'));
+  await expect(win.getByTestId('status-host')).toHaveText('Electron');
   await app.close();
 });

@@ -34,6 +34,7 @@ export async function startHost(extraArgs: string[] = []): Promise<Host> {
 }
 
 export const test = base.extend<{ host: Host; studio: StudioPage; consoleErrors: string[] }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies by destructuring
   host: async ({}, use) => {
     const host = await startHost();
     await use(host);

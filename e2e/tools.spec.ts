@@ -1,6 +1,8 @@
 import { expect, test } from './fixtures';
+import { requireTool } from './requireTool';
 
 test('doctor lists the tools and a supervised process streams into Output', async ({ studio, page }) => {
+  requireTool('qemu-system-aarch64', 'qemu-system-arm');
   await studio.openTab('doctor');
   await expect(studio.toolRow('qemu-system-aarch64')).toContainText('found');
   await expect(studio.toolRow('qemu-system-aarch64')).toContainText(/\d+\.\d+/);

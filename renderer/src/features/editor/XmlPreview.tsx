@@ -10,10 +10,20 @@ export function XmlPreview() {
   const theme = useStudio((s) => s.theme);
   const reveal = useStudio((s) => s.reveal);
   const file = useStudio((s) => s.project?.studio.systemFile);
+  if (!file) {
+    return (
+      <section className="xml-preview" data-testid="xml-preview" aria-label="System XML">
+        <header>
+          <span>system</span>
+        </header>
+        <div className="panel-empty">The generated .system file appears here when a project is open.</div>
+      </section>
+    );
+  }
   return (
     <section className="xml-preview" data-testid="xml-preview" aria-label="System XML">
       <header>
-        <span>{file ?? 'system'}</span>
+        <span>{file}</span>
         <span className="muted">generated · read-only</span>
       </header>
       <div className="xml-body">
