@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// `npm run bench`: browser-mode start-up and bundle weight, each against a baseline measured in the same run.
+//  - host start -> UI interactive, against a bare Node HTTP server serving a one-button page (same browser, same runs)
+//  - initial JS+CSS transferred (gzip), against everything the app loads once a project is open
+//  - Monaco is lazy: none of its chunks is requested before a project is open
+import { chromium } from 'playwright-core';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status !== 0) process.exit(1);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+
+function startProcess(args, env = {}) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { env: { ...process.env, DISPLAY: '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = /(http:\/\/\S+)/.exec(buf);
+      if (m) resolve({ child, url: m[1], t0 });
+    });
+    child.on('exit', (c) => reject(new Error(`exited ${c}`)));
+  });
+}
+
+const BASELINE = `
+const http = require('node:http');
+const page = '<!doctype html><title>b</title><button id="ready">ready</button>';
+const s = http.createServer((q, r) => { r.writeHead(200, { 'content-type': 'text/html' }); r.end(page); });
+s.listen(0, '127.0.0.1', () => console.log('ready at http://127.0.0.1:' + s.address().port + '/'));
+`;
+
+async function timeToInteractive(kind) {
+  const { child, url, t0 } =
+    kind === 'studio'
+      ? await startProcess([path.join(root, 'dist/server/main.mjs'), '--port', '0', '--no-open'], { SEL4_STUDIO_CONFIG_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-')) })
+      : await startProcess(['-e', BASELINE]);
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(url);
+  if (kind === 'studio') await page.getByTestId('status-host').getByText('Browser mode').waitFor();
+  else await page.locator('#ready').waitFor();
+  const ms = performance.now() - t0;
+  await ctx.close();
+  child.kill('SIGTERM');
+  return ms;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const studioTimes = [];
+const baseTimes = [];
+for (let i = 0; i < RUNS; i++) {
+  baseTimes.push(await timeToInteractive('baseline'));
+  studioTimes.push(await timeToInteractive('studio'));
+}
+
+// Bundle weight: what the first screen loads, then what opening a project adds (Monaco).
+const workspace = mkdtempSync(path.join(os.tmpdir(), 'bench-ws-'));
+const { child, url } = await startProcess([path.join(root, 'dist/server/main.mjs'), '--port', '0', '--no-open'], { SEL4_STUDIO_CONFIG_DIR: path.join(workspace, 'cfg') });
+const ctx = await browser.newContext();
+const page = await ctx.newPage();
+const loaded = [];
+let phase = 'initial';
+page.on('response', async (res) => {
+  const u = new URL(res.url());
+  if (!/\.(js|css)$/.test(u.pathname)) return;
+  const entry = { phase, path: u.pathname, bytes: 0, gzip: 0 };
+  loaded.push(entry);
+  try {
+    const body = await res.body();
+    entry.bytes = body.length;
+    entry.gzip = gzipSync(body, { level: 6 }).length;
+  } catch {
+    // body unavailable (redirect); counted as zero
+  }
+});
+await page.goto(url);
+await page.getByTestId('status-host').getByText('Browser mode').waitFor();
+await page.waitForLoadState('networkidle');
+phase = 'project';
+await page.getByTestId('btn-new').click();
+await page.getByTestId('dialog-dir').fill(path.join(workspace, 'p'));
+await page.getByTestId('dialog-ok').click();
+await page.locator('[data-testid=xml-preview] .monaco-editor').waitFor();
+await page.waitForLoadState('networkidle');
+await new Promise((r) => setTimeout(r, 300));
+await ctx.close();
+child.kill('SIGTERM');
+await browser.close();
+
+const sum = (p, k) => loaded.filter((e) => e.phase === p).reduce((a, e) => a + e[k], 0);
+const initialGzip = sum('initial', 'gzip');
+const projectGzip = sum('project', 'gzip');
+const monacoInitial = loaded.filter((e) => e.phase === 'initial' && /Monaco|editor\.worker/i.test(e.path));
+const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
+
+const results = {
+  runs: RUNS,
+  startToInteractiveMs: { studio: median(studioTimes), baseline: median(baseTimes), ratio: median(studioTimes) / median(baseTimes) },
+  initialTransferGzip: initialGzip,
+  lazyTransferGzip: projectGzip,
+  initialShareOfTotal: initialGzip / (initialGzip + projectGzip),
+  monacoInInitialBundle: monacoInitial.length > 0,
+  files: loaded,
+};
+mkdirSync(path.join(root, 'bench-results'), { recursive: true });
+writeFileSync(path.join(root, 'bench-results', 'bench.json'), JSON.stringify(results, null, 2));
+console.log(`browser host start -> UI interactive (median of ${RUNS}): ${results.startToInteractiveMs.studio.toFixed(0)} ms; baseline static page ${results.startToInteractiveMs.baseline.toFixed(0)} ms; ratio ${results.startToInteractiveMs.ratio.toFixed(2)}`);
+console.log(`initial JS+CSS transferred (gzip): ${kib(initialGzip)}; loaded on project open (Monaco): ${kib(projectGzip)}; initial share of total ${(results.initialShareOfTotal * 100).toFixed(1)}%`);
+console.log(`Monaco in the initial load: ${results.monacoInInitialBundle ? 'YES (regression)' : 'no (lazy)'}`);
+if (results.monacoInInitialBundle) process.exit(1);
