@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run dev`: the renderer with hot reload (Vite) proxied through a browser-mode host that rebuilds on change.
+// `npm run dev`: the renderer with hot reload (Vite) in front of a browser-mode host (built once at start: restart
+// it after changing electron/ or shared/ code the host uses).
 // The host serves the contract; Vite serves the UI at its own port and forwards /ws to the host.
 import { spawn } from 'node:child_process';
 import path from 'node:path';

@@ -37,6 +37,9 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+  // Whatever ends the host, nothing it started outlives it.
+  process.on('exit', () => server.killProcesses());
 }
 
 main().catch((err) => {

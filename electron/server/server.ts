@@ -20,6 +20,8 @@ export interface RunningServer {
   port: number;
   token: string;
   close(): Promise<void>;
+  /** Synchronous, for process exit: kill every process group the host started. */
+  killProcesses(): void;
 }
 
 const TYPES: Record<string, string> = {
@@ -164,6 +166,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
+    killProcesses: () => studio.dispose(),
     async close() {
       studio.dispose();
       for (const ws of clients) ws.terminate();
