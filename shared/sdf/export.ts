@@ -86,11 +86,7 @@ function protectionDomain(pd: ProtectionDomain, indent: string): string[] {
   return lines;
 }
 
-/** Re-indent a verbatim element so that its first line starts at `indent`, keeping relative indentation. */
+/** Indent a verbatim element (stored dedented, see `dedent` in import.ts) to `indent`. */
 function reindent(raw: string, indent: string): string[] {
-  const lines = raw.split('\n');
-  const rest = lines.slice(1).filter((l) => l.trim());
-  const common = Math.min(...rest.map((l) => /^ */.exec(l)![0].length), Infinity);
-  const base = rest.length && Number.isFinite(common) ? common : 0;
-  return lines.map((l, k) => (k === 0 ? indent + l.trim() : indent + l.slice(Math.min(base, /^ */.exec(l)![0].length))));
+  return raw.split('\n').map((l) => (l === '' ? '' : indent + l));
 }

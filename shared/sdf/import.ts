@@ -49,7 +49,7 @@ export function importSystem(text: string, file = 'system.system'): ImportResult
     diagnostics.push({ severity: 'error', rule: 'root', message: `the root element must be <system>, not <${root.name}>`, ...at(root) });
     return { diagnostics, sources };
   }
-  const raw = (el: XmlElement) => text.slice(el.offset, el.end);
+  const raw = (el: XmlElement) => dedent(text.slice(el.offset, el.end), el.column - 1);
   const attr = (el: XmlElement, name: string) => el.attrs.find((a) => a.name === name)?.value;
   const required = (el: XmlElement, name: string): string | undefined => {
     const v = attr(el, name);
@@ -167,4 +167,20 @@ export function importSystem(text: string, file = 'system.system'): ImportResult
     if (!image) diagnostics.push({ severity: 'error', rule: 'program-image', message: `Error: missing 'program_image' element on protection_domain: '${name}'`, ...at(el) });
     return pd;
   }
+}
+
+/**
+ * An element kept verbatim, as it is stored in the model: its first line starts at its `<`, later lines lose the
+ * indentation of the element's column, and blank lines are empty, so export and re-import give the same text.
+ */
+function dedent(raw: string, column: number): string {
+  const lines = raw.split('\n');
+  return lines
+    .map((l, i) => {
+      if (i === 0) return l.trimEnd();
+      if (l.trim() === '') return '';
+      const lead = /^[ \t]*/.exec(l)![0].length;
+      return l.slice(Math.min(lead, column)).trimEnd();
+    })
+    .join('\n');
 }
