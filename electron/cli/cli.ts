@@ -1,10 +1,17 @@
 import { formatDoctor } from './doctorReport';
+import { runSdfCommand } from './sdfCommands';
 import { runDoctor } from '../services/doctor';
 import { STUDIO_VERSION } from '../services/startArgs';
 
 const HELP = `sel4-studio ${STUDIO_VERSION} — an IDE for seL4 Microkit systems
 
 Usage:
+  sel4-studio validate FILE... [--board NAME] [--config CONFIG] [--microkit VERSION] [--json]
+                                  check .system files as Microkit does (all errors, with places); exit 1 if any is invalid
+  sel4-studio format FILE [-o OUT]
+                                  rewrite a .system file in canonical form
+  sel4-studio migrate FILE --to 2.3 [-o OUT]
+                                  turn Microkit 1.x syntax into 2.x, reporting every change
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version
@@ -21,6 +28,9 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === '--version') {
     out(`${STUDIO_VERSION}\n`);
     return 0;
+  }
+  if (cmd === 'validate' || cmd === 'format' || cmd === 'migrate') {
+    return runSdfCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   }
   if (cmd === 'doctor') {
     const unknown = rest.filter((a) => a !== '--json');

@@ -39,7 +39,7 @@ export function featuresNewerThan(root: XmlElement, target: MicrokitTarget, file
       if (f.element !== el.name || f.since <= target) continue;
       if (f.attr !== undefined && attr(el, f.attr) === undefined) continue;
       const what = f.attr ? `attribute '${f.attr}' on <${el.name}>` : `element <${el.name}>`;
-      out.push({ severity: 'error', rule: 'microkit-version', file, line: el.line, column: el.column, message: `${what} needs Microkit ${f.since} or later; the target is Microkit ${target}` });
+      out.push({ severity: 'error', rule: 'microkit-version', file, line: el.line, column: el.column, message: `Error: ${what} needs Microkit ${f.since} or later; the target is Microkit ${target}` });
     }
     for (const c of children(el)) walk(c);
   };
