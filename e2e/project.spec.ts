@@ -84,3 +84,25 @@ test('unsaved edits are autosaved and offered back after a crash', async ({ stud
   await studio.save();
   await expect(fs.access(path.join(dir, '.studio-recovery.json'))).rejects.toThrow();
 });
+
+test('problems come from the Microkit rules, with places, and select their node', async ({ studio, host, page }) => {
+  await studio.newProject(path.join(host.workspace, 'problems'), 'problems');
+  await studio.dragFromPalette('mr', 500, 200);
+  await studio.selectNode('mr', 'mr1');
+  await studio.setField('size', '0x1001');
+  await studio.openTab('problems');
+  const problem = studio.problems().getByText("size is not a multiple of the page size on element 'memory_region'");
+  await expect(problem).toBeVisible();
+  await expect(studio.problems()).toContainText('problems.system:3:5');
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await expect(page.getByTestId('inspector')).toContainText('Select a node');
+  await problem.click();
+  await expect(page.getByTestId('inspector')).toContainText('Memory region');
+  await expect(studio.node('mr', 'mr1')).toHaveClass(/has-problems/);
+  await page.screenshot({ path: 'test-results/screenshots/problems.png' });
+  await studio.setField('size', '0x2000');
+  await expect(studio.problems()).not.toContainText('size is not a multiple');
+  // The tool's own warning remains until something maps the region.
+  await expect(studio.problems()).toContainText("WARNING: unused memory region 'mr1'");
+  await expect(studio.node('mr', 'mr1')).not.toHaveClass(/has-problems/);
+});

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDispatcher } from '../../shared/api/rpc';
 import { createStudioHost } from '../services/studioHost';
+import { defaultBoardsDir } from '../services/boards';
 import { isInside } from '../services/confine';
 import { parseStartArgs, STUDIO_VERSION } from '../services/startArgs';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../preload/channels';
@@ -22,6 +23,7 @@ const studio = createStudioHost({
   version: STUDIO_VERSION,
   configDir: process.env.SEL4_STUDIO_CONFIG_DIR ?? path.join(app.getPath('userData'), 'config'),
   initialProject: args.project,
+  boardsDir: app.isPackaged ? path.join(process.resourcesPath, 'boards') : defaultBoardsDir(__dirname),
   emit: (event, payload) => mainWindow?.webContents.send(EVENT_CHANNEL, event, payload),
   pickDirectory: async (title, mode) => {
     const r = await dialog.showOpenDialog(mainWindow!, { title, properties: mode === 'create' ? ['openDirectory', 'createDirectory'] : ['openDirectory'] });

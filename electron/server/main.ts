@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDir, parseStartArgs, STUDIO_VERSION } from '../services/startArgs';
 import { startServer } from './server';
+import { defaultBoardsDir } from '../services/boards';
 
 /** Browser mode entry: `node dist/server/main.mjs [--port N] [--no-open] [--project DIR]`. */
 async function main() {
@@ -20,6 +21,7 @@ async function main() {
     configDir: configDir(),
     version: STUDIO_VERSION,
     initialProject: args.project,
+    boardsDir: defaultBoardsDir(here),
   });
   console.log(`seL4 Studio ready at ${server.url}`);
   if (args.open && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === 'darwin')) {

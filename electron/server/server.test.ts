@@ -15,7 +15,7 @@ beforeAll(async () => {
   (await import('node:fs')).mkdirSync(staticDir);
   writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(path.join(base, 'outside.txt'), 'secret');
-  server = await startServer({ port: 0, staticDir, configDir: path.join(base, 'config'), version: 'test' });
+  server = await startServer({ port: 0, staticDir, configDir: path.join(base, 'config'), version: 'test', boardsDir: path.resolve(import.meta.dirname, '../../boards') });
 });
 afterAll(() => server.close());
 
@@ -99,6 +99,16 @@ describe('browser host: WebSocket contract', () => {
     await expect(openWs()).rejects.toThrow(/refused 401/);
     await expect(openWs({ token: 'nope' })).rejects.toThrow(/refused 401/);
     await expect(openWs({ token: server.token, origin: 'http://evil.example' })).rejects.toThrow(/refused 403/);
+  });
+
+  it('lists the board packs', async () => {
+    const ws = await openWs({ token: server.token });
+    const r = await rpc(ws).call('boards.list', {});
+    expect(r.ok).toBe(true);
+    expect(r.result.problems).toEqual([]);
+    expect(r.result.boards.map((b: { name: string }) => b.name)).toEqual(expect.arrayContaining(['qemu_virt_aarch64', 'qemu_virt_riscv64', 'odroidc4', 'maaxboard', 'zcu102', 'imx8mm_evk', 'tx2', 'orin_agx']));
+    expect(r.result.boards.find((b: { name: string }) => b.name === 'orin_agx')).toMatchObject({ experimental: true, arch: 'aarch64' });
+    ws.close();
   });
 
   it('accepts the cookie the page was served with', async () => {

@@ -9,6 +9,7 @@ import { runDoctor, TOOLS, which } from './doctor';
 import { ProcessSupervisor } from './processes';
 import { ProjectService } from './projects';
 import { writeFileAtomic } from './atomicWrite';
+import { loadBoards } from './boards';
 
 export interface StudioHostOptions {
   mode: HostInfo['mode'];
@@ -20,6 +21,8 @@ export interface StudioHostOptions {
   /** A native folder picker, where the host has one. */
   pickDirectory?: (title: string, mode: 'open' | 'create') => Promise<string | null>;
   initialProject?: string;
+  /** The board packs folder (boards/). */
+  boardsDir: string;
 }
 
 /**
@@ -46,6 +49,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       return info;
     },
     'doctor.check': async () => ({ tools: await runDoctor() }),
+    'boards.list': () => loadBoards(opts.boardsDir),
 
     'project.create': ({ dir, name, board }) => projects.create(dir, name, board),
     'project.open': ({ dir }) => projects.open(dir),

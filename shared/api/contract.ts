@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StudioFileSchema } from '../model/project';
+import { BoardPackSchema } from '../model/board';
 import { DiagnosticSchema } from './diagnostics';
 
 /**
@@ -55,6 +56,7 @@ export const RunIdSchema = z.string().regex(/^run-\d+$/);
 export const methods = {
   'host.info': { params: Empty, result: HostInfoSchema },
   'doctor.check': { params: Empty, result: z.object({ tools: z.array(ToolStatusSchema) }) },
+  'boards.list': { params: Empty, result: z.object({ boards: z.array(BoardPackSchema), problems: z.array(DiagnosticSchema) }) },
 
   'project.create': {
     params: z.object({ dir: AbsPath, name: z.string().min(1).max(200), board: z.string().min(1).optional() }).strict(),

@@ -228,7 +228,8 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
   const irqOwner = new Map<bigint, string>();
   const usedIds = new Map<string, Set<bigint>>();
   for (const pd of pds) {
-    const ids = new Set<bigint>();
+    // PDs with the same name (already an error) share one id space rather than hiding each other's clashes.
+    const ids = usedIds.get(pd.name) ?? new Set<bigint>();
     usedIds.set(pd.name, ids);
     for (const irq of pd.irqs) {
       if (irqOwner.has(irq.number)) {

@@ -10,6 +10,7 @@ const TITLES = { new: 'New project', open: 'Open project', saveAs: 'Save project
 export function ProjectDialog() {
   const kind = useStudio((s) => s.dialog);
   const recent = useStudio((s) => s.recent);
+  const boards = useStudio((s) => s.boards);
   const native = useStudio((s) => s.host?.capabilities.nativeDialogs ?? false);
   const actions = useActions();
   const [dir, setDir] = useState('');
@@ -48,8 +49,12 @@ export function ProjectDialog() {
             <label className="field">
               <span className="field-label">Board</span>
               <select data-testid="dialog-board" value={board} onChange={(e) => setBoard(e.target.value)}>
-                <option value="qemu_virt_aarch64">qemu_virt_aarch64</option>
-                <option value="orin_agx">orin_agx (experimental)</option>
+                {boards.map((b) => (
+                  <option key={b.name} value={b.name}>
+                    {b.name} — {b.title}
+                    {b.experimental ? ' (experimental)' : ''}
+                  </option>
+                ))}
               </select>
             </label>
           </>

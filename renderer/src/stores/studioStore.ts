@@ -5,6 +5,7 @@ import type { StudioClient } from '../../../shared/api/rpc';
 import { StudioError } from '../../../shared/api/errors';
 import { applyEdit as apply, emptyHistory, redo as redoDoc, undo as undoDoc, type Edit, type EditorDoc, type History } from '../../../shared/model/edits';
 import type { StudioFile } from '../../../shared/model/project';
+import type { BoardPack } from '../../../shared/model/board';
 import { emptySystem } from '../../../shared/model/system';
 import { exportSystem } from '../../../shared/sdf/export';
 import { importSystem } from '../../../shared/sdf/import';
@@ -29,6 +30,7 @@ export interface StudioState {
   host?: HostInfo;
   connected: boolean;
   doctor?: ToolStatus[];
+  boards: BoardPack[];
   recent: RecentProject[];
 
   project?: { dir: string; studio: StudioFile };
@@ -62,6 +64,7 @@ export function isDirty(s: Pick<StudioState, 'doc' | 'savedDoc' | 'project'>): b
 export function createStudioStore(client: StudioClient, initialTheme: 'light' | 'dark' = 'dark') {
   const store = createStore<StudioState>()(() => ({
     connected: true,
+    boards: [],
     recent: [],
     doc: blankDoc(),
     history: emptyHistory(),
@@ -108,8 +111,8 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
   const actions = {
     async init() {
       try {
-        const [host, recent] = await Promise.all([client.call('host.info', {}), client.call('project.recent', {})]);
-        set({ host, recent: recent.projects });
+        const [host, recent, boards] = await Promise.all([client.call('host.info', {}), client.call('project.recent', {}), client.call('boards.list', {})]);
+        set({ host, recent: recent.projects, boards: boards.boards });
         if (host.initialProject) await actions.openProject(host.initialProject);
       } catch (err) {
         fail(err);

@@ -20,11 +20,14 @@ function CanvasInner() {
   const flow = useReactFlow();
   // Positions while a drag is in progress: shown live, committed as one edit when the drag ends.
   const [dragging, setDragging] = useState<Record<string, NodePosition>>({});
+  // Sizes React Flow measured: view state (the minimap and fit-view need them), never part of the document.
+  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
 
   const { nodes, edges } = useMemo(() => {
     const f = toFlow(doc, selection, counts);
-    return { nodes: f.nodes.map((n) => (dragging[n.id] ? { ...n, position: dragging[n.id]! } : n)) as StudioNode[], edges: f.edges };
-  }, [doc, selection, counts, dragging]);
+    const nodes = f.nodes.map((n) => ({ ...n, ...(dragging[n.id] ? { position: dragging[n.id]! } : {}), ...(measured[n.id] ? { measured: measured[n.id] } : {}) }));
+    return { nodes: nodes as StudioNode[], edges: f.edges };
+  }, [doc, selection, counts, dragging, measured]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<StudioNode>[]) => {
@@ -33,7 +36,9 @@ function CanvasInner() {
       let selectionChanged = false;
       const selected = new Set(selection);
       const removed: string[] = [];
+      const sizes: Record<string, { width: number; height: number }> = {};
       for (const c of changes) {
+        if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
         if (c.type === 'position') {
           if (c.dragging && c.position) live[c.id] = c.position;
           else if (!c.dragging) {
@@ -46,6 +51,7 @@ function CanvasInner() {
           else selected.delete(c.id);
         } else if (c.type === 'remove') removed.push(c.id);
       }
+      if (Object.keys(sizes).length) setMeasured((m) => ({ ...m, ...sizes }));
       if (Object.keys(live).length) setDragging((d) => ({ ...d, ...live }));
       if (Object.keys(done).length) {
         actions.edit(moveNodes(done));

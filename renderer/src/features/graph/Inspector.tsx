@@ -98,7 +98,9 @@ export function Inspector() {
       {mine.length > 0 && (
         <ul className="inspector-problems">
           {mine.map((p, i) => (
-            <li key={i}>{p.message}</li>
+            <li key={i} className={`inspector-problem-${p.severity}`}>
+              {p.message}
+            </li>
           ))}
         </ul>
       )}

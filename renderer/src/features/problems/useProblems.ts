@@ -2,7 +2,9 @@ import { useMemo } from 'react';
 import type { Diagnostic } from '../../../../shared/api/diagnostics';
 import { exportSystem } from '../../../../shared/sdf/export';
 import { importSystem } from '../../../../shared/sdf/import';
-import { validateSystem } from '../../../../shared/sdf/validate';
+import { checkSystem } from '../../../../shared/sdf/check';
+import { kernelConfig } from '../../../../shared/sdf/kernelConfig';
+import { kernelConfigForBoard } from '../../../../shared/model/board';
 import { useStudio } from '../../stores/context';
 
 export interface Problem extends Diagnostic {
@@ -17,12 +19,17 @@ export interface Problem extends Diagnostic {
 export function useDerived() {
   const system = useStudio((s) => s.doc.system);
   const file = useStudio((s) => s.project?.studio.systemFile);
+  const boardName = useStudio((s) => s.project?.studio.board);
+  const buildConfig = useStudio((s) => s.project?.studio.build.config);
+  const board = useStudio((s) => s.boards.find((b) => b.name === boardName));
   return useMemo(() => {
     const xml = exportSystem(system);
     const { sources } = importSystem(xml, file);
+    // The Microkit tool's own rules for the project's board (an unknown board is checked as qemu_virt_aarch64).
+    const config = board ? kernelConfigForBoard(board, buildConfig) : kernelConfig({ arch: 'aarch64' });
     // Without a project there is no system to judge.
-    return { xml, sources, diagnostics: file ? validateSystem(system, sources, file) : [] };
-  }, [system, file]);
+    return { xml, sources, diagnostics: file ? checkSystem(xml, file, config).diagnostics : [] };
+  }, [system, file, board, buildConfig]);
 }
 
 export function useProblems() {
@@ -36,7 +43,8 @@ export function useProblems() {
       ...diagnostics.map((d) => ({ ...d, key: d.line !== undefined ? byLine.get(d.line) : undefined })),
     ];
     const counts = new Map<string, number>();
-    for (const p of problems) if (p.key) counts.set(p.key, (counts.get(p.key) ?? 0) + 1);
+    // Node badges count errors; warnings show in the inspector and the Problems panel.
+    for (const p of problems) if (p.key && p.severity === 'error') counts.set(p.key, (counts.get(p.key) ?? 0) + 1);
     return { problems, counts };
   }, [sources, diagnostics, loadDiagnostics]);
 }
