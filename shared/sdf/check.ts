@@ -49,12 +49,11 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
     config,
     warn: (el, message, rule) => warnings.push({ severity: 'warning', message, rule, file, line: el.line, column: el.column }),
   };
+  let rootPlace = { line: 1, column: 1 };
   const record = (e: unknown) => {
     if (!(e instanceof SdfError)) throw e;
-    const d: Diagnostic = { severity: 'error', message: e.message, rule: e.rule, file };
-    if (e.line !== undefined) d.line = e.line;
-    if (e.column !== undefined) d.column = e.column;
-    errors.push(d);
+    // Whole-system errors the tool prints without a place are placed at <system>.
+    errors.push({ severity: 'error', message: e.message, rule: e.rule, file, line: e.line ?? rootPlace.line, column: e.column ?? rootPlace.column });
   };
   const attempt = <T>(f: () => T): T | undefined => {
     try {
@@ -74,6 +73,7 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
     errors.push({ severity: 'error', rule: 'xml', file, line: e.line, column: e.column, message: `Could not parse '${file}': ${e.message}` });
     return done();
   }
+  rootPlace = { line: root.line, column: root.column };
   if (root.name !== 'system') {
     errors.push({ severity: 'error', rule: 'root', file, line: root.line, column: root.column, message: `Error: the root element must be 'system', not '${root.name}': ${loc(ctx, root)} (the Microkit tool crashes on this file)` });
     return done();

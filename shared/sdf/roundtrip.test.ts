@@ -90,3 +90,13 @@ describe('.system import/export', () => {
     ]);
   });
 });
+
+describe('xml character references (found by npm run fuzz)', () => {
+  it('reports an out-of-range character reference instead of throwing', () => {
+    const r = importSystem('<system>\n<protection_domain name="&#99999999999999999999999;"><program_image path="a"/></protection_domain></system>', 'e.system');
+    expect(r.model).toBeUndefined();
+    expect(r.diagnostics[0]!.message).toMatch(/invalid character reference/);
+    expect(r.diagnostics[0]!.line).toBe(2);
+    expect(importSystem('<system><protection_domain name="a&#x41;&#66;"><program_image path="a"/></protection_domain></system>').model!.protectionDomains[0]!.name).toBe('aAB');
+  });
+});

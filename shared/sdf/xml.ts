@@ -74,8 +74,12 @@ export function parseXml(src: string): { root: XmlElement; prolog: XmlComment[] 
   const decode = (raw: string, at: XmlPos): string =>
     raw.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z]+);|&/g, (m, ent: string | undefined) => {
       if (!ent) return fail('unescaped "&"', at);
-      if (ent.startsWith('#x')) return String.fromCodePoint(parseInt(ent.slice(2), 16));
-      if (ent.startsWith('#')) return String.fromCodePoint(parseInt(ent.slice(1), 10));
+      if (ent.startsWith('#')) {
+        const cp = ent.startsWith('#x') ? parseInt(ent.slice(2), 16) : parseInt(ent.slice(1), 10);
+        // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+        const ok = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+        return ok ? String.fromCodePoint(cp) : fail(`invalid character reference "&${ent};"`, at);
+      }
       const v = ENTITIES[ent];
       return v ?? fail(`unknown entity "&${ent};"`, at);
     });
