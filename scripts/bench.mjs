@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { build as esbuild } from 'esbuild';
+import { createRequire } from 'node:module';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -105,7 +107,13 @@ const projectGzip = sum('project', 'gzip');
 const monacoInitial = loaded.filter((e) => e.phase === 'initial' && /Monaco|editor\.worker/i.test(e.path));
 const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
 
+// .system validation (the system-model issue): in-process, against a plain XML parse of the same text.
+const sdfOut = path.join(root, 'dist', 'bench', 'sdf.cjs');
+await esbuild({ entryPoints: [path.join(root, 'tests/properties/benchTarget.ts')], outfile: sdfOut, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
+const sdf = createRequire(import.meta.url)(sdfOut).benchSdf(path.join(root, 'tests/fixtures/microkit-corpus'));
+
 const results = {
+  sdf,
   runs: RUNS,
   startToInteractiveMs: { studio: median(studioTimes), baseline: median(baseTimes), ratio: median(studioTimes) / median(baseTimes) },
   initialTransferGzip: initialGzip,
@@ -119,4 +127,6 @@ writeFileSync(path.join(root, 'bench-results', 'bench.json'), JSON.stringify(res
 console.log(`browser host start -> UI interactive (median of ${RUNS}): ${results.startToInteractiveMs.studio.toFixed(0)} ms; baseline static page ${results.startToInteractiveMs.baseline.toFixed(0)} ms; ratio ${results.startToInteractiveMs.ratio.toFixed(2)}`);
 console.log(`initial JS+CSS transferred (gzip): ${kib(initialGzip)}; loaded on project open (Monaco): ${kib(projectGzip)}; initial share of total ${(results.initialShareOfTotal * 100).toFixed(1)}%`);
 console.log(`Monaco in the initial load: ${results.monacoInInitialBundle ? 'YES (regression)' : 'no (lazy)'}`);
+console.log(`validate the corpus (${sdf.files} files, one process): ${sdf.corpusCheckMsPerFile.toFixed(3)} ms/file; XML parse alone ${sdf.corpusParseMsPerFile.toFixed(3)} ms/file; ratio ${(sdf.corpusCheckMsPerFile / sdf.corpusParseMsPerFile).toFixed(2)}`);
+console.log(`synthetic 63-PD system (${sdf.synthetic63.bytes} bytes): full validation ${sdf.synthetic63.fullMedianMs.toFixed(2)} ms (median; XML parse alone ${sdf.synthetic63.parseMedianMs.toFixed(2)} ms, ratio ${(sdf.synthetic63.fullMedianMs / sdf.synthetic63.parseMedianMs).toFixed(2)}); re-validation after a one-attribute edit p95 ${sdf.synthetic63.editP95Ms.toFixed(2)} ms (target < 16 ms: ${sdf.synthetic63.editP95Ms < 16 ? 'met' : 'MISSED'})`);
 if (results.monacoInInitialBundle) process.exit(1);
