@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportSystem } from './export';
+import { exportSystem, exportSystemFor } from './export';
 import { importSystem } from './import';
 import { checkSystem } from './check';
 import { kernelConfig } from './kernelConfig';
@@ -35,9 +35,11 @@ describe('.system import/export', () => {
     expect(m.protectionDomains[0]).toMatchObject({ name: 'hello', priority: 254, programImage: 'hello.elf' });
     expect(m.protectionDomains[0]!.maps[0]).toEqual({ mr: 'uart', vaddr: 0x2000000, perms: 'rw', cached: false, setvarVaddr: 'uart_base' });
     expect(m.protectionDomains[0]!.irqs).toEqual([{ irq: 33, id: 0 }]);
-    expect(m.protectionDomains[0]!.extra[0]).toMatch(/^<virtual_machine name="linux">[\s\S]*<\/virtual_machine>$/);
+    expect(m.protectionDomains[0]!.virtualMachine).toEqual({ name: 'linux', vcpus: [{ id: 0 }], maps: [] });
+    expect(r.sources.get('pd:hello/vm/vcpu[0]@id')).toEqual({ line: 10, column: 19 });
+    expect(r.sources.get('mr:uart@phys_addr')).toEqual({ line: 4, column: 47 });
     expect(m.channels[0]!.ends[1]).toEqual({ pd: 'b', id: 0, pp: true });
-    expect(r.sources.get('pd:b')).toEqual({ file: 'hello.system', line: 13, column: 5 });
+    expect(r.sources.get('pd:b')).toEqual({ line: 13, column: 5 });
     expect(checkSystem(HELLO, 'hello.system', kernelConfig({ arch: 'aarch64' })).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 
@@ -59,13 +61,70 @@ describe('.system import/export', () => {
     expect(r.diagnostics[0]!.message).toMatch(/^Could not parse 'bad.system': expected <\/protection_domain>/);
   });
 
-  it('reports value errors with the tool wording', () => {
-    const r = importSystem('<system>\n<protection_domain name="a" priority="0xZZ" passive="yes"><program_image path="a.elf"/></protection_domain></system>');
+  it('keeps an element it cannot represent verbatim, says why and where, and writes it back unchanged', () => {
+    const src = '<system>\n<protection_domain name="a" priority="0xZZ" passive="yes"><program_image path="a.elf"/></protection_domain></system>';
+    const r = importSystem(src);
     expect(r.diagnostics.map((d) => d.message)).toEqual([
-      "failed to parse integer '0xZZ' on element 'protection_domain': invalid digit found in string",
-      "passive must be 'true' or 'false' on element 'protection_domain'",
+      "failed to parse integer '0xZZ' on element 'protection_domain'",
+      "<protection_domain> kept as written (failed to parse integer '0xZZ')",
     ]);
-    expect(r.diagnostics[0]).toMatchObject({ line: 2, column: 1 });
+    expect(r.diagnostics[0]).toMatchObject({ severity: 'error', line: 2, column: 1 });
+    expect(exportSystem(r.model!)).toContain('<protection_domain name="a" priority="0xZZ" passive="yes"><program_image path="a.elf"/></protection_domain>');
+  });
+
+  it('models the whole 2.3 surface and keeps comments with their elements', () => {
+    const src = `<system>
+    <domains>
+        <domain name="d0" id="0" />
+        <domain_schedule start_index="0">
+            <schedule_entry domain="d0" duration="1000 us" />
+            <schedule_end_marker />
+        </domain_schedule>
+    </domains>
+    <!-- device registers -->
+    <memory_region name="regs" size="0x1000" phys_addr="0x9000000" />
+    <memory_region name="fdt" prefill_bootinfo="fdt" />
+    <protection_domain name="parent" priority="100" fpu="false" cpu="0" domain="d0">
+        <program_image path="p.elf" path_for_symbols="p.dbg" />
+        <map mr="regs" vaddr="0x2000000" perms="rw" cached="false" setvar_vaddr="regs" setvar_size="regs_size" />
+        <irq irq="33" id="1" trigger="edge" setvar_id="irq_ch" />
+        <setvar symbol="regs_paddr" region_paddr="regs" />
+        <cspace>
+            <cap_tcb slot="1" pd="child" />
+        </cspace>
+        <protection_domain name="child" id="0" setvar_id="child_id" priority="50" domain="d0">
+            <program_image path="c.elf" />
+        </protection_domain>
+        <!-- at the end -->
+    </protection_domain>
+    <channel>
+        <end pd="child" id="1" pp="true" setvar_id="ch" />
+        <end pd="parent" id="2" notify="false" />
+    </channel>
+</system>`;
+    const r = importSystem(src);
+    expect(r.diagnostics).toEqual([]);
+    const m = r.model!;
+    expect(m.domains).toMatchObject({ domains: [{ name: 'd0', id: 0 }], startIndex: 0, schedule: [{ domain: 'd0', duration: '1000 us' }, { endMarker: true }] });
+    expect(m.memoryRegions[0]).toEqual({ name: 'regs', size: 0x1000, physAddr: 0x9000000, comments: [' device registers '] });
+    expect(m.memoryRegions[1]).toEqual({ name: 'fdt', prefillBootinfo: 'fdt' });
+    const p = m.protectionDomains[0]!;
+    expect(p).toMatchObject({ fpu: false, cpu: 0, domain: 'd0', pathForSymbols: 'p.dbg', setvars: [{ symbol: 'regs_paddr', regionPaddr: 'regs' }], cspace: [{ type: 'tcb', slot: 1, pd: 'child' }] });
+    expect(p.irqs[0]).toEqual({ irq: 33, id: 1, trigger: 'edge', setvarId: 'irq_ch' });
+    expect(p.children![0]).toMatchObject({ name: 'child', id: 0, setvarId: 'child_id' });
+    expect(p.extra).toEqual(['<!-- at the end -->']);
+    expect(m.channels[0]!.ends).toEqual([{ pd: 'child', id: 1, pp: true, setvarId: 'ch' }, { pd: 'parent', id: 2, notify: false }]);
+    const xml = exportSystem(m);
+    expect(importSystem(xml).model).toEqual(m);
+    expect(checkSystem(xml, 'x.system', kernelConfig({ arch: 'aarch64' })).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  it('export for an older Microkit release refuses what it lacks, with places', () => {
+    const m = importSystem('<system><protection_domain name="a" fpu="false"><program_image path="a.elf"/></protection_domain></system>').model!;
+    expect(exportSystemFor(m, '2.3').xml).toBeDefined();
+    const old = exportSystemFor(m, '2.2', 'a.system');
+    expect(old.xml).toBeUndefined();
+    expect(old.diagnostics[0]).toMatchObject({ line: 3, message: expect.stringMatching(/attribute 'fpu' on <protection_domain> needs Microkit 2.3/) });
   });
 
   it('the checker finds duplicate names, shared channel/IRQ ids and bad priorities, each with the tool wording', () => {

@@ -88,7 +88,7 @@ export function Inspector() {
             actions.edit(updateMemoryRegion(mr.name, { name: v }));
             actions.select([`mr:${v}`]);
           }} />
-          <Field label="size" testId="inspect-size" help="Bytes; a multiple of the page size" value={hex(mr.size)} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => {
+          <Field label="size" testId="inspect-size" help="Bytes; a multiple of the page size" value={mr.size !== undefined ? hex(mr.size) : ''} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => {
             if (v !== undefined) actions.edit(updateMemoryRegion(mr.name, { size: v }));
           }} />
           <Field label="phys_addr" testId="inspect-phys" help="Fixed physical address (device registers); page aligned" value={mr.physAddr !== undefined ? hex(mr.physAddr) : ''} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => actions.edit(updateMemoryRegion(mr.name, { physAddr: v }))} />

@@ -4,7 +4,7 @@ import { mrKey, pdKey } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/sdf/export';
 
 export type PdNodeData = { kind: 'pd'; name: string; priority?: number; image: string; problems: number };
-export type MrNodeData = { kind: 'mr'; name: string; size: number; physAddr?: number; problems: number };
+export type MrNodeData = { kind: 'mr'; name: string; size?: number; physAddr?: number; problems: number };
 export type StudioNode = Node<PdNodeData, 'pd'> | Node<MrNodeData, 'mr'>;
 
 /** Where a node without a saved position goes: a grid, PDs on the left, MRs on the right. */

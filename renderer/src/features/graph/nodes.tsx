@@ -24,7 +24,7 @@ export function MrNode({ data, selected }: NodeProps & { data: MrNodeData }) {
       <div className="node-kind">{data.physAddr !== undefined ? 'device region' : 'memory region'}</div>
       <div className="node-title">{data.name}</div>
       <div className="node-meta">
-        {hex(data.size)}
+        {data.size !== undefined ? hex(data.size) : 'prefilled'}
         {data.physAddr !== undefined ? ` @ ${hex(data.physAddr)}` : ''}
       </div>
       {data.problems > 0 && <div className="node-badge">{data.problems}</div>}

@@ -36,8 +36,13 @@ export function useProblems() {
   const { sources, diagnostics } = useDerived();
   const loadDiagnostics = useStudio((s) => s.loadDiagnostics);
   return useMemo(() => {
+    // Each line of the XML belongs to the graph node whose element (or a descendant element) starts there.
     const byLine = new Map<number, string>();
-    for (const [key, at] of sources) byLine.set(at.line, key);
+    for (const [key, at] of sources) {
+      if (key.includes('@')) continue;
+      const owner = key.split('/')[0]!;
+      if (/^(pd|mr):/.test(owner) && !byLine.has(at.line)) byLine.set(at.line, owner);
+    }
     const problems: Problem[] = [
       ...loadDiagnostics,
       ...diagnostics.map((d) => ({ ...d, key: d.line !== undefined ? byLine.get(d.line) : undefined })),
