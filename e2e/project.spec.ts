@@ -100,6 +100,12 @@ test('problems come from the Microkit rules, with places, and select their node'
   await expect(page.getByTestId('inspector')).toContainText('Memory region');
   await expect(studio.node('mr', 'mr1')).toHaveClass(/has-problems/);
   await page.screenshot({ path: 'test-results/screenshots/problems.png' });
+  // The quick fix rounds the size up, as one undoable edit.
+  await studio.problems().getByTestId('problem-fix').click();
+  await studio.expectXmlToContain('<memory_region name="mr1" size="0x2000" />');
+  await expect(studio.problems()).not.toContainText('size is not a multiple');
+  await studio.undo();
+  await expect(studio.problems()).toContainText('size is not a multiple');
   await studio.setField('size', '0x2000');
   await expect(studio.problems()).not.toContainText('size is not a multiple');
   // The tool's own warning remains until something maps the region.

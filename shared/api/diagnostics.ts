@@ -8,6 +8,8 @@ export const DiagnosticSchema = z.object({
   line: z.number().int().nonnegative().optional(),
   column: z.number().int().nonnegative().optional(),
   rule: z.string().optional(),
+  /** A quick fix: the whole file as it would read with the fix applied. */
+  fix: z.object({ label: z.string(), text: z.string() }).optional(),
 });
 export type Diagnostic = z.infer<typeof DiagnosticSchema>;
 

@@ -113,6 +113,11 @@ export function deleteNodes(keys: string[]): Edit {
   };
 }
 
+/** Replace the whole system (a quick fix, a restored autosave): one undo step, layout kept. */
+export function replaceSystem(label: string, system: SystemModel): Edit {
+  return { label, apply: (doc) => ({ ...doc, system }) };
+}
+
 /** Moving nodes is one edit however long the drag (committed on drag end). */
 export function moveNodes(moves: Record<string, NodePosition>): Edit {
   return {

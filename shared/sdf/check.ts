@@ -21,6 +21,7 @@ import {
   type Pd,
 } from './checkElements';
 import { pdMapMaxVaddr, vmMapMaxVaddr, type KernelConfig } from './kernelConfig';
+import { migrateToV2 } from './migrate';
 import { parseXml, XmlSyntaxError, type XmlElement } from './xml';
 
 export interface CheckResult {
@@ -46,6 +47,7 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
   const warnings: Diagnostic[] = [];
   const ctx: Ctx = {
     file,
+    text,
     config,
     warn: (el, message, rule) => warnings.push({ severity: 'warning', message, rule, file, line: el.line, column: el.column }),
   };
@@ -53,7 +55,9 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
   const record = (e: unknown) => {
     if (!(e instanceof SdfError)) throw e;
     // Whole-system errors the tool prints without a place are placed at <system>.
-    errors.push({ severity: 'error', message: e.message, rule: e.rule, file, line: e.line ?? rootPlace.line, column: e.column ?? rootPlace.column });
+    const d: Diagnostic = { severity: 'error', message: e.message, rule: e.rule, file, line: e.line ?? rootPlace.line, column: e.column ?? rootPlace.column };
+    if (e.fix) d.fix = e.fix;
+    errors.push(d);
   };
   const attempt = <T>(f: () => T): T | undefined => {
     try {
@@ -133,7 +137,21 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
       default:
         record(new SdfError(`Error: invalid XML element '${el.name}': ${loc(ctx, el)}`, el.line, el.column, 'unknown-element'));
     }
-    for (const c of children(el)) if (isLeaf(el.name) && c) ctx.warn(c, `<${c.name}> inside <${el.name}> is ignored by the Microkit tool`, 'ignored-child');
+  }
+  const leafChildren = (el: XmlElement) => {
+    for (const c of children(el)) {
+      if (isLeaf(el.name)) ctx.warn(c, `<${c.name}> inside <${el.name}> is ignored by the Microkit tool`, 'ignored-child');
+      else leafChildren(c);
+    }
+  };
+  leafChildren(root);
+
+  // A Microkit 1.x file: offer the whole-file migration on its `pp` errors (§8.1).
+  for (const d of errors) {
+    if (d.rule === 'unknown-attribute' && /invalid attribute 'pp' on element 'protection_domain'/.test(d.message)) {
+      const migrated = attempt(() => migrateToV2(text));
+      if (migrated?.legacy) d.fix = { label: `Migrate this Microkit 1.x file to 2.x (${migrated.changes.length} changes)`, text: migrated.text };
+    }
   }
 
   // 1. Flatten the PD tree (§5.1).
@@ -353,6 +371,10 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
   for (const mr of mrs) {
     if (mr.physAddr === undefined) continue;
     const end = mr.physAddr + mr.size;
+    if (config.arch === 'aarch64' && end > 1n << BigInt(config.paBits)) {
+      // The tool finds this only when it lays out memory for the image (§6); say it now.
+      record(new SdfError(`Error: memory region '${mr.name}' [${hx(mr.physAddr)}..${hx(end)}) lies beyond the ${config.paBits}-bit physical address space of this board @ ${loc(ctx, mr.el)}`, mr.el.line, mr.el.column, 'phys-bits'));
+    }
     const clash = fixed.find((o) => mr.physAddr! < o.physAddr! + o.size && o.physAddr! < end);
     if (clash) {
       record(

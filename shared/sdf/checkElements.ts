@@ -17,10 +17,17 @@ export class SdfError extends Error {
   ) {
     super(message);
   }
+  fix?: { label: string; text: string };
+  withFix(label: string, text: string | undefined): this {
+    if (text !== undefined) this.fix = { label, text };
+    return this;
+  }
 }
 
 export interface Ctx {
   file: string;
+  /** The source text, for quick fixes. */
+  text: string;
   config: KernelConfig;
   warn(el: XmlElement, message: string, rule: string): void;
 }
@@ -31,6 +38,20 @@ const at = (el: XmlElement): [number, number] => [el.line, el.column];
 export function valueError(ctx: Ctx, el: XmlElement, msg: string, rule = 'value'): SdfError {
   return new SdfError(`Error: ${msg} on element '${el.name}': ${loc(ctx, el)}`, ...at(el), rule);
 }
+
+/** The file with one attribute's value replaced (a quick fix), or undefined if the attribute is not there. */
+export function withAttr(ctx: Ctx, el: XmlElement, name: string, value: string): string | undefined {
+  const a = el.attrs.find((x) => x.name === name);
+  if (!a) return undefined;
+  const m = /^[\w:.-]+\s*=\s*(["'])/.exec(ctx.text.slice(a.offset));
+  if (!m) return undefined;
+  const start = a.offset + m[0].length;
+  const end = ctx.text.indexOf(m[1]!, start);
+  return ctx.text.slice(0, start) + value + ctx.text.slice(end);
+}
+
+const roundUp = (n: bigint, to: bigint) => ((n + to - 1n) / to) * to;
+const hexOf = (n: bigint) => `0x${n.toString(16)}`;
 
 export function attr(el: XmlElement, name: string): string | undefined {
   return el.attrs.find((a) => a.name === name)?.value;
@@ -90,12 +111,13 @@ export function decimal(ctx: Ctx, el: XmlElement, name: string, value: string, s
   const n = ok ? BigInt(value) : undefined;
   const max = signed ? (1n << 63n) - 1n : U64_MAX;
   if (n === undefined || n > max || n < -(1n << 63n)) {
+    const asNumber = parseU64(value);
     throw new SdfError(
       `Error: ${name} must be a plain decimal number, not '${value}' on element '${el.name}': ${loc(ctx, el)} (the Microkit tool crashes on this value)`,
       ...at(el),
       'decimal-only',
       true,
-    );
+    ).withFix(`Write ${name} as ${'value' in asNumber ? asNumber.value : '?'}`, 'value' in asNumber ? withAttr(ctx, el, name, String(asNumber.value)) : undefined);
   }
   return n;
 }
@@ -137,7 +159,9 @@ export function parseMap(ctx: Ctx, el: XmlElement, allowSetvar: boolean, maxVadd
   const perms = attr(el, 'perms');
   if (perms !== undefined) {
     if (![...perms].every((c) => 'rwx'.includes(c))) throw valueError(ctx, el, "perms must only be a combination of 'r', 'w', and 'x'", 'perms');
-    if (perms.includes('w') && !perms.includes('r')) throw valueError(ctx, el, "perms must not be 'w', write-only mappings are not allowed", 'perms');
+    if (perms.includes('w') && !perms.includes('r')) {
+      throw valueError(ctx, el, "perms must not be 'w', write-only mappings are not allowed", 'perms').withFix('Make the mapping read-write', withAttr(ctx, el, 'perms', `r${perms}`));
+    }
   }
   bool(ctx, el, 'cached');
   return { mr, vaddr, el, setvarPrefillSize: attr(el, 'setvar_prefill_size') !== undefined };
@@ -167,13 +191,19 @@ export function parseMemoryRegion(ctx: Ctx, el: XmlElement): MemoryRegion {
   const sizeAttr = optNumber(ctx, el, 'size');
   let size: bigint;
   if (sizeAttr !== undefined) {
-    if (sizeAttr % pageSize !== 0n) throw valueError(ctx, el, 'size is not a multiple of the page size', 'mr-size');
+    if (sizeAttr % pageSize !== 0n) {
+      const up = roundUp(sizeAttr, pageSize);
+      throw valueError(ctx, el, 'size is not a multiple of the page size', 'mr-size').withFix(`Round size up to ${hexOf(up)}`, withAttr(ctx, el, 'size', hexOf(up)));
+    }
     size = sizeAttr;
   } else if (bootinfo !== undefined) size = pageSize;
   else if (prefillPath !== undefined) size = pageSize; // the file's length rounded up; unknown without the file
   else throw valueError(ctx, el, 'size must be specified if memory region is not prefilled', 'mr-size');
   const physAddr = optNumber(ctx, el, 'phys_addr');
-  if (physAddr !== undefined && physAddr % pageSize !== 0n) throw valueError(ctx, el, 'phys_addr is not aligned to the page size', 'mr-phys-align');
+  if (physAddr !== undefined && physAddr % pageSize !== 0n) {
+    const down = physAddr - (physAddr % pageSize);
+    throw valueError(ctx, el, 'phys_addr is not aligned to the page size', 'mr-phys-align').withFix(`Align phys_addr down to ${hexOf(down)}`, withAttr(ctx, el, 'phys_addr', hexOf(down)));
+  }
   const mr: MemoryRegion = { name, size, pageSize, el };
   if (physAddr !== undefined) mr.physAddr = physAddr;
   if (prefillPath !== undefined) mr.prefillPath = prefillPath;
@@ -267,7 +297,10 @@ export function parseProtectionDomain(ctx: Ctx, el: XmlElement, isChild: boolean
   }
   const budget = optNumber(ctx, el, 'budget') ?? 1000n;
   const period = optNumber(ctx, el, 'period') ?? budget;
-  if (budget > period) throw valueError(ctx, el, `budget (${budget}) must be less than, or equal to, period (${period})`, 'budget-period');
+  if (budget > period) {
+    const e = valueError(ctx, el, `budget (${budget}) must be less than, or equal to, period (${period})`, 'budget-period');
+    throw e.withFix(`Set period to ${budget}`, withAttr(ctx, el, 'period', String(budget)));
+  }
   bool(ctx, el, 'passive');
   const stackSize = optNumber(ctx, el, 'stack_size') ?? 0x2000n;
   const smc = bool(ctx, el, 'smc');
@@ -286,9 +319,12 @@ export function parseProtectionDomain(ctx: Ctx, el: XmlElement, isChild: boolean
     if (d !== undefined) throw valueError(ctx, el, `Specifying a domain '${d}' without declaring a domain schedule is not allowed:`, 'domain');
   }
   if (stackSize < 0x1000n || stackSize > 0x1000000n) throw valueError(ctx, el, 'stack size must be between 0x1000 bytes and 0x1000000 bytes', 'stack-size');
-  if (stackSize % 0x1000n !== 0n) throw valueError(ctx, el, 'stack size must be aligned to the smallest page size, 4096 bytes', 'stack-size');
+  if (stackSize % 0x1000n !== 0n) {
+    const up = roundUp(stackSize, 0x1000n);
+    throw valueError(ctx, el, 'stack size must be aligned to the smallest page size, 4096 bytes', 'stack-size').withFix(`Round stack_size up to ${hexOf(up)}`, withAttr(ctx, el, 'stack_size', hexOf(up)));
+  }
   const priority = optNumber(ctx, el, 'priority') ?? 0n;
-  if (priority > 254n) throw valueError(ctx, el, 'priority must be between 0 and 254', 'priority');
+  if (priority > 254n) throw valueError(ctx, el, 'priority must be between 0 and 254', 'priority').withFix('Set priority to 254', withAttr(ctx, el, 'priority', '254'));
   bool(ctx, el, 'fpu');
 
   const pd: Pd = { name, priority, stackSize, maps: [], irqs: [], ioports: [], setvars: [], capMaps: [], children: [], el };

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../../../shared/api/diagnostics';
 import type { HostInfo, ProjectSnapshot, RecentProject, ToolStatus } from '../../../shared/api/contract';
 import type { StudioClient } from '../../../shared/api/rpc';
 import { StudioError } from '../../../shared/api/errors';
-import { applyEdit as apply, emptyHistory, redo as redoDoc, undo as undoDoc, type Edit, type EditorDoc, type History } from '../../../shared/model/edits';
+import { applyEdit as apply, emptyHistory, redo as redoDoc, replaceSystem, undo as undoDoc, type Edit, type EditorDoc, type History } from '../../../shared/model/edits';
 import type { StudioFile } from '../../../shared/model/project';
 import type { BoardPack } from '../../../shared/model/board';
 import { emptySystem } from '../../../shared/model/system';
@@ -195,6 +195,13 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     async discardRecovery() {
       set({ recovery: undefined });
       await client.call('project.discardRecovery', {}).catch(fail);
+    },
+    /** Apply a quick fix: its text is the exported system with the fix made; the edit is undoable. */
+    applyFix(fix: { label: string; text: string }) {
+      const file = get().project?.studio.systemFile;
+      const imported = importSystem(fix.text, file);
+      if (!imported.model) return fail(new StudioError('internal', `quick fix "${fix.label}" produced a file that does not parse`));
+      actions.edit(replaceSystem(`Quick fix: ${fix.label}`, imported.model));
     },
     edit(edit: Edit) {
       if (!get().project) return;

@@ -22,7 +22,21 @@ export function ProblemsPanel() {
             {p.file ?? ''}
             {p.line ? `:${p.line}:${p.column ?? 1}` : ''}
           </span>
-          {p.rule && <span className="problem-rule">{p.rule}</span>}
+          {p.fix ? (
+            <button
+              className="problem-fix"
+              data-testid="problem-fix"
+              title={p.fix.label}
+              onClick={(e) => {
+                e.stopPropagation();
+                actions.applyFix(p.fix!);
+              }}
+            >
+              Fix: {p.fix.label}
+            </button>
+          ) : (
+            <span className="problem-rule">{p.rule}</span>
+          )}
         </li>
       ))}
     </ul>
