@@ -1,0 +1,373 @@
+/**
+ * The C preprocessor subset device-tree sources rely on (`cpp -nostdinc -undef -D__DTS__ -x assembler-with-cpp`):
+ * `#include` with search paths, object- and function-like `#define` (with `#` and `##`), `#undef`,
+ * `#if/#ifdef/#ifndef/#elif/#else/#endif` with integer expressions and `defined`, `#error`. As in assembler mode, a
+ * `#` line that is not a directive (`#address-cells = <1>;`) passes through. Pure: files come from `readFile`.
+ */
+export interface SourceLine {
+  text: string;
+  file: string;
+  line: number;
+  /** True when macros changed the text, so columns no longer match the source. */
+  expanded: boolean;
+}
+
+export interface CppOptions {
+  includeDirs?: string[];
+  defines?: Record<string, string>;
+  readFile(path: string): string | undefined;
+  /** Directory name of a path (kept pluggable so that shared/ stays free of node:path). */
+  maxDepth?: number;
+}
+
+export class DtError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line: number,
+    readonly column = 1,
+  ) {
+    super(`${file}:${line}:${column}: ${message}`);
+    this.name = 'DtError';
+  }
+}
+
+interface Macro {
+  params?: string[];
+  variadic?: boolean;
+  body: string;
+}
+
+const DIRECTIVES = new Set(['include', 'define', 'undef', 'if', 'ifdef', 'ifndef', 'elif', 'else', 'endif', 'error', 'warning', 'pragma', 'line', 'include_next']);
+
+export function dirname(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '.' : i === 0 ? '/' : p.slice(0, i);
+}
+
+export function joinPath(dir: string, rel: string): string {
+  if (rel.startsWith('/')) return normalize(rel);
+  return normalize(`${dir}/${rel}`);
+}
+
+function normalize(p: string): string {
+  const abs = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && out.length && out[out.length - 1] !== '..') out.pop();
+    else if (part === '..' && abs) continue;
+    else out.push(part);
+  }
+  return (abs ? '/' : '') + out.join('/') || (abs ? '/' : '.');
+}
+
+/** Remove comments (keeping line structure) and join backslash-continued lines onto their first line. */
+function logicalLines(text: string): { text: string; line: number }[] {
+  let s = '';
+  let i = 0;
+  let inStr: string | null = null;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (inStr) {
+      s += c;
+      if (c === '\\' && i + 1 < text.length) {
+        s += text[i + 1];
+        i += 2;
+        continue;
+      }
+      if (c === inStr || c === '\n') inStr = null;
+      i++;
+    } else if (c === '"') {
+      inStr = c;
+      s += c;
+      i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const chunk = end < 0 ? text.slice(i) : text.slice(i, end + 2);
+      s += ' ' + chunk.replace(/[^\n]/g, '').replace(/\n/g, '\n');
+      i += chunk.length;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else {
+      s += c;
+      i++;
+    }
+  }
+  const raw = s.split('\n');
+  const out: { text: string; line: number }[] = [];
+  for (let k = 0; k < raw.length; k++) {
+    let t = raw[k]!;
+    const start = k;
+    while (t.endsWith('\\') && k + 1 < raw.length) t = t.slice(0, -1) + raw[++k]!;
+    out.push({ text: t, line: start + 1 });
+  }
+  return out;
+}
+
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
+  const macros = new Map<string, Macro>();
+  for (const [k, v] of Object.entries(opts.defines ?? {})) macros.set(k, { body: v });
+  const out: SourceLine[] = [];
+  const stack: string[] = [];
+  const maxDepth = opts.maxDepth ?? 200;
+
+  const expand = (text: string, file: string, line: number, hide = new Set<string>()): string => {
+    let res = '';
+    let i = 0;
+    while (i < text.length) {
+      const c = text[i]!;
+      if (c === '"' || c === "'") {
+        let j = i + 1;
+        while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
+        res += text.slice(i, j + 1);
+        i = j + 1;
+        continue;
+      }
+      IDENT.lastIndex = i;
+      const m = /[A-Za-z_]/.test(c) && (i === 0 || !/[A-Za-z0-9_]/.test(text[i - 1]!)) ? IDENT.exec(text) : null;
+      if (!m) {
+        res += c;
+        i++;
+        continue;
+      }
+      const name = m[0];
+      i += name.length;
+      const macro = macros.get(name);
+      if (!macro || hide.has(name)) {
+        res += name;
+        continue;
+      }
+      if (!macro.params) {
+        res += expand(macro.body, file, line, new Set([...hide, name]));
+        continue;
+      }
+      let j = i;
+      while (j < text.length && /\s/.test(text[j]!)) j++;
+      if (text[j] !== '(') {
+        res += name;
+        continue;
+      }
+      const args: string[] = [];
+      let depth = 0;
+      let cur = '';
+      j++;
+      for (; j < text.length; j++) {
+        const ch = text[j]!;
+        if (ch === '(') depth++;
+        if (ch === ')' && depth-- === 0) break;
+        if (ch === ',' && depth === 0) {
+          args.push(cur);
+          cur = '';
+        } else cur += ch;
+      }
+      if (j >= text.length) throw new DtError(`unterminated argument list invoking macro "${name}"`, file, line);
+      args.push(cur);
+      i = j + 1;
+      const params = macro.params;
+      if (params.length === 0 && args.length === 1 && args[0]!.trim() === '') args.length = 0;
+      if (!macro.variadic && args.length !== params.length) {
+        throw new DtError(`macro "${name}" passed ${args.length} arguments, but takes ${params.length}`, file, line);
+      }
+      const argOf = (p: string) => {
+        if (macro.variadic && p === '__VA_ARGS__') return args.slice(params.length).join(',');
+        const k = params.indexOf(p);
+        return k < 0 ? undefined : args[k]!.trim();
+      };
+      // Substitute parameters: `#p` stringifies, `a ## b` pastes, others are fully expanded first.
+      let body = macro.body.replace(/#\s*([A-Za-z_]\w*)/g, (all, p: string, off: number, src: string) => {
+        if (src[off + 1] === '#' || (off > 0 && src[off - 1] === '#')) return all;
+        const a = argOf(p);
+        return a === undefined ? all : JSON.stringify(a);
+      });
+      body = body.replace(/([A-Za-z_]\w*)?\s*##\s*([A-Za-z_]\w*)?/g, (_all, a?: string, b?: string) => `${a ? (argOf(a) ?? a) : ''}${b ? (argOf(b) ?? b) : ''}`);
+      body = body.replace(/[A-Za-z_]\w*/g, (p) => {
+        const a = argOf(p);
+        return a === undefined ? p : expand(a, file, line, hide);
+      });
+      res += expand(body, file, line, new Set([...hide, name]));
+    }
+    return res;
+  };
+
+  const evalCondition = (expr: string, file: string, line: number): boolean => {
+    let e = expr.replace(/defined\s*\(\s*([A-Za-z_]\w*)\s*\)|defined\s+([A-Za-z_]\w*)/g, (_m, a?: string, b?: string) => (macros.has((a ?? b)!) ? '1' : '0'));
+    e = expand(e, file, line);
+    e = e.replace(/[A-Za-z_]\w*/g, '0').replace(/(\d+)[uUlL]+\b/g, '$1');
+    try {
+      return evalIntExpr(e) !== 0n;
+    } catch (err) {
+      throw new DtError(`invalid #if expression: ${(err as Error).message}`, file, line);
+    }
+  };
+
+  const run = (file: string, text: string) => {
+    if (stack.length >= maxDepth) throw new DtError('#include nested too deeply', file, 1);
+    if (stack.includes(file)) throw new DtError(`#include loop: ${[...stack, file].join(' -> ')}`, file, 1);
+    stack.push(file);
+    // Conditional state: [active, anyTaken, parentActive]
+    const cond: [boolean, boolean, boolean][] = [];
+    const active = () => cond.every((c) => c[0]);
+    for (const { text: lineText, line } of logicalLines(text)) {
+      const d = /^\s*#\s*([A-Za-z_]+)\b(.*)$/.exec(lineText);
+      if (d && DIRECTIVES.has(d[1]!)) {
+        const [, name, rest] = d as unknown as [string, string, string];
+        const arg = rest.trim();
+        switch (name) {
+          case 'ifdef':
+          case 'ifndef': {
+            const on = active() && macros.has(arg.split(/\s/)[0]!) === (name === 'ifdef');
+            cond.push([on, on, active()]);
+            break;
+          }
+          case 'if': {
+            const on = active() && evalCondition(arg, file, line);
+            cond.push([on, on, active()]);
+            break;
+          }
+          case 'elif': {
+            const top = cond[cond.length - 1];
+            if (!top) throw new DtError('#elif without #if', file, line);
+            const on = top[2] && !top[1] && evalCondition(arg, file, line);
+            top[0] = on;
+            top[1] ||= on;
+            break;
+          }
+          case 'else': {
+            const top = cond[cond.length - 1];
+            if (!top) throw new DtError('#else without #if', file, line);
+            top[0] = top[2] && !top[1];
+            top[1] = true;
+            break;
+          }
+          case 'endif':
+            if (!cond.pop()) throw new DtError('#endif without #if', file, line);
+            break;
+          default:
+            if (!active()) break;
+            if (name === 'define') {
+              const md = /^([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*)$/.exec(arg);
+              if (!md) throw new DtError('macro names must be identifiers', file, line);
+              const macro: Macro = { body: md[4]!.trim() };
+              if (md[2] !== undefined) {
+                const ps = md[3]!.split(',').map((p) => p.trim()).filter(Boolean);
+                if (ps[ps.length - 1] === '...') {
+                  macro.variadic = true;
+                  ps.pop();
+                }
+                macro.params = ps;
+              }
+              macros.set(md[1]!, macro);
+            } else if (name === 'undef') macros.delete(arg);
+            else if (name === 'include' || name === 'include_next') {
+              const inc = /^(?:"([^"]+)"|<([^>]+)>)/.exec(expand(arg, file, line).trim());
+              if (!inc) throw new DtError('#include expects "FILENAME" or <FILENAME>', file, line);
+              const target = inc[1] ?? inc[2]!;
+              const dirs = inc[1] !== undefined ? [dirname(file), ...(opts.includeDirs ?? [])] : (opts.includeDirs ?? []);
+              let found: string | undefined;
+              let content: string | undefined;
+              for (const dir of dirs) {
+                const p = joinPath(dir, target);
+                content = opts.readFile(p);
+                if (content !== undefined) {
+                  found = p;
+                  break;
+                }
+              }
+              if (found === undefined || content === undefined) throw new DtError(`${target}: No such file or directory`, file, line, lineText.indexOf(target) + 1);
+              run(found, content);
+            } else if (name === 'error') throw new DtError(`#error ${arg}`, file, line);
+            // #warning, #pragma and #line are accepted and ignored.
+        }
+        continue;
+      }
+      if (!active()) continue;
+      const expanded = expand(lineText, file, line);
+      out.push({ text: expanded, file, line, expanded: expanded !== lineText });
+    }
+    if (cond.length) throw new DtError('unterminated #if', file, 1);
+    stack.pop();
+  };
+
+  const text = opts.readFile(entry);
+  if (text === undefined) throw new DtError('No such file or directory', entry, 1);
+  run(entry, text);
+  return out;
+}
+
+/** Integer expressions of #if and of DTS cell expressions (C precedence, 64-bit unsigned wrap). */
+export function evalIntExpr(src: string): bigint {
+  const toks = src.match(/0[xX][0-9a-fA-F]+|\d+|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%()<>!~&|^?:]/g) ?? [];
+  if (toks.join('') !== src.replace(/\s+/g, '')) throw new Error(`unexpected characters in "${src.trim()}"`);
+  let p = 0;
+  const M = (1n << 64n) - 1n;
+  const peek = () => toks[p];
+  const eat = (t?: string) => {
+    const x = toks[p++];
+    if (t !== undefined && x !== t) throw new Error(`expected ${t}`);
+    return x!;
+  };
+  const primary = (): bigint => {
+    const t = eat();
+    if (t === '(') {
+      const v = ternary();
+      eat(')');
+      return v;
+    }
+    if (t === '-') return -primary() & M;
+    if (t === '+') return primary();
+    if (t === '!') return primary() === 0n ? 1n : 0n;
+    if (t === '~') return ~primary() & M;
+    if (t === undefined || !/^\d|^0[xX]/.test(t)) throw new Error(`unexpected ${t ?? 'end of expression'}`);
+    return BigInt(t) & M;
+  };
+  const levels: string[][] = [['*', '/', '%'], ['+', '-'], ['<<', '>>'], ['<', '>', '<=', '>='], ['==', '!='], ['&'], ['^'], ['|'], ['&&'], ['||']];
+  const binary = (level: number): bigint => {
+    if (level < 0) return primary();
+    let left = binary(level - 1);
+    while (peek() !== undefined && levels[level]!.includes(peek()!)) {
+      const op = eat();
+      const right = binary(level - 1);
+      left = apply(op, left, right) & M;
+    }
+    return left;
+  };
+  const ternary = (): bigint => {
+    const c = binary(levels.length - 1);
+    if (peek() !== '?') return c;
+    eat('?');
+    const a = ternary();
+    eat(':');
+    const b = ternary();
+    return c !== 0n ? a : b;
+  };
+  const v = ternary();
+  if (p !== toks.length) throw new Error(`unexpected ${toks[p]}`);
+  return v;
+}
+
+function apply(op: string, a: bigint, b: bigint): bigint {
+  switch (op) {
+    case '*': return a * b;
+    case '/': if (b === 0n) throw new Error('division by zero'); return a / b;
+    case '%': if (b === 0n) throw new Error('division by zero'); return a % b;
+    case '+': return a + b;
+    case '-': return a - b;
+    case '<<': return a << (b & 63n);
+    case '>>': return a >> (b & 63n);
+    case '<': return a < b ? 1n : 0n;
+    case '>': return a > b ? 1n : 0n;
+    case '<=': return a <= b ? 1n : 0n;
+    case '>=': return a >= b ? 1n : 0n;
+    case '==': return a === b ? 1n : 0n;
+    case '!=': return a !== b ? 1n : 0n;
+    case '&': return a & b;
+    case '^': return a ^ b;
+    case '|': return a | b;
+    case '&&': return a !== 0n && b !== 0n ? 1n : 0n;
+    case '||': return a !== 0n || b !== 0n ? 1n : 0n;
+  }
+  throw new Error(`unknown operator ${op}`);
+}

@@ -1,0 +1,160 @@
+import { fromUtf8, utf8 } from './utf8';
+import type { DtNode, DtTree } from './tree';
+import { newNode } from './tree';
+
+const FDT_MAGIC = 0xd00dfeed;
+const BEGIN_NODE = 1;
+const END_NODE = 2;
+const PROP = 3;
+const NOP = 4;
+const END = 9;
+
+/**
+ * A flattened device tree laid out exactly as dtc 1.6 writes it (flattree.c, version 17): header, memory
+ * reservation map, structure block, strings block; strings shared where dtc shares them (including suffixes of
+ * strings already in the table).
+ */
+export function writeDtb(tree: DtTree): Uint8Array {
+  const strings: number[] = [];
+  const strIndex = (s: string): number => {
+    const bytes = new Uint8Array(utf8(s));
+    // dtc looks for the name at every offset of the table, so "phandle" may reuse the tail of "linux,phandle".
+    outer: for (let i = 0; i + bytes.length < strings.length + 1; i++) {
+      for (let k = 0; k < bytes.length; k++) if (strings[i + k] !== bytes[k]) continue outer;
+      if (strings[i + bytes.length] === 0) return i;
+    }
+    const at = strings.length;
+    strings.push(...bytes, 0);
+    return at;
+  };
+  const struct: number[] = [];
+  const u32 = (v: number) => struct.push((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+  const pad = () => {
+    while (struct.length % 4) struct.push(0);
+  };
+  const emit = (n: DtNode) => {
+    u32(BEGIN_NODE);
+    struct.push(...new Uint8Array(utf8(n.name)), 0);
+    pad();
+    for (const p of n.props) {
+      u32(PROP);
+      u32(p.value.length);
+      u32(strIndex(p.name));
+      for (const b of p.value) struct.push(b);
+      pad();
+    }
+    for (const c of n.children) emit(c);
+    u32(END_NODE);
+  };
+  emit(tree.root);
+  u32(END);
+  const rsv: number[] = [];
+  const u64 = (v: bigint) => {
+    for (let b = 56; b >= 0; b -= 8) rsv.push(Number((v >> BigInt(b)) & 0xffn));
+  };
+  for (const r of tree.memreserve) {
+    u64(r.address);
+    u64(r.size);
+  }
+  u64(0n);
+  u64(0n);
+  const headerSize = 40;
+  const offRsv = headerSize;
+  const offStruct = offRsv + rsv.length;
+  const offStrings = offStruct + struct.length;
+  const total = offStrings + strings.length;
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  [FDT_MAGIC, total, offStruct, offStrings, offRsv, 17, 16, tree.bootCpuid, strings.length, struct.length].forEach((v, i) => dv.setUint32(i * 4, v));
+  out.set(rsv, offRsv);
+  out.set(struct, offStruct);
+  out.set(strings, offStrings);
+  return out;
+}
+
+export class DtbError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(`${message} (at byte 0x${offset.toString(16)})`);
+    this.name = 'DtbError';
+  }
+}
+
+/** Read a flattened device tree; every structural error names its byte offset. */
+export function readDtb(blob: Uint8Array): DtTree {
+  if (blob.length < 40) throw new DtbError('blob is shorter than an FDT header', 0);
+  const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const magic = dv.getUint32(0);
+  if (magic !== FDT_MAGIC) throw new DtbError(`bad magic 0x${magic.toString(16)} (expected 0xd00dfeed)`, 0);
+  const total = dv.getUint32(4);
+  const offStruct = dv.getUint32(8);
+  const offStrings = dv.getUint32(12);
+  const offRsv = dv.getUint32(16);
+  const version = dv.getUint32(20);
+  if (total > blob.length) throw new DtbError(`totalsize ${total} is larger than the blob (${blob.length})`, 4);
+  if (version < 16) throw new DtbError(`unsupported FDT version ${version}`, 20);
+  const sizeStrings = version >= 3 ? dv.getUint32(32) : total - offStrings;
+  const sizeStruct = version >= 17 ? dv.getUint32(36) : total - offStruct;
+  if (offStruct + sizeStruct > total || offStrings + sizeStrings > total || offRsv > total) throw new DtbError('a block lies outside the blob', 8);
+  const tree: DtTree = { root: newNode('', { file: '<dtb>', line: 0, column: 0 }), memreserve: [], plugin: false, bootCpuid: dv.getUint32(28) };
+  for (let o = offRsv; ; o += 16) {
+    if (o + 16 > total) throw new DtbError('unterminated memory reservation map', o);
+    const a = dv.getBigUint64(o);
+    const s = dv.getBigUint64(o + 8);
+    if (a === 0n && s === 0n) break;
+    tree.memreserve.push({ address: a, size: s });
+  }
+  const cstr = (at: number, limit: number) => {
+    let e = at;
+    while (e < limit && blob[e] !== 0) e++;
+    if (e >= limit) throw new DtbError('unterminated string', at);
+    return fromUtf8(blob.subarray(at, e));
+  };
+  let o = offStruct;
+  const end = offStruct + sizeStruct;
+  const stack: DtNode[] = [];
+  let sawRoot = false;
+  const align = (x: number) => (x + 3) & ~3;
+  for (;;) {
+    if (o + 4 > end) throw new DtbError('structure block ends without FDT_END', o);
+    const tok = dv.getUint32(o);
+    o += 4;
+    if (tok === BEGIN_NODE) {
+      const name = cstr(o, end);
+      o = align(o + new Uint8Array(utf8(name)).length + 1);
+      const place = { file: '<dtb>', line: 0, column: o };
+      if (!stack.length) {
+        if (sawRoot) throw new DtbError('more than one root node', o);
+        sawRoot = true;
+        tree.root.place = place;
+        stack.push(tree.root);
+      } else {
+        const n = newNode(name, place);
+        stack[stack.length - 1]!.children.push(n);
+        stack.push(n);
+      }
+    } else if (tok === END_NODE) {
+      if (!stack.pop()) throw new DtbError('FDT_END_NODE without a node', o - 4);
+    } else if (tok === PROP) {
+      const node = stack[stack.length - 1];
+      if (!node) throw new DtbError('property outside any node', o - 4);
+      if (o + 8 > end) throw new DtbError('truncated property', o);
+      const len = dv.getUint32(o);
+      const nameoff = dv.getUint32(o + 4);
+      o += 8;
+      if (o + len > end) throw new DtbError('property value runs past the structure block', o);
+      if (nameoff >= sizeStrings) throw new DtbError('property name offset outside the strings block', o - 4);
+      node.props.push({ name: cstr(offStrings + nameoff, offStrings + sizeStrings), value: blob.slice(o, o + len), labels: [], refs: [], place: { file: '<dtb>', line: 0, column: o } });
+      o = align(o + len);
+    } else if (tok === NOP) {
+      continue;
+    } else if (tok === END) {
+      if (stack.length) throw new DtbError('FDT_END inside a node', o - 4);
+      break;
+    } else throw new DtbError(`unknown structure token 0x${tok.toString(16)}`, o - 4);
+  }
+  if (!sawRoot) throw new DtbError('no root node', offStruct);
+  return tree;
+}
