@@ -1,5 +1,6 @@
 import { formatDoctor } from './doctorReport';
 import { runSdfCommand } from './sdfCommands';
+import { runDtCommand } from './dtCommands';
 import { runDoctor } from '../services/doctor';
 import { STUDIO_VERSION } from '../services/startArgs';
 
@@ -12,6 +13,8 @@ Usage:
                                   rewrite a .system file in canonical form
   sel4-studio migrate FILE --to 2.3 [-o OUT]
                                   turn Microkit 1.x syntax into 2.x, reporting every change
+  sel4-studio dtc [-I dts|dtb] [-O dtb|dts] [-o OUT] [-i DIR]... [--cpp] [-D NAME[=VALUE]]... IN
+                                  compile or decompile a device tree, byte-identical to dtc (no dtc needed)
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version
@@ -32,6 +35,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'validate' || cmd === 'format' || cmd === 'migrate') {
     return runSdfCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   }
+  if (cmd === 'dtc') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'doctor') {
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length) {

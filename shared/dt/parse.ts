@@ -286,7 +286,12 @@ function parseBody(sc: Scanner): Body {
   const body: Body = { entries: [], place };
   for (;;) {
     if (sc.tryEat('}')) return body;
-    if (sc.atEnd()) sc.fail("syntax error: missing '}'");
+    if (sc.atEnd()) {
+      // dtc places an unexpected end of input at the last token it read.
+      let i = sc.text.length - 1;
+      while (i > 0 && /\s/.test(sc.text[i]!)) i--;
+      sc.fail("syntax error: missing '}' before the end of the file", i);
+    }
     const at = sc.pos;
     if (sc.tryEat('/delete-property/')) {
       const name = sc.name();
@@ -528,7 +533,7 @@ function resolveRefs(tree: DtTree) {
       const refs = [...prop.refs].sort((a, b) => b.offset - a.offset);
       for (const r of refs.filter((x) => x.kind === 'path')) {
         const t = target(r);
-        if (!t) throw new DtError(`Reference to non-existent node or label "${r.target}"`, r.place.file, r.place.line, r.place.column);
+        if (!t) throw refError(n, p, prop.name, r);
         const s = new Uint8Array(utf8(pathOf.get(t)!));
         const nv = new Uint8Array(value.length - 1 + s.length + 1);
         nv.set(value.subarray(0, r.offset), 0);
@@ -545,7 +550,7 @@ function resolveRefs(tree: DtTree) {
             fixups.push({ label: r.target, path: p, prop: prop.name, offset: r.offset });
             continue;
           }
-          throw new DtError(`Reference to non-existent node or label "${r.target}"`, r.place.file, r.place.line, r.place.column);
+          throw refError(n, p, prop.name, r);
         }
         value.set(be32(phandleOf(t)), r.offset);
         if (tree.plugin) localFixups.push({ path: p, prop: prop.name, offset: r.offset });
@@ -595,6 +600,11 @@ function resolveRefs(tree: DtTree) {
     }
     root.children.push(lf);
   }
+}
+
+/** Reported, as dtc does, at the node that holds the property; the property and its own line are in the message. */
+function refError(node: DtNode, path: string, prop: string, r: Ref): DtError {
+  return new DtError(`${path}: property '${prop}' (line ${r.place.line}): Reference to non-existent node or label "${r.target}"`, node.place.file, node.place.line, node.place.column);
 }
 
 export function be32(v: number): Uint8Array {
