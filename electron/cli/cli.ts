@@ -15,6 +15,8 @@ Usage:
                                   turn Microkit 1.x syntax into 2.x, reporting every change
   sel4-studio dtc [-I dts|dtb] [-O dtb|dts] [-o OUT] [-i DIR]... [--cpp] [-D NAME[=VALUE]]... IN
                                   compile or decompile a device tree, byte-identical to dtc (no dtc needed)
+  sel4-studio dt query FILE (--path P | --label L | --compatible C) [--cpp] [-i DIR]... [--json]
+                                  a device's addresses, interrupts (GIC INTIDs) and suppliers
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version
@@ -35,7 +37,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'validate' || cmd === 'format' || cmd === 'migrate') {
     return runSdfCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   }
-  if (cmd === 'dtc') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
+  if (cmd === 'dtc' || cmd === 'dt') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'doctor') {
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length) {

@@ -5,6 +5,7 @@ import { DtbError, readDtb, writeDtb } from '../../shared/dt/dtb';
 import { parseDtsFile } from '../../shared/dt/parse';
 import { printDts } from '../../shared/dt/print';
 import type { DtTree } from '../../shared/dt/tree';
+import { decodeInterrupts, decodeReg, find, indexTree, strings, supplierClosure } from '../../shared/dt/query';
 import { writeFileAtomic } from '../services/atomicWrite';
 import type { Io } from './sdfCommands';
 
@@ -96,14 +97,80 @@ export async function dtc(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/**
+ * `sel4-studio dt query FILE (--path P | --label L | --compatible C) [--cpp] [-i DIR]... [--json]`: where a device is,
+ * its interrupts as GIC INTIDs, and what it depends on.
+ */
+export async function dtQuery(argv: string[], io: Io): Promise<number> {
+  const q: { path?: string; label?: string; compatible?: string } = {};
+  const includeDirs: string[] = [];
+  let cpp = false;
+  let json = false;
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--path') q.path = val();
+    else if (a === '--label') q.label = val();
+    else if (a === '--compatible') q.compatible = val();
+    else if (a === '-i') includeDirs.push(val());
+    else if (a === '--cpp') cpp = true;
+    else if (a === '--json') json = true;
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else files.push(a);
+  }
+  if (files.length !== 1 || Object.keys(q).length !== 1) throw new UsageError('dt query needs one FILE and one of --path, --label, --compatible');
+  const file = files[0]!;
+  let idx;
+  try {
+    idx = indexTree(await loadTree(file, /\.dtbo?$/.test(file) ? 'dtb' : 'dts', includeDirs, cpp));
+  } catch (e) {
+    if (e instanceof DtError || e instanceof DtbError) {
+      io.err(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const hits = find(idx, q);
+  const hex = (n: bigint) => `0x${n.toString(16)}`;
+  const result = hits.map((h) => ({
+    path: h.path,
+    labels: h.node.labels,
+    compatible: strings(h.node, 'compatible'),
+    status: strings(h.node, 'status')[0] ?? 'okay',
+    reg: decodeReg(idx, h.node).map((r) => ({ ...(r.name ? { name: r.name } : {}), address: hex(r.address), size: hex(r.size), translated: r.translated })),
+    interrupts: decodeInterrupts(idx, h.node),
+    suppliers: supplierClosure(idx, h.node),
+  }));
+  if (json) io.out(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    for (const r of result) {
+      io.out(`${r.path}${r.labels.length ? ` (${r.labels.join(', ')})` : ''}\n  compatible: ${r.compatible.join(', ') || '-'}\n  status: ${r.status}\n`);
+      for (const g of r.reg) io.out(`  reg${g.name ? ` ${g.name}` : ''}: ${g.address} + ${g.size}${g.translated ? '' : ' (bus address: an ancestor has no ranges)'}\n`);
+      for (const it of r.interrupts) io.out(`  interrupt${it.name ? ` ${it.name}` : ''}: ${it.type ? `${it.type} ${it.number} -> INTID ${it.intid} (${it.trigger})` : `<${it.cells.join(' ')}>`} via ${it.controller}\n`);
+      for (const s of r.suppliers) io.out(`  needs ${s.path} via ${s.via}${s.args.length ? ` <${s.args.map((a) => `0x${a.toString(16)}`).join(' ')}>` : ''}${s.for !== r.path ? ` (for ${s.for})` : ''}\n`);
+    }
+  }
+  if (!hits.length) io.err(`no node matches ${JSON.stringify(q)}\n`);
+  return hits.length ? 0 : 1;
+}
+
 function fmt(v: string): 'dts' | 'dtb' {
   if (v !== 'dts' && v !== 'dtb') throw new UsageError(`unsupported format '${v}' (dts or dtb)`);
   return v;
 }
 
-export async function runDtCommand(cmd: 'dtc', argv: string[], io: Io): Promise<number> {
+export async function runDtCommand(cmd: 'dtc' | 'dt', argv: string[], io: Io): Promise<number> {
   try {
-    return await { dtc }[cmd](argv, io);
+    if (cmd === 'dt') {
+      if (argv[0] !== 'query') throw new UsageError('usage: sel4-studio dt query FILE (--path P | --label L | --compatible C)');
+      return await dtQuery(argv.slice(1), io);
+    }
+    return await dtc(argv, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`sel4-studio ${cmd}: ${e.message}\n`);

@@ -1,0 +1,52 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = path.join(root, 'bin/sel4-studio.cjs');
+const corpus = path.join(root, 'tests/fixtures/dts-corpus');
+const run = (args: string[], input?: Buffer) => spawnSync(process.execPath, [bin, ...args], { cwd: corpus, input });
+const haveDtc = spawnSync('dtc', ['--version']).status === 0;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet', '--only', 'node'], { stdio: 'inherit' });
+}, 120_000);
+
+describe('sel4-studio dtc and dt query', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'dtcli-'));
+  it('compiles a board tree to the bytes dtc writes, and decompiles them back as dtc does', () => {
+    const out = path.join(tmp, 'qemu.dtb');
+    const src = 'au-ts__libvmm/examples/simple/board/qemu_virt_aarch64/linux.dts';
+    expect(run(['dtc', src, '-o', out]).status).toBe(0);
+    if (haveDtc) {
+      expect(Buffer.compare(readFileSync(out), execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', '-', path.join(corpus, src)]))).toBe(0);
+      const dts = run(['dtc', '-I', 'dtb', '-O', 'dts', out]).stdout.toString();
+      expect(dts).toBe(execFileSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', out]).toString());
+    }
+    // From standard input, like dtc -.
+    expect(Buffer.compare(run(['dtc', '-I', 'dts', '-O', 'dtb', '-'], readFileSync(path.join(corpus, src))).stdout, readFileSync(out))).toBe(0);
+  });
+
+  it('reports a broken tree with file:line:col and exit 1', () => {
+    const bad = path.join(tmp, 'bad.dts');
+    writeFileSync(bad, '/dts-v1/;\n/ {\n\tx = <1>\n\ty;\n};\n');
+    const r = run(['dtc', bad, '-o', path.join(tmp, 'bad.dtb')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.toString()).toBe(`${bad}:4:2: error: syntax error: expected ';'\n`);
+  });
+
+  it('dt query decodes UARTI of the AGX Orin tree (from a DTB) to INTID 317', () => {
+    const nv = 'sradcliffe-nottinghamspirk__t23x-nv-public';
+    const dtb = path.join(tmp, 'orin.dtb');
+    const inc = ['include/kernel', 'include/nvidia-oot', 'include/platforms', '', 'nv-soc', 'nv-platform'].flatMap((d) => ['-i', path.join(nv, d)]);
+    expect(run(['dtc', '--cpp', ...inc, `${nv}/nv-platform/tegra234-p3737-0000+p3701-0000-nv.dts`, '-o', dtb]).status).toBe(0);
+    const r = run(['dt', 'query', dtb, '--compatible', 'arm,sbsa-uart', '--json']);
+    const json = JSON.parse(r.stdout.toString());
+    const uarti = json.find((n: { path: string }) => n.path === '/bus@0/serial@31d0000');
+    expect(uarti.reg).toEqual([{ address: '0x31d0000', size: '0x10000', translated: true }]);
+    expect(uarti.interrupts[0]).toMatchObject({ type: 'SPI', number: 285, intid: 317 });
+    expect(run(['dt', 'query', dtb, '--path', '/nope']).status).toBe(1);
+  });
+});
