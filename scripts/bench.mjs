@@ -112,7 +112,50 @@ const sdfOut = path.join(root, 'dist', 'bench', 'sdf.cjs');
 await esbuild({ entryPoints: [path.join(root, 'tests/properties/benchTarget.ts')], outfile: sdfOut, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
 const sdf = createRequire(import.meta.url)(sdfOut).benchSdf(path.join(root, 'tests/fixtures/microkit-corpus'));
 
+// Device trees (the device-tree issue): whole-process sel4-studio dtc against dtc on the largest trees, same run.
+const dtsDir = path.join(root, 'tests/fixtures/dts-corpus');
+const NV = 'sradcliffe-nottinghamspirk__t23x-nv-public';
+const nvInc = ['include/kernel', 'include/nvidia-oot', 'include/platforms', '', 'nv-soc', 'nv-platform'].map((d) => path.join(NV, d));
+const cli = path.join(root, 'bin/sel4-studio.cjs');
+const wall = (cmd, args, opts = {}) => {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd: dtsDir, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return performance.now() - t0;
+};
+const trees = [
+  { name: 'tx2.dts (seL4, 290 KiB source)', ours: ['dtc', 'seL4__seL4/tools/dts/tx2.dts', '-o', '/dev/null'], dtc: ['-q', '-I', 'dts', '-O', 'dtb', '-o', '/dev/null', 'seL4__seL4/tools/dts/tx2.dts'] },
+  { name: 'odroidc4 linux.dts (libvmm)', ours: ['dtc', 'au-ts__libvmm/examples/simple/board/odroidc4/linux.dts', '-o', '/dev/null'], dtc: ['-q', '-I', 'dts', '-O', 'dtb', '-o', '/dev/null', 'au-ts__libvmm/examples/simple/board/odroidc4/linux.dts'] },
+];
+const dtRows = [];
+for (const t of trees) {
+  const ours = [];
+  const theirs = [];
+  for (let i = 0; i < 5; i++) {
+    ours.push(wall(process.execPath, [cli, ...t.ours]));
+    theirs.push(wall('dtc', t.dtc));
+  }
+  dtRows.push({ tree: t.name, oursMs: median(ours), dtcMs: median(theirs), ratio: median(ours) / median(theirs) });
+}
+// The AGX Orin JetPack 6 tree needs the preprocessor: ours with --cpp against cpp | dtc.
+{
+  const src = `${NV}/nv-platform/tegra234-p3737-0000+p3701-0000-nv.dts`;
+  const ours = [];
+  const theirs = [];
+  for (let i = 0; i < 5; i++) {
+    ours.push(wall(process.execPath, [cli, 'dtc', '--cpp', ...nvInc.flatMap((d) => ['-i', d]), src, '-o', '/dev/null']));
+    const t0 = performance.now();
+    const pre = spawnSync('cpp', ['-nostdinc', ...nvInc.flatMap((d) => ['-I', d]), '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', src], { cwd: dtsDir });
+    spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', '/dev/null', '-'], { cwd: dtsDir, input: pre.stdout });
+    theirs.push(performance.now() - t0);
+  }
+  dtRows.push({ tree: 'AGX Orin JetPack 6 -nv.dts (cpp + dtc)', oursMs: median(ours), dtcMs: median(theirs), ratio: median(ours) / median(theirs) });
+}
+const bigDtb = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', '-', 'seL4__seL4/tools/dts/tx2.dts'], { cwd: dtsDir }).stdout;
+const dtbRead = createRequire(import.meta.url)(sdfOut).benchDtbRead(new Uint8Array(bigDtb));
+
 const results = {
+  dt: { trees: dtRows, dtbRead },
   sdf,
   runs: RUNS,
   startToInteractiveMs: { studio: median(studioTimes), baseline: median(baseTimes), ratio: median(studioTimes) / median(baseTimes) },
@@ -129,4 +172,6 @@ console.log(`initial JS+CSS transferred (gzip): ${kib(initialGzip)}; loaded on p
 console.log(`Monaco in the initial load: ${results.monacoInInitialBundle ? 'YES (regression)' : 'no (lazy)'}`);
 console.log(`validate the corpus (${sdf.files} files, one process): ${sdf.corpusCheckMsPerFile.toFixed(3)} ms/file; XML parse alone ${sdf.corpusParseMsPerFile.toFixed(3)} ms/file; ratio ${(sdf.corpusCheckMsPerFile / sdf.corpusParseMsPerFile).toFixed(2)}`);
 console.log(`synthetic 63-PD system (${sdf.synthetic63.bytes} bytes): full validation ${sdf.synthetic63.fullMedianMs.toFixed(2)} ms (median; XML parse alone ${sdf.synthetic63.parseMedianMs.toFixed(2)} ms, ratio ${(sdf.synthetic63.fullMedianMs / sdf.synthetic63.parseMedianMs).toFixed(2)}); re-validation after a one-attribute edit p95 ${sdf.synthetic63.editP95Ms.toFixed(2)} ms (target < 16 ms: ${sdf.synthetic63.editP95Ms < 16 ? 'met' : 'MISSED'})`);
+for (const r of dtRows) console.log(`sel4-studio dtc vs dtc, whole process, ${r.tree}: ${r.oursMs.toFixed(0)} ms vs ${r.dtcMs.toFixed(0)} ms; ratio ${r.ratio.toFixed(2)} (target <= 1.0: ${r.ratio <= 1 ? 'met' : 'MISSED'})`);
+console.log(`DTB read of a ${(dtbRead.bytes / 1024).toFixed(0)} KiB blob (tx2): ${dtbRead.medianMs.toFixed(2)} ms (median)`);
 if (results.monacoInInitialBundle) process.exit(1);

@@ -15,49 +15,48 @@ const END = 9;
  * strings already in the table).
  */
 export function writeDtb(tree: DtTree): Uint8Array {
-  const strings: number[] = [];
-  const strIndex = (s: string): number => {
-    const bytes = new Uint8Array(utf8(s));
-    // dtc looks for the name at every offset of the table, so "phandle" may reuse the tail of "linux,phandle".
-    outer: for (let i = 0; i + bytes.length < strings.length + 1; i++) {
-      for (let k = 0; k < bytes.length; k++) if (strings[i + k] !== bytes[k]) continue outer;
-      if (strings[i + bytes.length] === 0) return i;
-    }
+  const strings = new Bytes();
+  // dtc looks for a name at every offset of the table (so "phandle" may reuse the tail of "linux,phandle"): every
+  // suffix of every string added is a candidate, the earliest offset winning.
+  const suffixes = new Map<string, number>();
+  const strIndex = (name: string): number => {
+    const hit = suffixes.get(name);
+    if (hit !== undefined) return hit;
     const at = strings.length;
-    strings.push(...bytes, 0);
+    const bytes = utf8(name);
+    strings.push(bytes);
+    strings.byte(0);
+    for (let k = 0; k < name.length; k++) {
+      const suffix = name.slice(k);
+      if (!suffixes.has(suffix)) suffixes.set(suffix, at + utf8(name.slice(0, k)).length);
+    }
     return at;
   };
-  const struct: number[] = [];
-  const u32 = (v: number) => struct.push((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
-  const pad = () => {
-    while (struct.length % 4) struct.push(0);
-  };
+  const struct = new Bytes();
   const emit = (n: DtNode) => {
-    u32(BEGIN_NODE);
-    struct.push(...new Uint8Array(utf8(n.name)), 0);
-    pad();
+    struct.u32(BEGIN_NODE);
+    struct.push(utf8(n.name));
+    struct.byte(0);
+    struct.pad4();
     for (const p of n.props) {
-      u32(PROP);
-      u32(p.value.length);
-      u32(strIndex(p.name));
-      for (const b of p.value) struct.push(b);
-      pad();
+      struct.u32(PROP);
+      struct.u32(p.value.length);
+      struct.u32(strIndex(p.name));
+      struct.push(p.value);
+      struct.pad4();
     }
     for (const c of n.children) emit(c);
-    u32(END_NODE);
+    struct.u32(END_NODE);
   };
   emit(tree.root);
-  u32(END);
-  const rsv: number[] = [];
-  const u64 = (v: bigint) => {
-    for (let b = 56; b >= 0; b -= 8) rsv.push(Number((v >> BigInt(b)) & 0xffn));
-  };
+  struct.u32(END);
+  const rsv = new Bytes();
   for (const r of tree.memreserve) {
-    u64(r.address);
-    u64(r.size);
+    rsv.u64(r.address);
+    rsv.u64(r.size);
   }
-  u64(0n);
-  u64(0n);
+  rsv.u64(0n);
+  rsv.u64(0n);
   const headerSize = 40;
   const offRsv = headerSize;
   const offStruct = offRsv + rsv.length;
@@ -66,10 +65,50 @@ export function writeDtb(tree: DtTree): Uint8Array {
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
   [FDT_MAGIC, total, offStruct, offStrings, offRsv, 17, 16, tree.bootCpuid, strings.length, struct.length].forEach((v, i) => dv.setUint32(i * 4, v));
-  out.set(rsv, offRsv);
-  out.set(struct, offStruct);
-  out.set(strings, offStrings);
+  out.set(rsv.bytes(), offRsv);
+  out.set(struct.bytes(), offStruct);
+  out.set(strings.bytes(), offStrings);
   return out;
+}
+
+/** A growable byte buffer (pushing numbers one by one into arrays is the slow part of writing big trees). */
+class Bytes {
+  private buf = new Uint8Array(1 << 16);
+  length = 0;
+  private room(n: number) {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+  byte(b: number) {
+    this.room(1);
+    this.buf[this.length++] = b;
+  }
+  push(bytes: ArrayLike<number>) {
+    this.room(bytes.length);
+    this.buf.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+  u32(v: number) {
+    this.room(4);
+    this.buf[this.length++] = (v >>> 24) & 0xff;
+    this.buf[this.length++] = (v >>> 16) & 0xff;
+    this.buf[this.length++] = (v >>> 8) & 0xff;
+    this.buf[this.length++] = v & 0xff;
+  }
+  u64(v: bigint) {
+    this.u32(Number((v >> 32n) & 0xffffffffn));
+    this.u32(Number(v & 0xffffffffn));
+  }
+  pad4() {
+    while (this.length % 4) this.byte(0);
+  }
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
 }
 
 export class DtbError extends Error {

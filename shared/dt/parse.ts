@@ -31,6 +31,9 @@ interface Body {
 }
 
 const NAME_CHARS = /[A-Za-z0-9,._+*#?@-]/;
+const LABEL = /([A-Za-z_][A-Za-z0-9_]*):(?!:)/y;
+const INT_LITERAL = /(0[xX][0-9a-fA-F]+|[0-9]+)([uU]?[lL]{0,2}|[lL]{1,2}[uU]?)/y;
+const HEX_BYTE = /[0-9a-fA-F]{2}/y;
 
 class Scanner {
   pos = 0;
@@ -100,12 +103,17 @@ class Scanner {
     if (this.pos === s) this.fail('syntax error: expected a name');
     return this.text.slice(s, this.pos);
   }
+  /** Match a sticky regex at the current position without copying the text. */
+  match(re: RegExp): RegExpExecArray | null {
+    re.lastIndex = this.pos;
+    return re.exec(this.text);
+  }
   /** `label:` prefixes. */
   labels(): string[] {
     const out: string[] = [];
     for (;;) {
       this.ws();
-      const m = /^([A-Za-z_][A-Za-z0-9_]*):(?!:)/.exec(this.text.slice(this.pos, this.pos + 256));
+      const m = this.match(LABEL);
       if (!m) return out;
       out.push(m[1]!);
       this.pos += m[0].length;
@@ -133,16 +141,19 @@ class Scanner {
       const c = this.text[this.pos++]!;
       if (c === '"') break;
       if (c === '\\') bytes.push(...this.escape());
-      else bytes.push(...new Uint8Array(utf8(c)));
+      else if (c.charCodeAt(0) < 0x80) bytes.push(c.charCodeAt(0));
+      else bytes.push(...utf8(c));
     }
     return new Uint8Array(bytes);
   }
   escape(): number[] {
+    if (this.pos >= this.text.length) this.fail('unterminated escape sequence');
     const c = this.text[this.pos++]!;
     const simple: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '\\': 92, '"': 34, "'": 39 };
     if (c in simple) return [simple[c]!];
     if (c === 'x') {
-      const m = /^[0-9a-fA-F]{1,2}/.exec(this.text.slice(this.pos, this.pos + 2))!;
+      const m = /^[0-9a-fA-F]{1,2}/.exec(this.text.slice(this.pos, this.pos + 2));
+      if (!m) this.fail('\\x used with no following hex digits');
       this.pos += m[0].length;
       return [parseInt(m[0], 16)];
     }
@@ -240,8 +251,7 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
 
 function cellValue(sc: Scanner): bigint {
   sc.ws();
-  const t = sc.text.slice(sc.pos, sc.pos + 256);
-  const m = /^(0[xX][0-9a-fA-F]+|[0-9]+)([uU]?[lL]{0,2}|[lL]{1,2}[uU]?)/.exec(t);
+  const m = sc.match(INT_LITERAL);
   if (m) {
     sc.pos += m[0].length;
     const lit = m[1]!;
@@ -249,13 +259,13 @@ function cellValue(sc: Scanner): bigint {
     if (/^0\d/.test(lit)) sc.fail(`invalid octal literal ${lit}`);
     return BigInt(lit);
   }
-  if (t.startsWith("'")) {
+  if (sc.text[sc.pos] === "'") {
     sc.pos++;
     const c = sc.text[sc.pos] === '\\' ? (sc.pos++, sc.escape()[0]!) : sc.text.charCodeAt(sc.pos++);
     sc.eat("'");
     return BigInt(c);
   }
-  if (t.startsWith('(')) {
+  if (sc.text[sc.pos] === '(') {
     // A parenthesised C expression: find its end, then evaluate.
     let depth = 0;
     let i = sc.pos;
@@ -330,14 +340,17 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
     sc.labels();
     sc.ws();
     const at = sc.pos;
-    if (sc.peek('"')) parts.push(...sc.string(), 0);
+    if (sc.peek('"')) {
+      for (const b of sc.string()) parts.push(b);
+      parts.push(0);
+    }
     else if (sc.peek('[')) {
       sc.eat('[');
       for (;;) {
         sc.labels();
         if (sc.tryEat(']')) break;
         sc.ws();
-        const m = /^[0-9a-fA-F]{2}/.exec(sc.text.slice(sc.pos, sc.pos + 2));
+        const m = sc.match(HEX_BYTE);
         if (!m) sc.fail('syntax error: expected a hex byte');
         parts.push(parseInt(m[0], 16));
         sc.pos += 2;

@@ -61,3 +61,13 @@ export function benchSdf(corpusDir: string) {
     synthetic63: { bytes: big.length, fullMedianMs: pct(fullRuns, 0.5), parseMedianMs: pct(parseRuns, 0.5), editP95Ms: pct(editRuns, 0.95) },
   };
 }
+
+/** DTB read time of the largest blob the corpus compiles to. */
+export function benchDtbRead(blob: Uint8Array) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readDtb } = require('../../shared/dt/dtb') as typeof import('../../shared/dt/dtb');
+  for (let i = 0; i < 10; i++) readDtb(blob);
+  const runs: number[] = [];
+  for (let i = 0; i < 50; i++) runs.push(time(() => readDtb(blob)));
+  return { bytes: blob.length, medianMs: pct(runs, 0.5) };
+}
