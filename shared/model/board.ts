@@ -1,6 +1,36 @@
 import { z } from 'zod';
 import { kernelConfig, type KernelConfig } from '../sdf/kernelConfig';
 
+const Hex = z.string().regex(/^0x[0-9a-f]+$/, 'a lowercase 0x-prefixed hex number');
+
+/** One device of a board, as the passthrough planner needs it; every fact carries its source. */
+export const DeviceSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9_]+$/),
+    title: z.string(),
+    kind: z.enum(['uart', 'console', 'ethernet', 'mailbox', 'shared-memory', 'graphics', 'interrupt-controller', 'rtc', 'gpio', 'virtio', 'other']),
+    compatible: z.array(z.string()),
+    /** Where the node sits in the board's own device tree, when it has one. */
+    dtPath: z.string().optional(),
+    regs: z.array(z.object({ name: z.string().optional(), address: Hex, size: Hex })),
+    irqs: z.array(z.object({ name: z.string().optional(), spi: z.number().int().min(0).max(987), trigger: z.enum(['level', 'edge']).default('level') })),
+    /** BPMP (or other firmware) clock, reset and power-domain ids the device needs. */
+    clocks: z.array(z.number().int()).default([]),
+    resets: z.array(z.number().int()).default([]),
+    powerDomains: z.array(z.number().int()).default([]),
+    smmu: z.object({ instance: z.string(), sid: z.number().int() }).optional(),
+    /** Bus master: needs guest RAM mapped 1:1 (or an SMMU) to be safe. */
+    dma: z.boolean().default(false),
+    passthrough: z.enum(['yes', 'no', 'with-care']),
+    requires: z.array(z.string()).default([]),
+    /** Extra properties for the guest's node (DTS syntax, one per line). */
+    guestProps: z.array(z.string()).default([]),
+    notes: z.array(z.string()).default([]),
+    sources: z.array(z.string()).min(1),
+  })
+  .strict();
+export type Device = z.infer<typeof DeviceSchema>;
+
 /**
  * A board pack (`boards/<name>/board.json`): the facts a validator, a build and an emulator need, each with its
  * source. Devices for passthrough are added by the device-tree planner.
@@ -22,6 +52,9 @@ export const BoardPackSchema = z
     /** Not in the upstream Microkit SDK: configurations come from a fork or a port. */
     experimental: z.boolean().default(false),
     qemu: z.array(z.string()).optional(),
+    gic: z.object({ version: z.union([z.literal(2), z.literal(3)]), compatible: z.string(), regs: z.array(z.object({ name: z.string(), address: Hex, size: Hex })), source: z.string() }).optional(),
+    memory: z.object({ base: Hex, notes: z.array(z.string()).default([]) }).optional(),
+    devices: z.array(DeviceSchema).default([]),
     notes: z.array(z.string()).default([]),
     sources: z.array(z.string()).min(1),
   })

@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readDtb, writeDtb } from '../shared/dt/dtb';
+import { parseDtsFile } from '../shared/dt/parse';
+import { decodeInterrupts, decodeReg, indexTree, type Index } from '../shared/dt/query';
+import type { BoardPack } from '../shared/model/board';
+import { loadBoards } from '../electron/services/boards';
+
+const root = path.resolve(import.meta.dirname, '..');
+const boards = async () => (await loadBoards(path.join(root, 'boards'))).boards;
+const board = async (name: string) => (await boards()).find((b) => b.name === name)!;
+const hasQemu = spawnSync('sh', ['-c', 'command -v qemu-system-aarch64']).status === 0;
+if (!hasQemu && process.env.CI === 'true') throw new Error('qemu-system-aarch64 is required in CI');
+
+/** Every device of a pack that names a node in `idx` has exactly the node's registers and interrupts. */
+function checkAgainstTree(b: BoardPack, idx: Index): number {
+  let checked = 0;
+  for (const d of b.devices) {
+    if (!d.dtPath) continue;
+    const node = idx.byPath.get(d.dtPath)?.node;
+    expect(node, `${b.name}/${d.name}: ${d.dtPath}`).toBeDefined();
+    const regs = decodeReg(idx, node!).map((r) => [r.address, r.size]);
+    for (const r of d.regs) expect(regs, `${d.name} reg ${r.name ?? r.address}`).toContainEqual([BigInt(r.address), BigInt(r.size)]);
+    const intids = decodeInterrupts(idx, node!).map((i) => i.intid);
+    for (const i of d.irqs) expect(intids, `${d.name} irq ${i.name ?? i.spi}`).toContain(i.spi + 32);
+    checked++;
+  }
+  return checked;
+}
+
+describe('board packs', () => {
+  it('every pack validates and the required boards are there', async () => {
+    const { boards: all, problems } = await loadBoards(path.join(root, 'boards'));
+    expect(problems).toEqual([]);
+    expect(all.map((b) => b.name)).toEqual(expect.arrayContaining(['qemu_virt_aarch64', 'qemu_virt_riscv64', 'odroidc4', 'maaxboard', 'zcu102', 'imx8mm_evk', 'tx2', 'orin_agx']));
+    expect(all.find((b) => b.name === 'orin_agx')?.experimental).toBe(true);
+  });
+
+  it.runIf(hasQemu || process.env.CI === 'true')('qemu_virt_aarch64 devices and GIC are what the real QEMU virt machine describes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'virt-'));
+    const dtb = path.join(dir, 'virt.dtb');
+    const r = spawnSync('qemu-system-aarch64', ['-machine', `virt,virtualization=on,dumpdtb=${dtb}`, '-cpu', 'cortex-a53', '-m', '2G', '-nographic']);
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const idx = indexTree(readDtb(new Uint8Array(readFileSync(dtb))));
+    const b = await board('qemu_virt_aarch64');
+    expect(checkAgainstTree(b, idx)).toBe(b.devices.length);
+    const gic = decodeReg(idx, idx.byPath.get('/intc@8000000')!.node).map((x) => x.address);
+    expect(gic).toEqual(b.gic!.regs.map((x) => BigInt(x.address)));
+  });
+
+  it('orin_agx devices agree with NVIDIA\'s JetPack 6 AGX Orin tree wherever it has the node', async () => {
+    const dir = path.join(root, 'tests/fixtures/dts-corpus');
+    const NV = 'sradcliffe-nottinghamspirk__t23x-nv-public';
+    const tree = parseDtsFile(path.join(dir, NV, 'nv-platform/tegra234-p3737-0000+p3701-0000-nv.dts'), {
+      cpp: true,
+      includeDirs: ['nv-platform', 'include/kernel', 'include/nvidia-oot', 'include/platforms', '', 'nv-soc'].map((d) => path.join(dir, NV, d)),
+      readFile: (p) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined),
+    });
+    const idx = indexTree(readDtb(writeDtb(tree)));
+    const b = await board('orin_agx');
+    expect(checkAgainstTree(b, idx)).toBeGreaterThanOrEqual(8);
+  });
+
+  it('T234 seed facts: UARTC 0x0c280000 SPI 114 -> INTID 146, UARTI SPI 285 -> 317, MGBE0 SPI 384 -> 416, VIC SPI 206 -> 238, GICv3 0x0f400000 / 0x0f440000', async () => {
+    const b = await board('orin_agx');
+    const d = (n: string) => b.devices.find((x) => x.name === n)!;
+    expect([d('uartc').regs[0]!.address, d('uartc').irqs[0]!.spi + 32]).toEqual(['0xc280000', 146]);
+    expect(d('uarti').irqs[0]!.spi + 32).toBe(317);
+    expect(d('mgbe0').irqs[0]!.spi + 32).toBe(416);
+    expect(d('vic').irqs[0]!.spi + 32).toBe(238);
+    expect(b.gic!.regs.map((r) => r.address)).toEqual(['0xf400000', '0xf440000']);
+  });
+});
