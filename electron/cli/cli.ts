@@ -1,6 +1,7 @@
 import { formatDoctor } from './doctorReport';
 import { runSdfCommand } from './sdfCommands';
 import { runDtCommand } from './dtCommands';
+import { runPassthrough } from './passthroughCommand';
 import { runDoctor } from '../services/doctor';
 import { STUDIO_VERSION } from '../services/startArgs';
 
@@ -17,6 +18,8 @@ Usage:
                                   compile or decompile a device tree, byte-identical to dtc (no dtc needed)
   sel4-studio dt query FILE (--path P | --label L | --compatible C) [--cpp] [-i DIR]... [--json]
                                   a device's addresses, interrupts (GIC INTIDs) and suppliers
+  sel4-studio passthrough --board BOARD --device NAME... --out DIR [--dt FILE] [--ram BASE:SIZE] [--ram-phys BASE]
+                                  plan a device passthrough: memory regions, VMM IRQs, guest DT, host overlay, libvmm table
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version
@@ -37,6 +40,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'validate' || cmd === 'format' || cmd === 'migrate') {
     return runSdfCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   }
+  if (cmd === 'passthrough') return runPassthrough(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'dtc' || cmd === 'dt') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'doctor') {
     const unknown = rest.filter((a) => a !== '--json');

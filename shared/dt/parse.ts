@@ -451,7 +451,9 @@ function evaluate(tree: DtTree, items: Item[]): DtTree {
       if (item.target === '/') merge(root, item.body);
       else if (tree.plugin && 'label' in item.target && !labels().has(item.target.label)) {
         // In an overlay, `&label { }` targets the base tree: kept as a fragment, as dtc does.
-        addFragment(tree, item.target.label, item.body, merge, item.place);
+        addFragment(tree, { label: item.target.label }, item.body, merge, item.place);
+      } else if (tree.plugin && 'path' in item.target && !findPath(root, item.target.path)) {
+        addFragment(tree, { path: item.target.path }, item.body, merge, item.place);
       } else merge(resolve(item.target, item.place), item.body);
     } else if (item.kind === 'delete') {
       markDeleted(resolve(item.target, item.place));
@@ -482,12 +484,15 @@ function prune(n: DtNode) {
 }
 
 let fragmentCounter = 0;
-function addFragment(tree: DtTree, label: string, body: Body, merge: (n: DtNode, b: Body) => void, place: Place) {
+function addFragment(tree: DtTree, target: { label: string } | { path: string }, body: Body, merge: (n: DtNode, b: Body) => void, place: Place) {
   const n = tree.root.children.filter((c) => c.name.startsWith('fragment@')).length;
   fragmentCounter++;
   const frag = newNode(`fragment@${n}`, place);
-  const target = { name: 'target', value: new Uint8Array([0xff, 0xff, 0xff, 0xff]), labels: [], refs: [{ offset: 0, kind: 'phandle' as const, target: label, place }], place };
-  frag.props.push(target);
+  frag.props.push(
+    'label' in target
+      ? { name: 'target', value: new Uint8Array([0xff, 0xff, 0xff, 0xff]), labels: [], refs: [{ offset: 0, kind: 'phandle' as const, target: target.label, place }], place }
+      : { name: 'target-path', value: new Uint8Array([...utf8(target.path), 0]), labels: [], refs: [], place },
+  );
   const ov = newNode('__overlay__', place);
   frag.children.push(ov);
   tree.root.children.push(frag);
