@@ -14,7 +14,7 @@ Usage:
                                   rewrite a .system file in canonical form
   sel4-studio migrate FILE --to 2.3 [-o OUT]
                                   turn Microkit 1.x syntax into 2.x, reporting every change
-  sel4-studio dtc [-I dts|dtb] [-O dtb|dts] [-o OUT] [-i DIR]... [--cpp] [-D NAME[=VALUE]]... IN
+  sel4-studio dtc [-I dts|dtb] [-O dtb|dts] [-o OUT] [-i DIR]... [-@] [--cpp] [-D NAME[=VALUE]]... IN
                                   compile or decompile a device tree, byte-identical to dtc (no dtc needed)
   sel4-studio dt query FILE (--path P | --label L | --compatible C) [--cpp] [-i DIR]... [--json]
                                   a device's addresses, interrupts (GIC INTIDs) and suppliers

@@ -37,7 +37,7 @@ async function readStdin(): Promise<Buffer> {
 }
 
 /**
- * `sel4-studio dtc [-I dts|dtb] [-O dtb|dts] [-o OUT] [-i DIR]... [--cpp] [-D NAME[=V]]... IN`: dtc's flags and its
+ * `sel4-studio dtc [-I dts|dtb] [-O dtb|dts] [-o OUT] [-i DIR]... [-@] [--cpp] [-D NAME[=V]]... IN`: dtc's flags and its
  * output bytes; works where dtc is not installed. `--cpp` runs the C-preprocessor subset first (what
  * `cpp -x assembler-with-cpp | dtc` does).
  */
@@ -48,6 +48,7 @@ export async function dtc(argv: string[], io: Io): Promise<number> {
   const includeDirs: string[] = [];
   const defines: Record<string, string> = {};
   let cpp = false;
+  let symbols = false;
   const inputs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -61,6 +62,7 @@ export async function dtc(argv: string[], io: Io): Promise<number> {
     else if (a === '-o' || a === '--out') out = val();
     else if (a === '-i' || a === '--include') includeDirs.push(val());
     else if (a === '--cpp') cpp = true;
+    else if (a === '-@' || a === '--symbols') symbols = true;
     else if (a === '-D') {
       const [k, v] = val().split('=', 2) as [string, string | undefined];
       defines[k] = v ?? '1';
@@ -75,8 +77,8 @@ export async function dtc(argv: string[], io: Io): Promise<number> {
   outFmt ??= out && /\.dts$/.test(out) ? 'dts' : 'dtb';
   try {
     const tree =
-      inFmt === 'dts' && Object.keys(defines).length
-        ? parseDtsFile(path.resolve(input), { readFile: readText, includeDirs: includeDirs.map((d) => path.resolve(d)), cpp, defines })
+      inFmt === 'dts' && (Object.keys(defines).length || symbols)
+        ? parseDtsFile(path.resolve(input), { readFile: readText, includeDirs: includeDirs.map((d) => path.resolve(d)), cpp, defines, symbols })
         : await loadTree(input, inFmt, includeDirs, cpp);
     const bytes = outFmt === 'dtb' ? Buffer.from(writeDtb(tree)) : Buffer.from(printDts(tree), 'utf8');
     if (out && out !== '-') {

@@ -13,6 +13,8 @@ export interface ParseOptions {
   /** Run the C preprocessor first (what `cpp ... | dtc` does). */
   cpp?: boolean;
   defines?: Record<string, string>;
+  /** dtc -@: a __symbols__ node naming every label's path, and a phandle on every labelled node. */
+  symbols?: boolean;
 }
 
 type Item =
@@ -246,7 +248,7 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
   };
   parseInto(new Scanner(lines), 0);
   if (!sawVersion) throw new DtError('syntax error: missing /dts-v1/', lines[0]?.file ?? '<input>', 1);
-  return evaluate(tree, items);
+  return evaluate(tree, items, opts.symbols ?? false);
 }
 
 function cellValue(sc: Scanner): bigint {
@@ -394,7 +396,7 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function evaluate(tree: DtTree, items: Item[]): DtTree {
+function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree {
   const root = tree.root;
   const labels = () => {
     const m = new Map<string, DtNode>();
@@ -438,9 +440,12 @@ function evaluate(tree: DtTree, items: Item[]): DtTree {
         let child = node.children.find((c) => c.name === e.name);
         if (!child) {
           child = newNode(e.name, e.place);
+          child.labels = [...e.labels];
           node.children.push(child);
+        } else {
+          // dtc keeps labels in a list that later definitions prepend to (livetree.c add_label).
+          for (const l of e.labels) if (!child.labels.includes(l)) child.labels.unshift(l);
         }
-        for (const l of e.labels) if (!child.labels.includes(l)) child.labels.push(l);
         if (e.omit) child.omitIfNoRef = true;
         merge(child, e.body);
       }
@@ -462,7 +467,7 @@ function evaluate(tree: DtTree, items: Item[]): DtTree {
     }
   }
   prune(root);
-  resolveRefs(tree);
+  resolveRefs(tree, symbols);
   return tree;
 }
 
@@ -510,7 +515,7 @@ function findPath(root: DtNode, path: string): DtNode | undefined {
 }
 
 /** Phandles and paths, as dtc's fixup_phandle_references / fixup_path_references do, in tree order. */
-function resolveRefs(tree: DtTree) {
+function resolveRefs(tree: DtTree, symbols: boolean) {
   const root = tree.root;
   const byLabel = new Map<string, DtNode>();
   const pathOf = new Map<DtNode, string>();
@@ -579,6 +584,19 @@ function resolveRefs(tree: DtTree) {
   };
   visit(root, '/');
   void fragmentCounter;
+  if (symbols) {
+    // dtc generate_label_tree: tree order, a node's labels in dtc's list order; labelled nodes get phandles.
+    const sym = newNode('__symbols__', root.place);
+    const label = (n: DtNode, p: string) => {
+      for (const l of n.labels) {
+        phandleOf(n);
+        sym.props.push({ name: l, value: new Uint8Array([...utf8(p), 0]), labels: [], refs: [], place: n.place });
+      }
+      for (const c of n.children) label(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`);
+    };
+    label(root, '/');
+    if (sym.props.length) root.children.push(sym);
+  }
   if (fixups.length) {
     const fx = newNode('__fixups__', root.place);
     for (const f of fixups) {

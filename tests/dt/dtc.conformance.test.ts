@@ -9,7 +9,7 @@ import { parseDtsFile } from '../../shared/dt/parse';
 const dir = path.resolve(import.meta.dirname, '../fixtures/dts-corpus');
 const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
   dtc: string;
-  entries: { files: string[]; cpp: boolean; includeDirs: string[]; dtbSha256: string; dtbSize: number }[];
+  entries: { files: string[]; cpp: boolean; includeDirs: string[]; dtbSha256: string; dtbSize: number; symbolsDtbSha256: string }[];
 };
 const readFile = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined);
 const haveDtc = spawnSync('dtc', ['--version']).status === 0 && spawnSync('cpp', ['--version']).status === 0;
@@ -48,6 +48,19 @@ describe('DTS -> DTB, byte for byte against dtc', () => {
       }
     }
     console.log(`dtc conformance: ${manifest.entries.length - wrong.length}/${manifest.entries.length} byte-identical (${live} checked live against the installed dtc)`);
+    expect(wrong).toEqual([]);
+  }, 120_000);
+});
+
+describe('dtc -@ (symbols, for overlays)', () => {
+  it('every tree compiles with __symbols__ to the bytes of dtc -@', () => {
+    const wrong: string[] = [];
+    for (const e of manifest.entries) {
+      const ours = writeDtb(parseDtsFile(e.files.map((f) => path.join(dir, f)), { cpp: e.cpp, includeDirs: e.includeDirs.map((d) => path.join(dir, d)), readFile, symbols: true }));
+      const sha = createHash('sha256').update(ours).digest('hex');
+      if (sha !== e.symbolsDtbSha256) wrong.push(`${e.files.join(' + ')}: differs from dtc -@`);
+    }
+    console.log(`dtc -@ conformance: ${manifest.entries.length - wrong.length}/${manifest.entries.length} byte-identical`);
     expect(wrong).toEqual([]);
   }, 120_000);
 });
