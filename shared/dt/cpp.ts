@@ -195,7 +195,8 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   const evalCondition = (expr: string, file: string, line: number): boolean => {
     let e = expr.replace(/defined\s*\(\s*([A-Za-z_]\w*)\s*\)|defined\s+([A-Za-z_]\w*)/g, (_m, a?: string, b?: string) => (macros.has((a ?? b)!) ? '1' : '0'));
     e = expand(e, file, line);
-    e = e.replace(/[A-Za-z_]\w*/g, '0').replace(/(\d+)[uUlL]+\b/g, '$1');
+    // Identifiers left after expansion are 0, as in C; \b keeps the x of 0x1000 out of it.
+    e = e.replace(/(\d+|0[xX][0-9a-fA-F]+)[uUlL]+\b/g, '$1').replace(/\b[A-Za-z_]\w*/g, '0');
     try {
       return evalIntExpr(e) !== 0n;
     } catch (err) {

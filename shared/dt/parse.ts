@@ -233,7 +233,7 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
           sc.eat('/');
           const body = parseBody(sc);
           sc.eat(';');
-          if (labels.length) body.entries.unshift(...[]);
+          if (!items.some((i) => i.kind === 'node' && i.target === '/')) tree.root.place = sc.place(at);
           items.push({ kind: 'node', target: '/', body, place: sc.place(at) });
           if (labels.length) tree.root.labels.push(...labels);
         } else if (sc.peek('&')) {
