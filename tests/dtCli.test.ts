@@ -50,3 +50,23 @@ describe('sel4-studio dtc and dt query', () => {
     expect(run(['dt', 'query', dtb, '--path', '/nope']).status).toBe(1);
   });
 });
+
+describe('sel4-studio fdtoverlay', () => {
+  it('applies the passthrough host overlay like fdtoverlay, and refuses a base without symbols', () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'fdtov-'));
+    const nv = 'sradcliffe-nottinghamspirk__t23x-nv-public';
+    const inc = ['nv-platform', 'include/kernel', 'include/nvidia-oot', 'include/platforms', '', 'nv-soc'].flatMap((d) => ['-i', path.join(nv, d)]);
+    const src = `${nv}/nv-platform/tegra234-p3737-0000+p3701-0000-nv.dts`;
+    expect(run(['dtc', '-@', '--cpp', ...inc, src, '-o', path.join(tmp, 'base.dtb')]).status).toBe(0);
+    expect(run(['dtc', '--cpp', ...inc, src, '-o', path.join(tmp, 'nosym.dtb')]).status).toBe(0);
+    const ov = path.join(tmp, 'ov.dts');
+    writeFileSync(ov, '/dts-v1/;\n/plugin/;\n&{/bus@0/serial@31d0000} {\n\tcompatible = "nvidia,dummy";\n\tiommus = <&smmu_niso0 0x7f>;\n};\n');
+    expect(run(['dtc', '-@', ov, '-o', path.join(tmp, 'ov.dtbo')]).status).toBe(0);
+    expect(run(['fdtoverlay', '-i', path.join(tmp, 'base.dtb'), '-o', path.join(tmp, 'out.dtb'), path.join(tmp, 'ov.dtbo')]).status).toBe(0);
+    const dts = run(['dtc', '-I', 'dtb', '-O', 'dts', path.join(tmp, 'out.dtb')]).stdout.toString();
+    expect(dts).toMatch(/serial@31d0000 \{\n\t\t\tiommus = <0x[0-9a-f]+ 0x7f>;\n\t\t\tcompatible = "nvidia,dummy";/);
+    const bad = run(['fdtoverlay', '-i', path.join(tmp, 'nosym.dtb'), '-o', path.join(tmp, 'x.dtb'), path.join(tmp, 'ov.dtbo')]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.toString()).toMatch(/label 'smmu_niso0'.*compile the base with -@/);
+  });
+});

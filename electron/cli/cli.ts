@@ -16,6 +16,8 @@ Usage:
                                   turn Microkit 1.x syntax into 2.x, reporting every change
   sel4-studio dtc [-I dts|dtb] [-O dtb|dts] [-o OUT] [-i DIR]... [-@] [--cpp] [-D NAME[=VALUE]]... IN
                                   compile or decompile a device tree, byte-identical to dtc (no dtc needed)
+  sel4-studio fdtoverlay -i BASE.dtb -o OUT.dtb OVERLAY.dtbo...
+                                  apply overlays as fdtoverlay does (the base needs __symbols__: dtc -@)
   sel4-studio dt query FILE (--path P | --label L | --compatible C) [--cpp] [-i DIR]... [--json]
                                   a device's addresses, interrupts (GIC INTIDs) and suppliers
   sel4-studio passthrough --board BOARD --device NAME... --out DIR [--dt FILE] [--ram BASE:SIZE] [--ram-phys BASE]
@@ -41,7 +43,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     return runSdfCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   }
   if (cmd === 'passthrough') return runPassthrough(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
-  if (cmd === 'dtc' || cmd === 'dt') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
+  if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'doctor') {
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length) {

@@ -2,6 +2,7 @@ import { existsSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DtError } from '../../shared/dt/cpp';
 import { DtbError, readDtb, writeDtb } from '../../shared/dt/dtb';
+import { applyOverlay } from '../../shared/dt/overlay';
 import { parseDtsFile } from '../../shared/dt/parse';
 import { printDts } from '../../shared/dt/print';
 import type { DtTree } from '../../shared/dt/tree';
@@ -161,13 +162,45 @@ export async function dtQuery(argv: string[], io: Io): Promise<number> {
   return hits.length ? 0 : 1;
 }
 
+/** `sel4-studio fdtoverlay -i BASE.dtb -o OUT.dtb OVERLAY.dtbo...`: fdtoverlay's flags and result. */
+export async function fdtoverlay(argv: string[], io: Io): Promise<number> {
+  let input: string | undefined;
+  let output: string | undefined;
+  const overlays: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-i' || a === '--input') input = argv[++i];
+    else if (a === '-o' || a === '--output') output = argv[++i];
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else overlays.push(a);
+  }
+  if (!input || !output || !overlays.length) throw new UsageError('fdtoverlay needs -i BASE -o OUT and at least one overlay');
+  try {
+    let tree = readDtb(new Uint8Array(await fs.readFile(input)));
+    for (const o of overlays) tree = applyOverlay(tree, readDtb(new Uint8Array(await fs.readFile(o))));
+    await fs.writeFile(path.resolve(output), writeDtb(tree));
+    return 0;
+  } catch (e) {
+    if (e instanceof DtbError) {
+      io.err(`fdtoverlay: ${e.message}\n`);
+      return 1;
+    }
+    if ((e as NodeJS.ErrnoException).code) {
+      io.err(`fdtoverlay: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
 function fmt(v: string): 'dts' | 'dtb' {
   if (v !== 'dts' && v !== 'dtb') throw new UsageError(`unsupported format '${v}' (dts or dtb)`);
   return v;
 }
 
-export async function runDtCommand(cmd: 'dtc' | 'dt', argv: string[], io: Io): Promise<number> {
+export async function runDtCommand(cmd: 'dtc' | 'dt' | 'fdtoverlay', argv: string[], io: Io): Promise<number> {
   try {
+    if (cmd === 'fdtoverlay') return await fdtoverlay(argv, io);
     if (cmd === 'dt') {
       if (argv[0] !== 'query') throw new UsageError('usage: sel4-studio dt query FILE (--path P | --label L | --compatible C)');
       return await dtQuery(argv.slice(1), io);

@@ -19,6 +19,21 @@ export function writeDtb(tree: DtTree): Uint8Array {
   // dtc looks for a name at every offset of the table (so "phandle" may reuse the tail of "linux,phandle"): every
   // suffix of every string added is a candidate, the earliest offset winning.
   const suffixes = new Map<string, number>();
+  if (tree.stringsBlock) {
+    // A tree read from a blob (and changed, as by an overlay) keeps that blob's strings; new names are appended,
+    // as libfdt does.
+    strings.push(tree.stringsBlock);
+    let start = 0;
+    for (let i = 0; i < tree.stringsBlock.length; i++) {
+      if (tree.stringsBlock[i] !== 0) continue;
+      const name = fromUtf8(tree.stringsBlock.subarray(start, i));
+      for (let k = 0; k <= name.length; k++) {
+        const suffix = name.slice(k);
+        if (!suffixes.has(suffix)) suffixes.set(suffix, start + utf8(name.slice(0, k)).length);
+      }
+      start = i + 1;
+    }
+  }
   const strIndex = (name: string): number => {
     const hit = suffixes.get(name);
     if (hit !== undefined) return hit;
@@ -195,5 +210,6 @@ export function readDtb(blob: Uint8Array): DtTree {
     } else throw new DtbError(`unknown structure token 0x${tok.toString(16)}`, o - 4);
   }
   if (!sawRoot) throw new DtbError('no root node', offStruct);
+  tree.stringsBlock = blob.slice(offStrings, offStrings + sizeStrings);
   return tree;
 }

@@ -38,6 +38,8 @@ export interface DtTree {
   memreserve: { address: bigint; size: bigint }[];
   plugin: boolean;
   bootCpuid: number;
+  /** The strings block of the blob this tree was read from: a writer that keeps it keeps libfdt's layout. */
+  stringsBlock?: Uint8Array;
 }
 
 export function newNode(name: string, place: Place): DtNode {
