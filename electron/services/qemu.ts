@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { StudioError } from '../../shared/api/errors';
+import type { BoardPack } from '../../shared/model/board';
+import { qemuCommand, type QemuTarget } from '../../shared/qemu/command';
+import { which } from './doctor';
+import { Qmp } from './qmp';
+
+export type QemuStatus = 'starting' | 'running' | 'paused' | 'exited';
+
+export interface QemuEvents {
+  output(id: string, data: string): void;
+  status(id: string, status: QemuStatus, detail?: { code: number | null; signal: string | null; stderr: string }): void;
+}
+
+interface Instance {
+  id: string;
+  child: ChildProcess;
+  qmp?: Qmp;
+  dir: string;
+  status: QemuStatus;
+  stderr: string;
+  exited: Promise<void>;
+}
+
+/**
+ * QEMU instances the IDE runs: started paused with the serial port on a pipe, so no byte is lost, then resumed over
+ * QMP; paused, resumed, reset and stopped over QMP; each in its own process group, which stop kills.
+ */
+export class QemuService {
+  private next = 1;
+  private readonly instances = new Map<string, Instance>();
+
+  constructor(private readonly events: QemuEvents) {}
+
+  async start(board: BoardPack, target: QemuTarget, extraArgs: string[] = [], cwd = process.cwd()): Promise<{ id: string; command: string[] }> {
+    const file = 'image' in target ? target.image : target.kernel;
+    if (!existsSync(path.resolve(cwd, file))) throw new StudioError('not-found', `${'image' in target ? 'image' : 'kernel'} not found: ${path.resolve(cwd, file)}`);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sel4studio-qemu-'));
+    const qmpSocket = path.join(dir, 'qmp.sock');
+    const cmd = qemuCommand(board, 'image' in target ? { image: path.resolve(cwd, target.image) } : { kernel: path.resolve(cwd, target.kernel) }, { qmpSocket, extraArgs });
+    const exe = await which(cmd.command);
+    if (!exe) throw new StudioError('tool-missing', `${cmd.command} is not installed (apt-get install qemu-system-arm)`);
+    const id = `qemu-${this.next++}`;
+    const child = spawn(exe, cmd.args, { cwd, detached: process.platform !== 'win32', stdio: ['pipe', 'pipe', 'pipe'] });
+    let resolveExit!: () => void;
+    const inst: Instance = { id, child, dir, status: 'starting', stderr: '', exited: new Promise((r) => (resolveExit = r)) };
+    this.instances.set(id, inst);
+    const decoder = new StringDecoder('utf8');
+    child.stdout!.on('data', (b: Buffer) => {
+      const s = decoder.write(b);
+      if (s) this.events.output(id, s);
+    });
+    child.stderr!.on('data', (b: Buffer) => {
+      inst.stderr = (inst.stderr + b.toString()).slice(-8192);
+    });
+    child.on('error', (e) => {
+      inst.stderr += `\n${e.message}`;
+    });
+    child.on('close', (code, signal) => {
+      inst.status = 'exited';
+      inst.qmp?.close();
+      rmSync(dir, { recursive: true, force: true });
+      this.instances.delete(id);
+      this.events.status(id, 'exited', { code, signal, stderr: inst.stderr.trim() });
+      resolveExit();
+    });
+    this.events.status(id, 'starting');
+    try {
+      inst.qmp = await Qmp.connect(qmpSocket, (event) => this.onEvent(inst, event), 10_000, () => inst.status !== 'exited');
+      await inst.qmp.execute('cont');
+    } catch (e) {
+      this.kill(inst);
+      await inst.exited;
+      throw new StudioError('internal', `QEMU did not start: ${inst.stderr.trim() || (e as Error).message}`);
+    }
+    this.setStatus(inst, 'running');
+    return { id, command: [exe, ...cmd.args] };
+  }
+
+  private onEvent(inst: Instance, event: string) {
+    if (event === 'STOP') this.setStatus(inst, 'paused');
+    else if (event === 'RESUME') this.setStatus(inst, 'running');
+  }
+
+  private setStatus(inst: Instance, s: QemuStatus) {
+    if (inst.status === s || inst.status === 'exited') return;
+    inst.status = s;
+    this.events.status(inst.id, s);
+  }
+
+  private get(id: string): Instance {
+    const inst = this.instances.get(id);
+    if (!inst || !inst.qmp) throw new StudioError('not-found', `no running QEMU ${id}`);
+    return inst;
+  }
+
+  async control(id: string, action: 'pause' | 'resume' | 'reset' | 'stop'): Promise<QemuStatus> {
+    const inst = this.get(id);
+    if (action === 'stop') {
+      await this.stop(id);
+      return 'exited';
+    }
+    await inst.qmp!.execute(action === 'pause' ? 'stop' : action === 'resume' ? 'cont' : 'system_reset');
+    if (action === 'pause') this.setStatus(inst, 'paused');
+    if (action === 'resume') this.setStatus(inst, 'running');
+    return inst.status;
+  }
+
+  /** A human monitor command (`info mtree`, `info qtree`...), answered as text. */
+  async monitor(id: string, commandLine: string): Promise<string> {
+    return this.get(id).qmp!.execute<string>('human-monitor-command', { 'command-line': commandLine });
+  }
+
+  input(id: string, data: string) {
+    this.get(id).child.stdin!.write(data);
+  }
+
+  status(id: string): QemuStatus | undefined {
+    return this.instances.get(id)?.status;
+  }
+
+  /** `quit` over QMP, then the whole process group if it lingers. */
+  async stop(id: string): Promise<void> {
+    const inst = this.instances.get(id);
+    if (!inst) return;
+    inst.qmp?.execute('quit').catch(() => undefined);
+    const t = setTimeout(() => this.kill(inst), 1500);
+    await inst.exited;
+    clearTimeout(t);
+  }
+
+  private kill(inst: Instance) {
+    try {
+      if (inst.child.pid !== undefined) process.kill(process.platform === 'win32' ? inst.child.pid : -inst.child.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+
+  killAll() {
+    for (const inst of this.instances.values()) this.kill(inst);
+  }
+}

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BoardPack } from '../shared/model/board';
+import { loadBoards } from '../electron/services/boards';
+import { QemuService, type QemuStatus } from '../electron/services/qemu';
+import { buildBaremetal, hasTools } from './support/baremetal';
+
+const root = path.resolve(import.meta.dirname, '..');
+const ok = hasTools();
+if (!ok && process.env.CI === 'true') throw new Error('cmake, ninja, aarch64-linux-gnu-gcc and qemu-system-aarch64 are required in CI');
+
+const pgrep = (pattern: string) => {
+  try {
+    return execFileSync('pgrep', ['-f', pattern]).toString().trim().split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+
+describe.runIf(ok)('QEMU service (real QEMU, a real bare-metal AArch64 program)', () => {
+  let elf: string;
+  let board: BoardPack;
+  let out = '';
+  const statuses: QemuStatus[] = [];
+  const svc = new QemuService({ output: (_id, d) => (out += d), status: (_id, s) => statuses.push(s) });
+  const waitFor = async (pred: () => boolean, ms = 10_000) => {
+    const until = Date.now() + ms;
+    while (!pred()) {
+      if (Date.now() > until) throw new Error(`timed out; output so far:\n${out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  beforeAll(async () => {
+    elf = buildBaremetal();
+    board = (await loadBoards(path.join(root, 'boards'))).boards.find((b) => b.name === 'qemu_virt_aarch64')!;
+  }, 120_000);
+  afterAll(() => svc.killAll());
+
+  it('boots paused, resumes over QMP, and the first line reaches the stream whole', async () => {
+    const { id, command } = await svc.start(board, { kernel: elf });
+    expect(command).toEqual(expect.arrayContaining(['-S', '-serial', 'stdio']));
+    await waitFor(() => out.includes('hello, world'));
+    // Nothing was lost before the first byte: the stream starts with the program's first line.
+    expect(out.startsWith('seL4 Studio bare-metal test: started\r\n')).toBe(true);
+    expect(svc.status(id)).toBe('running');
+
+    await svc.control(id, 'pause');
+    expect(svc.status(id)).toBe('paused');
+    const frozen = out.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(out.length).toBe(frozen);
+    await svc.control(id, 'resume');
+    await waitFor(() => out.length > frozen && out.slice(frozen).includes('heartbeat'));
+
+    const before = out.split('seL4 Studio bare-metal test: started').length;
+    await svc.control(id, 'reset');
+    await waitFor(() => out.split('seL4 Studio bare-metal test: started').length > before);
+
+    expect(await svc.monitor(id, 'info mtree')).toMatch(/pl011/);
+    await svc.control(id, 'stop');
+    expect(statuses[statuses.length - 1]).toBe('exited');
+    expect(pgrep(elf)).toEqual([]);
+  }, 60_000);
+
+  it('a missing image is a clear error, and no QEMU is left', async () => {
+    await expect(svc.start(board, { image: '/nonexistent/loader.img' })).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/image not found: \/nonexistent\/loader.img/) });
+  });
+
+  it('QEMU that cannot start reports its own error text', async () => {
+    await expect(svc.start(board, { kernel: elf }, ['-no-such-option'])).rejects.toMatchObject({ message: expect.stringMatching(/QEMU did not start: .*no-such-option/) });
+  });
+});
