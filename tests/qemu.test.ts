@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BoardPack } from '../shared/model/board';
@@ -70,5 +70,30 @@ describe.runIf(ok)('QEMU service (real QEMU, a real bare-metal AArch64 program)'
 
   it('QEMU that cannot start reports its own error text', async () => {
     await expect(svc.start(board, { kernel: elf }, ['-no-such-option'])).rejects.toMatchObject({ message: expect.stringMatching(/QEMU did not start: .*no-such-option/) });
+  });
+});
+
+describe.runIf(ok)('sel4-studio qemu (for CI)', () => {
+  let elf: string;
+  beforeAll(() => {
+    elf = buildBaremetal();
+    execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet', '--only', 'node'], { stdio: 'inherit' });
+  }, 120_000);
+  const run = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/sel4-studio.cjs'), 'qemu', ...args], { encoding: 'utf8', timeout: 30_000 });
+
+  it('--expect exits 0 as soon as the text appears, with the serial output on stdout', () => {
+    const r = run('--board', 'qemu_virt_aarch64', '--kernel', elf, '--expect', 'hello, world', '--timeout', '20');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('MON|INFO: Microkit Bootstrap');
+    expect(pgrep(elf)).toEqual([]);
+  });
+
+  it('exits non-zero on timeout, on a missing image, on bad usage', () => {
+    const t = run('--kernel', elf, '--expect', 'never printed', '--timeout', '2');
+    expect(t.status).toBe(1);
+    expect(t.stderr).toMatch(/"never printed" did not appear after 2 s/);
+    expect(run('--image', '/nonexistent/loader.img').stderr).toMatch(/image not found/);
+    expect(run('--kernel', elf, '--image', 'x').status).toBe(2);
+    expect(pgrep(elf)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { formatDoctor } from './doctorReport';
 import { runSdfCommand } from './sdfCommands';
 import { runDtCommand } from './dtCommands';
 import { runPassthrough } from './passthroughCommand';
+import { runQemu } from './qemuCommand';
 import { runDoctor } from '../services/doctor';
 import { STUDIO_VERSION } from '../services/startArgs';
 
@@ -22,6 +23,8 @@ Usage:
                                   a device's addresses, interrupts (GIC INTIDs) and suppliers
   sel4-studio passthrough --board BOARD --device NAME... --out DIR [--dt FILE] [--ram BASE:SIZE] [--ram-phys BASE]
                                   plan a device passthrough: memory regions, VMM IRQs, guest DT, host overlay, libvmm table
+  sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S] [-- ARGS]
+                                  boot in QEMU, print the serial output; --expect exits 0 when TEXT appears (for CI)
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version
@@ -42,6 +45,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'validate' || cmd === 'format' || cmd === 'migrate') {
     return runSdfCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   }
+  if (cmd === 'qemu') return runQemu(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'passthrough') return runPassthrough(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'doctor') {

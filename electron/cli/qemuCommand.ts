@@ -1,0 +1,78 @@
+import { QemuService } from '../services/qemu';
+import { defaultBoardsDir, loadBoards } from '../services/boards';
+import { StudioError } from '../../shared/api/errors';
+import type { Io } from './sdfCommands';
+
+/**
+ * `sel4-studio qemu --board B (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S] [-- QEMU ARGS]`:
+ * the serial output on stdout; with --expect, exit 0 as soon as TEXT appears, 1 on timeout or if QEMU exits first.
+ */
+export async function qemu(argv: string[], io: Io): Promise<number> {
+  let boardName = 'qemu_virt_aarch64';
+  let image: string | undefined;
+  let kernel: string | undefined;
+  let expectText: string | undefined;
+  let timeout: number | undefined;
+  const extra: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new StudioError('invalid-params', `${a} needs a value`);
+      return v;
+    };
+    if (a === '--') {
+      extra.push(...argv.slice(i + 1));
+      break;
+    } else if (a === '--board') boardName = val();
+    else if (a === '--image') image = val();
+    else if (a === '--kernel') kernel = val();
+    else if (a === '--expect') expectText = val();
+    else if (a === '--timeout') timeout = Number(val());
+    else throw new StudioError('invalid-params', `unknown option ${a}`);
+  }
+  if (!image === !kernel) throw new StudioError('invalid-params', 'give exactly one of --image loader.img or --kernel FILE.elf');
+  const board = (await loadBoards(defaultBoardsDir(io.here))).boards.find((b) => b.name === boardName);
+  if (!board) throw new StudioError('invalid-params', `unknown board '${boardName}'`);
+  let seen = '';
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolveDone = r));
+  const svc = new QemuService({
+    output: (_id, d) => {
+      io.out(d);
+      if (expectText !== undefined) {
+        seen = (seen + d).slice(-(expectText.length + 65536));
+        if (seen.includes(expectText)) resolveDone(0);
+      }
+    },
+    status: (_id, s, detail) => {
+      if (s !== 'exited') return;
+      if (detail?.code) io.err(`\nQEMU exited with status ${detail.code}${detail.stderr ? `: ${detail.stderr}` : ''}\n`);
+      resolveDone(expectText === undefined ? (detail?.code ?? 0) : 1);
+    },
+  });
+  const stopAll = () => svc.killAll();
+  process.on('exit', stopAll);
+  const { id } = await svc.start(board, image ? { image } : { kernel: kernel! }, extra);
+  const timer = timeout ? setTimeout(() => {
+    io.err(`\nsel4-studio qemu: ${expectText !== undefined ? `"${expectText}" did not appear` : 'time is up'} after ${timeout} s\n`);
+    resolveDone(expectText !== undefined ? 1 : 0);
+  }, timeout * 1000) : undefined;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolveDone(130));
+  const code = await done;
+  clearTimeout(timer);
+  await svc.stop(id);
+  return code;
+}
+
+export async function runQemu(argv: string[], io: Io): Promise<number> {
+  try {
+    return await qemu(argv, io);
+  } catch (e) {
+    if (e instanceof StudioError) {
+      io.err(`sel4-studio qemu: ${e.message}\n`);
+      return e.code === 'invalid-params' ? 2 : 1;
+    }
+    throw e;
+  }
+}
