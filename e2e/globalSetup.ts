@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -8,4 +8,13 @@ export default function globalSetup() {
     throw new Error(`E2E needs Debian's Chromium at ${chromium} (apt-get install chromium); it is never downloaded.`);
   }
   execFileSync(process.execPath, [path.resolve(import.meta.dirname, '../scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
+  // The bare-metal AArch64 program the QEMU specs boot, built with the real CMake and cross compiler when present.
+  const have = ['cmake', 'ninja', 'aarch64-linux-gnu-gcc'].every((t) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', t]).status === 0);
+  if (have) {
+    const src = path.resolve(import.meta.dirname, '../tests/fixtures/baremetal');
+    const out = path.resolve(import.meta.dirname, '../test-results/baremetal-build');
+    execFileSync('cmake', ['-S', src, '-B', out, '-G', 'Ninja', `-DCMAKE_TOOLCHAIN_FILE=${path.join(src, 'toolchain.cmake')}`], { stdio: 'pipe' });
+    execFileSync('cmake', ['--build', out], { stdio: 'pipe' });
+    process.env.SEL4_STUDIO_BAREMETAL_ELF = path.join(out, 'baremetal.elf');
+  }
 }

@@ -10,6 +10,7 @@ import { ProcessSupervisor } from './processes';
 import { ProjectService } from './projects';
 import { writeFileAtomic } from './atomicWrite';
 import { loadBoards } from './boards';
+import { QemuService } from './qemu';
 
 export interface StudioHostOptions {
   mode: HostInfo['mode'];
@@ -32,6 +33,10 @@ export interface StudioHostOptions {
 export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers; dispose(): void } {
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => opts.emit(event, checkEvent(event, payload));
   const projects = new ProjectService(opts.configDir);
+  const qemu = new QemuService({
+    output: (id, data) => emit('qemu.output', { id, data }),
+    status: (id, status, detail) => emit('qemu.status', detail ? { id, status, ...detail } : { id, status }),
+  });
   const processes = new ProcessSupervisor({
     output: (e) => emit('process.output', e),
     exit: (e) => emit('process.exit', e),
@@ -90,7 +95,25 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       return { runId, command: [exe, ...args] };
     },
     'process.cancel': async ({ runId }) => (processes.cancel(runId), {}),
+
+    'qemu.start': async ({ board: name, image, kernel, extraArgs }) => {
+      const root = projects.requireRoot();
+      const board = (await loadBoards(opts.boardsDir)).boards.find((b) => b.name === name);
+      if (!board) throw new StudioError('not-found', `unknown board '${name}'`);
+      // The image is the project's build output: confined like every other file the UI names.
+      const target = image !== undefined ? { image: confine(root, image) } : { kernel: confine(root, kernel!) };
+      return qemu.start(board, target, extraArgs ?? [], root);
+    },
+    'qemu.control': async ({ id, action }) => ({ status: await qemu.control(id, action) }),
+    'qemu.monitor': async ({ id, command }) => ({ text: await qemu.monitor(id, command) }),
+    'qemu.input': async ({ id, data }) => (qemu.input(id, data), {}),
   };
 
-  return { handlers, dispose: () => processes.killAll() };
+  return {
+    handlers,
+    dispose: () => {
+      processes.killAll();
+      qemu.killAll();
+    },
+  };
 }

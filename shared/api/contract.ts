@@ -52,6 +52,10 @@ export const ProjectSnapshotSchema = z.object({
 export const RecentProjectSchema = z.object({ dir: z.string(), name: z.string(), openedAt: z.string() });
 
 export const RunIdSchema = z.string().regex(/^run-\d+$/);
+function QemuIdSchema() {
+  return z.string().regex(/^qemu-\d+$/);
+}
+export const QemuStatusSchema = z.enum(['starting', 'running', 'paused', 'exited']);
 
 export const methods = {
   'host.info': { params: Empty, result: HostInfoSchema },
@@ -103,6 +107,26 @@ export const methods = {
     result: z.object({ runId: RunIdSchema, command: z.array(z.string()) }),
   },
   'process.cancel': { params: z.object({ runId: RunIdSchema }).strict(), result: Empty },
+
+  'qemu.start': {
+    params: z
+      .object({
+        board: z.string().min(1).max(64),
+        /** A Microkit loader.img (raw, loaded at the board's loader address) or a plain ELF, inside the project. */
+        image: ProjectPath.optional(),
+        kernel: ProjectPath.optional(),
+        extraArgs: z.array(z.string().max(1024)).max(64).optional(),
+      })
+      .strict()
+      .refine((p) => (p.image === undefined) !== (p.kernel === undefined), { message: 'give exactly one of image or kernel' }),
+    result: z.object({ id: QemuIdSchema(), command: z.array(z.string()) }),
+  },
+  'qemu.control': {
+    params: z.object({ id: QemuIdSchema(), action: z.enum(['pause', 'resume', 'reset', 'stop']) }).strict(),
+    result: z.object({ status: QemuStatusSchema }),
+  },
+  'qemu.monitor': { params: z.object({ id: QemuIdSchema(), command: z.string().min(1).max(1024) }).strict(), result: z.object({ text: z.string() }) },
+  'qemu.input': { params: z.object({ id: QemuIdSchema(), data: z.string().max(65536) }).strict(), result: Empty },
 } as const;
 
 export const events = {
@@ -114,6 +138,14 @@ export const events = {
     durationMs: z.number(),
     /** Set when the process could not be started at all (ENOENT, EACCES). */
     error: z.string().optional(),
+  }),
+  'qemu.output': z.object({ id: z.string(), data: z.string() }),
+  'qemu.status': z.object({
+    id: z.string(),
+    status: QemuStatusSchema,
+    code: z.number().int().nullable().optional(),
+    signal: z.string().nullable().optional(),
+    stderr: z.string().optional(),
   }),
 } as const;
 

@@ -29,7 +29,8 @@ export const DEFAULT_PATTERNS: Pattern[] = [
   { re: /^(?:\[\s*[\d.]+\]\s*)?Run (\S+) as init process/, lane: 'linux', label: (m) => `Run ${m[1]}` },
   { re: /\blogin: ?$/, lane: 'linux', label: 'Login prompt' },
   // Libraries and drivers that say who speaks: "VMM|INFO: ...", "UART|...", "ETH|...".
-  { re: /^([A-Z][A-Z0-9_]{1,15})\|(?:INFO|ERROR|WARN|LOG)?:? ?(.*)/, lane: (m) => m[1]!.toLowerCase(), label: (m) => (m[2]!.length > 40 ? `${m[2]!.slice(0, 40)}…` : m[2]!) },
+  // (The loader's and the monitor's own lines have the milestones above; their other lines are detail.)
+  { re: /^(?!LDR\||MON\|)([A-Z][A-Z0-9_]{1,15})\|(?:INFO|ERROR|WARN|LOG)?:? ?(.*)/, lane: (m) => m[1]!.toLowerCase(), label: (m) => (m[2]!.length > 40 ? `${m[2]!.slice(0, 40)}…` : m[2]!) },
 ];
 
 export class MilestoneTracker {

@@ -17,7 +17,7 @@ export function BottomPanel() {
     ['doctor', 'Doctor'],
   ];
   return (
-    <section className="bottom-panel" aria-label="Panel">
+    <section className={`bottom-panel${panel === 'terminal' ? ' tall' : ''}`} aria-label="Panel">
       <nav className="tabs" role="tablist">
         {tabs.map(([id, label]) => (
           <button key={id} role="tab" aria-selected={panel === id} data-testid={`tab-${id}`} className={panel === id ? 'active' : ''} onClick={() => actions.setPanel(id)}>

@@ -17,3 +17,7 @@ export function useStudio<T>(selector: (s: StudioState) => T): T {
 export function useActions(): StudioStore['actions'] {
   return useCtx().store.actions;
 }
+
+export function useClient(): StudioClient {
+  return useCtx().client;
+}

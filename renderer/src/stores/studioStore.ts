@@ -9,6 +9,7 @@ import type { BoardPack } from '../../../shared/model/board';
 import { emptySystem } from '../../../shared/model/system';
 import { exportSystem } from '../../../shared/sdf/export';
 import { importSystem } from '../../../shared/sdf/import';
+import { MilestoneTracker, type Milestone } from '../../../shared/logs/milestones';
 
 export type PanelTab = 'problems' | 'output' | 'terminal' | 'doctor';
 export type DialogKind = 'new' | 'open' | 'saveAs';
@@ -45,6 +46,10 @@ export interface StudioState {
   reveal?: { line: number; column: number; seq: number };
 
   runs: OutputRun[];
+  /** The QEMU session of the Terminal tab. */
+  qemu?: { id: string; status: 'starting' | 'running' | 'paused' | 'exited'; command: string[]; exit?: string };
+  milestones: Milestone[];
+  monitorText: string;
   panel: PanelTab;
   theme: 'light' | 'dark';
   dialog?: DialogKind;
@@ -71,11 +76,18 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     loadDiagnostics: [],
     selection: [],
     runs: [],
+    milestones: [],
+    monitorText: '',
     panel: 'problems',
     theme: initialTheme,
   }));
   const set = store.setState;
   const get = store.getState;
+  const tracker = new MilestoneTracker();
+  const CONSOLE_LIMIT = 4 * 1024 * 1024;
+  const consoles = new Map<string, string>();
+  const consoleListeners = new Map<string, Set<(data: string) => void>>();
+  let starting = false;
 
   const fail = (err: unknown) => {
     const e = err instanceof StudioError ? err : new StudioError('internal', String(err instanceof Error ? err.message : err));
@@ -124,6 +136,21 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       client.on('process.exit', (e) =>
         set((s) => ({ runs: s.runs.map((r) => (r.runId === e.runId ? { ...r, exit: e } : r)) })),
       );
+      client.on('qemu.output', (e) => {
+        // Output can arrive before qemu.start has answered: keep every byte for the console and the timeline.
+        const buf = (consoles.get(e.id) ?? '') + e.data;
+        consoles.set(e.id, buf.length > CONSOLE_LIMIT ? buf.slice(-CONSOLE_LIMIT) : buf);
+        for (const l of consoleListeners.get(e.id) ?? []) l(e.data);
+        if (e.id !== get().qemu?.id && !starting) return;
+        const found = tracker.feed(e.data, performance.now());
+        if (found.length) set((s) => ({ milestones: [...s.milestones, ...found] }));
+      });
+      client.on('qemu.status', (e) => {
+        const q = get().qemu;
+        if (!q || q.id !== e.id) return;
+        const exit = e.status === 'exited' ? (e.code ? `exited with status ${e.code}${e.stderr ? `: ${e.stderr}` : ''}` : e.signal ? `stopped (${e.signal})` : 'stopped') : undefined;
+        set({ qemu: { ...q, status: e.status, ...(exit ? { exit } : {}) } });
+      });
     },
     async refreshDoctor() {
       try {
@@ -236,6 +263,60 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     },
     async cancelRun(runId: string) {
       await client.call('process.cancel', { runId }).catch(fail);
+    },
+    async startQemu(target: { image?: string; kernel?: string }, extraArgs: string[] = []) {
+      const project = get().project;
+      if (!project) return fail(new StudioError('no-project', 'open a project first: QEMU boots its build output'));
+      if (get().qemu && get().qemu!.status !== 'exited') return fail(new StudioError('conflict', 'a QEMU is already running in this tab: stop it first'));
+      tracker.reset();
+      set({ milestones: [], monitorText: '', panel: 'terminal' });
+      starting = true;
+      try {
+        const params = { board: project.studio.board, ...target, ...(extraArgs.length ? { extraArgs } : {}) };
+        const { id, command } = await client.call('qemu.start', params as never);
+        set({ qemu: { id, status: 'running', command } });
+      } catch (err) {
+        fail(err);
+      } finally {
+        starting = false;
+      }
+    },
+    async controlQemu(action: 'pause' | 'resume' | 'reset' | 'stop') {
+      const q = get().qemu;
+      if (!q) return;
+      if (action === 'reset') {
+        tracker.reset();
+        set({ milestones: [] });
+      }
+      try {
+        const { status } = await client.call('qemu.control', { id: q.id, action });
+        set((s) => ({ qemu: s.qemu && { ...s.qemu, status: s.qemu.status === 'exited' ? 'exited' : status } }));
+      } catch (err) {
+        fail(err);
+      }
+    },
+    async monitorQemu(command: string) {
+      const q = get().qemu;
+      if (!q) return;
+      try {
+        const { text } = await client.call('qemu.monitor', { id: q.id, command });
+        set((s) => ({ monitorText: `${s.monitorText}(qemu) ${command}\n${text}` }));
+      } catch (err) {
+        fail(err);
+      }
+    },
+    /** Everything the console has received so far, then each new chunk; returns the detach function. */
+    attachConsole(id: string, write: (data: string) => void): () => void {
+      const earlier = consoles.get(id);
+      if (earlier) write(earlier);
+      const set = consoleListeners.get(id) ?? new Set();
+      consoleListeners.set(id, set);
+      set.add(write);
+      return () => set.delete(write);
+    },
+    sendToQemu(data: string) {
+      const q = get().qemu;
+      if (q && q.status !== 'exited') void client.call('qemu.input', { id: q.id, data }).catch(() => undefined);
     },
     setPanel(panel: PanelTab) {
       set({ panel });

@@ -1,0 +1,51 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+import { requireTool } from './requireTool';
+
+test('boot the bare-metal program in QEMU from the UI: console, timeline, monitor, reset, stop', async ({ studio, host, page }) => {
+  requireTool('qemu-system-aarch64', 'qemu-system-arm');
+  requireTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu');
+  const elf = process.env.SEL4_STUDIO_BAREMETAL_ELF;
+  expect(elf, 'globalSetup builds the bare-metal fixture').toBeTruthy();
+  const dir = path.join(host.workspace, 'boot');
+  await studio.newProject(dir, 'boot');
+  mkdirSync(path.join(dir, 'build'), { recursive: true });
+  copyFileSync(elf!, path.join(dir, 'build/baremetal.elf'));
+
+  await studio.openTab('terminal');
+  await page.getByTestId('qemu-kind').selectOption('kernel');
+  await page.getByTestId('qemu-file').fill('build/baremetal.elf');
+  await page.getByTestId('qemu-start').click();
+  const term = page.getByTestId('qemu-terminal');
+  await expect(term).toContainText('seL4 Studio bare-metal test: started');
+  await expect(term).toContainText('hello, world');
+  await expect(page.getByTestId('qemu-status')).toHaveText('running');
+  const milestones = page.getByTestId('milestones');
+  for (const m of ['Loader started', 'Kernel bootstrapping', 'Microkit monitor', 'First PD output: hello, world']) await expect(milestones).toContainText(m);
+  await page.screenshot({ path: 'test-results/screenshots/qemu-timeline.png' });
+
+  await page.getByTestId('qemu-pause').click();
+  await expect(page.getByTestId('qemu-status')).toHaveText('paused');
+  await page.getByTestId('qemu-resume').click();
+  await expect(page.getByTestId('qemu-status')).toHaveText('running');
+
+  await page.getByRole('button', { name: 'Monitor' }).click();
+  await expect(page.getByTestId('qemu-monitor-output')).toContainText('pl011');
+
+  // Reset: the timeline starts again and the program's first line comes back.
+  await page.getByTestId('qemu-reset').click();
+  await expect(milestones).toContainText('Loader started');
+  await expect(milestones).toContainText('Microkit monitor');
+
+  await page.getByTestId('qemu-stop').click();
+  await expect(page.getByTestId('qemu-status')).toHaveText(/stopped/);
+});
+
+test('a missing image is reported, not thrown', async ({ studio, host, page }) => {
+  await studio.newProject(path.join(host.workspace, 'noimg'), 'noimg');
+  await studio.openTab('terminal');
+  await page.getByTestId('qemu-start').click();
+  await expect(studio.notice('error')).toContainText('image not found');
+  await expect(page.getByTestId('qemu-status')).toHaveText('not started');
+});

@@ -1,0 +1,36 @@
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+import { useEffect, useRef } from 'react';
+import { useActions, useStudio } from '../../stores/context';
+
+/** The serial console of a QEMU session: every byte of its stream, keystrokes sent back to the guest. */
+export default function XtermView({ id }: { id: string }) {
+  const el = useRef<HTMLDivElement>(null);
+  const actions = useActions();
+  const theme = useStudio((s) => s.theme);
+  useEffect(() => {
+    const term = new Terminal({
+      scrollback: 10_000,
+      convertEol: false,
+      fontSize: 13,
+      fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
+      theme: theme === 'dark' ? { background: '#101318', foreground: '#dfe3ea' } : { background: '#ffffff', foreground: '#1d2330', cursor: '#1d2330' },
+    });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.open(el.current!);
+    fit.fit();
+    const off = actions.attachConsole(id, (d) => term.write(d));
+    const input = term.onData((d) => actions.sendToQemu(d));
+    const ro = new ResizeObserver(() => fit.fit());
+    ro.observe(el.current!);
+    return () => {
+      off();
+      input.dispose();
+      ro.disconnect();
+      term.dispose();
+    };
+  }, [id, actions, theme]);
+  return <div className="xterm-host" data-testid="qemu-terminal" ref={el} />;
+}
