@@ -1,0 +1,253 @@
+import { createWriteStream, existsSync, promises as fs, readFileSync, readlinkSync, renameSync, statSync, type WriteStream } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { SerialPort } from 'serialport';
+import { StudioError } from '../../shared/api/errors';
+import { encodeInput, parseTarget, rfc2217Hello, TelnetDecoder, telnetEscape, type LineEnding } from '../../shared/serial/transform';
+
+export interface SerialOptions {
+  baudRate: number;
+  dataBits?: 5 | 6 | 7 | 8;
+  parity?: 'none' | 'even' | 'odd';
+  stopBits?: 1 | 2;
+  flowControl?: 'none' | 'rtscts' | 'xonxoff';
+  tcu?: boolean;
+  enter?: LineEnding;
+  /** Every received byte is appended here; rotated at `logMaxBytes` (keeping `logKeep` old files). */
+  logFile?: string;
+  logMaxBytes?: number;
+  logKeep?: number;
+  /** Reopen after a hang-up or unplug, every `reconnectMs`. */
+  reconnect?: boolean;
+  reconnectMs?: number;
+}
+
+export type SerialStatus = 'connecting' | 'open' | 'disconnected' | 'closed';
+
+export interface SerialEvents {
+  data(id: string, data: Uint8Array): void;
+  status(id: string, status: SerialStatus, detail?: string): void;
+}
+
+interface Link {
+  write(b: Uint8Array): void;
+  close(): void;
+  flush?(): Promise<void>;
+  brk?(): Promise<void>;
+}
+
+interface Session {
+  id: string;
+  target: string;
+  opts: SerialOptions;
+  link?: Link;
+  status: SerialStatus;
+  log?: WriteStream;
+  logBytes: number;
+  closing: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Serial consoles: local ports (serialport), raw TCP and RFC 2217 (ser2net) by URL. Several at once; each logs every
+ * byte it receives and reconnects after a hang-up, so a board power-cycle loses nothing the log could have held.
+ */
+export class SerialService {
+  private next = 1;
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly events: SerialEvents) {}
+
+  async open(target: string, opts: SerialOptions): Promise<string> {
+    parseTarget(target);
+    const s: Session = { id: `serial-${this.next++}`, target, opts: { reconnect: true, reconnectMs: 500, enter: 'cr', ...opts }, status: 'connecting', logBytes: 0, closing: false };
+    if (opts.logFile) {
+      await fs.mkdir(path.dirname(opts.logFile), { recursive: true });
+      s.logBytes = existsSync(opts.logFile) ? statSync(opts.logFile).size : 0;
+      s.log = createWriteStream(opts.logFile, { flags: 'a' });
+    }
+    this.sessions.set(s.id, s);
+    try {
+      await this.connect(s);
+    } catch (e) {
+      this.sessions.delete(s.id);
+      s.log?.end();
+      throw new StudioError('not-found', `cannot open ${target}: ${(e as Error).message}`);
+    }
+    return s.id;
+  }
+
+  private setStatus(s: Session, status: SerialStatus, detail?: string) {
+    if (s.status === status) return;
+    s.status = status;
+    this.events.status(s.id, status, detail);
+  }
+
+  private received(s: Session, data: Uint8Array) {
+    if (s.log) {
+      s.log.write(data);
+      s.logBytes += data.length;
+      if (s.opts.logMaxBytes && s.logBytes >= s.opts.logMaxBytes) this.rotate(s);
+    }
+    this.events.data(s.id, data);
+  }
+
+  private rotate(s: Session) {
+    const file = s.opts.logFile!;
+    const keep = s.opts.logKeep ?? 3;
+    s.log!.end();
+    for (let i = keep - 1; i >= 1; i--) if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+    renameSync(file, `${file}.1`);
+    s.log = createWriteStream(file, { flags: 'a' });
+    s.logBytes = 0;
+  }
+
+  private lost(s: Session, why: string) {
+    s.link = undefined;
+    if (s.closing) return;
+    this.setStatus(s, 'disconnected', why);
+    if (!s.opts.reconnect) return;
+    const retry = () => {
+      if (s.closing) return;
+      this.connect(s).catch(() => {
+        s.timer = setTimeout(retry, s.opts.reconnectMs);
+      });
+    };
+    s.timer = setTimeout(retry, s.opts.reconnectMs);
+  }
+
+  private connect(s: Session): Promise<void> {
+    const t = parseTarget(s.target);
+    if (t.kind === 'device') {
+      return new Promise((resolve, reject) => {
+        const o = s.opts;
+        const port = new SerialPort({
+          path: t.path,
+          baudRate: o.baudRate,
+          dataBits: o.dataBits ?? 8,
+          parity: o.parity ?? 'none',
+          stopBits: o.stopBits ?? 1,
+          rtscts: o.flowControl === 'rtscts',
+          xon: o.flowControl === 'xonxoff',
+          xoff: o.flowControl === 'xonxoff',
+          autoOpen: false,
+        });
+        port.open((err) => {
+          if (err) return reject(err);
+          port.on('data', (d: Buffer) => this.received(s, d));
+          port.on('close', (e: { disconnected?: boolean } | null) => this.lost(s, e?.disconnected ? 'the port hung up' : 'closed'));
+          port.on('error', () => undefined);
+          s.link = {
+            write: (b) => void port.write(Buffer.from(b)),
+            close: () => {
+              if (port.isOpen) port.close(() => undefined);
+            },
+            flush: () => new Promise((r) => port.drain(() => r())),
+            brk: () => new Promise((r) => port.set({ brk: true }, () => setTimeout(() => port.set({ brk: false }, () => r()), 250))),
+          };
+          this.setStatus(s, 'open');
+          resolve();
+        });
+      });
+    }
+    return new Promise((resolve, reject) => {
+      const sock = net.connect({ host: t.host, port: t.port });
+      const telnet = t.kind === 'rfc2217' ? new TelnetDecoder() : undefined;
+      sock.once('error', reject);
+      sock.once('connect', () => {
+        sock.removeListener('error', reject);
+        sock.on('error', () => undefined);
+        if (telnet) sock.write(rfc2217Hello(s.opts.baudRate));
+        sock.on('data', (d: Buffer) => {
+          const data = telnet ? telnet.decode(d) : d;
+          if (data.length) this.received(s, data);
+        });
+        sock.on('close', () => this.lost(s, 'the connection closed'));
+        s.link = { write: (b) => void sock.write(telnet ? telnetEscape(b) : b), close: () => sock.destroy() };
+        this.setStatus(s, 'open');
+        resolve();
+      });
+    });
+  }
+
+  /** What the user typed: line endings mapped, TCU padding applied. */
+  send(id: string, data: Uint8Array) {
+    const s = this.get(id);
+    if (!s.link) throw new StudioError('conflict', `${s.target} is ${s.status}`);
+    s.link.write(encodeInput(data, { enter: s.opts.enter ?? 'cr', tcu: s.opts.tcu ?? false }));
+  }
+
+  async sendBreak(id: string) {
+    const s = this.get(id);
+    if (!s.link?.brk) throw new StudioError('unsupported', `break is not available on ${s.target}`);
+    await s.link.brk();
+  }
+
+  status(id: string): SerialStatus | undefined {
+    return this.sessions.get(id)?.status;
+  }
+
+  async close(id: string) {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    s.closing = true;
+    clearTimeout(s.timer);
+    s.link?.close();
+    await new Promise<void>((r) => (s.log ? s.log.end(() => r()) : r()));
+    this.sessions.delete(id);
+    this.setStatus(s, 'closed');
+  }
+
+  async closeAll() {
+    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+  }
+
+  private get(id: string): Session {
+    const s = this.sessions.get(id);
+    if (!s) throw new StudioError('not-found', `no serial session ${id}`);
+    return s;
+  }
+}
+
+export interface PortInfo {
+  path: string;
+  name: string;
+  manufacturer?: string;
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+  interface?: number;
+}
+
+/**
+ * Local ports with names a person recognises. USB CDC ports report their interface number from sysfs; the AGX
+ * Orin's debug USB shows four ttyACM ports of one device and interface 01 is the TCU (field-notes §1).
+ */
+export async function listPorts(): Promise<PortInfo[]> {
+  const ports = await SerialPort.list();
+  return ports.map((p) => {
+    const info: PortInfo = { path: p.path, name: p.path };
+    if (p.manufacturer) info.manufacturer = p.manufacturer;
+    if (p.vendorId) info.vendorId = p.vendorId;
+    if (p.productId) info.productId = p.productId;
+    if (p.serialNumber) info.serialNumber = p.serialNumber;
+    const iface = usbInterface(p.path);
+    if (iface !== undefined) info.interface = iface;
+    const siblings = ports.filter((q) => q.serialNumber && q.serialNumber === p.serialNumber && q.vendorId === p.vendorId);
+    const nvidia = p.vendorId?.toLowerCase() === '0955';
+    info.name = `${p.path}${p.manufacturer ? ` (${p.manufacturer}` : ' ('}${iface !== undefined ? `, interface ${String(iface).padStart(2, '0')}` : ''})`;
+    if (nvidia && siblings.length === 4 && iface === 1) info.name += ': Jetson TCU (combined UART)';
+    return info;
+  });
+}
+
+function usbInterface(devPath: string): number | undefined {
+  try {
+    const dev = readlinkSync(`/sys/class/tty/${path.basename(devPath)}/device`);
+    const m = /:\d+\.(\d+)$/.exec(dev);
+    if (m) return Number(m[1]);
+    return Number.parseInt(readFileSync(`/sys/class/tty/${path.basename(devPath)}/device/bInterfaceNumber`, 'utf8'), 16);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,128 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SerialPort } from 'serialport';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SerialService, type SerialStatus } from '../electron/services/serial';
+
+const hasSocat = spawnSync('sh', ['-c', 'command -v socat']).status === 0;
+if (!hasSocat && process.env.CI === 'true') throw new Error('socat is required in CI');
+
+const procs: ChildProcess[] = [];
+afterEach(() => {
+  for (const p of procs.splice(0)) p.kill('SIGKILL');
+});
+
+/** A real pty pair: `a` for the IDE, `b` for the "board". */
+async function ptyPair(dir: string, tag = 'p') {
+  const a = path.join(dir, `${tag}-a`);
+  const b = path.join(dir, `${tag}-b`);
+  const p = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
+  procs.push(p);
+  for (let i = 0; i < 200 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 10));
+  return { a, b, proc: p };
+}
+
+async function openBoard(p: string) {
+  const port = new SerialPort({ path: p, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
+  return port;
+}
+
+const until = async (pred: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe.runIf(hasSocat || process.env.CI === 'true')('serial service on real ptys (socat)', () => {
+  it('bytes round-trip both ways; TCU padding at the byte level', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));
+    const { a, b } = await ptyPair(dir);
+    const got: number[] = [];
+    const svc = new SerialService({ data: (_id, d) => got.push(...d), status: () => undefined });
+    const id = await svc.open(a, { baudRate: 115200, tcu: true });
+    const board = await openBoard(b);
+    const fromIde: number[] = [];
+    board.on('data', (d: Buffer) => fromIde.push(...d));
+    board.write('hello from the board\r\n');
+    await until(() => Buffer.from(got).toString().includes('hello from the board'));
+    svc.send(id, Buffer.from('ls\r'));
+    await until(() => fromIde.length >= 8);
+    expect(fromIde).toEqual([0x6c, 0x73, 0x0d, 0, 0, 0, 0, 0]);
+    board.close();
+    await svc.close(id);
+  });
+
+  it('10 MiB arrive complete and in order, and the log holds every byte', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));
+    const { a, b } = await ptyPair(dir);
+    const chunks: Buffer[] = [];
+    let n = 0;
+    const svc = new SerialService({ data: (_id, d) => (chunks.push(Buffer.from(d)), (n += d.length)), status: () => undefined });
+    const log = path.join(dir, 'console.log');
+    const id = await svc.open(a, { baudRate: 115200, logFile: log });
+    const board = await openBoard(b);
+    const payload = randomBytes(10 * 1024 * 1024);
+    for (let off = 0; off < payload.length; off += 65536) {
+      if (!board.write(payload.subarray(off, off + 65536))) await new Promise((r) => board.once('drain', r));
+    }
+    await until(() => n >= payload.length, 60_000);
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(n).toBe(payload.length);
+    expect(sha(Buffer.concat(chunks))).toBe(sha(payload));
+    board.close();
+    await svc.close(id);
+    expect(sha(readFileSync(log))).toBe(sha(payload));
+  }, 90_000);
+
+  it('the peer going away and coming back: disconnected, reconnected, nothing lost from the log', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));
+    const first = await ptyPair(dir, 'r');
+    const statuses: SerialStatus[] = [];
+    const svc = new SerialService({ data: () => undefined, status: (_id, s) => statuses.push(s) });
+    const log = path.join(dir, 'log.txt');
+    const id = await svc.open(first.a, { baudRate: 115200, logFile: log, reconnectMs: 100 });
+    let board = await openBoard(first.b);
+    board.write('before\n');
+    await until(() => existsSync(log) && readFileSync(log, 'utf8').includes('before'));
+    board.close();
+    first.proc.kill('SIGKILL');
+    await until(() => statuses.includes('disconnected'));
+    const second = await ptyPair(dir, 'r');
+    await until(() => svc.status(id) === 'open');
+    board = await openBoard(second.b);
+    board.write('after\n');
+    await until(() => readFileSync(log, 'utf8').includes('after'));
+    expect(readFileSync(log, 'utf8')).toBe('before\nafter\n');
+    expect(statuses).toEqual(['open', 'disconnected', 'open']);
+    board.close();
+    await svc.close(id);
+  }, 30_000);
+
+  it('raw TCP by URL (socat TCP-LISTEN)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));
+    const b = path.join(dir, 'tcp-b');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    procs.push(spawn('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' }));
+    await new Promise((r) => setTimeout(r, 300));
+    const got: number[] = [];
+    const svc = new SerialService({ data: (_id, d) => got.push(...d), status: () => undefined });
+    const id = await svc.open(`tcp://127.0.0.1:${port}`, { baudRate: 115200 });
+    await until(() => existsSync(b));
+    const board = await openBoard(b);
+    board.write('over tcp\n');
+    await until(() => Buffer.from(got).toString().includes('over tcp'));
+    board.close();
+    await svc.close(id);
+  });
+
+  it('a port that does not exist is a clear error', async () => {
+    const svc = new SerialService({ data: () => undefined, status: () => undefined });
+    await expect(svc.open('/dev/ttyNOPE0', { baudRate: 115200 })).rejects.toMatchObject({ message: expect.stringMatching(/cannot open \/dev\/ttyNOPE0/) });
+  });
+});
