@@ -37,11 +37,13 @@ const mtime = (f) => {
   }
 };
 
+// serialport loads a native addon relative to its own package: it stays in node_modules, not in the bundles.
+const native = ['serialport', '@serialport/*'];
 const nodeBundles = [
-  { entry: 'electron/main/main.ts', out: 'dist/electron/main.cjs', format: 'cjs', external: ['electron'] },
+  { entry: 'electron/main/main.ts', out: 'dist/electron/main.cjs', format: 'cjs', external: ['electron', ...native] },
   { entry: 'electron/preload/preload.ts', out: 'dist/electron/preload.cjs', format: 'cjs', external: ['electron'] },
-  { entry: 'electron/server/main.ts', out: 'dist/server/main.mjs', format: 'esm', external: ['bufferutil', 'utf-8-validate'] },
-  { entry: 'electron/cli/cli.ts', out: 'dist/cli/cli.cjs', format: 'cjs', external: [] },
+  { entry: 'electron/server/main.ts', out: 'dist/server/main.mjs', format: 'esm', external: ['bufferutil', 'utf-8-validate', ...native] },
+  { entry: 'electron/cli/cli.ts', out: 'dist/cli/cli.cjs', format: 'cjs', external: native },
 ];
 
 async function buildNode() {

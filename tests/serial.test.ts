@@ -126,3 +126,34 @@ describe.runIf(hasSocat || process.env.CI === 'true')('serial service on real pt
     await expect(svc.open('/dev/ttyNOPE0', { baudRate: 115200 })).rejects.toMatchObject({ message: expect.stringMatching(/cannot open \/dev\/ttyNOPE0/) });
   });
 });
+
+describe.runIf(hasSocat || process.env.CI === 'true')('sel4-studio serial', () => {
+  it('prints what the board sends, sends stdin with TCU padding, logs, quits on Ctrl-]', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const root = path.resolve(import.meta.dirname, '..');
+    execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet', '--only', 'node'], { stdio: 'inherit' });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'serialcli-'));
+    const { a, b } = await ptyPair(dir, 'cli');
+    const board = await openBoard(b);
+    const fromCli: number[] = [];
+    board.on('data', (d: Buffer) => fromCli.push(...d));
+    const log = path.join(dir, 'cli.log');
+    const cli = spawn(process.execPath, [path.join(root, 'bin/sel4-studio.cjs'), 'serial', a, '--tcu', '--log', log], { stdio: ['pipe', 'pipe', 'pipe'] });
+    procs.push(cli);
+    let out = '';
+    cli.stdout!.on('data', (d) => (out += d));
+    let err = '';
+    cli.stderr!.on('data', (d) => (err += d));
+    await until(() => err.includes('connected to'));
+    board.write('login: ');
+    await until(() => out.includes('login: '));
+    cli.stdin!.write('root\r');
+    await until(() => fromCli.length >= 8);
+    expect(fromCli).toEqual([...Buffer.from('root\r'), 0, 0, 0]);
+    cli.stdin!.write(Buffer.from([0x1d]));
+    const code = await new Promise((r) => cli.on('exit', r));
+    expect(code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('login: ');
+    board.close();
+  }, 30_000);
+});

@@ -3,6 +3,7 @@ import { runSdfCommand } from './sdfCommands';
 import { runDtCommand } from './dtCommands';
 import { runPassthrough } from './passthroughCommand';
 import { runQemu } from './qemuCommand';
+import { runSerial } from './serialCommand';
 import { runDoctor } from '../services/doctor';
 import { STUDIO_VERSION } from '../services/startArgs';
 
@@ -25,6 +26,8 @@ Usage:
                                   plan a device passthrough: memory regions, VMM IRQs, guest DT, host overlay, libvmm table
   sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S] [-- ARGS]
                                   boot in QEMU, print the serial output; --expect exits 0 when TEXT appears (for CI)
+  sel4-studio serial PORT|tcp://HOST:PORT|rfc2217://HOST:PORT [--baud N] [--tcu] [--log FILE] [--enter cr|lf|crlf]
+                                  a serial console (Ctrl-] quits); --tcu pads each Enter for the Jetson TCU
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version
@@ -45,6 +48,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'validate' || cmd === 'format' || cmd === 'migrate') {
     return runSdfCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   }
+  if (cmd === 'serial') return runSerial(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'qemu') return runQemu(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'passthrough') return runPassthrough(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });

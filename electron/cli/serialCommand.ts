@@ -1,0 +1,69 @@
+import { SerialService } from '../services/serial';
+import { StudioError } from '../../shared/api/errors';
+import type { Io } from './sdfCommands';
+
+/**
+ * `sel4-studio serial PORT|URL [--baud N] [--tcu] [--log FILE] [--enter cr|lf|crlf]`: a terminal on a serial console.
+ * Keystrokes go to the port (Ctrl-] quits); everything received goes to stdout and the log.
+ */
+export async function serial(argv: string[], io: Io): Promise<number> {
+  let target: string | undefined;
+  let baud = 115200;
+  let tcu = false;
+  let log: string | undefined;
+  let enter: 'cr' | 'lf' | 'crlf' = 'cr';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new StudioError('invalid-params', `${a} needs a value`);
+      return v;
+    };
+    if (a === '--baud') baud = Number(val());
+    else if (a === '--tcu') tcu = true;
+    else if (a === '--log') log = val();
+    else if (a === '--enter') enter = val() as typeof enter;
+    else if (a.startsWith('--')) throw new StudioError('invalid-params', `unknown option ${a}`);
+    else target = a;
+  }
+  if (!target) throw new StudioError('invalid-params', 'serial needs a port or a tcp:// / rfc2217:// URL');
+  if (!Number.isInteger(baud) || baud <= 0) throw new StudioError('invalid-params', `bad --baud ${baud}`);
+  let done!: (code: number) => void;
+  const finished = new Promise<number>((r) => (done = r));
+  const svc = new SerialService({
+    data: (_id, d) => process.stdout.write(d),
+    status: (_id, s, detail) => {
+      if (s !== 'open' && s !== 'closed') io.err(`\r\n[sel4-studio serial: ${s}${detail ? `: ${detail}` : ''}]\r\n`);
+    },
+  });
+  const id = await svc.open(target, { baudRate: baud, tcu, enter, ...(log ? { logFile: log } : {}) });
+  io.err(`[connected to ${target} at ${baud} baud${tcu ? ', TCU mode' : ''}; Ctrl-] quits]\r\n`);
+  if (process.stdin.isTTY) process.stdin.setRawMode(true);
+  process.stdin.on('data', (d: Buffer) => {
+    if (d.includes(0x1d)) return done(0);
+    try {
+      svc.send(id, d);
+    } catch (e) {
+      io.err(`\r\n[${(e as Error).message}]\r\n`);
+    }
+  });
+  process.stdin.on('end', () => done(0));
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => done(0));
+  const code = await finished;
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  process.stdin.pause();
+  await svc.close(id);
+  return code;
+}
+
+export async function runSerial(argv: string[], io: Io): Promise<number> {
+  try {
+    return await serial(argv, io);
+  } catch (e) {
+    if (e instanceof StudioError) {
+      io.err(`sel4-studio serial: ${e.message}\n`);
+      return e.code === 'invalid-params' ? 2 : 1;
+    }
+    throw e;
+  }
+}
