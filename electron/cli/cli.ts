@@ -3,7 +3,6 @@ import { runSdfCommand } from './sdfCommands';
 import { runDtCommand } from './dtCommands';
 import { runPassthrough } from './passthroughCommand';
 import { runQemu } from './qemuCommand';
-import { runSerial } from './serialCommand';
 import { runDoctor } from '../services/doctor';
 import { STUDIO_VERSION } from '../services/startArgs';
 
@@ -48,7 +47,8 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'validate' || cmd === 'format' || cmd === 'migrate') {
     return runSdfCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   }
-  if (cmd === 'serial') return runSerial(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
+  // Loaded on demand: serialport's native addon costs tens of milliseconds at every start otherwise.
+  if (cmd === 'serial') return (await import('./serialCommand')).runSerial(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'qemu') return runQemu(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'passthrough') return runPassthrough(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });

@@ -27,9 +27,10 @@ export function writeDtb(tree: DtTree): Uint8Array {
     for (let i = 0; i < tree.stringsBlock.length; i++) {
       if (tree.stringsBlock[i] !== 0) continue;
       const name = fromUtf8(tree.stringsBlock.subarray(start, i));
+      const ascii = i - start === name.length;
       for (let k = 0; k <= name.length; k++) {
         const suffix = name.slice(k);
-        if (!suffixes.has(suffix)) suffixes.set(suffix, start + utf8(name.slice(0, k)).length);
+        if (!suffixes.has(suffix)) suffixes.set(suffix, start + (ascii ? k : utf8(name.slice(0, k)).length));
       }
       start = i + 1;
     }
@@ -41,9 +42,10 @@ export function writeDtb(tree: DtTree): Uint8Array {
     const bytes = utf8(name);
     strings.push(bytes);
     strings.byte(0);
+    const ascii = bytes.length === name.length;
     for (let k = 0; k < name.length; k++) {
       const suffix = name.slice(k);
-      if (!suffixes.has(suffix)) suffixes.set(suffix, at + utf8(name.slice(0, k)).length);
+      if (!suffixes.has(suffix)) suffixes.set(suffix, at + (ascii ? k : utf8(name.slice(0, k)).length));
     }
     return at;
   };
