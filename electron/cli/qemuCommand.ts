@@ -2,6 +2,7 @@ import { QemuService } from '../services/qemu';
 import { defaultBoardsDir, loadBoards } from '../services/boards';
 import { StudioError } from '../../shared/api/errors';
 import type { Io } from './sdfCommands';
+import { runCommand } from './runCommand';
 
 /**
  * `sel4-studio qemu --board B (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S] [-- QEMU ARGS]`:
@@ -65,14 +66,6 @@ export async function qemu(argv: string[], io: Io): Promise<number> {
   return code;
 }
 
-export async function runQemu(argv: string[], io: Io): Promise<number> {
-  try {
-    return await qemu(argv, io);
-  } catch (e) {
-    if (e instanceof StudioError) {
-      io.err(`sel4-studio qemu: ${e.message}\n`);
-      return e.code === 'invalid-params' ? 2 : 1;
-    }
-    throw e;
-  }
+export function runQemu(argv: string[], io: Io): Promise<number> {
+  return runCommand('qemu', io, () => qemu(argv, io));
 }

@@ -1,6 +1,7 @@
 import { SerialService } from '../services/serial';
 import { StudioError } from '../../shared/api/errors';
 import type { Io } from './sdfCommands';
+import { runCommand } from './runCommand';
 
 /**
  * `sel4-studio serial PORT|URL [--baud N] [--tcu] [--log FILE] [--enter cr|lf|crlf]`: a terminal on a serial console.
@@ -56,14 +57,6 @@ export async function serial(argv: string[], io: Io): Promise<number> {
   return code;
 }
 
-export async function runSerial(argv: string[], io: Io): Promise<number> {
-  try {
-    return await serial(argv, io);
-  } catch (e) {
-    if (e instanceof StudioError) {
-      io.err(`sel4-studio serial: ${e.message}\n`);
-      return e.code === 'invalid-params' ? 2 : 1;
-    }
-    throw e;
-  }
+export function runSerial(argv: string[], io: Io): Promise<number> {
+  return runCommand('serial', io, () => serial(argv, io));
 }

@@ -1,6 +1,6 @@
 import { fromUtf8, utf8 } from './utf8';
 import { DtError, evalIntExpr, joinPath, dirname, preprocess, type SourceLine } from './cpp';
-import { newNode, type DtNode, type DtTree, type Place, type Property, type Ref } from './tree';
+import { newNode, nodeByPath, type DtNode, type DtTree, type Place, type Property, type Ref } from './tree';
 
 /**
  * DTS source to a device tree, as dtc builds it: `/dts-v1/`, `/plugin/`, `/memreserve/`, `/include/`, labels,
@@ -409,7 +409,7 @@ function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree {
     return m;
   };
   const resolve = (t: { label: string } | { path: string }, place: Place): DtNode => {
-    const node = 'label' in t ? labels().get(t.label) : findPath(root, t.path);
+    const node = 'label' in t ? labels().get(t.label) : nodeByPath(root, t.path);
     if (!node) throw new DtError(`Label or path ${'label' in t ? t.label : t.path} not found`, place.file, place.line, place.column);
     return node;
   };
@@ -457,7 +457,7 @@ function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree {
       else if (tree.plugin && 'label' in item.target && !labels().has(item.target.label)) {
         // In an overlay, `&label { }` targets the base tree: kept as a fragment, as dtc does.
         addFragment(tree, { label: item.target.label }, item.body, merge, item.place);
-      } else if (tree.plugin && 'path' in item.target && !findPath(root, item.target.path)) {
+      } else if (tree.plugin && 'path' in item.target && !nodeByPath(root, item.target.path)) {
         addFragment(tree, { path: item.target.path }, item.body, merge, item.place);
       } else merge(resolve(item.target, item.place), item.body);
     } else if (item.kind === 'delete') {
@@ -504,16 +504,6 @@ function addFragment(tree: DtTree, target: { label: string } | { path: string },
   merge(ov, body);
 }
 
-function findPath(root: DtNode, path: string): DtNode | undefined {
-  if (path === '/') return root;
-  let n: DtNode | undefined = root;
-  for (const seg of path.split('/').filter(Boolean)) {
-    n = n.children.find((c) => c.name === seg) ?? n.children.find((c) => !seg.includes('@') && c.name.split('@')[0] === seg);
-    if (!n) return undefined;
-  }
-  return n;
-}
-
 /** Phandles and paths, as dtc's fixup_phandle_references / fixup_path_references do, in tree order. */
 function resolveRefs(tree: DtTree, symbols: boolean) {
   const root = tree.root;
@@ -545,7 +535,7 @@ function resolveRefs(tree: DtTree, symbols: boolean) {
     n.props.push({ name: 'phandle', value: be32(v), labels: [], refs: [], place: n.place });
     return v;
   };
-  const target = (r: Ref): DtNode | undefined => (r.target.startsWith('/') ? findPath(root, r.target) : byLabel.get(r.target));
+  const target = (r: Ref): DtNode | undefined => (r.target.startsWith('/') ? nodeByPath(root, r.target) : byLabel.get(r.target));
   const fixups: { label: string; path: string; prop: string; offset: number }[] = [];
   const localFixups: { path: string; prop: string; offset: number }[] = [];
   const visit = (n: DtNode, p: string) => {
