@@ -11,6 +11,7 @@ import { ProjectService } from './projects';
 import { writeFileAtomic } from './atomicWrite';
 import { loadBoards } from './boards';
 import { QemuService } from './qemu';
+import { listPorts, SerialService } from './serial';
 
 export interface StudioHostOptions {
   mode: HostInfo['mode'];
@@ -36,6 +37,10 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
   const qemu = new QemuService({
     output: (id, data) => emit('qemu.output', { id, data }),
     status: (id, status, detail) => emit('qemu.status', detail ? { id, status, ...detail } : { id, status }),
+  });
+  const serial = new SerialService({
+    data: (id, data) => emit('serial.data', { id, data: Buffer.from(data).toString('base64') }),
+    status: (id, status, detail) => emit('serial.status', detail ? { id, status, detail } : { id, status }),
   });
   const processes = new ProcessSupervisor({
     output: (e) => emit('process.output', e),
@@ -107,6 +112,15 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'qemu.control': async ({ id, action }) => ({ status: await qemu.control(id, action) }),
     'qemu.monitor': async ({ id, command }) => ({ text: await qemu.monitor(id, command) }),
     'qemu.input': async ({ id, data }) => (qemu.input(id, data), {}),
+
+    'serial.list': async () => ({ ports: (await listPorts()).map((p) => ({ path: p.path, name: p.name })) }),
+    'serial.open': async ({ target, baudRate, tcu, enter, log }) => {
+      const logFile = log !== undefined ? confine(projects.requireRoot(), log) : undefined;
+      return { id: await serial.open(target, { baudRate, ...(tcu !== undefined ? { tcu } : {}), ...(enter ? { enter } : {}), ...(logFile ? { logFile } : {}) }) };
+    },
+    'serial.send': async ({ id, data }) => (serial.send(id, Buffer.from(data, 'base64')), {}),
+    'serial.break': async ({ id }) => (await serial.sendBreak(id), {}),
+    'serial.close': async ({ id }) => (await serial.close(id), {}),
   };
 
   return {
@@ -114,6 +128,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     dispose: () => {
       processes.killAll();
       qemu.killAll();
+      void serial.closeAll();
     },
   };
 }

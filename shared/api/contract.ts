@@ -56,6 +56,9 @@ function QemuIdSchema() {
   return z.string().regex(/^qemu-\d+$/);
 }
 export const QemuStatusSchema = z.enum(['starting', 'running', 'paused', 'exited']);
+function SerialIdSchema() {
+  return z.string().regex(/^serial-\d+$/);
+}
 
 export const methods = {
   'host.info': { params: Empty, result: HostInfoSchema },
@@ -127,6 +130,26 @@ export const methods = {
   },
   'qemu.monitor': { params: z.object({ id: QemuIdSchema(), command: z.string().min(1).max(1024) }).strict(), result: z.object({ text: z.string() }) },
   'qemu.input': { params: z.object({ id: QemuIdSchema(), data: z.string().max(65536) }).strict(), result: Empty },
+
+  'serial.list': { params: Empty, result: z.object({ ports: z.array(z.object({ path: z.string(), name: z.string() })) }) },
+  'serial.open': {
+    params: z
+      .object({
+        /** A device path, tcp://host:port or rfc2217://host:port. */
+        target: z.string().min(1).max(512),
+        baudRate: z.number().int().positive().max(12_000_000),
+        tcu: z.boolean().optional(),
+        enter: z.enum(['cr', 'lf', 'crlf']).optional(),
+        /** Log every received byte to this file inside the project. */
+        log: ProjectPath.optional(),
+      })
+      .strict(),
+    result: z.object({ id: SerialIdSchema() }),
+  },
+  /** Bytes as base64: serial data is not text. */
+  'serial.send': { params: z.object({ id: SerialIdSchema(), data: z.string().max(1 << 20) }).strict(), result: Empty },
+  'serial.break': { params: z.object({ id: SerialIdSchema() }).strict(), result: Empty },
+  'serial.close': { params: z.object({ id: SerialIdSchema() }).strict(), result: Empty },
 } as const;
 
 export const events = {
@@ -140,6 +163,9 @@ export const events = {
     error: z.string().optional(),
   }),
   'qemu.output': z.object({ id: z.string(), data: z.string() }),
+  /** Bytes as base64. */
+  'serial.data': z.object({ id: z.string(), data: z.string() }),
+  'serial.status': z.object({ id: z.string(), status: z.enum(['connecting', 'open', 'disconnected', 'closed']), detail: z.string().optional() }),
   'qemu.status': z.object({
     id: z.string(),
     status: QemuStatusSchema,

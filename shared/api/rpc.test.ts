@@ -9,7 +9,7 @@ function handlers(over: Partial<Handlers> = {}): Handlers {
     throw new StudioError('unsupported', 'not used in this test');
   };
   const base = Object.fromEntries(
-    ['host.info', 'doctor.check', 'boards.list', 'project.create', 'project.open', 'project.save', 'project.saveAs', 'project.autosave', 'project.discardRecovery', 'project.close', 'project.recent', 'project.pickDirectory', 'fs.readText', 'fs.writeText', 'process.start', 'process.cancel', 'qemu.start', 'qemu.control', 'qemu.monitor', 'qemu.input'].map((m) => [m, notUsed]),
+    ['host.info', 'doctor.check', 'boards.list', 'project.create', 'project.open', 'project.save', 'project.saveAs', 'project.autosave', 'project.discardRecovery', 'project.close', 'project.recent', 'project.pickDirectory', 'fs.readText', 'fs.writeText', 'process.start', 'process.cancel', 'qemu.start', 'qemu.control', 'qemu.monitor', 'qemu.input', 'serial.list', 'serial.open', 'serial.send', 'serial.break', 'serial.close'].map((m) => [m, notUsed]),
   ) as unknown as Handlers;
   return { ...base, 'host.info': async () => ({ ...info }), ...over };
 }

@@ -50,6 +50,10 @@ export interface StudioState {
   qemu?: { id: string; status: 'starting' | 'running' | 'paused' | 'exited'; command: string[]; exit?: string };
   milestones: Milestone[];
   monitorText: string;
+  /** Serial consoles open in the Terminal tab. */
+  serials: { id: string; target: string; status: 'connecting' | 'open' | 'disconnected' | 'closed'; detail?: string; tcu: boolean }[];
+  /** Which console the Terminal tab shows: 'qemu' or a serial session id. */
+  activeConsole: string;
   panel: PanelTab;
   theme: 'light' | 'dark';
   dialog?: DialogKind;
@@ -78,6 +82,8 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     runs: [],
     milestones: [],
     monitorText: '',
+    serials: [],
+    activeConsole: 'qemu',
     panel: 'problems',
     theme: initialTheme,
   }));
@@ -88,6 +94,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
   const consoles = new Map<string, string>();
   const consoleListeners = new Map<string, Set<(data: string) => void>>();
   let starting = false;
+  const decoders = new Map<string, TextDecoder>();
 
   const fail = (err: unknown) => {
     const e = err instanceof StudioError ? err : new StudioError('internal', String(err instanceof Error ? err.message : err));
@@ -135,6 +142,18 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       );
       client.on('process.exit', (e) =>
         set((s) => ({ runs: s.runs.map((r) => (r.runId === e.runId ? { ...r, exit: e } : r)) })),
+      );
+      client.on('serial.data', (e) => {
+        const bytes = Uint8Array.from(atob(e.data), (c) => c.charCodeAt(0));
+        let dec = decoders.get(e.id);
+        if (!dec) decoders.set(e.id, (dec = new TextDecoder()));
+        const text = dec.decode(bytes, { stream: true });
+        const buf = (consoles.get(e.id) ?? '') + text;
+        consoles.set(e.id, buf.length > CONSOLE_LIMIT ? buf.slice(-CONSOLE_LIMIT) : buf);
+        for (const l of consoleListeners.get(e.id) ?? []) l(text);
+      });
+      client.on('serial.status', (e) =>
+        set((s) => ({ serials: s.serials.map((x) => (x.id === e.id ? { ...x, status: e.status, ...(e.detail ? { detail: e.detail } : {}) } : x)) })),
       );
       client.on('qemu.output', (e) => {
         // Output can arrive before qemu.start has answered: keep every byte for the console and the timeline.
@@ -313,6 +332,39 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       consoleListeners.set(id, set);
       set.add(write);
       return () => set.delete(write);
+    },
+    async listSerialPorts(): Promise<{ path: string; name: string }[]> {
+      try {
+        return (await client.call('serial.list', {})).ports;
+      } catch (err) {
+        fail(err);
+        return [];
+      }
+    },
+    async openSerial(target: string, baudRate: number, tcu: boolean, log: boolean) {
+      try {
+        const logFile = log ? `logs/${target.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+/, '')}.log` : undefined;
+        const { id } = await client.call('serial.open', { target, baudRate, tcu, ...(logFile ? { log: logFile } : {}) });
+        set((s) => ({ serials: [...s.serials, { id, target, status: 'open', tcu }], activeConsole: id, panel: 'terminal' }));
+      } catch (err) {
+        fail(err);
+      }
+    },
+    sendSerial(id: string, data: string) {
+      const bytes = new TextEncoder().encode(data);
+      let bin = '';
+      for (const b of bytes) bin += String.fromCharCode(b);
+      void client.call('serial.send', { id, data: btoa(bin) }).catch(fail);
+    },
+    async closeSerial(id: string) {
+      await client.call('serial.close', { id }).catch(fail);
+      set((s) => ({ serials: s.serials.filter((x) => x.id !== id), activeConsole: s.activeConsole === id ? 'qemu' : s.activeConsole }));
+    },
+    async breakSerial(id: string) {
+      await client.call('serial.break', { id }).catch(fail);
+    },
+    showConsole(id: string) {
+      set({ activeConsole: id });
     },
     sendToQemu(data: string) {
       const q = get().qemu;

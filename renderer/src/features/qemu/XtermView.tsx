@@ -4,8 +4,8 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
 import { useActions, useStudio } from '../../stores/context';
 
-/** The serial console of a QEMU session: every byte of its stream, keystrokes sent back to the guest. */
-export default function XtermView({ id }: { id: string }) {
+/** A console: every byte of a QEMU or serial stream, keystrokes sent back through `onInput`. */
+export default function XtermView({ id, onInput }: { id: string; onInput: (data: string) => void }) {
   const el = useRef<HTMLDivElement>(null);
   const actions = useActions();
   const theme = useStudio((s) => s.theme);
@@ -22,7 +22,7 @@ export default function XtermView({ id }: { id: string }) {
     term.open(el.current!);
     fit.fit();
     const off = actions.attachConsole(id, (d) => term.write(d));
-    const input = term.onData((d) => actions.sendToQemu(d));
+    const input = term.onData((d) => onInput(d));
     const ro = new ResizeObserver(() => fit.fit());
     ro.observe(el.current!);
     return () => {
@@ -31,6 +31,6 @@ export default function XtermView({ id }: { id: string }) {
       ro.disconnect();
       term.dispose();
     };
-  }, [id, actions, theme]);
-  return <div className="xterm-host" data-testid="qemu-terminal" ref={el} />;
+  }, [id, actions, theme, onInput]);
+  return <div className="xterm-host" data-testid={id.startsWith('serial-') ? 'serial-terminal' : 'qemu-terminal'} ref={el} />;
 }

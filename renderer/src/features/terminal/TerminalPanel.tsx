@@ -1,11 +1,76 @@
-import { lazy, Suspense, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useCallback, useState, type FormEvent } from 'react';
+import { SerialConsole } from './SerialConsole';
 import { useActions, useStudio } from '../../stores/context';
 import { Timeline } from '../timeline/Timeline';
 
 const XtermView = lazy(() => import('../qemu/XtermView'));
 
-/** The QEMU session: boot the project's image, watch the console and the boot timeline, steer the machine. */
+/** Consoles, one tab each: the QEMU session and every open serial port. */
 export function TerminalPanel() {
+  const serials = useStudio((s) => s.serials);
+  const active = useStudio((s) => s.activeConsole);
+  const actions = useActions();
+  const [adding, setAdding] = useState(false);
+  return (
+    <div className="consoles">
+      <nav className="console-tabs" role="tablist">
+        <button role="tab" aria-selected={active === 'qemu'} className={active === 'qemu' ? 'active' : ''} data-testid="console-tab-qemu" onClick={() => actions.showConsole('qemu')}>
+          QEMU
+        </button>
+        {serials.map((s) => (
+          <button key={s.id} role="tab" aria-selected={active === s.id} className={`${active === s.id ? 'active' : ''} serial-${s.status}`} data-testid={`console-tab-${s.id}`} onClick={() => actions.showConsole(s.id)}>
+            {s.target} {s.status !== 'open' ? `(${s.status})` : ''}
+          </button>
+        ))}
+        <button data-testid="serial-add" onClick={() => setAdding((a) => !a)}>+ Serial</button>
+      </nav>
+      {adding && <SerialOpenForm onDone={() => setAdding(false)} />}
+      {active === 'qemu' ? <QemuConsole /> : <SerialConsole id={active} />}
+    </div>
+  );
+}
+
+function SerialOpenForm({ onDone }: { onDone: () => void }) {
+  const actions = useActions();
+  const [ports, setPorts] = useState<{ path: string; name: string }[] | undefined>();
+  const [target, setTarget] = useState('');
+  const [baud, setBaud] = useState('115200');
+  const [tcu, setTcu] = useState(false);
+  const [log, setLog] = useState(true);
+  if (!ports) void actions.listSerialPorts().then(setPorts);
+  return (
+    <form
+      className="row serial-form"
+      data-testid="serial-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void actions.openSerial(target.trim(), Number(baud), tcu, log).then(onDone);
+      }}
+    >
+      <input list="serial-ports" data-testid="serial-target" placeholder="/dev/ttyACM1, tcp://host:port or rfc2217://host:port" value={target} onChange={(e) => setTarget(e.target.value)} />
+      <datalist id="serial-ports">
+        {(ports ?? []).map((p) => (
+          <option key={p.path} value={p.path}>
+            {p.name}
+          </option>
+        ))}
+      </datalist>
+      <input data-testid="serial-baud" className="baud" value={baud} onChange={(e) => setBaud(e.target.value)} aria-label="Baud rate" />
+      <label className="check">
+        <input type="checkbox" data-testid="serial-tcu" checked={tcu} onChange={(e) => setTcu(e.target.checked)} /> TCU
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log to logs/
+      </label>
+      <button type="submit" data-testid="serial-open" disabled={!target.trim() || !/^\d+$/.test(baud)}>
+        Open
+      </button>
+    </form>
+  );
+}
+
+/** The QEMU session: boot the project's image, watch the console and the boot timeline, steer the machine. */
+function QemuConsole() {
   const qemu = useStudio((s) => s.qemu);
   const milestones = useStudio((s) => s.milestones);
   const monitorText = useStudio((s) => s.monitorText);
@@ -16,6 +81,7 @@ export function TerminalPanel() {
   const [file, setFile] = useState('build/loader.img');
   const [monitor, setMonitor] = useState('info mtree');
   const running = qemu && qemu.status !== 'exited';
+  const sendToQemu = useCallback((d: string) => actions.sendToQemu(d), [actions]);
   const start = (e: FormEvent) => {
     e.preventDefault();
     void actions.startQemu(kind === 'image' ? { image: file } : { kernel: file });
@@ -44,7 +110,7 @@ export function TerminalPanel() {
         <div className="qemu-console">
           {qemu ? (
             <Suspense fallback={<div className="panel-empty">Loading terminal…</div>}>
-              <XtermView id={qemu.id} />
+              <XtermView id={qemu.id} onInput={sendToQemu} />
             </Suspense>
           ) : (
             <div className="panel-empty">Start QEMU to see the serial console here.</div>

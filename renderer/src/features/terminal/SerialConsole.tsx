@@ -1,0 +1,30 @@
+import { lazy, Suspense, useCallback } from 'react';
+import { useActions, useStudio } from '../../stores/context';
+
+const XtermView = lazy(() => import('../qemu/XtermView'));
+
+/** One serial port: its console, status, Break and Close. */
+export function SerialConsole({ id }: { id: string }) {
+  const session = useStudio((s) => s.serials.find((x) => x.id === id));
+  const actions = useActions();
+  const send = useCallback((d: string) => actions.sendSerial(id, d), [actions, id]);
+  if (!session) return <div className="panel-empty">This serial port was closed.</div>;
+  return (
+    <div className="serial-console">
+      <div className="row qemu-bar">
+        <span className={`qemu-status serial-${session.status}`} data-testid="serial-status">
+          {session.target}: {session.status}
+          {session.detail ? ` (${session.detail})` : ''}
+          {session.tcu ? ' · TCU' : ''}
+        </span>
+        <button onClick={() => void actions.breakSerial(id)} disabled={session.status !== 'open'}>Break</button>
+        <button data-testid="serial-close" onClick={() => void actions.closeSerial(id)}>Close</button>
+      </div>
+      <div className="qemu-console">
+        <Suspense fallback={<div className="panel-empty">Loading terminal…</div>}>
+          <XtermView id={id} onInput={send} />
+        </Suspense>
+      </div>
+    </div>
+  );
+}
