@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
 import { requireTool } from './requireTool';
@@ -24,6 +24,23 @@ test('boot the bare-metal program in QEMU from the UI: console, timeline, monito
   const milestones = page.getByTestId('milestones');
   for (const m of ['Loader started', 'Kernel bootstrapping', 'Microkit monitor', 'First PD output: hello, world']) await expect(milestones).toContainText(m);
   await page.screenshot({ path: 'test-results/screenshots/qemu-timeline.png' });
+
+  // A standalone HTML report of this boot lands in the project.
+  await page.getByTestId('qemu-report').click();
+  await expect(studio.notice('info')).toContainText('Boot report written to reports/boot-');
+  const reports = readdirSync(path.join(dir, 'reports'));
+  expect(reports).toHaveLength(1);
+  const html = readFileSync(path.join(dir, 'reports', reports[0]!), 'utf8');
+  expect(html).toContain('<td>Microkit monitor</td>');
+  expect(html).toContain('hello, world');
+
+  // Presentation mode: the console and the timeline fill the window; Esc leaves.
+  await page.getByTestId('presentation').click();
+  await expect(page.getByTestId('presentation-view')).toBeVisible();
+  await expect(page.getByTestId('milestones')).toContainText('Microkit monitor');
+  await page.screenshot({ path: 'test-results/screenshots/presentation.png' });
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('app')).toBeVisible();
 
   await page.getByTestId('qemu-pause').click();
   await expect(page.getByTestId('qemu-status')).toHaveText('paused');

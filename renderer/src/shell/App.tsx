@@ -9,6 +9,7 @@ import { buildCheck } from './buildCheck';
 import { ProjectDialog } from './ProjectDialog';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
+import { QemuConsole } from '../features/terminal/TerminalPanel';
 
 function useShortcuts() {
   const actions = useActions();
@@ -39,11 +40,25 @@ export function App() {
   const theme = useStudio((s) => s.theme);
   const notice = useStudio((s) => s.notice);
   const recovery = useStudio((s) => s.recovery);
+  const presentation = useStudio((s) => s.presentation);
   const actions = useActions();
   useShortcuts();
   useEffect(() => {
+    if (!presentation) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && actions.setPresentation(false);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [presentation, actions]);
+  useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  if (presentation) {
+    return (
+      <div className="app presentation" data-testid="presentation-view">
+        <QemuConsole />
+      </div>
+    );
+  }
   return (
     <div className="app" data-testid="app">
       <Toolbar />

@@ -10,6 +10,7 @@ import { emptySystem } from '../../../shared/model/system';
 import { exportSystem } from '../../../shared/sdf/export';
 import { importSystem } from '../../../shared/sdf/import';
 import { MilestoneTracker, type Milestone } from '../../../shared/logs/milestones';
+import { bootReportHtml } from '../../../shared/logs/report';
 
 export type PanelTab = 'problems' | 'output' | 'terminal' | 'doctor';
 export type DialogKind = 'new' | 'open' | 'saveAs';
@@ -54,6 +55,10 @@ export interface StudioState {
   serials: { id: string; target: string; status: 'connecting' | 'open' | 'disconnected' | 'closed'; detail?: string; tcu: boolean }[];
   /** Which console the Terminal tab shows: 'qemu' or a serial session id. */
   activeConsole: string;
+  /** Demo view: the console and the timeline fill the window. */
+  presentation: boolean;
+  /** What the Terminal tab boots (kept across views). */
+  qemuTarget: { kind: 'image' | 'kernel'; file: string };
   panel: PanelTab;
   theme: 'light' | 'dark';
   dialog?: DialogKind;
@@ -84,6 +89,8 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     monitorText: '',
     serials: [],
     activeConsole: 'qemu',
+    presentation: false,
+    qemuTarget: { kind: 'image', file: 'build/loader.img' },
     panel: 'problems',
     theme: initialTheme,
   }));
@@ -288,7 +295,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       if (!project) return fail(new StudioError('no-project', 'open a project first: QEMU boots its build output'));
       if (get().qemu && get().qemu!.status !== 'exited') return fail(new StudioError('conflict', 'a QEMU is already running in this tab: stop it first'));
       tracker.reset();
-      set({ milestones: [], monitorText: '', panel: 'terminal' });
+      set({ milestones: [], monitorText: '', panel: 'terminal', qemuTarget: target.image !== undefined ? { kind: 'image', file: target.image } : { kind: 'kernel', file: target.kernel ?? '' } });
       starting = true;
       try {
         const params = { board: project.studio.board, ...target, ...(extraArgs.length ? { extraArgs } : {}) };
@@ -362,6 +369,30 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     },
     async breakSerial(id: string) {
       await client.call('serial.break', { id }).catch(fail);
+    },
+    setPresentation(on: boolean) {
+      set({ presentation: on });
+    },
+    /** The boot as a standalone HTML page (timeline + console) in the project's reports/ folder. */
+    async exportBootReport(): Promise<string | undefined> {
+      const { qemu, project, milestones } = get();
+      if (!qemu || !project) return undefined;
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+      const file = `reports/boot-${stamp}.html`;
+      const html = bootReportHtml({
+        title: `${project.studio.name}: boot on ${project.studio.board}`,
+        subtitle: `${new Date().toLocaleString()} · ${qemu.command.join(' ')}`,
+        log: consoles.get(qemu.id) ?? '',
+        milestones,
+      });
+      try {
+        await client.call('fs.writeText', { path: file, text: html });
+        set({ notice: { kind: 'info', message: `Boot report written to ${file}` } });
+        return file;
+      } catch (err) {
+        fail(err);
+        return undefined;
+      }
     },
     showConsole(id: string) {
       set({ activeConsole: id });

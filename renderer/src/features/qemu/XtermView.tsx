@@ -9,11 +9,12 @@ export default function XtermView({ id, onInput }: { id: string; onInput: (data:
   const el = useRef<HTMLDivElement>(null);
   const actions = useActions();
   const theme = useStudio((s) => s.theme);
+  const big = useStudio((s) => s.presentation);
   useEffect(() => {
     const term = new Terminal({
       scrollback: 10_000,
       convertEol: false,
-      fontSize: 13,
+      fontSize: big ? 20 : 13,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
       theme: theme === 'dark' ? { background: '#101318', foreground: '#dfe3ea' } : { background: '#ffffff', foreground: '#1d2330', cursor: '#1d2330' },
     });
@@ -31,6 +32,6 @@ export default function XtermView({ id, onInput }: { id: string; onInput: (data:
       ro.disconnect();
       term.dispose();
     };
-  }, [id, actions, theme, onInput]);
+  }, [id, actions, theme, onInput, big]);
   return <div className="xterm-host" data-testid={id.startsWith('serial-') ? 'serial-terminal' : 'qemu-terminal'} ref={el} />;
 }

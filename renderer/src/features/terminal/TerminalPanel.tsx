@@ -70,17 +70,19 @@ function SerialOpenForm({ onDone }: { onDone: () => void }) {
 }
 
 /** The QEMU session: boot the project's image, watch the console and the boot timeline, steer the machine. */
-function QemuConsole() {
+export function QemuConsole() {
   const qemu = useStudio((s) => s.qemu);
   const milestones = useStudio((s) => s.milestones);
   const monitorText = useStudio((s) => s.monitorText);
   const hasProject = useStudio((s) => Boolean(s.project));
   const board = useStudio((s) => s.project?.studio.board);
   const actions = useActions();
-  const [kind, setKind] = useState<'image' | 'kernel'>('image');
-  const [file, setFile] = useState('build/loader.img');
+  const last = useStudio((s) => s.qemuTarget);
+  const [kind, setKind] = useState<'image' | 'kernel'>(last.kind);
+  const [file, setFile] = useState(last.file);
   const [monitor, setMonitor] = useState('info mtree');
   const running = qemu && qemu.status !== 'exited';
+  const presenting = useStudio((s) => s.presentation);
   const sendToQemu = useCallback((d: string) => actions.sendToQemu(d), [actions]);
   const start = (e: FormEvent) => {
     e.preventDefault();
@@ -102,6 +104,12 @@ function QemuConsole() {
         <button type="button" data-testid="qemu-resume" disabled={qemu?.status !== 'paused'} onClick={() => void actions.controlQemu('resume')}>Resume</button>
         <button type="button" data-testid="qemu-reset" disabled={!running} onClick={() => void actions.controlQemu('reset')}>Reset</button>
         <button type="button" data-testid="qemu-stop" disabled={!running} onClick={() => void actions.controlQemu('stop')}>Stop</button>
+        <button type="button" data-testid="qemu-report" disabled={!qemu} onClick={() => void actions.exportBootReport()} title="Timeline and console as a standalone HTML page in reports/">
+          Export report
+        </button>
+        <button type="button" data-testid="presentation" onClick={() => actions.setPresentation(!presenting)} title="Large console and timeline for demos (Esc leaves)">
+          {presenting ? 'Leave presentation' : 'Present'}
+        </button>
         <span className={`qemu-status status-${qemu?.status ?? 'none'}`} data-testid="qemu-status">
           {qemu ? (qemu.status === 'exited' ? qemu.exit ?? 'stopped' : qemu.status) : 'not started'}
         </span>
