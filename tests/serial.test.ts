@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
@@ -155,5 +155,38 @@ describe.runIf(hasSocat || process.env.CI === 'true')('sel4-studio serial', () =
     expect(code).toBe(0);
     expect(readFileSync(log, 'utf8')).toBe('login: ');
     board.close();
+  }, 30_000);
+});
+
+const hasSer2net = spawnSync('sh', ['-c', 'command -v ser2net']).status === 0;
+if (!hasSer2net && process.env.CI === 'true') throw new Error('ser2net is required in CI');
+
+describe.runIf(hasSer2net || process.env.CI === 'true')('RFC 2217 against a real ser2net', () => {
+  it('negotiates COM-PORT-OPTION, and bytes (0xff included) cross both ways unharmed', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ser2net-'));
+    const { a, b } = await ptyPair(dir, 's2n');
+    const port = 21000 + Math.floor(Math.random() * 20000);
+    const conf = path.join(dir, 'ser2net.yaml');
+    writeFileSync(conf, `connection: &con0\n    accepter: telnet(rfc2217),tcp,127.0.0.1,${port}\n    connector: serialdev,${a},115200n81,local\n`);
+    procs.push(spawn('ser2net', ['-n', '-d', '-c', conf], { stdio: 'ignore' }));
+    const got: number[] = [];
+    const svc = new SerialService({ data: (_id, d) => got.push(...d), status: () => undefined });
+    // No probe connections: each one makes ser2net open and close the device.
+    let id: string | undefined;
+    for (let i = 0; i < 100 && !id; i++) {
+      id = await svc.open(`rfc2217://127.0.0.1:${port}`, { baudRate: 115200, reconnect: false }).catch(async () => (await new Promise((r) => setTimeout(r, 50)), undefined));
+    }
+    expect(id).toBeDefined();
+    const board = await openBoard(b);
+    const fromIde: number[] = [];
+    board.on('data', (d: Buffer) => fromIde.push(...d));
+    board.write(Buffer.from([0x41, 0xff, 0x42, 0x0a]));
+    await until(() => got.length >= 4);
+    expect(got).toEqual([0x41, 0xff, 0x42, 0x0a]);
+    svc.send(id!, Buffer.from([0x43, 0xff, 0x44]));
+    await until(() => fromIde.length >= 3);
+    expect(fromIde).toEqual([0x43, 0xff, 0x44]);
+    board.close();
+    await svc.close(id!);
   }, 30_000);
 });
