@@ -36,9 +36,58 @@ test('a serial console on a real pty: text from the board, keystrokes with TCU p
     expect(received.slice(4)).toEqual([13, 0, 0, 0, 0, 0, 0, 0]);
     await page.screenshot({ path: 'test-results/screenshots/serial.png' });
 
+    // The console's tools: time stamps, hex dump, search, local echo, paste guard, copy, clear.
+    const term = page.getByTestId('serial-terminal');
+    await page.getByTestId('console-timestamps').check();
+    await expect(term).toContainText('[    0.000] Ubuntu 22.04 tegra-ubuntu ttyTCU0');
+    await page.getByTestId('console-hex').check();
+    await expect(term).toContainText('00000000  55 62 75 6e 74 75 20 32  32 2e 30 34 20 74 65 67  |Ubuntu 22.04 teg|');
+    await page.screenshot({ path: 'test-results/screenshots/serial-hex.png' });
+    await page.getByTestId('console-hex').uncheck();
+    await page.getByTestId('console-timestamps').uncheck();
+    await expect(term).not.toContainText('00000000');
+    await page.getByTestId('console-search').fill('tegra-ubuntu');
+    await page.getByTestId('console-search').press('Enter');
+    await expect(page.getByTestId('console-search-count')).toHaveText('1 of 2');
+    await page.getByTestId('console-search').fill('no such text');
+    await page.getByTestId('console-search').press('Enter');
+    await expect(page.getByTestId('console-search-count')).toHaveText('no match');
+
+    await page.getByTestId('console-echo').check();
+    await term.click();
+    await page.keyboard.type('id');
+    await expect(term).toContainText('tegra-ubuntu login: id');
+    await expect.poll(() => received.length).toBe(14);
+
+    // A multi-line paste waits for a confirmation; Cancel sends nothing, Send sends it whole.
+    const pasteText = 'setenv bootargs console=ttyTCU0\nboot\n';
+    const doPaste = () =>
+      page.locator('[data-testid="serial-terminal"] textarea').evaluate((ta, text) => {
+        const dt = new DataTransfer();
+        dt.setData('text/plain', text);
+        ta.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      }, pasteText);
+    await doPaste();
+    await expect(page.getByTestId('paste-guard')).toContainText('Paste 2 lines');
+    await page.getByTestId('paste-cancel').click();
+    await expect(page.getByTestId('paste-guard')).toHaveCount(0);
+    expect(received.length).toBe(14);
+    await doPaste();
+    await page.getByTestId('paste-send').click();
+    await expect.poll(() => Buffer.from(received.slice(14)).toString()).toContain('setenv bootargs console=ttyTCU0');
+
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await term.click();
+    await page.getByTestId('console-copy').click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('Ubuntu 22.04 tegra-ubuntu ttyTCU0\r\ntegra-ubuntu login: ');
+    await page.getByTestId('console-clear').click();
+    await expect(term).not.toContainText('tegra-ubuntu');
+    board.write('after clear\r\n');
+    await expect(term).toContainText('after clear');
+
     await page.getByTestId('serial-close').click();
     const log = path.join(dir, 'logs', `${a.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+/, '')}.log`);
-    await expect.poll(() => (existsSync(log) ? readFileSync(log, 'utf8') : '')).toBe('Ubuntu 22.04 tegra-ubuntu ttyTCU0\r\ntegra-ubuntu login: ');
+    await expect.poll(() => (existsSync(log) ? readFileSync(log, 'utf8') : '')).toBe('Ubuntu 22.04 tegra-ubuntu ttyTCU0\r\ntegra-ubuntu login: after clear\r\n');
     board.close();
   } finally {
     socat.kill('SIGKILL');

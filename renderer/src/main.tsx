@@ -13,8 +13,11 @@ connect()
     const prefersDark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? true;
     const saved = localStorage.getItem('sel4studio.theme');
     const store = createStudioStore(client, saved === 'light' || saved === 'dark' ? saved : prefersDark ? 'dark' : 'light');
+    const scrollback = Number(localStorage.getItem('sel4studio.scrollback'));
+    if (scrollback) store.actions.setScrollback(scrollback);
     store.subscribe((s, prev) => {
       if (s.theme !== prev.theme) localStorage.setItem('sel4studio.theme', s.theme);
+      if (s.scrollback !== prev.scrollback) localStorage.setItem('sel4studio.scrollback', String(s.scrollback));
     });
     onDisconnect(() => store.setState({ connected: false, notice: { kind: 'error', message: 'Lost the connection to the seL4 Studio host. Your last autosave is kept; restart with npm start.' } }));
     // Autosave: a recovery file a moment after the last edit, never the project files themselves.

@@ -11,6 +11,17 @@ import { exportSystem } from '../../../shared/sdf/export';
 import { importSystem } from '../../../shared/sdf/import';
 import { MilestoneTracker, type Milestone } from '../../../shared/logs/milestones';
 import { bootReportHtml } from '../../../shared/logs/report';
+import { trimChunks, type ConsoleChunk } from '../../../shared/terminal/render';
+
+type ConsoleEntry = ConsoleChunk & { seq: number };
+
+export interface ConsoleViewState {
+  timestamps: boolean;
+  hex: boolean;
+  echo: boolean;
+}
+export const defaultConsoleView: ConsoleViewState = { timestamps: false, hex: false, echo: false };
+export const SCROLLBACK_CHOICES = [1_000, 10_000, 100_000] as const;
 
 export type PanelTab = 'problems' | 'output' | 'terminal' | 'doctor';
 export type DialogKind = 'new' | 'open' | 'saveAs';
@@ -55,6 +66,10 @@ export interface StudioState {
   serials: { id: string; target: string; status: 'connecting' | 'open' | 'disconnected' | 'closed'; detail?: string; tcu: boolean }[];
   /** Which console the Terminal tab shows: 'qemu' or a serial session id. */
   activeConsole: string;
+  /** Per console: stamps, hex dump, local echo (view options; the bytes are kept as received). */
+  consoleViews: Record<string, ConsoleViewState>;
+  /** Lines each terminal keeps for scrolling back. */
+  scrollback: number;
   /** Demo view: the console and the timeline fill the window. */
   presentation: boolean;
   /** What the Terminal tab boots (kept across views). */
@@ -89,6 +104,8 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     monitorText: '',
     serials: [],
     activeConsole: 'qemu',
+    consoleViews: {},
+    scrollback: 10_000,
     presentation: false,
     qemuTarget: { kind: 'image', file: 'build/loader.img' },
     panel: 'problems',
@@ -98,10 +115,24 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
   const get = store.getState;
   const tracker = new MilestoneTracker();
   const CONSOLE_LIMIT = 4 * 1024 * 1024;
-  const consoles = new Map<string, string>();
-  const consoleListeners = new Map<string, Set<(data: string) => void>>();
+  /** Every console's received bytes, time-stamped from its first byte (trimmed to CONSOLE_LIMIT from the front). */
+  const consoles = new Map<string, { start: number; total: number; chunks: ConsoleEntry[]; clearedAt: number }>();
+  const consoleListeners = new Map<string, Set<(chunk: ConsoleChunk) => void>>();
+  let seq = 0;
   let starting = false;
-  const decoders = new Map<string, TextDecoder>();
+  const received = (id: string, data: Uint8Array) => {
+    const now = performance.now();
+    let c = consoles.get(id);
+    if (!c) consoles.set(id, (c = { start: now, total: 0, chunks: [], clearedAt: 0 }));
+    const chunk = { seq: ++seq, t: now - c.start, data };
+    c.chunks.push(chunk);
+    c.total = trimChunks(c.chunks, c.total + data.length, CONSOLE_LIMIT);
+    for (const l of consoleListeners.get(id) ?? []) l(chunk);
+  };
+  const consoleText = (id: string) => {
+    const dec = new TextDecoder();
+    return (consoles.get(id)?.chunks ?? []).map((c) => dec.decode(c.data, { stream: true })).join('') + dec.decode();
+  };
 
   const fail = (err: unknown) => {
     const e = err instanceof StudioError ? err : new StudioError('internal', String(err instanceof Error ? err.message : err));
@@ -151,22 +182,14 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
         set((s) => ({ runs: s.runs.map((r) => (r.runId === e.runId ? { ...r, exit: e } : r)) })),
       );
       client.on('serial.data', (e) => {
-        const bytes = Uint8Array.from(atob(e.data), (c) => c.charCodeAt(0));
-        let dec = decoders.get(e.id);
-        if (!dec) decoders.set(e.id, (dec = new TextDecoder()));
-        const text = dec.decode(bytes, { stream: true });
-        const buf = (consoles.get(e.id) ?? '') + text;
-        consoles.set(e.id, buf.length > CONSOLE_LIMIT ? buf.slice(-CONSOLE_LIMIT) : buf);
-        for (const l of consoleListeners.get(e.id) ?? []) l(text);
+        received(e.id, Uint8Array.from(atob(e.data), (c) => c.charCodeAt(0)));
       });
       client.on('serial.status', (e) =>
         set((s) => ({ serials: s.serials.map((x) => (x.id === e.id ? { ...x, status: e.status, ...(e.detail ? { detail: e.detail } : {}) } : x)) })),
       );
       client.on('qemu.output', (e) => {
         // Output can arrive before qemu.start has answered: keep every byte for the console and the timeline.
-        const buf = (consoles.get(e.id) ?? '') + e.data;
-        consoles.set(e.id, buf.length > CONSOLE_LIMIT ? buf.slice(-CONSOLE_LIMIT) : buf);
-        for (const l of consoleListeners.get(e.id) ?? []) l(e.data);
+        received(e.id, new TextEncoder().encode(e.data));
         if (e.id !== get().qemu?.id && !starting) return;
         const found = tracker.feed(e.data, performance.now());
         if (found.length) set((s) => ({ milestones: [...s.milestones, ...found] }));
@@ -331,15 +354,22 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
         fail(err);
       }
     },
-    /** Everything the console has received so far, then each new chunk; returns the detach function. */
-    attachConsole(id: string, write: (data: string) => void): () => void {
-      const earlier = consoles.get(id);
-      if (earlier) write(earlier);
+    /** Everything the console has received since it was last cleared, then each new chunk; returns the detach function. */
+    attachConsole(id: string, onChunk: (chunk: ConsoleChunk) => void): () => void {
+      const c = consoles.get(id);
+      for (const chunk of c?.chunks ?? []) if (chunk.seq > c!.clearedAt) onChunk(chunk);
       const set = consoleListeners.get(id) ?? new Set();
       consoleListeners.set(id, set);
-      set.add(write);
-      return () => set.delete(write);
+      set.add(onChunk);
+      return () => set.delete(onChunk);
     },
+    /** Clears the screen; the bytes stay in the log file and the boot report. */
+    clearConsole(id: string) {
+      const c = consoles.get(id);
+      if (c) c.clearedAt = seq;
+    },
+    /** Everything the console received, as text (for copying or a report). */
+    consoleText,
     async listSerialPorts(): Promise<{ path: string; name: string }[]> {
       try {
         return (await client.call('serial.list', {})).ports;
@@ -370,6 +400,12 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     async breakSerial(id: string) {
       await client.call('serial.break', { id }).catch(fail);
     },
+    setConsoleView(id: string, patch: Partial<ConsoleViewState>) {
+      set((s) => ({ consoleViews: { ...s.consoleViews, [id]: { ...defaultConsoleView, ...s.consoleViews[id], ...patch } } }));
+    },
+    setScrollback(lines: number) {
+      if (Number.isInteger(lines) && lines >= 0 && lines <= 1_000_000) set({ scrollback: lines });
+    },
     setPresentation(on: boolean) {
       set({ presentation: on });
     },
@@ -382,7 +418,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       const html = bootReportHtml({
         title: `${project.studio.name}: boot on ${project.studio.board}`,
         subtitle: `${new Date().toLocaleString()} · ${qemu.command.join(' ')}`,
-        log: consoles.get(qemu.id) ?? '',
+        log: consoleText(qemu.id),
         milestones,
       });
       try {

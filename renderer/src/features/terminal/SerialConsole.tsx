@@ -22,7 +22,7 @@ export function SerialConsole({ id }: { id: string }) {
       </div>
       <div className="qemu-console">
         <Suspense fallback={<div className="panel-empty">Loading terminal…</div>}>
-          <XtermView id={id} onInput={send} />
+          <XtermView id={id} onInput={send} canEcho />
         </Suspense>
       </div>
     </div>
