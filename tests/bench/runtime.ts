@@ -7,6 +7,7 @@ import { SerialPort } from 'serialport';
 import { loadBoards } from '../../electron/services/boards';
 import { QemuService } from '../../electron/services/qemu';
 import { SerialService } from '../../electron/services/serial';
+import { ConsoleRenderer } from '../../shared/terminal/render';
 import { buildBaremetal } from '../support/baremetal';
 
 const MiB = 1024 * 1024;
@@ -31,11 +32,20 @@ async function pump(p: string, bytes: number) {
 async function serialThroughput(dir: string, via: 'service' | 'raw', bytes: number) {
   const { a, b } = await pair(dir, via + Math.random().toString(36).slice(2));
   let got = 0;
+  let rendered = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   let close: () => Promise<void>;
   if (via === 'service') {
-    const svc = new SerialService({ data: (_id, d) => ((got += d.length) >= bytes ? done() : undefined), status: () => undefined });
+    // Up to the terminal's write: the service, then the console renderer (time stamps on, its heaviest text path).
+    const renderer = new ConsoleRenderer({ timestamps: true, hex: false });
+    const svc = new SerialService({
+      data: (_id, d) => {
+        rendered += renderer.feed({ t: 0, data: d }).length;
+        if ((got += d.length) >= bytes) done();
+      },
+      status: () => undefined,
+    });
     const id = await svc.open(a, { baudRate: 115200 });
     close = () => svc.close(id);
   } else {
@@ -50,6 +60,7 @@ async function serialThroughput(dir: string, via: 'service' | 'raw', bytes: numb
   const ms = performance.now() - t0;
   board.close();
   await close();
+  if (via === 'service' && rendered < got) throw new Error('the renderer dropped bytes');
   return { ms, lost: bytes - got, mibPerS: bytes / MiB / (ms / 1000) };
 }
 
