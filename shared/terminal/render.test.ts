@@ -12,7 +12,7 @@ describe('console rendering', () => {
       { t: 0, data: bytes.slice(0, 1) },
       { t: 5, data: bytes.slice(1) },
     ];
-    expect(renderConsole(chunks, { timestamps: false, hex: false })).toBe('µ-kernel: Booting all finished\r\n');
+    expect(renderConsole(chunks, { timestamps: false, hex: false }, new TextDecoder())).toBe('µ-kernel: Booting all finished\r\n');
   });
 
   it('stamps each line with the time its first byte arrived', () => {
@@ -21,7 +21,7 @@ describe('console rendering', () => {
       { t: 1234, data: enc('Bootstrapping ') },
       { t: 1300, data: enc('kernel\r\n\r\nMON|INFO: Microkit Bootstrap\r\n') },
     ];
-    expect(strip(renderConsole(chunks, { timestamps: true, hex: false }))).toBe(
+    expect(strip(renderConsole(chunks, { timestamps: true, hex: false }, new TextDecoder()))).toBe(
       '[    0.000] LDR|INFO: altloader for seL4 starting\r\n[    1.234] Bootstrapping kernel\r\n\r\n[    1.300] MON|INFO: Microkit Bootstrap\r\n',
     );
     expect(formatStamp(61_000.4)).toBe('[   61.000] ');
@@ -29,7 +29,7 @@ describe('console rendering', () => {
 
   it('hex view: offset, 16 bytes a row, an ASCII gutter; 0xff and control bytes shown', () => {
     const data = new Uint8Array([...enc('hello, seL4!'), 0xff, 0x00, 0x0d, 0x0a, 0x41]);
-    const out = strip(renderConsole([{ t: 0, data }], { timestamps: false, hex: true }));
+    const out = strip(renderConsole([{ t: 0, data }], { timestamps: false, hex: true }, new TextDecoder()));
     expect(out).toBe('00000000  68 65 6c 6c 6f 2c 20 73  65 4c 34 21 ff 00 0d 0a  |hello, seL4!....|\r\n00000010  41 ');
   });
 
@@ -43,8 +43,8 @@ describe('console rendering', () => {
           chunks.push({ t: 0, data: data.slice(prev, p) });
           prev = p;
         }
-        const whole = renderConsole([{ t: 0, data }], { timestamps, hex });
-        const r = new ConsoleRenderer({ timestamps, hex });
+        const whole = renderConsole([{ t: 0, data }], { timestamps, hex }, new TextDecoder());
+        const r = new ConsoleRenderer({ timestamps, hex }, new TextDecoder());
         expect(chunks.map((c) => r.feed(c)).join('')).toBe(whole);
       }),
     );

@@ -3,11 +3,17 @@
  * hex dump. Pure and incremental: the terminal view feeds every chunk as it arrives, and feeds the whole history
  * again into a fresh renderer when the user flips a view option, so both give the same screen.
  */
+import { utf8 } from '../dt/utf8';
 
 export interface ConsoleChunk {
   /** Milliseconds since the console's first byte. */
   t: number;
   data: Uint8Array;
+}
+
+/** A streaming UTF-8 decoder (the platform's TextDecoder; shared/ does not assume platform APIs). */
+export interface StreamDecoder {
+  decode(input: Uint8Array, options: { stream: boolean }): string;
 }
 
 export interface ConsoleViewOptions {
@@ -25,12 +31,14 @@ export function formatStamp(ms: number): string {
 }
 
 export class ConsoleRenderer {
-  private readonly decoder = new TextDecoder();
   private atLineStart = true;
   private offset = 0;
   private row: number[] = [];
 
-  constructor(private readonly opts: ConsoleViewOptions) {}
+  constructor(
+    private readonly opts: ConsoleViewOptions,
+    private readonly decoder: StreamDecoder,
+  ) {}
 
   /** Terminal text (with SGR dimming for stamps and offsets) for one chunk. */
   feed(chunk: ConsoleChunk): string {
@@ -82,8 +90,8 @@ function ascii(row: number[]): string {
 }
 
 /** Every chunk through one renderer: what a fresh terminal shows for the whole history. */
-export function renderConsole(chunks: readonly ConsoleChunk[], opts: ConsoleViewOptions): string {
-  const r = new ConsoleRenderer(opts);
+export function renderConsole(chunks: readonly ConsoleChunk[], opts: ConsoleViewOptions, decoder: StreamDecoder): string {
+  const r = new ConsoleRenderer(opts, decoder);
   let out = '';
   for (const c of chunks) out += r.feed(c);
   return out;
@@ -108,7 +116,7 @@ export function pasteNeedsConfirmation(data: string, maxBytes = 256): PasteCheck
   const END = '\x1b[201~';
   let body = data.startsWith(START) ? data.slice(START.length) : data;
   if (body.endsWith(END)) body = body.slice(0, -END.length);
-  const bytes = new TextEncoder().encode(body).length;
+  const bytes = utf8(body).length;
   const lines = body.split(/\r\n|\r|\n/).filter((l, i, all) => l.length > 0 || i < all.length - 1).length;
   return bytes > maxBytes || lines > 1 ? { bytes, lines } : undefined;
 }

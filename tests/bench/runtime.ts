@@ -38,7 +38,7 @@ async function serialThroughput(dir: string, via: 'service' | 'raw', bytes: numb
   let close: () => Promise<void>;
   if (via === 'service') {
     // Up to the terminal's write: the service, then the console renderer (time stamps on, its heaviest text path).
-    const renderer = new ConsoleRenderer({ timestamps: true, hex: false });
+    const renderer = new ConsoleRenderer({ timestamps: true, hex: false }, new TextDecoder());
     const svc = new SerialService({
       data: (_id, d) => {
         rendered += renderer.feed({ t: 0, data: d }).length;

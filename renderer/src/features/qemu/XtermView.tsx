@@ -46,7 +46,7 @@ export default function XtermView({ id, onInput, canEcho = false }: { id: string
     searchRef.current = search;
     const results = search.onDidChangeResults((r) => setFound({ index: r.resultIndex, count: r.resultCount }));
     // The whole history through a fresh renderer: flipping a view option re-draws what was received so far.
-    const renderer = new ConsoleRenderer({ timestamps: view.timestamps, hex: view.hex });
+    const renderer = new ConsoleRenderer({ timestamps: view.timestamps, hex: view.hex }, new TextDecoder());
     const off = actions.attachConsole(id, (chunk) => term.write(renderer.feed(chunk)));
     const input = term.onData((d) => {
       const check = pasteNeedsConfirmation(d);
