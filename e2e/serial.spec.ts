@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
@@ -15,6 +15,14 @@ test('a serial console on a real pty: text from the board, keystrokes with TCU p
   try {
     await expect.poll(() => existsSync(a) && existsSync(b)).toBe(true);
     const board = new SerialPort({ path: b, baudRate: 115200, autoOpen: false });
+    // A port that is not there: a clear error, and the form keeps what was typed.
+    await studio.openTab('terminal');
+    await page.getByTestId('serial-add').click();
+    await page.getByTestId('serial-target').fill('/dev/ttyNOPE7');
+    await page.getByTestId('serial-open').click();
+    await expect(studio.notice('error')).toHaveText(/^cannot open \/dev\/ttyNOPE7: No such file or directory/);
+    await expect(page.getByTestId('serial-target')).toHaveValue('/dev/ttyNOPE7');
+    await page.getByTestId('serial-add').click();
     await new Promise<void>((res, rej) => board.open((e) => (e ? rej(e) : res())));
     const received: number[] = [];
     board.on('data', (d: Buffer) => received.push(...d));
@@ -23,8 +31,15 @@ test('a serial console on a real pty: text from the board, keystrokes with TCU p
     await page.getByTestId('serial-add').click();
     await page.getByTestId('serial-target').fill(a);
     await page.getByTestId('serial-tcu').check();
+    await page.getByTestId('serial-framing').fill('8Q1');
+    await expect(page.getByTestId('serial-open')).toBeDisabled();
+    await page.getByTestId('serial-framing').fill('8N2');
+    await page.getByTestId('serial-flow').selectOption('rtscts');
     await page.getByTestId('serial-open').click();
     await expect(page.getByTestId('serial-status')).toContainText(': open · TCU');
+    const stty = spawnSync('stty', ['-F', a, '-a'], { encoding: 'utf8' }).stdout;
+    expect(stty).toContain(' cstopb ');
+    expect(stty).toContain(' crtscts');
 
     board.write('Ubuntu 22.04 tegra-ubuntu ttyTCU0\r\ntegra-ubuntu login: ');
     await expect(page.getByTestId('serial-terminal')).toContainText('tegra-ubuntu login:');

@@ -121,6 +121,19 @@ describe.runIf(hasSocat || process.env.CI === 'true')('serial service on real pt
     await svc.close(id);
   });
 
+  it('framing and flow control reach the port (termios as stty reads it)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));
+    const { a } = await ptyPair(dir, 'frame');
+    const svc = new SerialService({ data: () => undefined, status: () => undefined });
+    const id = await svc.open(a, { baudRate: 57600, dataBits: 7, parity: 'even', stopBits: 2, flowControl: 'rtscts' });
+    const stty = spawnSync('stty', ['-F', a, '-a'], { encoding: 'utf8' }).stdout;
+    expect(stty).toMatch(/speed 57600 baud/);
+    // A pty keeps stop bits and flow control; Linux forces cs8 and no parity on ptys (pty_set_termios), so those two
+    // are only visible on real UARTs.
+    for (const flag of [' cstopb ', ' crtscts']) expect(stty).toContain(flag);
+    await svc.close(id);
+  });
+
   it('a port that does not exist is a clear error', async () => {
     const svc = new SerialService({ data: () => undefined, status: () => undefined });
     await expect(svc.open('/dev/ttyNOPE0', { baudRate: 115200 })).rejects.toMatchObject({ message: expect.stringMatching(/cannot open \/dev\/ttyNOPE0/) });
@@ -174,7 +187,7 @@ describe.runIf(hasSer2net || process.env.CI === 'true')('RFC 2217 against a real
     // No probe connections: each one makes ser2net open and close the device.
     let id: string | undefined;
     for (let i = 0; i < 100 && !id; i++) {
-      id = await svc.open(`rfc2217://127.0.0.1:${port}`, { baudRate: 115200, reconnect: false }).catch(async () => (await new Promise((r) => setTimeout(r, 50)), undefined));
+      id = await svc.open(`rfc2217://127.0.0.1:${port}`, { baudRate: 57600, dataBits: 8, parity: 'none', stopBits: 2, flowControl: 'rtscts', reconnect: false }).catch(async () => (await new Promise((r) => setTimeout(r, 50)), undefined));
     }
     expect(id).toBeDefined();
     const board = await openBoard(b);
@@ -186,6 +199,10 @@ describe.runIf(hasSer2net || process.env.CI === 'true')('RFC 2217 against a real
     svc.send(id!, Buffer.from([0x43, 0xff, 0x44]));
     await until(() => fromIde.length >= 3);
     expect(fromIde).toEqual([0x43, 0xff, 0x44]);
+    // ser2net applied the line settings the IDE asked for over COM-PORT-OPTION to the real device.
+    const stty = spawnSync('stty', ['-F', a, '-a'], { encoding: 'utf8' }).stdout;
+    expect(stty).toMatch(/speed 57600 baud/);
+    for (const flag of [' cstopb ', ' crtscts']) expect(stty).toContain(flag);
     board.close();
     await svc.close(id!);
   }, 30_000);

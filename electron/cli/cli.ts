@@ -25,7 +25,8 @@ Usage:
                                   plan a device passthrough: memory regions, VMM IRQs, guest DT, host overlay, libvmm table
   sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S] [-- ARGS]
                                   boot in QEMU, print the serial output; --expect exits 0 when TEXT appears (for CI)
-  sel4-studio serial PORT|tcp://HOST:PORT|rfc2217://HOST:PORT [--baud N] [--tcu] [--log FILE] [--enter cr|lf|crlf]
+  sel4-studio serial PORT|tcp://HOST:PORT|rfc2217://HOST:PORT [--baud N] [--framing 8N1] [--flow none|rtscts|xonxoff]
+                     [--tcu] [--log FILE] [--enter cr|lf|crlf]
                                   a serial console (Ctrl-] quits); --tcu pads each Enter for the Jetson TCU
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text

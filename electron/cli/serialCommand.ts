@@ -1,10 +1,11 @@
 import { SerialService } from '../services/serial';
 import { StudioError } from '../../shared/api/errors';
+import { FLOW_CONTROLS, parseFraming, type FlowControl, type Framing } from '../../shared/serial/transform';
 import type { Io } from './sdfCommands';
 import { runCommand } from './runCommand';
 
 /**
- * `sel4-studio serial PORT|URL [--baud N] [--tcu] [--log FILE] [--enter cr|lf|crlf]`: a terminal on a serial console.
+ * `sel4-studio serial PORT|URL [--baud N] [--framing 8N1] [--flow none|rtscts|xonxoff] [--tcu] [--log FILE] [--enter cr|lf|crlf]`: a terminal on a serial console.
  * Keystrokes go to the port (Ctrl-] quits); everything received goes to stdout and the log.
  */
 export async function serial(argv: string[], io: Io): Promise<number> {
@@ -13,6 +14,8 @@ export async function serial(argv: string[], io: Io): Promise<number> {
   let tcu = false;
   let log: string | undefined;
   let enter: 'cr' | 'lf' | 'crlf' = 'cr';
+  let framing: Framing | undefined;
+  let flowControl: FlowControl | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = () => {
@@ -23,7 +26,19 @@ export async function serial(argv: string[], io: Io): Promise<number> {
     if (a === '--baud') baud = Number(val());
     else if (a === '--tcu') tcu = true;
     else if (a === '--log') log = val();
-    else if (a === '--enter') enter = val() as typeof enter;
+    else if (a === '--enter') {
+      const v = val();
+      if (v !== 'cr' && v !== 'lf' && v !== 'crlf') throw new StudioError('invalid-params', `--enter is cr, lf or crlf, not ${v}`);
+      enter = v;
+    } else if (a === '--framing') {
+      const v = val();
+      framing = parseFraming(v);
+      if (!framing) throw new StudioError('invalid-params', `--framing is like 8N1 or 7E1, not ${v}`);
+    } else if (a === '--flow') {
+      const v = val();
+      if (!(FLOW_CONTROLS as readonly string[]).includes(v)) throw new StudioError('invalid-params', `--flow is ${FLOW_CONTROLS.join(', ')}, not ${v}`);
+      flowControl = v as FlowControl;
+    }
     else if (a.startsWith('--')) throw new StudioError('invalid-params', `unknown option ${a}`);
     else target = a;
   }
@@ -37,7 +52,7 @@ export async function serial(argv: string[], io: Io): Promise<number> {
       if (s !== 'open' && s !== 'closed') io.err(`\r\n[sel4-studio serial: ${s}${detail ? `: ${detail}` : ''}]\r\n`);
     },
   });
-  const id = await svc.open(target, { baudRate: baud, tcu, enter, ...(log ? { logFile: log } : {}) });
+  const id = await svc.open(target, { baudRate: baud, tcu, enter, ...(framing ?? {}), ...(flowControl ? { flowControl } : {}), ...(log ? { logFile: log } : {}) });
   io.err(`[connected to ${target} at ${baud} baud${tcu ? ', TCU mode' : ''}; Ctrl-] quits]\r\n`);
   if (process.stdin.isTTY) process.stdin.setRawMode(true);
   process.stdin.on('data', (d: Buffer) => {

@@ -72,7 +72,9 @@ export class SerialService {
     } catch (e) {
       this.sessions.delete(s.id);
       s.log?.end();
-      throw new StudioError('not-found', `cannot open ${target}: ${(e as Error).message}`);
+      // serialport says "Error: No such file or directory, cannot open /dev/x": keep just the reason.
+      const reason = (e as Error).message.replace(/^Error: /, '').replace(/, cannot open .*$/, '');
+      throw new StudioError('not-found', `cannot open ${target}: ${reason}`);
     }
     return s.id;
   }
@@ -157,7 +159,7 @@ export class SerialService {
       sock.once('connect', () => {
         sock.removeListener('error', reject);
         sock.on('error', () => undefined);
-        if (telnet) sock.write(rfc2217Hello(s.opts.baudRate));
+        if (telnet) sock.write(rfc2217Hello(s.opts.baudRate, s.opts));
         sock.on('data', (d: Buffer) => {
           const data = telnet ? telnet.decode(d) : d;
           if (data.length) this.received(s, data);

@@ -12,6 +12,11 @@ import { writeFileAtomic } from './atomicWrite';
 import { loadBoards } from './boards';
 import { QemuService } from './qemu';
 import { listPorts, SerialService } from './serial';
+import { parseFraming } from '../../shared/serial/transform';
+
+/** Serial logs rotate at this size; the newest old files are kept as .1 … .4. */
+const SERIAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
+const SERIAL_LOG_KEEP = 4;
 
 export interface StudioHostOptions {
   mode: HostInfo['mode'];
@@ -114,9 +119,19 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'qemu.input': async ({ id, data }) => (qemu.input(id, data), {}),
 
     'serial.list': async () => ({ ports: (await listPorts()).map((p) => ({ path: p.path, name: p.name })) }),
-    'serial.open': async ({ target, baudRate, tcu, enter, log }) => {
+    'serial.open': async ({ target, baudRate, tcu, enter, framing, flowControl, log }) => {
       const logFile = log !== undefined ? confine(projects.requireRoot(), log) : undefined;
-      return { id: await serial.open(target, { baudRate, ...(tcu !== undefined ? { tcu } : {}), ...(enter ? { enter } : {}), ...(logFile ? { logFile } : {}) }) };
+      const frame = framing ? parseFraming(framing) : undefined;
+      return {
+        id: await serial.open(target, {
+          baudRate,
+          ...(tcu !== undefined ? { tcu } : {}),
+          ...(enter ? { enter } : {}),
+          ...(frame ?? {}),
+          ...(flowControl ? { flowControl } : {}),
+          ...(logFile ? { logFile, logMaxBytes: SERIAL_LOG_MAX_BYTES, logKeep: SERIAL_LOG_KEEP } : {}),
+        }),
+      };
     },
     'serial.send': async ({ id, data }) => (serial.send(id, Buffer.from(data, 'base64')), {}),
     'serial.break': async ({ id }) => (await serial.sendBreak(id), {}),

@@ -140,7 +140,10 @@ export const methods = {
         baudRate: z.number().int().positive().max(12_000_000),
         tcu: z.boolean().optional(),
         enter: z.enum(['cr', 'lf', 'crlf']).optional(),
-        /** Log every received byte to this file inside the project. */
+        /** Data bits, parity, stop bits: `8N1`, `7E1`… (local ports; a network server sets its own). */
+        framing: z.string().regex(/^[5-8][NEOneo][12]$/, 'framing is like 8N1 or 7E1').optional(),
+        flowControl: z.enum(['none', 'rtscts', 'xonxoff']).optional(),
+        /** Log every received byte to this file inside the project (rotated at 64 MiB, four old files kept). */
         log: ProjectPath.optional(),
       })
       .strict(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeInput, parseTarget, rfc2217Hello, TelnetDecoder, telnetEscape } from './transform';
+import { encodeInput, parseFraming, parseTarget, rfc2217Hello, TelnetDecoder, telnetEscape } from './transform';
 
 const bytes = (s: string) => new Uint8Array([...s].map((c) => c.charCodeAt(0)));
 
@@ -34,5 +34,23 @@ describe('serial targets and RFC 2217', () => {
     const b = d.decode(new Uint8Array([255, 255, 250, 44, 101, 1, 255, 240, 33]));
     expect([...a, ...b]).toEqual([104, 105, 255, 33]);
     expect([...telnetEscape(new Uint8Array([1, 255, 2]))]).toEqual([1, 255, 255, 2]);
+  });
+});
+
+describe('framing', () => {
+  it('reads 8N1-style framing and refuses anything else', () => {
+    expect(parseFraming('8N1')).toEqual({ dataBits: 8, parity: 'none', stopBits: 1 });
+    expect(parseFraming('7e2')).toEqual({ dataBits: 7, parity: 'even', stopBits: 2 });
+    expect(parseFraming('5O1')).toEqual({ dataBits: 5, parity: 'odd', stopBits: 1 });
+    for (const bad of ['9N1', '8X1', '8N3', '8N', '', '8N1 extra']) expect(parseFraming(bad)).toBeUndefined();
+  });
+});
+
+describe('RFC 2217 line settings', () => {
+  it('asks for data size, parity, stop size and flow control after the baud rate (RFC 2217 codes)', () => {
+    const h = [...rfc2217Hello(115200, { dataBits: 7, parity: 'even', stopBits: 2, flowControl: 'rtscts' })];
+    const sb = (code: number, v: number) => [255, 250, 44, code, v, 255, 240];
+    expect(h.slice(-28)).toEqual([...sb(2, 7), ...sb(3, 3), ...sb(4, 2), ...sb(5, 3)]);
+    expect(rfc2217Hello(115200)).toEqual(rfc2217Hello(115200, {}));
   });
 });

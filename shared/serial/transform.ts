@@ -38,12 +38,17 @@ export function parseTarget(target: string): { kind: 'device'; path: string } | 
 /** RFC 2217 (Telnet COM-PORT-OPTION): the client's opening and a baud-rate request. */
 export const TELNET = { IAC: 255, WILL: 251, WONT: 252, DO: 253, DONT: 254, SB: 250, SE: 240, BINARY: 0, SGA: 3, COM_PORT: 44 } as const;
 
-export function rfc2217Hello(baud: number): Uint8Array {
+export function rfc2217Hello(baud: number, line?: Partial<Framing> & { flowControl?: FlowControl }): Uint8Array {
   const { IAC, WILL, DO, SB, SE, BINARY, SGA, COM_PORT } = TELNET;
-  const b = [(baud >>> 24) & 0xff, (baud >>> 16) & 0xff, (baud >>> 8) & 0xff, baud & 0xff];
-  // SET-BAUDRATE is COM-PORT-OPTION command 1; an IAC inside the value is doubled.
-  const value = b.flatMap((x) => (x === IAC ? [IAC, IAC] : [x]));
-  return new Uint8Array([IAC, WILL, BINARY, IAC, DO, BINARY, IAC, WILL, SGA, IAC, DO, SGA, IAC, WILL, COM_PORT, IAC, SB, COM_PORT, 1, ...value, IAC, SE]);
+  // A COM-PORT-OPTION command with its value; an IAC inside the value is doubled.
+  const cmd = (code: number, value: number[]) => [IAC, SB, COM_PORT, code, ...value.flatMap((x) => (x === IAC ? [IAC, IAC] : [x])), IAC, SE];
+  const out: number[] = [IAC, WILL, BINARY, IAC, DO, BINARY, IAC, WILL, SGA, IAC, DO, SGA, IAC, WILL, COM_PORT];
+  out.push(...cmd(1, [(baud >>> 24) & 0xff, (baud >>> 16) & 0xff, (baud >>> 8) & 0xff, baud & 0xff])); // SET-BAUDRATE
+  if (line?.dataBits) out.push(...cmd(2, [line.dataBits])); // SET-DATASIZE
+  if (line?.parity) out.push(...cmd(3, [{ none: 1, odd: 2, even: 3 }[line.parity]])); // SET-PARITY
+  if (line?.stopBits) out.push(...cmd(4, [line.stopBits])); // SET-STOPSIZE
+  if (line?.flowControl) out.push(...cmd(5, [{ none: 1, xonxoff: 2, rtscts: 3 }[line.flowControl]])); // SET-CONTROL
+  return new Uint8Array(out);
 }
 
 /** Telnet framing: data bytes out of a stream with IAC commands (kept across chunk boundaries). */
@@ -86,3 +91,20 @@ export function telnetEscape(data: Uint8Array): Uint8Array {
   for (const b of data) out.push(...(b === TELNET.IAC ? [b, b] : [b]));
   return new Uint8Array(out);
 }
+
+export interface Framing {
+  dataBits: 5 | 6 | 7 | 8;
+  parity: 'none' | 'even' | 'odd';
+  stopBits: 1 | 2;
+}
+
+/** `8N1`, `7E1`, `8O2`…: the usual way a console's framing is written (data bits, parity, stop bits). */
+export function parseFraming(text: string): Framing | undefined {
+  const m = /^([5-8])([NEO])([12])$/i.exec(text.trim());
+  if (!m) return undefined;
+  const parity = ({ N: 'none', E: 'even', O: 'odd' } as const)[m[2]!.toUpperCase() as 'N' | 'E' | 'O'];
+  return { dataBits: Number(m[1]) as Framing['dataBits'], parity, stopBits: Number(m[3]) as Framing['stopBits'] };
+}
+
+export const FLOW_CONTROLS = ['none', 'rtscts', 'xonxoff'] as const;
+export type FlowControl = (typeof FLOW_CONTROLS)[number];

@@ -20,6 +20,14 @@ export interface ConsoleViewState {
   hex: boolean;
   echo: boolean;
 }
+export interface SerialOpenOptions {
+  baudRate: number;
+  framing: string;
+  flowControl: 'none' | 'rtscts' | 'xonxoff';
+  enter: 'cr' | 'lf' | 'crlf';
+  tcu: boolean;
+  log: boolean;
+}
 export const defaultConsoleView: ConsoleViewState = { timestamps: false, hex: false, echo: false };
 export const SCROLLBACK_CHOICES = [1_000, 10_000, 100_000] as const;
 
@@ -378,13 +386,23 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
         return [];
       }
     },
-    async openSerial(target: string, baudRate: number, tcu: boolean, log: boolean) {
+    async openSerial(target: string, o: SerialOpenOptions) {
       try {
-        const logFile = log ? `logs/${target.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+/, '')}.log` : undefined;
-        const { id } = await client.call('serial.open', { target, baudRate, tcu, ...(logFile ? { log: logFile } : {}) });
-        set((s) => ({ serials: [...s.serials, { id, target, status: 'open', tcu }], activeConsole: id, panel: 'terminal' }));
+        const logFile = o.log ? `logs/${target.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+/, '')}.log` : undefined;
+        const { id } = await client.call('serial.open', {
+          target,
+          baudRate: o.baudRate,
+          tcu: o.tcu,
+          enter: o.enter,
+          framing: o.framing,
+          flowControl: o.flowControl,
+          ...(logFile ? { log: logFile } : {}),
+        });
+        set((s) => ({ serials: [...s.serials, { id, target, status: 'open', tcu: o.tcu }], activeConsole: id, panel: 'terminal' }));
+        return true;
       } catch (err) {
         fail(err);
+        return false;
       }
     },
     sendSerial(id: string, data: string) {

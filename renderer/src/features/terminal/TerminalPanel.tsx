@@ -2,6 +2,8 @@ import { lazy, Suspense, useCallback, useState, type FormEvent } from 'react';
 import { SerialConsole } from './SerialConsole';
 import { useActions, useStudio } from '../../stores/context';
 import { Timeline } from '../timeline/Timeline';
+import { parseFraming } from '../../../../shared/serial/transform';
+import type { SerialOpenOptions } from '../../stores/studioStore';
 
 const XtermView = lazy(() => import('../qemu/XtermView'));
 
@@ -35,16 +37,20 @@ function SerialOpenForm({ onDone }: { onDone: () => void }) {
   const [ports, setPorts] = useState<{ path: string; name: string }[] | undefined>();
   const [target, setTarget] = useState('');
   const [baud, setBaud] = useState('115200');
+  const [framing, setFraming] = useState('8N1');
+  const [flow, setFlow] = useState<SerialOpenOptions['flowControl']>('none');
+  const [enter, setEnter] = useState<SerialOpenOptions['enter']>('cr');
   const [tcu, setTcu] = useState(false);
   const [log, setLog] = useState(true);
   if (!ports) void actions.listSerialPorts().then(setPorts);
+  const badFraming = !parseFraming(framing);
   return (
     <form
       className="row serial-form"
       data-testid="serial-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void actions.openSerial(target.trim(), Number(baud), tcu, log).then(onDone);
+        void actions.openSerial(target.trim(), { baudRate: Number(baud), framing, flowControl: flow, enter, tcu, log }).then((ok) => ok && onDone());
       }}
     >
       <input list="serial-ports" data-testid="serial-target" placeholder="/dev/ttyACM1, tcp://host:port or rfc2217://host:port" value={target} onChange={(e) => setTarget(e.target.value)} />
@@ -55,14 +61,30 @@ function SerialOpenForm({ onDone }: { onDone: () => void }) {
           </option>
         ))}
       </datalist>
-      <input data-testid="serial-baud" className="baud" value={baud} onChange={(e) => setBaud(e.target.value)} aria-label="Baud rate" />
-      <label className="check">
+      <input data-testid="serial-baud" className="baud" value={baud} onChange={(e) => setBaud(e.target.value)} aria-label="Baud rate" list="serial-bauds" />
+      <datalist id="serial-bauds">
+        {['9600', '57600', '115200', '230400', '460800', '921600', '1500000', '3000000'].map((b) => (
+          <option key={b} value={b} />
+        ))}
+      </datalist>
+      <input data-testid="serial-framing" className="framing" value={framing} onChange={(e) => setFraming(e.target.value)} aria-label="Framing (data bits, parity, stop bits)" aria-invalid={badFraming} title="Data bits, parity (N/E/O), stop bits: 8N1, 7E1…" />
+      <select data-testid="serial-flow" value={flow} onChange={(e) => setFlow(e.target.value as typeof flow)} aria-label="Flow control">
+        <option value="none">no flow control</option>
+        <option value="rtscts">RTS/CTS</option>
+        <option value="xonxoff">XON/XOFF</option>
+      </select>
+      <select data-testid="serial-enter" value={enter} onChange={(e) => setEnter(e.target.value as typeof enter)} aria-label="Enter sends">
+        <option value="cr">Enter sends CR</option>
+        <option value="lf">Enter sends LF</option>
+        <option value="crlf">Enter sends CR LF</option>
+      </select>
+      <label className="check" title="Jetson TCU: pad each line to 8 bytes so the SPE flushes it">
         <input type="checkbox" data-testid="serial-tcu" checked={tcu} onChange={(e) => setTcu(e.target.checked)} /> TCU
       </label>
       <label className="check">
         <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log to logs/
       </label>
-      <button type="submit" data-testid="serial-open" disabled={!target.trim() || !/^\d+$/.test(baud)}>
+      <button type="submit" data-testid="serial-open" disabled={!target.trim() || !/^\d+$/.test(baud) || badFraming}>
         Open
       </button>
     </form>
