@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
 import { requireTool } from './requireTool';
@@ -23,6 +23,19 @@ test('boot the bare-metal program in QEMU from the UI: console, timeline, monito
   await expect(page.getByTestId('qemu-status')).toHaveText('running');
   const milestones = page.getByTestId('milestones');
   for (const m of ['Loader started', 'Kernel bootstrapping', 'Microkit monitor', 'First PD output: hello, world']) await expect(milestones).toContainText(m);
+
+  // The project's own milestone: a broken pattern is reported with its line; a good one is applied to this boot too.
+  await page.getByTestId('pattern-editor').locator('summary').click();
+  await page.getByTestId('pattern-text').fill('# mine\nHeartbeat = /^heartbeat(/');
+  await page.getByTestId('pattern-apply').click();
+  await expect(page.getByTestId('pattern-errors')).toContainText('timeline-patterns.txt:2:');
+  expect(existsSync(path.join(dir, 'timeline-patterns.txt'))).toBe(false);
+  await page.getByTestId('pattern-text').fill('# mine\nHeartbeat = /^heartbeat$/');
+  await page.getByTestId('pattern-apply').click();
+  await expect(page.getByTestId('pattern-errors')).toHaveCount(0);
+  await expect(milestones).toContainText('Heartbeat');
+  await expect(milestones).toContainText('First PD output: hello, world');
+  expect(readFileSync(path.join(dir, 'timeline-patterns.txt'), 'utf8')).toBe('# mine\nHeartbeat = /^heartbeat$/');
   await page.screenshot({ path: 'test-results/screenshots/qemu-timeline.png' });
 
   // A standalone HTML report of this boot lands in the project.

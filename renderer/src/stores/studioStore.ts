@@ -9,7 +9,7 @@ import type { BoardPack } from '../../../shared/model/board';
 import { emptySystem } from '../../../shared/model/system';
 import { exportSystem } from '../../../shared/sdf/export';
 import { importSystem } from '../../../shared/sdf/import';
-import { MilestoneTracker, type Milestone } from '../../../shared/logs/milestones';
+import { DEFAULT_PATTERNS, MilestoneTracker, parseUserPatterns, type Milestone } from '../../../shared/logs/milestones';
 import { bootReportHtml } from '../../../shared/logs/report';
 import { trimChunks, type ConsoleChunk } from '../../../shared/terminal/render';
 
@@ -20,6 +20,8 @@ export interface ConsoleViewState {
   hex: boolean;
   echo: boolean;
 }
+export const TIMELINE_PATTERNS_FILE = 'timeline-patterns.txt';
+
 export interface SerialOpenOptions {
   baudRate: number;
   framing: string;
@@ -69,6 +71,9 @@ export interface StudioState {
   /** The QEMU session of the Terminal tab. */
   qemu?: { id: string; status: 'starting' | 'running' | 'paused' | 'exited'; command: string[]; exit?: string };
   milestones: Milestone[];
+  /** The project's own timeline patterns (`label = /regex/` lines, timeline-patterns.txt) and their errors. */
+  timelinePatterns: string;
+  patternErrors: { line: number; message: string }[];
   monitorText: string;
   /** Serial consoles open in the Terminal tab. */
   serials: { id: string; target: string; status: 'connecting' | 'open' | 'disconnected' | 'closed'; detail?: string; tcu: boolean }[];
@@ -109,6 +114,8 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     selection: [],
     runs: [],
     milestones: [],
+    timelinePatterns: '',
+    patternErrors: [],
     monitorText: '',
     serials: [],
     activeConsole: 'qemu',
@@ -121,7 +128,13 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
   }));
   const set = store.setState;
   const get = store.getState;
-  const tracker = new MilestoneTracker();
+  let tracker = new MilestoneTracker();
+  /** The console chunk after which the current boot's timeline starts (a start or a reset). */
+  let trackerFrom = 0;
+  const resetTracker = () => {
+    tracker.reset();
+    trackerFrom = seq;
+  };
   const CONSOLE_LIMIT = 4 * 1024 * 1024;
   /** Every console's received bytes, time-stamped from its first byte (trimmed to CONSOLE_LIMIT from the front). */
   const consoles = new Map<string, { start: number; total: number; chunks: ConsoleEntry[]; clearedAt: number }>();
@@ -165,6 +178,10 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
         : { kind: 'info', message: `Opened ${snap.studio.name}` },
     });
     void actions.refreshRecent();
+    void client
+      .call('fs.readText', { path: TIMELINE_PATTERNS_FILE })
+      .then(({ text }) => actions.setTimelinePatterns(text, false))
+      .catch(() => actions.setTimelinePatterns('', false));
   };
 
   const payload = () => {
@@ -325,7 +342,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       const project = get().project;
       if (!project) return fail(new StudioError('no-project', 'open a project first: QEMU boots its build output'));
       if (get().qemu && get().qemu!.status !== 'exited') return fail(new StudioError('conflict', 'a QEMU is already running in this tab: stop it first'));
-      tracker.reset();
+      resetTracker();
       set({ milestones: [], monitorText: '', panel: 'terminal', qemuTarget: target.image !== undefined ? { kind: 'image', file: target.image } : { kind: 'kernel', file: target.kernel ?? '' } });
       starting = true;
       try {
@@ -342,7 +359,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       const q = get().qemu;
       if (!q) return;
       if (action === 'reset') {
-        tracker.reset();
+        resetTracker();
         set({ milestones: [] });
       }
       try {
@@ -417,6 +434,33 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     },
     async breakSerial(id: string) {
       await client.call('serial.break', { id }).catch(fail);
+    },
+    /**
+     * The project's milestone patterns: checked, used ahead of the built-in ones, re-applied to the boot on screen,
+     * and (when `save`) written to timeline-patterns.txt in the project.
+     */
+    async setTimelinePatterns(text: string, save = true) {
+      const { patterns, errors } = parseUserPatterns(text);
+      set({ timelinePatterns: text, patternErrors: errors });
+      if (errors.length) return false;
+      tracker = new MilestoneTracker([...patterns, ...DEFAULT_PATTERNS]);
+      const q = get().qemu;
+      const c = q && consoles.get(q.id);
+      const again: Milestone[] = [];
+      if (c) {
+        const dec = new TextDecoder();
+        for (const chunk of c.chunks) if (chunk.seq > trackerFrom) again.push(...tracker.feed(dec.decode(chunk.data, { stream: true }), c.start + chunk.t));
+      }
+      set({ milestones: again });
+      if (save && get().project) {
+        try {
+          await client.call('fs.writeText', { path: TIMELINE_PATTERNS_FILE, text });
+        } catch (err) {
+          fail(err);
+          return false;
+        }
+      }
+      return true;
     },
     setConsoleView(id: string, patch: Partial<ConsoleViewState>) {
       set((s) => ({ consoleViews: { ...s.consoleViews, [id]: { ...defaultConsoleView, ...s.consoleViews[id], ...patch } } }));

@@ -148,6 +148,7 @@ export function QemuConsole() {
         </div>
         <div className="qemu-side">
           <Timeline milestones={milestones} />
+          <PatternEditor />
           <form
             className="row"
             onSubmit={(e) => {
@@ -162,5 +163,43 @@ export function QemuConsole() {
         </div>
       </div>
     </div>
+  );
+}
+
+/** The project's own milestones: `label = /regex/` lines, kept in timeline-patterns.txt. */
+function PatternEditor() {
+  const saved = useStudio((s) => s.timelinePatterns);
+  const errors = useStudio((s) => s.patternErrors);
+  const actions = useActions();
+  const [text, setText] = useState<string | undefined>();
+  const value = text ?? saved;
+  return (
+    <details className="pattern-editor" data-testid="pattern-editor">
+      <summary>Milestone patterns{saved.trim() ? ` (${saved.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).length})` : ''}</summary>
+      <textarea
+        data-testid="pattern-text"
+        rows={4}
+        spellCheck={false}
+        placeholder={'# one per line, checked before the built-in ones\nVMM ready = /^VMM\\|INFO: Linux booting/\nNetwork up = /eth0: Link is Up/'}
+        value={value}
+        onChange={(e) => setText(e.target.value)}
+        aria-label="Milestone patterns"
+      />
+      <div className="row">
+        <button data-testid="pattern-apply" onClick={() => void actions.setTimelinePatterns(value).then((ok) => ok && setText(undefined))} disabled={text === undefined || text === saved}>
+          Apply and save
+        </button>
+        <span className="hint">saved in timeline-patterns.txt</span>
+      </div>
+      {errors.length > 0 && (
+        <ul className="pattern-errors" data-testid="pattern-errors">
+          {errors.map((e) => (
+            <li key={e.line}>
+              timeline-patterns.txt:{e.line}: {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </details>
   );
 }
