@@ -35,7 +35,8 @@ test('boot the bare-metal program in QEMU from the UI: console, timeline, monito
   await expect(page.getByTestId('pattern-errors')).toHaveCount(0);
   await expect(milestones).toContainText('Heartbeat');
   await expect(milestones).toContainText('First PD output: hello, world');
-  expect(readFileSync(path.join(dir, 'timeline-patterns.txt'), 'utf8')).toBe('# mine\nHeartbeat = /^heartbeat$/');
+  const patternsFile = path.join(dir, 'timeline-patterns.txt');
+  await expect.poll(() => (existsSync(patternsFile) ? readFileSync(patternsFile, 'utf8') : '')).toBe('# mine\nHeartbeat = /^heartbeat$/');
   await page.screenshot({ path: 'test-results/screenshots/qemu-timeline.png' });
 
   // A standalone HTML report of this boot lands in the project.
