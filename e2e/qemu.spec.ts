@@ -11,11 +11,12 @@ test('boot the bare-metal program in QEMU from the UI: console, timeline, monito
   const dir = path.join(host.workspace, 'boot');
   await studio.newProject(dir, 'boot');
   mkdirSync(path.join(dir, 'build'), { recursive: true });
-  copyFileSync(elf!, path.join(dir, 'build/baremetal.elf'));
+  // The program as a raw loader.img: the default target, booted the way the Microkit manual boots loader.img.
+  copyFileSync(path.join(path.dirname(elf!), 'loader.img'), path.join(dir, 'build/loader.img'));
 
   await studio.openTab('terminal');
-  await page.getByTestId('qemu-kind').selectOption('kernel');
-  await page.getByTestId('qemu-file').fill('build/baremetal.elf');
+  await expect(page.getByTestId('qemu-kind')).toHaveValue('image');
+  await expect(page.getByTestId('qemu-file')).toHaveValue('build/loader.img');
   await page.getByTestId('qemu-start').click();
   const term = page.getByTestId('qemu-terminal');
   await expect(term).toContainText('seL4 Studio bare-metal test: started');

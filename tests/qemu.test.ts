@@ -64,6 +64,20 @@ describe.runIf(ok)('QEMU service (real QEMU, a real bare-metal AArch64 program)'
     expect(pgrep(elf)).toEqual([]);
   }, 60_000);
 
+  it('a raw loader.img at 0x70000000 (the Microkit recipe: -device loader, cpu-num=0) boots, and boots again after reset', async () => {
+    const image = path.join(path.dirname(elf), 'loader.img');
+    out = '';
+    const { id, command } = await svc.start(board, { image });
+    expect(command).toEqual(expect.arrayContaining(['-device', `loader,file=${image},addr=0x70000000,cpu-num=0`]));
+    expect(command.join(' ')).toContain('virtualization=on');
+    await waitFor(() => out.includes('hello, world'));
+    expect(out.startsWith('seL4 Studio bare-metal test: started\r\n')).toBe(true);
+    await svc.control(id, 'reset');
+    await waitFor(() => out.split('hello, world').length > 2);
+    await svc.control(id, 'stop');
+    expect(pgrep(image)).toEqual([]);
+  }, 60_000);
+
   it('a missing image is a clear error, and no QEMU is left', async () => {
     await expect(svc.start(board, { image: '/nonexistent/loader.img' })).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/image not found: \/nonexistent\/loader.img/) });
   });
@@ -86,6 +100,14 @@ describe.runIf(ok)('sel4-studio qemu (for CI)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('MON|INFO: Microkit Bootstrap');
     expect(pgrep(elf)).toEqual([]);
+  });
+
+  it('--image boots a loader.img the way the Microkit manual does', () => {
+    const image = path.join(path.dirname(elf), 'loader.img');
+    const r = run('--board', 'qemu_virt_aarch64', '--image', image, '--expect', 'hello, world', '--timeout', '20');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('LDR|INFO: altloader for seL4 starting');
+    expect(pgrep(image)).toEqual([]);
   });
 
   it('exits non-zero on timeout, on a missing image, on bad usage', () => {
