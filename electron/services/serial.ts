@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { StudioError } from '../../shared/api/errors';
+import { describePorts, type NamedPort, type RawPort } from '../../shared/serial/ports';
 import { encodeInput, parseTarget, rfc2217Hello, TelnetDecoder, telnetEscape, type LineEnding } from '../../shared/serial/transform';
 
 export interface SerialOptions {
@@ -211,36 +212,21 @@ export class SerialService {
   }
 }
 
-export interface PortInfo {
-  path: string;
-  name: string;
-  manufacturer?: string;
-  vendorId?: string;
-  productId?: string;
-  serialNumber?: string;
-  interface?: number;
-}
-
-/**
- * Local ports with names a person recognises. USB CDC ports report their interface number from sysfs; the AGX
- * Orin's debug USB shows four ttyACM ports of one device and interface 01 is the TCU (field-notes §1).
- */
-export async function listPorts(): Promise<PortInfo[]> {
+/** Local ports, named by shared/serial/ports (the host only gathers what serialport and sysfs say). */
+export async function listPorts(): Promise<NamedPort[]> {
   const ports = await SerialPort.list();
-  return ports.map((p) => {
-    const info: PortInfo = { path: p.path, name: p.path };
-    if (p.manufacturer) info.manufacturer = p.manufacturer;
-    if (p.vendorId) info.vendorId = p.vendorId;
-    if (p.productId) info.productId = p.productId;
-    if (p.serialNumber) info.serialNumber = p.serialNumber;
-    const iface = usbInterface(p.path);
-    if (iface !== undefined) info.interface = iface;
-    const siblings = ports.filter((q) => q.serialNumber && q.serialNumber === p.serialNumber && q.vendorId === p.vendorId);
-    const nvidia = p.vendorId?.toLowerCase() === '0955';
-    info.name = `${p.path}${p.manufacturer ? ` (${p.manufacturer}` : ' ('}${iface !== undefined ? `, interface ${String(iface).padStart(2, '0')}` : ''})`;
-    if (nvidia && siblings.length === 4 && iface === 1) info.name += ': Jetson TCU (combined UART)';
-    return info;
-  });
+  return describePorts(
+    ports.map((p) => {
+      const raw: RawPort = { path: p.path };
+      if (p.manufacturer) raw.manufacturer = p.manufacturer;
+      if (p.vendorId) raw.vendorId = p.vendorId;
+      if (p.productId) raw.productId = p.productId;
+      if (p.serialNumber) raw.serialNumber = p.serialNumber;
+      const iface = usbInterface(p.path);
+      if (iface !== undefined) raw.interface = iface;
+      return raw;
+    }),
+  );
 }
 
 function usbInterface(devPath: string): number | undefined {

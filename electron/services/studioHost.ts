@@ -118,7 +118,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'qemu.monitor': async ({ id, command }) => ({ text: await qemu.monitor(id, command) }),
     'qemu.input': async ({ id, data }) => (qemu.input(id, data), {}),
 
-    'serial.list': async () => ({ ports: (await listPorts()).map((p) => ({ path: p.path, name: p.name })) }),
+    'serial.list': async () => ({ ports: (await listPorts()).map((p) => ({ path: p.path, name: p.name, ...(p.tcu ? { tcu: true } : {}) })) }),
     'serial.open': async ({ target, baudRate, tcu, enter, framing, flowControl, log }) => {
       const logFile = log !== undefined ? confine(projects.requireRoot(), log) : undefined;
       const frame = framing ? parseFraming(framing) : undefined;

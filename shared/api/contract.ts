@@ -131,7 +131,7 @@ export const methods = {
   'qemu.monitor': { params: z.object({ id: QemuIdSchema(), command: z.string().min(1).max(1024) }).strict(), result: z.object({ text: z.string() }) },
   'qemu.input': { params: z.object({ id: QemuIdSchema(), data: z.string().max(65536) }).strict(), result: Empty },
 
-  'serial.list': { params: Empty, result: z.object({ ports: z.array(z.object({ path: z.string(), name: z.string() })) }) },
+  'serial.list': { params: Empty, result: z.object({ ports: z.array(z.object({ path: z.string(), name: z.string(), tcu: z.boolean().optional() })) }) },
   'serial.open': {
     params: z
       .object({

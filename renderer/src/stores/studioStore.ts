@@ -395,7 +395,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     },
     /** Everything the console received, as text (for copying or a report). */
     consoleText,
-    async listSerialPorts(): Promise<{ path: string; name: string }[]> {
+    async listSerialPorts(): Promise<{ path: string; name: string; tcu?: boolean }[]> {
       try {
         return (await client.call('serial.list', {})).ports;
       } catch (err) {

@@ -34,7 +34,7 @@ export function TerminalPanel() {
 
 function SerialOpenForm({ onDone }: { onDone: () => void }) {
   const actions = useActions();
-  const [ports, setPorts] = useState<{ path: string; name: string }[] | undefined>();
+  const [ports, setPorts] = useState<{ path: string; name: string; tcu?: boolean }[] | undefined>();
   const [target, setTarget] = useState('');
   const [baud, setBaud] = useState('115200');
   const [framing, setFraming] = useState('8N1');
@@ -53,7 +53,13 @@ function SerialOpenForm({ onDone }: { onDone: () => void }) {
         void actions.openSerial(target.trim(), { baudRate: Number(baud), framing, flowControl: flow, enter, tcu, log }).then((ok) => ok && onDone());
       }}
     >
-      <input list="serial-ports" data-testid="serial-target" placeholder="/dev/ttyACM1, tcp://host:port or rfc2217://host:port" value={target} onChange={(e) => setTarget(e.target.value)} />
+      <input list="serial-ports" data-testid="serial-target" placeholder="/dev/ttyACM1, tcp://host:port or rfc2217://host:port" value={target}
+        onChange={(e) => {
+          setTarget(e.target.value);
+          // A Jetson TCU port: TCU mode on (each Enter padded to 8 bytes), as the field notes do it.
+          if (ports?.some((p) => p.path === e.target.value && p.tcu)) setTcu(true);
+        }}
+      />
       <datalist id="serial-ports">
         {(ports ?? []).map((p) => (
           <option key={p.path} value={p.path}>
