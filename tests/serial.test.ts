@@ -134,6 +134,30 @@ describe.runIf(hasSocat || process.env.CI === 'true')('serial service on real pt
     await svc.close(id);
   });
 
+  it('break: a local port takes it and keeps working; raw TCP has no break and says so', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));
+    const { a, b } = await ptyPair(dir, 'brk');
+    const got: number[] = [];
+    const svc = new SerialService({ data: (_id, d) => got.push(...d), status: () => undefined });
+    const id = await svc.open(a, { baudRate: 115200 });
+    await svc.sendBreak(id);
+    const board = await openBoard(b);
+    board.write('still here');
+    await until(() => Buffer.from(got).toString() === 'still here');
+    board.close();
+    await svc.close(id);
+    const held: import('node:net').Socket[] = [];
+    const server = (await import('node:net')).createServer((c) => void held.push(c));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const tcp = await svc.open(`tcp://127.0.0.1:${port}`, { baudRate: 115200, reconnect: false });
+    expect(svc.status(tcp)).toBe('open');
+    await expect(svc.sendBreak(tcp)).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/break is not available on tcp:/) });
+    await svc.close(tcp);
+    for (const c of held) c.destroy();
+    server.close();
+  });
+
   it('a port that does not exist is a clear error', async () => {
     const svc = new SerialService({ data: () => undefined, status: () => undefined });
     await expect(svc.open('/dev/ttyNOPE0', { baudRate: 115200 })).rejects.toMatchObject({ message: expect.stringMatching(/cannot open \/dev\/ttyNOPE0/) });
@@ -203,6 +227,10 @@ describe.runIf(hasSer2net || process.env.CI === 'true')('RFC 2217 against a real
     const stty = spawnSync('stty', ['-F', a, '-a'], { encoding: 'utf8' }).stdout;
     expect(stty).toMatch(/speed 57600 baud/);
     for (const flag of [' cstopb ', ' crtscts']) expect(stty).toContain(flag);
+    // Break over COM-PORT-OPTION: ser2net takes it and the session stays up.
+    await svc.sendBreak(id!);
+    board.write('after break');
+    await until(() => Buffer.from(got).toString().endsWith('after break'));
     board.close();
     await svc.close(id!);
   }, 30_000);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { StudioError } from '../../shared/api/errors';
 import { describePorts, type NamedPort, type RawPort } from '../../shared/serial/ports';
-import { encodeInput, parseTarget, rfc2217Hello, TelnetDecoder, telnetEscape, type LineEnding } from '../../shared/serial/transform';
+import { encodeInput, parseTarget, rfc2217Control, rfc2217Hello, TelnetDecoder, telnetEscape, type LineEnding } from '../../shared/serial/transform';
 
 export interface SerialOptions {
   baudRate: number;
@@ -167,6 +167,8 @@ export class SerialService {
         });
         sock.on('close', () => this.lost(s, 'the connection closed'));
         s.link = { write: (b) => void sock.write(telnet ? telnetEscape(b) : b), close: () => sock.destroy() };
+        // RFC 2217 SET-CONTROL 5/6: the server holds the line in break for a quarter of a second.
+        if (telnet) s.link.brk = () => new Promise((r) => (sock.write(rfc2217Control(5)), setTimeout(() => (sock.write(rfc2217Control(6)), r()), 250)));
         this.setStatus(s, 'open');
         resolve();
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeInput, parseFraming, parseTarget, rfc2217Hello, TelnetDecoder, telnetEscape } from './transform';
+import { encodeInput, parseFraming, parseTarget, rfc2217Control, rfc2217Hello, TelnetDecoder, telnetEscape } from './transform';
 
 const bytes = (s: string) => new Uint8Array([...s].map((c) => c.charCodeAt(0)));
 
@@ -52,5 +52,12 @@ describe('RFC 2217 line settings', () => {
     const sb = (code: number, v: number) => [255, 250, 44, code, v, 255, 240];
     expect(h.slice(-28)).toEqual([...sb(2, 7), ...sb(3, 3), ...sb(4, 2), ...sb(5, 3)]);
     expect(rfc2217Hello(115200)).toEqual(rfc2217Hello(115200, {}));
+  });
+});
+
+describe('RFC 2217 break', () => {
+  it('SET-CONTROL 5 holds the break, 6 releases it', () => {
+    expect([...rfc2217Control(5)]).toEqual([255, 250, 44, 5, 5, 255, 240]);
+    expect([...rfc2217Control(6)]).toEqual([255, 250, 44, 5, 6, 255, 240]);
   });
 });

@@ -51,6 +51,12 @@ export function rfc2217Hello(baud: number, line?: Partial<Framing> & { flowContr
   return new Uint8Array(out);
 }
 
+/** A COM-PORT-OPTION SET-CONTROL request (5 = break on, 6 = break off, 1 = no flow control…). */
+export function rfc2217Control(value: number): Uint8Array {
+  const { IAC, SB, SE, COM_PORT } = TELNET;
+  return new Uint8Array([IAC, SB, COM_PORT, 5, value, IAC, SE]);
+}
+
 /** Telnet framing: data bytes out of a stream with IAC commands (kept across chunk boundaries). */
 export class TelnetDecoder {
   private state: 'data' | 'iac' | 'opt' | 'sb' | 'sb-iac' = 'data';
