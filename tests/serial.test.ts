@@ -158,6 +158,30 @@ describe.runIf(hasSocat || process.env.CI === 'true')('serial service on real pt
     server.close();
   });
 
+  it('the log rotates at its size limit and the kept files hold the newest bytes, in order, without a gap', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));
+    const { a, b } = await ptyPair(dir, 'rot');
+    let n = 0;
+    const svc = new SerialService({ data: (_id, d) => void (n += d.length), status: () => undefined });
+    const log = path.join(dir, 'board.log');
+    const id = await svc.open(a, { baudRate: 115200, logFile: log, logMaxBytes: 1000, logKeep: 2 });
+    const board = await openBoard(b);
+    const sent = Buffer.from(Array.from({ length: 500 }, (_, i) => `line ${String(i).padStart(4, '0')}\n`).join(''));
+    for (let off = 0; off < sent.length; off += 300) {
+      board.write(sent.subarray(off, off + 300));
+      await new Promise((r) => board.drain(r));
+      await until(() => n >= Math.min(off + 300, sent.length));
+    }
+    await svc.close(id);
+    board.close();
+    expect(existsSync(`${log}.1`) && existsSync(`${log}.2`)).toBe(true);
+    expect(existsSync(`${log}.3`)).toBe(false);
+    const kept = Buffer.concat([readFileSync(`${log}.2`), readFileSync(`${log}.1`), readFileSync(log)]);
+    expect(readFileSync(`${log}.1`).length).toBeGreaterThanOrEqual(1000);
+    expect(kept.length).toBeGreaterThan(2000);
+    expect(sent.subarray(sent.length - kept.length).equals(kept)).toBe(true);
+  });
+
   it('a port that does not exist is a clear error', async () => {
     const svc = new SerialService({ data: () => undefined, status: () => undefined });
     await expect(svc.open('/dev/ttyNOPE0', { baudRate: 115200 })).rejects.toMatchObject({ message: expect.stringMatching(/cannot open \/dev\/ttyNOPE0/) });
