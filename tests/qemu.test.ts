@@ -116,6 +116,9 @@ describe.runIf(ok)('sel4-studio qemu (for CI)', () => {
     expect(t.stderr).toMatch(/"never printed" did not appear after 2 s/);
     expect(run('--image', '/nonexistent/loader.img').stderr).toMatch(/image not found/);
     expect(run('--kernel', elf, '--image', 'x').status).toBe(2);
+    const clash = run('--kernel', elf, '--', '-serial', 'pty');
+    expect(clash.status).toBe(2);
+    expect(clash.stderr).toMatch(/-serial is set by seL4 Studio/);
     expect(pgrep(elf)).toEqual([]);
   });
 });

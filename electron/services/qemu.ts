@@ -5,7 +5,7 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { StudioError } from '../../shared/api/errors';
 import type { BoardPack } from '../../shared/model/board';
-import { qemuCommand, type QemuTarget } from '../../shared/qemu/command';
+import { extraArgsProblem, qemuCommand, type QemuTarget } from '../../shared/qemu/command';
 import { which } from './doctor';
 import { Qmp } from './qmp';
 
@@ -37,6 +37,8 @@ export class QemuService {
   constructor(private readonly events: QemuEvents) {}
 
   async start(board: BoardPack, target: QemuTarget, extraArgs: string[] = [], cwd = process.cwd()): Promise<{ id: string; command: string[] }> {
+    const clash = extraArgsProblem(extraArgs);
+    if (clash) throw new StudioError('invalid-params', clash);
     const file = 'image' in target ? target.image : target.kernel;
     if (!existsSync(path.resolve(cwd, file))) throw new StudioError('not-found', `${'image' in target ? 'image' : 'kernel'} not found: ${path.resolve(cwd, file)}`);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sel4studio-qemu-'));

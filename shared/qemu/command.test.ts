@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BoardPack } from '../model/board';
-import { qemuCommand } from './command';
+import { extraArgsProblem, qemuCommand } from './command';
 
 const virt = {
   name: 'qemu_virt_aarch64',
@@ -18,5 +18,13 @@ describe('QEMU command lines', () => {
     const c = qemuCommand(virt, { kernel: 'a.elf' }, { qmpSocket: 's', extraArgs: ['-smp', '2'] });
     expect(c.args).not.toContain('-device');
     expect(c.args.slice(-11)).toEqual(['-kernel', 'a.elf', '-serial', 'stdio', '-monitor', 'none', '-S', '-qmp', 'unix:s,server=on,wait=off', '-smp', '2']);
+  });
+
+  it('extra arguments may not take over what the IDE supervises (console, QMP, paused start)', () => {
+    expect(extraArgsProblem(['-smp', '4', '-d', 'guest_errors'])).toBeUndefined();
+    for (const bad of [['-serial', 'pty'], ['-monitor', 'stdio'], ['--qmp', 'tcp::4444'], ['-daemonize'], ['-S'], ['-display=gtk']]) {
+      expect(extraArgsProblem(bad)).toMatch(/is set by seL4 Studio/);
+    }
+    expect(() => qemuCommand(virt, { kernel: 'a.elf' }, { qmpSocket: 's', extraArgs: ['-serial', 'pty'] })).toThrow(/-serial is set by seL4 Studio/);
   });
 });

@@ -12,7 +12,21 @@ export interface QemuCommand {
   args: string[];
 }
 
+/** Options the IDE sets itself to see every byte and steer the machine; extra arguments may not change them. */
+const SUPERVISED = ['-serial', '-monitor', '-qmp', '-mon', '-S', '-daemonize', '-nographic', '-display'];
+
+/** Why these extra arguments cannot be added (the first clash), or undefined. */
+export function extraArgsProblem(extra: readonly string[]): string | undefined {
+  for (const a of extra) {
+    const opt = a.startsWith('--') ? a.slice(1) : a;
+    if (SUPERVISED.includes(opt.split('=')[0]!)) return `${a} is set by seL4 Studio (the console, QMP and the paused start depend on it); remove it from the extra arguments`;
+  }
+  return undefined;
+}
+
 export function qemuCommand(board: BoardPack, target: QemuTarget, opts: { qmpSocket: string; extraArgs?: string[] }): QemuCommand {
+  const clash = extraArgsProblem(opts.extraArgs ?? []);
+  if (clash) throw new Error(clash);
   const recipe = board.qemu;
   if (!recipe?.length) throw new Error(`board ${board.name} has no QEMU recipe`);
   const [command, ...rest] = recipe as [string, ...string[]];
