@@ -78,6 +78,22 @@ describe.runIf(ok)('QEMU service (real QEMU, a real bare-metal AArch64 program)'
     expect(pgrep(image)).toEqual([]);
   }, 60_000);
 
+  it('several instances at once, each with its own stream; stopping one leaves the other running', async () => {
+    const outs = new Map<string, string>();
+    const last = new Map<string, QemuStatus>();
+    const two = new QemuService({ output: (id, d) => outs.set(id, (outs.get(id) ?? '') + d), status: (id, st) => last.set(id, st) });
+    const a = await two.start(board, { kernel: elf });
+    const b = await two.start(board, { image: path.join(path.dirname(elf), 'loader.img') });
+    expect(a.id).not.toBe(b.id);
+    await waitFor(() => ['hello, world', 'hello, world'].every((t, i) => (outs.get([a.id, b.id][i]!) ?? '').includes(t)));
+    await two.control(a.id, 'stop');
+    expect(last.get(a.id)).toBe('exited');
+    const seen = (outs.get(b.id) ?? '').length;
+    await waitFor(() => (outs.get(b.id) ?? '').length > seen);
+    expect(two.status(b.id)).toBe('running');
+    two.killAll();
+  }, 60_000);
+
   it('a missing image is a clear error, and no QEMU is left', async () => {
     await expect(svc.start(board, { image: '/nonexistent/loader.img' })).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/image not found: \/nonexistent\/loader.img/) });
   });
