@@ -112,3 +112,23 @@ test('problems come from the Microkit rules, with places, and select their node'
   await expect(studio.problems()).toContainText("WARNING: unused memory region 'mr1'");
   await expect(studio.node('mr', 'mr1')).not.toHaveClass(/has-problems/);
 });
+
+test('New Project from a template: the sDDF serial subsystem, laid out, valid, on its board', async ({ studio, host, page }) => {
+  const dir = path.join(host.workspace, 'serial-from-template');
+  await page.getByTestId('btn-new').click();
+  await page.getByTestId('dialog-dir').fill(dir);
+  await page.getByTestId('dialog-name').fill('serial');
+  await page.getByTestId('dialog-template').selectOption('orin-agx-path-b');
+  await expect(page.getByTestId('dialog-board')).toHaveValue('orin_agx');
+  await page.getByTestId('dialog-template').selectOption('sddf-serial');
+  await expect(page.getByTestId('dialog-board')).toHaveValue('qemu_virt_aarch64');
+  await expect(page.getByTestId('project-dialog')).toContainText('transmit and receive virtualisers');
+  await page.getByTestId('dialog-ok').click();
+  await expect(page.getByTestId('project-name')).toContainText('serial');
+  for (const pd of ['serial_driver', 'serial_virt_tx', 'serial_virt_rx', 'client']) await expect(studio.node('pd', pd)).toBeVisible();
+  await studio.expectXmlToContain('<memory_region name="uart"');
+  await expect(page.getByText('No problems.')).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/template-sddf-serial.png' });
+  const system = await fs.readFile(path.join(dir, 'serial.system'), 'utf8');
+  expect(system).toContain('<protection_domain name="serial_virt_rx" priority="98">');
+});

@@ -32,7 +32,8 @@ export class ProjectService {
     return this.root;
   }
 
-  async create(dir: string, name: string, board?: string): Promise<ProjectSnapshot> {
+  /** A new project in an empty folder: one PD, or a template's system (`systemXml`, laid out when opened). */
+  async create(dir: string, name: string, board?: string, systemXml?: string): Promise<ProjectSnapshot> {
     const abs = path.resolve(dir);
     await fs.mkdir(abs, { recursive: true });
     const entries = (await fs.readdir(abs)).filter((e) => !e.startsWith('.'));
@@ -40,10 +41,12 @@ export class ProjectService {
       throw new StudioError('conflict', `${abs} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); choose an empty folder`);
     }
     const studio = defaultStudioFile(name, board);
-    // A new project starts with one PD so that it is a valid system from the first save.
-    const doc = addProtectionDomain({ x: 120, y: 120 }, 'main').apply({ system: emptySystem(), layout: studio.layout });
-    studio.layout = doc.layout;
-    const systemXml = exportSystem(doc.system);
+    if (systemXml === undefined) {
+      // A new project starts with one PD so that it is a valid system from the first save.
+      const doc = addProtectionDomain({ x: 120, y: 120 }, 'main').apply({ system: emptySystem(), layout: studio.layout });
+      studio.layout = doc.layout;
+      systemXml = exportSystem(doc.system);
+    }
     await this.write(abs, studio, systemXml);
     return this.open(abs);
   }

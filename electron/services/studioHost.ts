@@ -13,6 +13,7 @@ import { loadBoards } from './boards';
 import { QemuService } from './qemu';
 import { listPorts, SerialService } from './serial';
 import { parseFraming } from '../../shared/serial/transform';
+import { defaultTemplatesDir, listTemplates, readTemplate } from './templates';
 
 /** Serial logs rotate at this size; the newest old files are kept as .1 … .4. */
 const SERIAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
@@ -30,6 +31,8 @@ export interface StudioHostOptions {
   initialProject?: string;
   /** The board packs folder (boards/). */
   boardsDir: string;
+  /** Project templates (default: resources/templates next to boards/). */
+  templatesDir?: string;
 }
 
 /**
@@ -52,6 +55,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     exit: (e) => emit('process.exit', e),
   });
 
+  const templatesDir = opts.templatesDir ?? defaultTemplatesDir(opts.boardsDir);
   const handlers: Handlers = {
     'host.info': async () => {
       const info: HostInfo = {
@@ -66,7 +70,12 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'doctor.check': async () => ({ tools: await runDoctor() }),
     'boards.list': () => loadBoards(opts.boardsDir),
 
-    'project.create': ({ dir, name, board }) => projects.create(dir, name, board),
+    'project.create': async ({ dir, name, board, template }) => {
+      if (template === undefined) return projects.create(dir, name, board);
+      const t = await readTemplate(templatesDir, template);
+      return projects.create(dir, name, board ?? t.info.board, t.systemXml);
+    },
+    'templates.list': async () => ({ templates: await listTemplates(templatesDir) }),
     'project.open': ({ dir }) => projects.open(dir),
     'project.save': ({ studio, systemXml }) => projects.save(studio, systemXml),
     'project.saveAs': ({ dir, studio, systemXml }) => projects.saveAs(dir, studio, systemXml),

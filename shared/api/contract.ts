@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TemplateInfoSchema } from '../model/templates';
 import { StudioFileSchema } from '../model/project';
 import { BoardPackSchema } from '../model/board';
 import { DiagnosticSchema } from './diagnostics';
@@ -66,9 +67,18 @@ export const methods = {
   'boards.list': { params: Empty, result: z.object({ boards: z.array(BoardPackSchema), problems: z.array(DiagnosticSchema) }) },
 
   'project.create': {
-    params: z.object({ dir: AbsPath, name: z.string().min(1).max(200), board: z.string().min(1).optional() }).strict(),
+    params: z
+      .object({
+        dir: AbsPath,
+        name: z.string().min(1).max(200),
+        board: z.string().min(1).optional(),
+        /** Start from resources/templates/<id> instead of one empty PD (the template's board unless `board` is given). */
+        template: z.string().regex(/^[a-z0-9-]+$/).optional(),
+      })
+      .strict(),
     result: ProjectSnapshotSchema,
   },
+  'templates.list': { params: Empty, result: z.object({ templates: z.array(TemplateInfoSchema) }) },
   'project.open': { params: z.object({ dir: AbsPath }).strict(), result: ProjectSnapshotSchema },
   'project.save': {
     params: z.object({ studio: StudioFileSchema, systemXml: z.string().max(64 * 1024 * 1024) }).strict(),

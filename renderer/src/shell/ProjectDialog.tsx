@@ -16,11 +16,14 @@ export function ProjectDialog() {
   const [dir, setDir] = useState('');
   const [name, setName] = useState('');
   const [board, setBoard] = useState('qemu_virt_aarch64');
+  const templates = useStudio((s) => s.templates);
+  const [template, setTemplate] = useState('');
+  const chosen = templates.find((t) => t.id === template);
   if (!kind) return null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!dir.trim()) return;
-    if (kind === 'new') void actions.newProject(dir.trim(), name.trim() || dir.trim().split(/[\\/]/).filter(Boolean).pop() || 'project', board);
+    if (kind === 'new') void actions.newProject(dir.trim(), name.trim() || dir.trim().split(/[\\/]/).filter(Boolean).pop() || 'project', board, template || undefined);
     else if (kind === 'open') void actions.openProject(dir.trim());
     else void actions.saveAs(dir.trim());
   };
@@ -45,6 +48,27 @@ export function ProjectDialog() {
             <label className="field">
               <span className="field-label">Name</span>
               <input data-testid="dialog-name" placeholder="hello" value={name} onChange={(e) => setName(e.target.value)} />
+            </label>
+            <label className="field">
+              <span className="field-label">Start from</span>
+              <select
+                data-testid="dialog-template"
+                value={template}
+                onChange={(e) => {
+                  setTemplate(e.target.value);
+                  const t = templates.find((x) => x.id === e.target.value);
+                  // A template's device addresses and IRQs are its board's.
+                  if (t) setBoard(t.board);
+                }}
+              >
+                <option value="">Empty system (one protection domain)</option>
+                {templates.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.title}
+                  </option>
+                ))}
+              </select>
+              <span className="field-help">{chosen ? `${chosen.description} Written for ${chosen.board}.` : 'Add PDs, memory regions and channels yourself.'}</span>
             </label>
             <label className="field">
               <span className="field-label">Board</span>

@@ -6,6 +6,7 @@ import { StudioError } from '../../../shared/api/errors';
 import { applyEdit as apply, emptyHistory, redo as redoDoc, replaceSystem, undo as undoDoc, type Edit, type EditorDoc, type History } from '../../../shared/model/edits';
 import type { StudioFile } from '../../../shared/model/project';
 import type { BoardPack } from '../../../shared/model/board';
+import type { TemplateInfo } from '../../../shared/model/templates';
 import { emptySystem } from '../../../shared/model/system';
 import { exportSystem } from '../../../shared/sdf/export';
 import { importSystem } from '../../../shared/sdf/import';
@@ -54,6 +55,8 @@ export interface StudioState {
   connected: boolean;
   doctor?: ToolStatus[];
   boards: BoardPack[];
+  /** Starting points for New Project (resources/templates). */
+  templates: TemplateInfo[];
   recent: RecentProject[];
 
   project?: { dir: string; studio: StudioFile };
@@ -107,6 +110,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
   const store = createStore<StudioState>()(() => ({
     connected: true,
     boards: [],
+    templates: [],
     recent: [],
     doc: blankDoc(),
     history: emptyHistory(),
@@ -195,6 +199,8 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       try {
         const [host, recent, boards] = await Promise.all([client.call('host.info', {}), client.call('project.recent', {}), client.call('boards.list', {})]);
         set({ host, recent: recent.projects, boards: boards.boards });
+        // Templates are an offer, not a requirement: without them New Project still makes a one-PD project.
+        void client.call('templates.list', {}).then(({ templates }) => set({ templates }), () => undefined);
         if (host.initialProject) await actions.openProject(host.initialProject);
       } catch (err) {
         fail(err);
@@ -240,9 +246,9 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
         // The recent list is a convenience; failing to read it is not worth a notice.
       }
     },
-    async newProject(dir: string, name: string, board?: string) {
+    async newProject(dir: string, name: string, board?: string, template?: string) {
       try {
-        load(await client.call('project.create', board ? { dir, name, board } : { dir, name }));
+        load(await client.call('project.create', { dir, name, ...(board ? { board } : {}), ...(template ? { template } : {}) }));
       } catch (err) {
         fail(err);
       }
