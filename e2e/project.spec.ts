@@ -132,3 +132,13 @@ test('New Project from a template: the sDDF serial subsystem, laid out, valid, o
   const system = await fs.readFile(path.join(dir, 'serial.system'), 'utf8');
   expect(system).toContain('<protection_domain name="serial_virt_rx" priority="98">');
 });
+
+test('the libvmm example: the VM is drawn inside its VMM PD, with its IRQ and its own maps', async ({ studio, host, page }) => {
+  await studio.newProject(path.join(host.workspace, 'vm-from-template'), 'vm', 'libvmm-linux');
+  const vmm = studio.node('pd', 'VMM');
+  await expect(vmm.getByTestId('node-vm-linux')).toBeVisible();
+  await expect(vmm).toContainText('irq 33 → id 1');
+  await expect(vmm.getByTestId('node-vm-linux')).toContainText('1 vCPU');
+  await expect(page.locator('.react-flow__edge.edge-vm-map')).toHaveCount(3);
+  await page.screenshot({ path: 'test-results/screenshots/template-libvmm.png' });
+});

@@ -19,10 +19,11 @@ export class StudioPage {
     return this.page.getByTestId(id);
   }
 
-  async newProject(dir: string, name: string) {
+  async newProject(dir: string, name: string, template?: string) {
     await this.byId('btn-new').click();
     await this.byId('dialog-dir').fill(dir);
     await this.byId('dialog-name').fill(name);
+    if (template) await this.byId('dialog-template').selectOption(template);
     await this.byId('dialog-ok').click();
     await expect(this.byId('project-name')).toContainText(name);
   }

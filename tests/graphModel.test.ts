@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importSystem } from '../shared/sdf/import';
+import { estimatedPdHeight, toFlow } from '../renderer/src/features/graph/graphModel';
+
+const root = path.resolve(import.meta.dirname, '..');
+const open = (rel: string) => {
+  const sys = importSystem(readFileSync(path.join(root, rel), 'utf8'), rel).model!;
+  return toFlow({ system: sys, layout: { nodes: {} } }, [], new Map());
+};
+
+describe('model → graph', () => {
+  it('a VM is drawn inside its VMM PD; its maps leave from the VM, the VMM’s own maps from the PD; IRQs on the PD', () => {
+    const { nodes, edges } = open('resources/templates/libvmm-linux.system');
+    const vmm = nodes.find((n) => n.id === 'pd:VMM')!;
+    expect(vmm.data).toMatchObject({ vm: { name: 'linux', vcpus: [0] }, irqs: ['irq 33 → id 1'] });
+    expect(edges.filter((e) => e.sourceHandle === 'vm').map((e) => [e.target, e.label])).toEqual([
+      ['mr:guest_ram', 'VM 0x40000000 rwx'],
+      ['mr:serial', 'VM 0x9000000 rw'],
+      ['mr:gic_vcpu', 'VM 0x8010000 rw'],
+    ]);
+    expect(edges.filter((e) => e.source === 'pd:VMM' && e.sourceHandle === 'pd').map((e) => e.target)).toEqual(['mr:guest_ram']);
+  });
+
+  it('child PDs are nodes of their own under their parent, joined by a "child id N" edge', () => {
+    const { nodes, edges } = open('tests/fixtures/microkit-corpus/seL4__microkit/example/hierarchy/hierarchy.system');
+    expect(nodes.map((n) => n.id)).toEqual(['pd:restarter', 'pd:crasher', 'pd:hello']);
+    expect(nodes[1]!.data).toMatchObject({ parent: { name: 'restarter', id: 1 } });
+    expect(nodes[1]!.position.x).toBeGreaterThan(nodes[0]!.position.x);
+    expect(edges.map((e) => [e.source, e.target, e.label])).toEqual([
+      ['pd:restarter', 'pd:crasher', 'child id 1'],
+      ['pd:restarter', 'pd:hello', 'child id 2'],
+    ]);
+  });
+
+  it('every edge of every template ends at a node (channels, maps, VM maps, children)', () => {
+    for (const t of ['hello', 'shared-memory', 'libvmm-linux', 'sddf-serial', 'orin-agx-path-b']) {
+      const { nodes, edges } = open(`resources/templates/${t}.system`);
+      const ids = new Set(nodes.map((n) => n.id));
+      for (const e of edges) expect(ids.has(e.source) && ids.has(e.target), `${t}: ${e.id}`).toBe(true);
+      // Fallback layout: no two nodes on the same spot.
+      expect(new Set(nodes.map((n) => `${n.position.x},${n.position.y}`)).size).toBe(nodes.length);
+    }
+  });
+});
+
+describe('fallback layout', () => {
+  it('unplaced PDs never overlap, however tall a VMM or an IRQ-heavy driver draws', () => {
+    const { nodes } = open('resources/templates/orin-agx-path-b.system');
+    const pds = nodes.filter((n) => n.type === 'pd').sort((a, b) => a.position.y - b.position.y);
+    const sys = importSystem(readFileSync(path.join(root, 'resources/templates/orin-agx-path-b.system'), 'utf8'), 'x').model!;
+    for (let i = 1; i < pds.length; i++) {
+      const above = sys.protectionDomains.find((p) => `pd:${p.name}` === pds[i - 1]!.id)!;
+      expect(pds[i]!.position.y - pds[i - 1]!.position.y).toBeGreaterThanOrEqual(estimatedPdHeight(above));
+    }
+  });
+});
