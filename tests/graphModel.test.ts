@@ -56,3 +56,27 @@ describe('fallback layout', () => {
     }
   });
 });
+
+describe('fallback layout of memory regions', () => {
+  it('Path B’s 21 regions come in a block of columns, none overlapping, each column at most `rows` high', () => {
+    const { nodes } = open('resources/templates/orin-agx-path-b.system');
+    const mrs = nodes.filter((n) => n.type === 'mr');
+    expect(mrs).toHaveLength(21);
+    const columns = new Map<number, number[]>();
+    for (const n of mrs) columns.set(n.position.x, [...(columns.get(n.position.x) ?? []), n.position.y]);
+    expect(columns.size).toBe(3);
+    for (const ys of columns.values()) {
+      expect(ys.length).toBeLessThanOrEqual(8);
+      ys.sort((a, b) => a - b);
+      for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(80);
+    }
+  });
+});
+
+describe('fallback columns', () => {
+  it('are wide enough for the longest region name (net_tx_buffer_data_region_cli0)', () => {
+    const { nodes } = open('resources/templates/orin-agx-path-b.system');
+    const xs = [...new Set(nodes.filter((n) => n.type === 'mr').map((n) => n.position.x))].sort((a, b) => a - b);
+    expect(xs[1]! - xs[0]!).toBeGreaterThanOrEqual(8 * 'net_tx_buffer_data_region_cli0'.length + 40);
+  });
+});

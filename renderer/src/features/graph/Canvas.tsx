@@ -1,6 +1,6 @@
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { addMemoryRegion, addProtectionDomain, deleteNodes, moveNodes } from '../../../../shared/model/edits';
 import type { NodePosition } from '../../../../shared/model/project';
 import { useActions, useStudio } from '../../stores/context';
@@ -18,6 +18,13 @@ function CanvasInner() {
   const actions = useActions();
   const { counts } = useProblems();
   const flow = useReactFlow();
+  // A project just opened: show all of it.
+  const projectDir = useStudio((s) => s.project?.dir);
+  useEffect(() => {
+    if (!projectDir) return;
+    const t = setTimeout(() => void flow.fitView({ maxZoom: 1.2, padding: 0.1 }), 60);
+    return () => clearTimeout(t);
+  }, [projectDir, flow]);
   // Positions while a drag is in progress: shown live, committed as one edit when the drag ends.
   const [dragging, setDragging] = useState<Record<string, NodePosition>>({});
   // Sizes React Flow measured: view state (the minimap and fit-view need them), never part of the document.

@@ -19,10 +19,8 @@ export type PdNodeData = {
 export type MrNodeData = { kind: 'mr'; name: string; size?: number; physAddr?: number; problems: number };
 export type StudioNode = Node<PdNodeData, 'pd'> | Node<MrNodeData, 'mr'>;
 
-/** Where a node without a saved position goes: a grid, PDs on the left, MRs on the right. */
-function fallback(index: number, column: number) {
-  return { x: 80 + column * 320, y: 60 + index * 130 };
-}
+/** Where the first unplaced PD goes; PDs stack below it, MRs fill columns to its right. */
+const ORIGIN = { x: 80, y: 60 };
 
 /** The model as React Flow nodes and edges (maps PD→MR, channels PD↔PD). Pure: the canvas is controlled. */
 export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<string, number>): { nodes: StudioNode[]; edges: Edge[] } {
@@ -36,10 +34,10 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
   };
   for (const pd of doc.system.protectionDomains) walk(pd, 0);
   // Unplaced PDs stack down the left column by their drawn height (a VMM with its VM is taller), so none overlap.
-  let nextY = fallback(0, 0).y;
+  let nextY = ORIGIN.y;
   pds.forEach(({ pd, depth, parent }) => {
     const id = pdKey(pd.name);
-    const base = { x: fallback(0, 0).x, y: nextY };
+    const base = { x: ORIGIN.x, y: nextY };
     nextY += estimatedPdHeight(pd) + 40;
     const data: PdNodeData = { kind: 'pd', name: pd.name, priority: pd.priority, image: pd.programImage, problems: problemCounts.get(id) ?? 0, irqs: pd.irqs.map(irqLabel) };
     if (pd.virtualMachine) data.vm = { name: pd.virtualMachine.name, vcpus: pd.virtualMachine.vcpus.map((v) => v.id) };
@@ -52,12 +50,25 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
       data,
     });
   });
-  doc.system.memoryRegions.forEach((mr, i) => {
+  // Unplaced MRs: ordered by where the PDs that map them are (so maps run roughly level), then wrapped into
+  // columns of at most `rows`, so a 25-region system stays a block you can read, not a ribbon.
+  const pdY = new Map(nodes.map((n) => [n.data.name, n.position.y]));
+  const users = new Map<string, number[]>();
+  for (const { pd } of pds) {
+    for (const m of [...pd.maps, ...(pd.virtualMachine?.maps ?? [])]) users.set(m.mr, [...(users.get(m.mr) ?? []), pdY.get(pd.name) ?? 0]);
+  }
+  const mean = (ys: number[] | undefined) => (ys?.length ? ys.reduce((a, b) => a + b, 0) / ys.length : Number.POSITIVE_INFINITY);
+  const order = doc.system.memoryRegions.map((mr, i) => ({ name: mr.name, i, y: mean(users.get(mr.name)) })).sort((a, b) => a.y - b.y || a.i - b.i);
+  const rows = Math.max(8, Math.ceil(Math.sqrt(order.length * 2)));
+  // Columns as wide as the longest name draws (about 8 px a character at the node title's size), plus a gap.
+  const colW = Math.max(260, 70 + 8 * Math.max(0, ...order.map((o) => o.name.length)));
+  const mrSpot = new Map(order.map((o, k) => [o.name, { x: ORIGIN.x + 320 + Math.floor(k / rows) * colW, y: ORIGIN.y + (k % rows) * 100 }]));
+  doc.system.memoryRegions.forEach((mr) => {
     const id = mrKey(mr.name);
     nodes.push({
       id,
       type: 'mr',
-      position: doc.layout.nodes[id] ?? fallback(i, 1),
+      position: doc.layout.nodes[id] ?? mrSpot.get(mr.name)!,
       selected: sel.has(id),
       data: { kind: 'mr', name: mr.name, size: mr.size, physAddr: mr.physAddr, problems: problemCounts.get(id) ?? 0 },
     });
