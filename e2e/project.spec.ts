@@ -142,3 +142,22 @@ test('the libvmm example: the VM is drawn inside its VMM PD, with its IRQ and it
   await expect(page.locator('.react-flow__edge.edge-vm-map')).toHaveCount(3);
   await page.screenshot({ path: 'test-results/screenshots/template-libvmm.png' });
 });
+
+test('draw edges: PD → region maps it at the next free address, PD → PD is a channel with free ids; undo', async ({ studio, host, page }) => {
+  await studio.newProject(path.join(host.workspace, 'wires'), 'wires');
+  await studio.dragFromPalette('mr', 560, 120);
+  await studio.dragFromPalette('pd', 200, 380);
+  await expect(studio.node('mr', 'mr1')).toBeVisible();
+  await studio.connect('main', { kind: 'mr', name: 'mr1' });
+  await studio.expectXmlToContain('<map mr="mr1" vaddr="0x4000000" perms="rw" />');
+  await studio.connect('pd1', { kind: 'mr', name: 'mr1' });
+  await studio.connect('main', { kind: 'pd', name: 'pd1' });
+  await expect(page.locator('.react-flow__edge.edge-channel')).toHaveCount(1);
+  await expect(page.locator('.react-flow__edge.edge-map')).toHaveCount(2);
+  await expect(page.locator('.react-flow__edge-text', { hasText: 'ch 0↔0' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/edges.png' });
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await studio.undo();
+  await expect(page.locator('.react-flow__edge.edge-channel')).toHaveCount(0);
+  await expect(page.locator('.react-flow__edge.edge-map')).toHaveCount(2);
+});

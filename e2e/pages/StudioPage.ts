@@ -39,6 +39,18 @@ export class StudioPage {
     await this.byId(`palette-${kind}`).dragTo(this.byId('canvas'), { targetPosition: { x, y } });
   }
 
+  /** Draw an edge from a PD's source handle (or its VM's) to another node's target handle. */
+  async connect(fromPd: string, to: { kind: 'pd' | 'mr'; name: string }, fromHandle: 'pd' | 'vm' = 'pd') {
+    const src = this.node('pd', fromPd).locator(`.react-flow__handle.source[data-handleid="${fromHandle}"]`);
+    const dst = this.node(to.kind, to.name).locator('.react-flow__handle.target');
+    const a = (await src.boundingBox())!;
+    const b = (await dst.boundingBox())!;
+    await this.page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+    await this.page.mouse.up();
+  }
+
   node(kind: 'pd' | 'mr', name: string): Locator {
     return this.byId(`node-${kind}-${name}`);
   }

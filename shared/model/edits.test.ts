@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMemoryRegion, addProtectionDomain, applyEdit, deleteNodes, emptyHistory, moveNodes, redo, undo, updateMemoryRegion, updateProtectionDomain, type EditorDoc } from './edits';
+import { addChannel, addMap, addMemoryRegion, addProtectionDomain, applyEdit, deleteNodes, emptyHistory, FIRST_MAP_VADDR, moveNodes, nextFreeVaddr, redo, undo, updateMemoryRegion, updateProtectionDomain, usedIds, type EditorDoc } from './edits';
 import { emptySystem } from './system';
 
 const empty = (): EditorDoc => ({ system: emptySystem(), layout: { nodes: {} } });
@@ -57,5 +57,67 @@ describe('edits and history', () => {
     expect(history.past).toHaveLength(2);
     ({ doc } = undo(doc, history));
     expect(doc.layout.nodes['pd:pd1']).toEqual({ x: 0, y: 0 });
+  });
+});
+
+describe('connecting on the canvas', () => {
+  const withPdsAndMrs = (): EditorDoc => {
+    let doc = empty();
+    for (const e of [addProtectionDomain({ x: 0, y: 0 }, 'drv'), addProtectionDomain({ x: 0, y: 100 }, 'cli'), addMemoryRegion({ x: 300, y: 0 }, 'queue'), addMemoryRegion({ x: 300, y: 100 }, 'big')]) doc = e.apply(doc);
+    doc = updateMemoryRegion('big', { size: 0x400000, pageSize: 0x200000 }).apply(doc);
+    return doc;
+  };
+
+  it('a map lands at the next free address, aligned to the region page size, and undo removes exactly it', () => {
+    let doc = withPdsAndMrs();
+    let history = emptyHistory();
+    ({ doc, history } = applyEdit(doc, history, addMap('drv', 'queue')));
+    ({ doc, history } = applyEdit(doc, history, addMap('drv', 'big')));
+    ({ doc, history } = applyEdit(doc, history, addMap('drv', 'queue')));
+    expect(doc.system.protectionDomains[0]!.maps.map((m) => [m.mr, m.vaddr, m.perms])).toEqual([
+      ['queue', FIRST_MAP_VADDR, 'rw'],
+      ['big', 0x4200000, 'rw'],
+      ['queue', 0x4600000, 'rw'],
+    ]);
+    const before = doc;
+    ({ doc, history } = undo(doc, history));
+    expect(doc.system.protectionDomains[0]!.maps).toHaveLength(2);
+    ({ doc } = redo(doc, history));
+    expect(doc).toBe(before);
+    expect(nextFreeVaddr([], [], { name: 'x', size: 0x1000 })).toBe(FIRST_MAP_VADDR);
+  });
+
+  it('channel ids are the lowest free in each PD and never clash with an IRQ id', () => {
+    let doc = withPdsAndMrs();
+    doc = { ...doc, system: { ...doc.system, protectionDomains: doc.system.protectionDomains.map((p) => (p.name === 'drv' ? { ...p, irqs: [{ irq: 33, id: 0 }] } : p)) } };
+    doc = addChannel('drv', 'cli').apply(doc);
+    doc = addChannel('drv', 'cli').apply(doc);
+    expect(doc.system.channels.map((c) => c.ends.map((e) => `${e.pd}:${e.id}`))).toEqual([
+      ['drv:1', 'cli:0'],
+      ['drv:2', 'cli:1'],
+    ]);
+    expect(usedIds(doc.system, 'drv')).toEqual(new Set([0, 1, 2]));
+    expect(addChannel('drv', 'drv').apply(doc)).toBe(doc);
+  });
+
+  it("a VM's maps go to the VM; deleting a region removes the VM's maps of it too; deleting a parent takes its children", () => {
+    let doc = withPdsAndMrs();
+    doc = {
+      ...doc,
+      system: {
+        ...doc.system,
+        protectionDomains: doc.system.protectionDomains.map((p) =>
+          p.name === 'drv' ? { ...p, virtualMachine: { name: 'linux', vcpus: [{ id: 0 }], maps: [] }, children: [{ name: 'kid', id: 1, programImage: 'kid.elf', maps: [], irqs: [], extra: [] }] } : p,
+        ),
+      },
+    };
+    doc = addMap('drv', 'big', 'vm').apply(doc);
+    expect(doc.system.protectionDomains[0]!.virtualMachine!.maps.map((m) => m.mr)).toEqual(['big']);
+    doc = addChannel('kid', 'cli').apply(doc);
+    const noBig = deleteNodes(['mr:big']).apply(doc);
+    expect(noBig.system.protectionDomains[0]!.virtualMachine!.maps).toEqual([]);
+    const noDrv = deleteNodes(['pd:drv']).apply(doc);
+    expect(noDrv.system.protectionDomains.map((p) => p.name)).toEqual(['cli']);
+    expect(noDrv.system.channels).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { StudioFile, NodePosition } from './project';
-import { freshName, mrKey, pdKey, type MemoryRegion, type ProtectionDomain, type SystemModel } from './system';
+import { allProtectionDomains, freshName, mrKey, pdKey, type MapEntry, type MemoryRegion, type ProtectionDomain, type SystemModel } from './system';
 
 /**
  * The document the editor edits: the system plus its layout. Every UI edit is an {@link Edit}: a label and a pure
@@ -97,18 +97,103 @@ export function deleteNodes(keys: string[]): Edit {
       const pds = new Set(keys.filter((k) => k.startsWith('pd:')).map((k) => k.slice(3)));
       const mrs = new Set(keys.filter((k) => k.startsWith('mr:')).map((k) => k.slice(3)));
       const nodes = { ...doc.layout.nodes };
+      // A deleted PD takes its children with it (and their positions and channels).
+      const gone = new Set<string>();
+      const collect = (pd: ProtectionDomain, inherited: boolean) => {
+        const dead = inherited || pds.has(pd.name);
+        if (dead) gone.add(pd.name);
+        for (const c of pd.children ?? []) collect(c, dead);
+      };
+      doc.system.protectionDomains.forEach((pd) => collect(pd, false));
       for (const k of keys) delete nodes[k];
+      for (const n of gone) delete nodes[pdKey(n)];
+      const keepMaps = (maps: MapEntry[]) => maps.filter((m) => !mrs.has(m.mr));
+      const prune = (list: ProtectionDomain[]): ProtectionDomain[] =>
+        list
+          .filter((p) => !gone.has(p.name))
+          .map((p) => {
+            const out: ProtectionDomain = { ...p, maps: keepMaps(p.maps) };
+            if (p.children) out.children = prune(p.children);
+            if (p.virtualMachine) out.virtualMachine = { ...p.virtualMachine, maps: keepMaps(p.virtualMachine.maps) };
+            return out;
+          });
       return {
         system: {
           ...doc.system,
           memoryRegions: doc.system.memoryRegions.filter((m) => !mrs.has(m.name)),
-          protectionDomains: doc.system.protectionDomains
-            .filter((p) => !pds.has(p.name))
-            .map((p) => ({ ...p, maps: p.maps.filter((m) => !mrs.has(m.mr)) })),
-          channels: doc.system.channels.filter((c) => !c.ends.some((e) => pds.has(e.pd))),
+          protectionDomains: prune(doc.system.protectionDomains),
+          channels: doc.system.channels.filter((c) => !c.ends.some((e) => gone.has(e.pd))),
         },
         layout: { nodes },
       };
+    },
+  };
+}
+
+/** Apply `fn` to the PD called `name`, wherever it is in the hierarchy. */
+function updatePd(list: ProtectionDomain[], name: string, fn: (pd: ProtectionDomain) => ProtectionDomain): ProtectionDomain[] {
+  return list.map((p) => (p.name === name ? fn(p) : p.children ? { ...p, children: updatePd(p.children, name, fn) } : p));
+}
+
+const PAGE = 0x1000;
+/** Where new mappings start in an empty address space (clear of the program image at the bottom). */
+export const FIRST_MAP_VADDR = 0x4000000;
+
+/** The next free virtual address after every existing map, aligned to the region's page size. */
+export function nextFreeVaddr(maps: readonly MapEntry[], regions: readonly MemoryRegion[], mr: MemoryRegion): number {
+  const sizeOf = (name: string) => regions.find((r) => r.name === name)?.size ?? PAGE;
+  let end = FIRST_MAP_VADDR;
+  for (const m of maps) end = Math.max(end, m.vaddr + sizeOf(m.mr));
+  const align = mr.pageSize ?? PAGE;
+  return Math.ceil(end / align) * align;
+}
+
+/** Map a region into a PD (or into the VM it runs), read-write at the next free aligned address. */
+export function addMap(pdName: string, mrName: string, into: 'pd' | 'vm' = 'pd'): Edit {
+  return {
+    label: `Map ${mrName} into ${into === 'vm' ? `${pdName}'s VM` : pdName}`,
+    apply(doc) {
+      const mr = doc.system.memoryRegions.find((m) => m.name === mrName);
+      if (!mr) return doc;
+      const protectionDomains = updatePd(doc.system.protectionDomains, pdName, (pd) => {
+        if (into === 'vm') {
+          if (!pd.virtualMachine) return pd;
+          const vaddr = nextFreeVaddr(pd.virtualMachine.maps, doc.system.memoryRegions, mr);
+          return { ...pd, virtualMachine: { ...pd.virtualMachine, maps: [...pd.virtualMachine.maps, { mr: mrName, vaddr, perms: 'rw' }] } };
+        }
+        return { ...pd, maps: [...pd.maps, { mr: mrName, vaddr: nextFreeVaddr(pd.maps, doc.system.memoryRegions, mr), perms: 'rw' }] };
+      });
+      return { ...doc, system: { ...doc.system, protectionDomains } };
+    },
+  };
+}
+
+/** Channel ids (and IRQ ids: the same 0..62 space in a PD) already used by a PD. */
+export function usedIds(system: SystemModel, pdName: string): Set<number> {
+  const ids = new Set<number>();
+  for (const c of system.channels) for (const e of c.ends) if (e.pd === pdName) ids.add(e.id);
+  const pd = allProtectionDomains(system).find((p) => p.name === pdName);
+  for (const i of pd?.irqs ?? []) ids.add(i.id);
+  return ids;
+}
+
+const lowestFree = (used: Set<number>) => {
+  let id = 0;
+  while (used.has(id)) id++;
+  return id;
+};
+
+/** A channel between two PDs, each end with the lowest id free in its PD (never clashing with an IRQ id). */
+export function addChannel(a: string, b: string): Edit {
+  return {
+    label: `Connect ${a} and ${b}`,
+    apply(doc) {
+      if (a === b) return doc;
+      const ends: [{ pd: string; id: number }, { pd: string; id: number }] = [
+        { pd: a, id: lowestFree(usedIds(doc.system, a)) },
+        { pd: b, id: lowestFree(usedIds(doc.system, b)) },
+      ];
+      return { ...doc, system: { ...doc.system, channels: [...doc.system.channels, { ends }] } };
     },
   };
 }

@@ -1,7 +1,7 @@
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type NodeChange } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { addMemoryRegion, addProtectionDomain, deleteNodes, moveNodes } from '../../../../shared/model/edits';
+import { addChannel, addMap, addMemoryRegion, addProtectionDomain, deleteNodes, moveNodes } from '../../../../shared/model/edits';
 import type { NodePosition } from '../../../../shared/model/project';
 import { useActions, useStudio } from '../../stores/context';
 import { useProblems } from '../problems/useProblems';
@@ -18,6 +18,15 @@ function CanvasInner() {
   const actions = useActions();
   const { counts } = useProblems();
   const flow = useReactFlow();
+  // Drawing an edge: PD → region maps it (from the VM's handle: into the VM), PD → PD makes a channel.
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const pd = c.source.slice(3);
+      if (c.target.startsWith('mr:')) actions.edit(addMap(pd, c.target.slice(3), c.sourceHandle === 'vm' ? 'vm' : 'pd'));
+      else if (c.target.startsWith('pd:')) actions.edit(addChannel(pd, c.target.slice(3)));
+    },
+    [actions],
+  );
   // A project just opened: show all of it.
   const projectDir = useStudio((s) => s.project?.dir);
   useEffect(() => {
@@ -101,6 +110,8 @@ function CanvasInner() {
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onPaneClick={() => actions.select([])}
+        onConnect={onConnect}
+        isValidConnection={(c) => c.source.startsWith('pd:') && c.source !== c.target && (c.target.startsWith('mr:') || (c.target.startsWith('pd:') && c.sourceHandle !== 'vm'))}
         deleteKeyCode={['Delete', 'Backspace']}
         colorMode={theme}
         fitView

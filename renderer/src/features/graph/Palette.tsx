@@ -38,7 +38,7 @@ export function Palette() {
           {item.label}
         </div>
       ))}
-      <p className="palette-note">VMs, channels, IRQs and device regions join the palette with the graph editor.</p>
+      <p className="palette-note">Drag from a PD’s right-hand dot to a region to map it (next free address, rw), or to another PD for a channel. From a VM’s dot, the map goes into the VM.</p>
     </aside>
   );
 }
