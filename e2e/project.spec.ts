@@ -150,6 +150,14 @@ test('draw edges: PD → region maps it at the next free address, PD → PD is a
   await expect(studio.node('mr', 'mr1')).toBeVisible();
   await studio.connect('main', { kind: 'mr', name: 'mr1' });
   await studio.expectXmlToContain('<map mr="mr1" vaddr="0x4000000" perms="rw" />');
+  // Select the map by its edge and set its address and attributes in the inspector.
+  await page.locator('.react-flow__edge.edge-map .react-flow__edge-textwrapper').first().click();
+  await expect(page.getByTestId('inspector')).toContainText('Map: mr1 into main');
+  await studio.setField('vaddr', '0x5000000');
+  await studio.setField('perms', 'wx');
+  await studio.setField('perms', 'r');
+  await studio.setField('setvar', 'shared_buf');
+  await studio.expectXmlToContain('<map mr="mr1" vaddr="0x5000000" perms="r" setvar_vaddr="shared_buf" />');
   await studio.connect('pd1', { kind: 'mr', name: 'mr1' });
   await studio.connect('main', { kind: 'pd', name: 'pd1' });
   await expect(page.locator('.react-flow__edge.edge-channel')).toHaveCount(1);

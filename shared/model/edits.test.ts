@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addChannel, addMap, addMemoryRegion, addProtectionDomain, applyEdit, deleteNodes, emptyHistory, FIRST_MAP_VADDR, moveNodes, nextFreeVaddr, redo, undo, updateMemoryRegion, updateProtectionDomain, usedIds, type EditorDoc } from './edits';
+import { addChannel, addMap, addMemoryRegion, addProtectionDomain, applyEdit, deleteNodes, emptyHistory, FIRST_MAP_VADDR, moveNodes, nextFreeVaddr, redo, undo, updateMemoryRegion, updateMap, updateProtectionDomain, usedIds, type EditorDoc } from './edits';
 import { emptySystem } from './system';
 
 const empty = (): EditorDoc => ({ system: emptySystem(), layout: { nodes: {} } });
@@ -119,5 +119,22 @@ describe('connecting on the canvas', () => {
     const noDrv = deleteNodes(['pd:drv']).apply(doc);
     expect(noDrv.system.protectionDomains.map((p) => p.name)).toEqual(['cli']);
     expect(noDrv.system.channels).toEqual([]);
+  });
+});
+
+describe('editing a map', () => {
+  it('patches one map (undefined clears an attribute), removes it with null, and undo restores it', () => {
+    let doc = empty();
+    for (const e of [addProtectionDomain({ x: 0, y: 0 }, 'a'), addMemoryRegion({ x: 0, y: 0 }, 'm'), addMap('a', 'm'), addMap('a', 'm')]) doc = e.apply(doc);
+    let history = emptyHistory();
+    ({ doc, history } = applyEdit(doc, history, updateMap('a', 1, 'pd', { vaddr: 0x6000000, cached: false, setvarVaddr: 'buf' })));
+    expect(doc.system.protectionDomains[0]!.maps[1]).toEqual({ mr: 'm', vaddr: 0x6000000, perms: 'rw', cached: false, setvarVaddr: 'buf' });
+    ({ doc, history } = applyEdit(doc, history, updateMap('a', 1, 'pd', { cached: undefined })));
+    expect(doc.system.protectionDomains[0]!.maps[1]).not.toHaveProperty('cached');
+    const two = doc;
+    ({ doc, history } = applyEdit(doc, history, updateMap('a', 0, 'pd', null)));
+    expect(doc.system.protectionDomains[0]!.maps.map((m) => m.vaddr)).toEqual([0x6000000]);
+    ({ doc } = undo(doc, history));
+    expect(doc).toBe(two);
   });
 });

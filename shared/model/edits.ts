@@ -168,6 +168,20 @@ export function addMap(pdName: string, mrName: string, into: 'pd' | 'vm' = 'pd')
   };
 }
 
+/** Change (or, with `patch` null, remove) the `index`th map of a PD or of its VM. */
+export function updateMap(pdName: string, index: number, into: 'pd' | 'vm', patch: Partial<MapEntry> | null): Edit {
+  return {
+    label: patch ? `Edit a map of ${pdName}` : `Remove a map from ${pdName}`,
+    apply(doc) {
+      const change = (maps: MapEntry[]) => (patch ? maps.map((m, i) => (i === index ? stripUndefined({ ...m, ...patch }) : m)) : maps.filter((_, i) => i !== index));
+      const protectionDomains = updatePd(doc.system.protectionDomains, pdName, (pd) =>
+        into === 'vm' ? (pd.virtualMachine ? { ...pd, virtualMachine: { ...pd.virtualMachine, maps: change(pd.virtualMachine.maps) } } : pd) : { ...pd, maps: change(pd.maps) },
+      );
+      return { ...doc, system: { ...doc.system, protectionDomains } };
+    },
+  };
+}
+
 /** Channel ids (and IRQ ids: the same 0..62 space in a PD) already used by a PD. */
 export function usedIds(system: SystemModel, pdName: string): Set<number> {
   const ids = new Set<number>();

@@ -111,6 +111,7 @@ function CanvasInner() {
         onNodesChange={onNodesChange}
         onPaneClick={() => actions.select([])}
         onConnect={onConnect}
+        onEdgeClick={(_, e) => actions.select([e.id])}
         isValidConnection={(c) => c.source.startsWith('pd:') && c.source !== c.target && (c.target.startsWith('mr:') || (c.target.startsWith('pd:') && c.sourceHandle !== 'vm'))}
         deleteKeyCode={['Delete', 'Backspace']}
         colorMode={theme}

@@ -1,5 +1,6 @@
 import { useState, type KeyboardEvent } from 'react';
-import { updateMemoryRegion, updateProtectionDomain } from '../../../../shared/model/edits';
+import { updateMap, updateMemoryRegion, updateProtectionDomain } from '../../../../shared/model/edits';
+import { allProtectionDomains, type MapEntry, type Perms } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/sdf/export';
 import { useActions, useStudio } from '../../stores/context';
 import { useProblems } from '../problems/useProblems';
@@ -17,6 +18,19 @@ const int =
   };
 const name: Parse<string> = (raw) => (/^[A-Za-z_][\w-]*$/.test(raw) ? { value: raw } : { error: 'letters, digits, _ and -' });
 const text: Parse<string> = (raw) => ({ value: raw.trim() });
+const perms: Parse<Perms> = (raw) => (/^(r|w|x|rw|rx|wx|rwx)$/.test(raw.trim()) ? { value: raw.trim() as Perms } : { error: 'r, w and x in that order (rw, rx, rwx…)' });
+const symbol: Parse<string | undefined> = (raw) => (raw.trim() === '' ? { value: undefined } : /^[A-Za-z_]\w*$/.test(raw.trim()) ? { value: raw.trim() } : { error: 'a C identifier' });
+
+/** `map:PD:3` / `vmmap:PD:3`: the selected map edge. */
+function selectedMap(key: string | undefined, system: Parameters<typeof allProtectionDomains>[0]) {
+  const m = key && /^(map|vmmap):(.+):(\d+)$/.exec(key);
+  if (!m) return undefined;
+  const pd = allProtectionDomains(system).find((p) => p.name === m[2]);
+  const into = m[1] === 'vmmap' ? ('vm' as const) : ('pd' as const);
+  const index = Number(m[3]);
+  const map: MapEntry | undefined = into === 'vm' ? pd?.virtualMachine?.maps[index] : pd?.maps[index];
+  return pd && map ? { pd: pd.name, into, index, map } : undefined;
+}
 
 /**
  * One field: edits are local until Enter or blur, then committed as one undoable edit; an invalid value is shown
@@ -61,11 +75,12 @@ export function Inspector() {
   const key = selection.length === 1 ? selection[0]! : undefined;
   const pd = key?.startsWith('pd:') ? system.protectionDomains.find((p) => `pd:${p.name}` === key) : undefined;
   const mr = key?.startsWith('mr:') ? system.memoryRegions.find((m) => `mr:${m.name}` === key) : undefined;
+  const mapSel = selectedMap(key, system);
   const mine = key ? problems.filter((p) => p.key === key) : [];
   return (
     <aside className="inspector" aria-label="Inspector" data-testid="inspector">
       <h3>Inspector</h3>
-      {!pd && !mr && <p className="muted">{selection.length > 1 ? `${selection.length} items selected` : 'Select a node to edit it.'}</p>}
+      {!pd && !mr && !mapSel && <p className="muted">{selection.length > 1 ? `${selection.length} items selected` : 'Select a node to edit it.'}</p>}
       {pd && (
         <div key={key}>
           <div className="inspector-kind">Protection domain</div>
@@ -93,6 +108,27 @@ export function Inspector() {
           }} />
           <Field label="phys_addr" testId="inspect-phys" help="Fixed physical address (device registers); page aligned" value={mr.physAddr !== undefined ? hex(mr.physAddr) : ''} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => actions.edit(updateMemoryRegion(mr.name, { physAddr: v }))} />
           <Field label="page_size" testId="inspect-page" help="0x1000 or 0x200000" value={mr.pageSize !== undefined ? hex(mr.pageSize) : ''} parse={int(0x1000, 0x200000)} onCommit={(v) => actions.edit(updateMemoryRegion(mr.name, { pageSize: v }))} />
+        </div>
+      )}
+      {mapSel && (
+        <div key={key}>
+          <div className="inspector-kind">
+            Map: {mapSel.map.mr} into {mapSel.into === 'vm' ? `${mapSel.pd}'s VM` : mapSel.pd}
+          </div>
+          <Field label="vaddr" testId="inspect-vaddr" help="Where the region appears in the address space; page aligned" value={hex(mapSel.map.vaddr)} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => {
+            if (v !== undefined) actions.edit(updateMap(mapSel.pd, mapSel.index, mapSel.into, { vaddr: v }));
+          }} />
+          <Field label="perms" testId="inspect-perms" help="r, w, x; write-only is not allowed" value={mapSel.map.perms ?? 'rw'} parse={perms} onCommit={(v) => actions.edit(updateMap(mapSel.pd, mapSel.index, mapSel.into, { perms: v }))} />
+          <label className="field check">
+            <input type="checkbox" data-testid="inspect-cached" checked={mapSel.map.cached ?? true} onChange={(e) => actions.edit(updateMap(mapSel.pd, mapSel.index, mapSel.into, { cached: e.target.checked ? undefined : false }))} />
+            <span className="field-label" title="Device registers want cached=false">cached</span>
+          </label>
+          {mapSel.into === 'pd' && (
+            <Field label="setvar_vaddr" testId="inspect-setvar" help="A symbol in the program that Microkit sets to vaddr" value={mapSel.map.setvarVaddr ?? ''} parse={symbol} onCommit={(v) => actions.edit(updateMap(mapSel.pd, mapSel.index, mapSel.into, { setvarVaddr: v }))} />
+          )}
+          <button data-testid="inspect-remove-map" onClick={() => (actions.edit(updateMap(mapSel.pd, mapSel.index, mapSel.into, null)), actions.select([]))}>
+            Remove map
+          </button>
         </div>
       )}
       {mine.length > 0 && (

@@ -91,6 +91,7 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
     const pp = a.pp ? ' (pp →)' : b.pp ? ' (← pp)' : '';
     edges.push({ id: `ch:${i}`, source: pdKey(a.pd), sourceHandle: 'pd', target: pdKey(b.pd), label: `ch ${a.id}↔${b.id}${pp}`, className: `edge-channel${pp ? ' edge-pp' : ''}` });
   });
+  for (const e of edges) if (sel.has(e.id)) e.selected = true;
   return { nodes, edges };
 }
 
