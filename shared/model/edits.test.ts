@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addChannel, addMap, addMemoryRegion, addProtectionDomain, applyEdit, deleteNodes, emptyHistory, FIRST_MAP_VADDR, moveNodes, nextFreeVaddr, redo, undo, updateMemoryRegion, updateMap, updateProtectionDomain, usedIds, type EditorDoc } from './edits';
+import { addChannel, addMap, addMemoryRegion, addProtectionDomain, applyEdit, deleteNodes, emptyHistory, FIRST_MAP_VADDR, moveNodes, nextFreeVaddr, ppProblem, redo, removeChannel, undo, updateMemoryRegion, updateChannelEnd, updateMap, updateProtectionDomain, usedIds, type EditorDoc } from './edits';
 import { emptySystem } from './system';
 
 const empty = (): EditorDoc => ({ system: emptySystem(), layout: { nodes: {} } });
@@ -136,5 +136,25 @@ describe('editing a map', () => {
     expect(doc.system.protectionDomains[0]!.maps.map((m) => m.vaddr)).toEqual([0x6000000]);
     ({ doc } = undo(doc, history));
     expect(doc).toBe(two);
+  });
+});
+
+describe('editing a channel', () => {
+  it('ends take id/pp/notify patches; the PPC rule is reported like Microkit 2.x; remove and undo', () => {
+    let doc = empty();
+    for (const e of [addProtectionDomain({ x: 0, y: 0 }, 'client'), addProtectionDomain({ x: 0, y: 0 }, 'server'), addChannel('client', 'server')]) doc = e.apply(doc);
+    doc = updateProtectionDomain('server', { priority: 150 }).apply(doc);
+    doc = updateChannelEnd(0, 0, { pp: true, id: 5 }).apply(doc);
+    expect(doc.system.channels[0]!.ends[0]).toEqual({ pd: 'client', id: 5, pp: true });
+    expect(ppProblem(doc.system, doc.system.channels[0]!.ends)).toBeUndefined();
+    const wrongWay = updateChannelEnd(0, 0, { pp: undefined }).apply(updateChannelEnd(0, 1, { pp: true }).apply(doc));
+    expect(ppProblem(wrongWay.system, wrongWay.system.channels[0]!.ends)).toBe('client (priority 100) must have a higher priority than its caller server (150)');
+    const both = updateChannelEnd(0, 1, { pp: true }).apply(doc);
+    expect(ppProblem(both.system, both.system.channels[0]!.ends)).toMatch(/cannot ppc bidirectionally/);
+    let history = emptyHistory();
+    ({ doc, history } = applyEdit(doc, history, removeChannel(0)));
+    expect(doc.system.channels).toEqual([]);
+    ({ doc } = undo(doc, history));
+    expect(doc.system.channels).toHaveLength(1);
   });
 });

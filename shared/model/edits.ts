@@ -1,5 +1,5 @@
 import type { StudioFile, NodePosition } from './project';
-import { allProtectionDomains, freshName, mrKey, pdKey, type MapEntry, type MemoryRegion, type ProtectionDomain, type SystemModel } from './system';
+import { allProtectionDomains, freshName, mrKey, pdKey, type ChannelEnd, type MapEntry, type MemoryRegion, type ProtectionDomain, type SystemModel } from './system';
 
 /**
  * The document the editor edits: the system plus its layout. Every UI edit is an {@link Edit}: a label and a pure
@@ -180,6 +180,40 @@ export function updateMap(pdName: string, index: number, into: 'pd' | 'vm', patc
       return { ...doc, system: { ...doc.system, protectionDomains } };
     },
   };
+}
+
+/** Change one end of the `index`th channel (id, pp, notify, setvar_id); undefined clears an attribute. */
+export function updateChannelEnd(index: number, end: 0 | 1, patch: Partial<ChannelEnd>): Edit {
+  return {
+    label: `Edit channel ${index} (${end === 0 ? 'first' : 'second'} end)`,
+    apply(doc) {
+      const channels = doc.system.channels.map((c, i) => {
+        if (i !== index) return c;
+        const ends = [...c.ends] as typeof c.ends;
+        ends[end] = stripUndefined({ ...ends[end], ...patch });
+        return { ...c, ends };
+      });
+      return { ...doc, system: { ...doc.system, channels } };
+    },
+  };
+}
+
+/** Remove the `index`th channel. */
+export function removeChannel(index: number): Edit {
+  return { label: `Remove channel ${index}`, apply: (doc) => ({ ...doc, system: { ...doc.system, channels: doc.system.channels.filter((_, i) => i !== index) } }) };
+}
+
+/**
+ * The PPC priority rule (Microkit 2.x): the end with pp may call the other end, whose PD must have a strictly higher
+ * priority; pp on both ends is refused. Undefined when the channel has no pp or the rule holds.
+ */
+export function ppProblem(system: SystemModel, ends: readonly [ChannelEnd, ChannelEnd]): string | undefined {
+  if (ends[0].pp && ends[1].pp) return 'pp on both ends: cannot ppc bidirectionally';
+  const caller = ends[0].pp ? ends[0] : ends[1].pp ? ends[1] : undefined;
+  if (!caller) return undefined;
+  const callee = caller === ends[0] ? ends[1] : ends[0];
+  const prio = (name: string) => allProtectionDomains(system).find((p) => p.name === name)?.priority ?? 0;
+  return prio(callee.pd) > prio(caller.pd) ? undefined : `${callee.pd} (priority ${prio(callee.pd)}) must have a higher priority than its caller ${caller.pd} (${prio(caller.pd)})`;
 }
 
 /** Channel ids (and IRQ ids: the same 0..62 space in a PD) already used by a PD. */

@@ -1,5 +1,5 @@
 import { useState, type KeyboardEvent } from 'react';
-import { updateMap, updateMemoryRegion, updateProtectionDomain } from '../../../../shared/model/edits';
+import { ppProblem, removeChannel, updateChannelEnd, updateMap, updateMemoryRegion, updateProtectionDomain } from '../../../../shared/model/edits';
 import { allProtectionDomains, type MapEntry, type Perms } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/sdf/export';
 import { useActions, useStudio } from '../../stores/context';
@@ -76,11 +76,14 @@ export function Inspector() {
   const pd = key?.startsWith('pd:') ? system.protectionDomains.find((p) => `pd:${p.name}` === key) : undefined;
   const mr = key?.startsWith('mr:') ? system.memoryRegions.find((m) => `mr:${m.name}` === key) : undefined;
   const mapSel = selectedMap(key, system);
+  const chIndex = key && /^ch:\d+$/.test(key) ? Number(key.slice(3)) : -1;
+  const channel = chIndex >= 0 ? system.channels[chIndex] : undefined;
+  const pp = channel ? ppProblem(system, channel.ends) : undefined;
   const mine = key ? problems.filter((p) => p.key === key) : [];
   return (
     <aside className="inspector" aria-label="Inspector" data-testid="inspector">
       <h3>Inspector</h3>
-      {!pd && !mr && !mapSel && <p className="muted">{selection.length > 1 ? `${selection.length} items selected` : 'Select a node to edit it.'}</p>}
+      {!pd && !mr && !mapSel && !channel && <p className="muted">{selection.length > 1 ? `${selection.length} items selected` : 'Select a node to edit it.'}</p>}
       {pd && (
         <div key={key}>
           <div className="inspector-kind">Protection domain</div>
@@ -128,6 +131,40 @@ export function Inspector() {
           )}
           <button data-testid="inspect-remove-map" onClick={() => (actions.edit(updateMap(mapSel.pd, mapSel.index, mapSel.into, null)), actions.select([]))}>
             Remove map
+          </button>
+        </div>
+      )}
+      {channel && (
+        <div key={key}>
+          <div className="inspector-kind">
+            Channel: {channel.ends[0].pd} ↔ {channel.ends[1].pd}
+          </div>
+          {([0, 1] as const).map((e) => {
+            const end = channel.ends[e];
+            return (
+              <fieldset key={e} className="channel-end">
+                <legend>{end.pd}</legend>
+                <Field label="id" testId={`inspect-end${e}-id`} help="0–62; unique among this PD's channels and IRQs" value={String(end.id)} parse={int(0, 62)} onCommit={(v) => {
+                  if (v !== undefined) actions.edit(updateChannelEnd(chIndex, e, { id: v }));
+                }} />
+                <label className="field check">
+                  <input type="checkbox" data-testid={`inspect-end${e}-pp`} checked={end.pp ?? false} onChange={(ev) => actions.edit(updateChannelEnd(chIndex, e, { pp: ev.target.checked || undefined }))} />
+                  <span className="field-label" title="This PD may make protected procedure calls to the other end (which needs a higher priority)">pp (may call the other end)</span>
+                </label>
+                <label className="field check">
+                  <input type="checkbox" data-testid={`inspect-end${e}-notify`} checked={end.notify ?? true} onChange={(ev) => actions.edit(updateChannelEnd(chIndex, e, { notify: ev.target.checked ? undefined : false }))} />
+                  <span className="field-label" title="This PD may notify the other end">notify</span>
+                </label>
+              </fieldset>
+            );
+          })}
+          {pp && (
+            <p className="inspector-problem-error" data-testid="inspect-pp-problem">
+              {pp}
+            </p>
+          )}
+          <button data-testid="inspect-remove-channel" onClick={() => (actions.edit(removeChannel(chIndex)), actions.select([]))}>
+            Remove channel
           </button>
         </div>
       )}

@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import type { EditorDoc } from '../../../../shared/model/edits';
+import { ppProblem, type EditorDoc } from '../../../../shared/model/edits';
 import { isArmIrq, mrKey, pdKey, type IrqEntry, type ProtectionDomain } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/sdf/export';
 
@@ -88,8 +88,18 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
   doc.system.channels.forEach((ch, i) => {
     const [a, b] = ch.ends;
     // pp: the end that may call the other (protected procedure); shown on the edge as an arrow.
-    const pp = a.pp ? ' (pp →)' : b.pp ? ' (← pp)' : '';
-    edges.push({ id: `ch:${i}`, source: pdKey(a.pd), sourceHandle: 'pd', target: pdKey(b.pd), label: `ch ${a.id}↔${b.id}${pp}`, className: `edge-channel${pp ? ' edge-pp' : ''}` });
+    const pp = a.pp && b.pp ? ' (pp ↔)' : a.pp ? ' (pp →)' : b.pp ? ' (← pp)' : '';
+    // The PPC priority rule, on the edge itself: red, with the reason as the label's tooltip.
+    const bad = ppProblem(doc.system, ch.ends);
+    edges.push({
+      id: `ch:${i}`,
+      source: pdKey(a.pd),
+      sourceHandle: 'pd',
+      target: pdKey(b.pd),
+      label: `ch ${a.id}↔${b.id}${pp}${bad ? ' ✗' : ''}`,
+      className: `edge-channel${pp ? ' edge-pp' : ''}${bad ? ' edge-bad' : ''}`,
+      ...(bad ? { data: { problem: bad } } : {}),
+    });
   });
   for (const e of edges) if (sel.has(e.id)) e.selected = true;
   return { nodes, edges };
