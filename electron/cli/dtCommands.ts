@@ -9,8 +9,8 @@ import type { DtTree } from '../../shared/dt/tree';
 import { decodeInterrupts, decodeReg, find, indexTree, strings, supplierClosure } from '../../shared/dt/query';
 import { writeFileAtomic } from '../services/atomicWrite';
 import type { Io } from './sdfCommands';
+import { Args, UsageError } from './args';
 
-class UsageError extends Error {}
 
 const readText = (p: string) => {
   try {
@@ -51,13 +51,10 @@ export async function dtc(argv: string[], io: Io): Promise<number> {
   let cpp = false;
   let symbols = false;
   const inputs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+  const args = new Args(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const opt = a;
+    const val = () => args.value(opt);
     if (a === '-I' || a === '--in-format') inFmt = fmt(val());
     else if (a === '-O' || a === '--out-format') outFmt = fmt(val());
     else if (a === '-o' || a === '--out') out = val();
@@ -110,13 +107,10 @@ export async function dtQuery(argv: string[], io: Io): Promise<number> {
   let cpp = false;
   let json = false;
   const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+  const args = new Args(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const opt = a;
+    const val = () => args.value(opt);
     if (a === '--path') q.path = val();
     else if (a === '--label') q.label = val();
     else if (a === '--compatible') q.compatible = val();

@@ -1,3 +1,4 @@
+import { Args } from './args';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DtError } from '../../shared/dt/cpp';
@@ -29,13 +30,10 @@ export async function passthrough(argv: string[], io: Io): Promise<number> {
   let ramPhys: bigint | undefined;
   let vcpus = 1;
   let firstId = 1;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
+  const args = new Args(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const opt = a;
+    const val = () => args.value(opt);
     if (a === '--board') boardName = val();
     else if (a === '--device') devices.push(...val().split(','));
     else if (a === '--out') out = val();

@@ -1,3 +1,4 @@
+import { Args } from './args';
 import { QemuService } from '../services/qemu';
 import { defaultBoardsDir, loadBoards } from '../services/boards';
 import { StudioError } from '../../shared/api/errors';
@@ -15,15 +16,12 @@ export async function qemu(argv: string[], io: Io): Promise<number> {
   let expectText: string | undefined;
   let timeout: number | undefined;
   const extra: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new StudioError('invalid-params', `${a} needs a value`);
-      return v;
-    };
+  const args = new Args(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const opt = a;
+    const val = () => args.value(opt);
     if (a === '--') {
-      extra.push(...argv.slice(i + 1));
+      extra.push(...args.rest());
       break;
     } else if (a === '--board') boardName = val();
     else if (a === '--image') image = val();

@@ -1,3 +1,4 @@
+import { UsageError } from './args';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../../shared/api/diagnostics';
@@ -16,8 +17,6 @@ export interface Io {
   err(s: string): void;
   here: string;
 }
-
-class UsageError extends Error {}
 
 function parseFlags(argv: string[], spec: Record<string, 'value' | 'flag'>) {
   const flags: Record<string, string | true> = {};

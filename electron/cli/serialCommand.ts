@@ -1,3 +1,4 @@
+import { Args } from './args';
 import { SerialService } from '../services/serial';
 import { StudioError } from '../../shared/api/errors';
 import { FLOW_CONTROLS, parseFraming, type FlowControl, type Framing } from '../../shared/serial/transform';
@@ -16,13 +17,10 @@ export async function serial(argv: string[], io: Io): Promise<number> {
   let enter: 'cr' | 'lf' | 'crlf' = 'cr';
   let framing: Framing | undefined;
   let flowControl: FlowControl | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new StudioError('invalid-params', `${a} needs a value`);
-      return v;
-    };
+  const args = new Args(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const opt = a;
+    const val = () => args.value(opt);
     if (a === '--baud') baud = Number(val());
     else if (a === '--tcu') tcu = true;
     else if (a === '--log') log = val();
