@@ -80,6 +80,27 @@ export class StudioPage {
     return text.replace(/\u00a0/g, ' ');
   }
 
+  /** Put the cursor at the end of the first XML line containing `text` (real clicks and keys). */
+  async xmlCursorAfter(text: string) {
+    const line = this.page.locator('[data-testid=xml-preview] .view-line', { hasText: text }).first();
+    await line.click();
+    await this.page.keyboard.press('End');
+  }
+
+  /** Replace the whole XML pane's text, as a paste would. */
+  async replaceXml(text: string) {
+    await this.page.locator('[data-testid=xml-preview] .view-lines').click();
+    await this.page.keyboard.press('Control+a');
+    await this.page.keyboard.insertText(text);
+  }
+
+  /** The labels the completion widget offers. */
+  async suggestions(): Promise<string[]> {
+    const rows = this.page.locator('[data-testid=xml-preview] .suggest-widget .monaco-list-row');
+    await expect(rows.first()).toBeVisible();
+    return rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')?.split(',')[0] ?? ''));
+  }
+
   async expectXmlToContain(fragment: string) {
     await expect.poll(() => this.xml()).toContain(fragment);
   }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../api/diagnostics';
+import { attrNames } from './schema';
 import {
   SdfError,
   children,
@@ -182,7 +183,7 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
       const ends: ChannelEnd[] = [];
       for (const e of children(el)) {
         if (e.name !== 'end') throw new SdfError(`Error: invalid XML element '${e.name}': ${loc(ctx, e)}`, e.line, e.column, 'unknown-element');
-        checkAttributes(ctx, e, ['pd', 'id', 'pp', 'notify', 'setvar_id']);
+        checkAttributes(ctx, e, attrNames('end'));
         const pd = required(ctx, e, 'pd');
         const id = decimal(ctx, e, 'id', required(ctx, e, 'id'), true);
         if (id > 61n) throw valueError(ctx, e, 'id must be < 62', 'id-range');

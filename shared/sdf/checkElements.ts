@@ -1,4 +1,5 @@
 import type { XmlElement } from './xml';
+import { attrNames } from './schema';
 import { PAGE_SIZES, archDisplay, pdMapMaxVaddr, vmMapMaxVaddr, type KernelConfig } from './kernelConfig';
 
 /**
@@ -152,7 +153,7 @@ export interface Map {
 
 /** SysMap::from_xml (§2.4). */
 export function parseMap(ctx: Ctx, el: XmlElement, allowSetvar: boolean, maxVaddr: bigint): Map {
-  checkAttributes(ctx, el, allowSetvar ? ['mr', 'vaddr', 'perms', 'cached', 'setvar_vaddr', 'setvar_size', 'setvar_prefill_size'] : ['mr', 'vaddr', 'perms', 'cached']);
+  checkAttributes(ctx, el, allowSetvar ? attrNames('map', 'pd-map') : attrNames('map'));
   const mr = required(ctx, el, 'mr');
   const vaddr = number(ctx, el, required(ctx, el, 'vaddr'));
   if (vaddr >= maxVaddr) throw valueError(ctx, el, `vaddr (0x${vaddr.toString(16)}) must be less than 0x${maxVaddr.toString(16)}`, 'vaddr-limit');
@@ -178,7 +179,7 @@ export interface MemoryRegion {
 
 /** SysMemoryRegion::from_xml (§2.11). Prefill files are not read here: a path is taken to exist. */
 export function parseMemoryRegion(ctx: Ctx, el: XmlElement): MemoryRegion {
-  checkAttributes(ctx, el, ['name', 'size', 'page_size', 'phys_addr', 'prefill_path', 'prefill_bootinfo']);
+  checkAttributes(ctx, el, attrNames('memory_region'));
   const name = required(ctx, el, 'name');
   const pageSize = optNumber(ctx, el, 'page_size') ?? PAGE_SIZES[0];
   if (!PAGE_SIZES.includes(pageSize as (typeof PAGE_SIZES)[number])) throw valueError(ctx, el, `page size 0x${pageSize.toString(16)} not supported`, 'page-size');
@@ -286,9 +287,7 @@ export function pciDisplay(s: string): string {
 /** ProtectionDomain::from_xml (§2.2), children included. */
 export function parseProtectionDomain(ctx: Ctx, el: XmlElement, isChild: boolean, domains: Domains | undefined): Pd {
   const c = ctx.config;
-  const allowed = ['name', 'priority', 'budget', 'period', 'passive', 'stack_size', 'smc', 'cpu', 'domain', 'fpu'];
-  if (isChild) allowed.push('id', 'setvar_id');
-  checkAttributes(ctx, el, allowed);
+  checkAttributes(ctx, el, isChild ? attrNames('protection_domain', 'child') : attrNames('protection_domain'));
   const name = required(ctx, el, 'name');
   let id: bigint | undefined;
   if (isChild) {
@@ -336,7 +335,7 @@ export function parseProtectionDomain(ctx: Ctx, el: XmlElement, isChild: boolean
   for (const child of children(el)) {
     switch (child.name) {
       case 'program_image':
-        checkAttributes(ctx, child, ['path', 'path_for_symbols']);
+        checkAttributes(ctx, child, attrNames('program_image'));
         if (image) throw valueError(ctx, el, 'program_image must only be specified once', 'program-image');
         required(ctx, child, 'path');
         image = true;
@@ -357,7 +356,7 @@ export function parseProtectionDomain(ctx: Ctx, el: XmlElement, isChild: boolean
         break;
       case 'ioport': {
         if (c.arch !== 'x86_64') throw valueError(ctx, el, 'I/O Ports are only available on x86', 'ioport');
-        checkAttributes(ctx, child, ['id', 'setvar_id', 'setvar_addr', 'addr', 'size']);
+        checkAttributes(ctx, child, attrNames('ioport'));
         const pid = decimal(ctx, child, 'id', required(ctx, child, 'id'), true);
         if (pid > 61n) throw valueError(ctx, child, 'id must be < 62', 'id-range');
         if (pid < 0n) throw valueError(ctx, child, 'id must be >= 0', 'id-range');
@@ -372,7 +371,7 @@ export function parseProtectionDomain(ctx: Ctx, el: XmlElement, isChild: boolean
         break;
       }
       case 'setvar': {
-        checkAttributes(ctx, child, ['symbol', 'region_paddr']);
+        checkAttributes(ctx, child, attrNames('setvar'));
         const symbol = required(ctx, child, 'symbol');
         const region = required(ctx, child, 'region_paddr');
         addSetvar(ctx, pd.setvars, { symbol, kind: 'paddr', mr: region }, child);
@@ -473,7 +472,7 @@ function parseVirtualMachine(ctx: Ctx, el: XmlElement): Vm {
   const maps: Map[] = [];
   for (const child of children(el)) {
     if (child.name === 'vcpu') {
-      checkAttributes(ctx, child, ['id', 'setvar_id', 'cpu']);
+      checkAttributes(ctx, child, attrNames('vcpu'));
       const id = decimal(ctx, child, 'id', required(ctx, child, 'id'), false);
       if (id > 61n) throw valueError(ctx, child, 'id must be < 62', 'id-range');
       if (vcpus.includes(id)) throw new SdfError(`Error: duplicate vcpu id ${id} in virtual machine '${name}' @ ${loc(ctx, child)}`, ...at(child), 'duplicate-vcpu');
@@ -503,7 +502,7 @@ function parseCspace(ctx: Ctx, el: XmlElement): CapMap[] {
       if (child.name.startsWith('cap_')) throw new SdfError(`Cap type: '${child.name.slice(4)}' is not supported at '${loc(ctx, child)}'`, ...at(child), 'cap-type');
       throw new SdfError(`Element '${child.name}' is not supported in a <cspace> element at '${loc(ctx, child)}'`, ...at(child), 'cap-type');
     }
-    checkAttributes(ctx, child, ['slot', 'pd']);
+    checkAttributes(ctx, child, attrNames('cap_tcb'));
     const pd = required(ctx, child, 'pd');
     const slot = number(ctx, child, required(ctx, child, 'slot'));
     if (slot === 0n) throw valueError(ctx, child, 'The destination slot 0 has been reserved for Microkit CNode', 'cap-slot');
@@ -523,7 +522,7 @@ export function parseDomains(ctx: Ctx, el: XmlElement): Domains {
   let schedule: XmlElement | undefined;
   for (const child of children(el)) {
     if (child.name === 'domain') {
-      checkAttributes(ctx, child, ['name', 'id']);
+      checkAttributes(ctx, child, attrNames('domain'));
       const name = required(ctx, child, 'name');
       const idRaw = optNumber(ctx, child, 'id');
       if (idRaw !== undefined && idRaw >= BigInt(c.numDomains)) {
@@ -562,13 +561,13 @@ export function parseDomains(ctx: Ctx, el: XmlElement): Domains {
     }
     resolved.set(name, id);
   }
-  checkAttributes(ctx, schedule, ['index_shift', 'start_index']);
+  checkAttributes(ctx, schedule, attrNames('domain_schedule'));
   const start = optNumber(ctx, schedule, 'start_index') ?? 0n;
   const shift = optNumber(ctx, schedule, 'index_shift');
   let entries = 0n;
   for (const child of children(schedule)) {
     if (child.name === 'schedule_entry') {
-      checkAttributes(ctx, child, ['domain', 'duration']);
+      checkAttributes(ctx, child, attrNames('domain_entry'));
       const d = required(ctx, child, 'domain');
       const duration = required(ctx, child, 'duration');
       if (!resolved.has(d)) throw valueError(ctx, child, `domain '${d}' does not exist,`, 'schedule-domain');
@@ -630,7 +629,7 @@ export function parseIoAddressSpace(ctx: Ctx, el: XmlElement, seen: { names: Set
   const maps: IoMap[] = [];
   for (const child of children(el)) {
     if (child.name !== 'iomap') throw new SdfError(`Error: invalid XML element '${child.name}': ${loc(ctx, child)}`, ...at(child), 'unknown-element');
-    checkAttributes(ctx, child, ['mr', 'iovaddr', 'perms']);
+    checkAttributes(ctx, child, attrNames('iomap'));
     const mr = required(ctx, child, 'mr');
     const iovaddr = number(ctx, child, required(ctx, child, 'iovaddr'));
     if (iovaddr > 0x7f_ffff_ffffn) throw valueError(ctx, child, `iovaddr (0x${iovaddr.toString(16)}) must be less than 0x8000000000`, 'iovaddr-limit');

@@ -17,7 +17,7 @@ function useShortcuts() {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey)) return;
       const k = e.key.toLowerCase();
-      const inField = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
+      const inField = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || (e.target instanceof Element && e.target.closest('.monaco-editor') !== null);
       const run = (f: () => void) => {
         e.preventDefault();
         f();

@@ -8,6 +8,7 @@ import type { StudioFile } from '../../../shared/model/project';
 import type { BoardPack } from '../../../shared/model/board';
 import type { TemplateInfo } from '../../../shared/model/templates';
 import { emptySystem } from '../../../shared/model/system';
+import { sourceKeysOf } from '../../../shared/model/graphKeys';
 import { exportSystem } from '../../../shared/sdf/export';
 import { importSystem } from '../../../shared/sdf/import';
 import { DEFAULT_PATTERNS, MilestoneTracker, parseUserPatterns, type Milestone } from '../../../shared/logs/milestones';
@@ -67,6 +68,11 @@ export interface StudioState {
   loadDiagnostics: Diagnostic[];
   recovery?: ProjectSnapshot['recovery'];
   selection: string[];
+  /**
+   * The XML pane's text while the user edits it (undefined: the pane shows the model's export). It is imported into
+   * the model after a pause in typing; while it does not parse, the graph keeps the last good model.
+   */
+  xmlText?: string;
   /** Last XML line to reveal in the preview (from a clicked problem). */
   reveal?: { line: number; column: number; seq: number };
 
@@ -97,6 +103,14 @@ export interface StudioState {
 }
 
 const blankDoc = (): EditorDoc => ({ system: emptySystem(), layout: { nodes: {} } });
+
+/** The selected keys that still name something in the document (after undo, redo or an XML edit). */
+function stillSelected(doc: EditorDoc, selection: string[]): string[] {
+  if (!selection.length) return selection;
+  const sources = [...importSystem(exportSystem(doc.system)).sources.keys()];
+  const kept = selection.filter((k) => sourceKeysOf(sources, k).length > 0);
+  return kept.length === selection.length ? selection : kept;
+}
 
 export function isDirty(s: Pick<StudioState, 'doc' | 'savedDoc' | 'project'>): boolean {
   return Boolean(s.project) && s.doc !== s.savedDoc;
@@ -176,6 +190,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       loadDiagnostics: imported.diagnostics,
       recovery: snap.recovery,
       selection: [],
+      xmlText: undefined,
       dialog: undefined,
       notice: snap.migrated.length
         ? { kind: 'info', message: `Project file migrated: ${snap.migrated.join('; ')}. Save to keep the new format.` }
@@ -188,10 +203,37 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       .catch(() => actions.setTimelinePatterns('', false));
   };
 
-  const payload = () => {
+  const payload = (draftAllowed = false) => {
     const { project, doc } = get();
     if (!project) throw new StudioError('no-project', 'no project is open');
+    flushXml();
+    const { xmlText } = get();
+    if (xmlText !== undefined) {
+      const imported = importSystem(xmlText, project.studio.systemFile);
+      // A recovery file keeps the draft as typed; a save never writes XML that does not parse.
+      if (draftAllowed) return { studio: { ...project.studio, layout: doc.layout }, systemXml: xmlText };
+      if (!imported.model) {
+        const d = imported.diagnostics[0]!;
+        throw new StudioError('corrupt', `${d.file}:${d.line}:${d.column}: the XML pane does not parse (${d.message}); fix it or undo, then save`);
+      }
+    }
     return { studio: { ...project.studio, layout: doc.layout }, systemXml: exportSystem(doc.system) };
+  };
+
+  /** The XML pane's draft into the model: one undoable edit, unless it does not parse (then markers say why). */
+  let xmlTimer: ReturnType<typeof setTimeout> | undefined;
+  let xmlPending = false;
+  const flushXml = () => {
+    if (xmlTimer !== undefined) clearTimeout(xmlTimer);
+    xmlTimer = undefined;
+    if (!xmlPending) return;
+    xmlPending = false;
+    const { xmlText, project, doc, history } = get();
+    if (xmlText === undefined || !project) return;
+    const imported = importSystem(xmlText, project.studio.systemFile);
+    if (!imported.model) return;
+    const next = apply(doc, history, replaceSystem('Edit XML', imported.model));
+    set({ doc: next.doc, history: next.history, loadDiagnostics: [], selection: stillSelected(next.doc, get().selection) });
   };
 
   const actions = {
@@ -283,9 +325,9 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       }
     },
     async autosave() {
-      if (!isDirty(get())) return;
+      if (!isDirty(get()) && get().xmlText === undefined) return;
       try {
-        await client.call('project.autosave', payload());
+        await client.call('project.autosave', payload(true));
       } catch {
         // Autosave is best effort; the next edit tries again and Save reports real errors.
       }
@@ -294,7 +336,11 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       const rec = get().recovery;
       if (!rec) return;
       const imported = importSystem(rec.systemXml, rec.studio.systemFile);
-      if (!imported.model) return fail(new StudioError('corrupt', 'the recovery file does not parse'));
+      if (!imported.model) {
+        // The autosave caught the XML pane mid-edit: give the text back to the pane, where its errors are marked.
+        set({ xmlText: rec.systemXml, recovery: undefined, notice: { kind: 'info', message: 'Recovered XML that does not parse yet: it is in the XML pane with its errors marked' } });
+        return;
+      }
       const system = imported.model;
       actions.edit({ label: 'Restore autosaved changes', apply: () => ({ system, layout: rec.studio.layout }) });
       set({ recovery: undefined });
@@ -312,16 +358,37 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     },
     edit(edit: Edit) {
       if (!get().project) return;
+      flushXml();
       const { doc, history } = apply(get().doc, get().history, edit);
-      set({ doc, history });
+      // A graph edit rewrites the XML from the model; the pane's own text gives way.
+      set({ doc, history, xmlText: undefined });
     },
     undo() {
+      flushXml();
       const { doc, history } = undoDoc(get().doc, get().history);
-      set({ doc, history, selection: get().selection.filter((k) => k in doc.layout.nodes) });
+      set({ doc, history, xmlText: undefined, selection: stillSelected(doc, get().selection) });
     },
     redo() {
+      flushXml();
       const { doc, history } = redoDoc(get().doc, get().history);
-      set({ doc, history });
+      set({ doc, history, xmlText: undefined, selection: stillSelected(doc, get().selection) });
+    },
+    /** The user typed in the XML pane: shown at once, imported after `delayMs` without typing. */
+    editXml(text: string, delayMs = 300) {
+      if (!get().project) return;
+      set({ xmlText: text });
+      xmlPending = true;
+      if (xmlTimer !== undefined) clearTimeout(xmlTimer);
+      xmlTimer = setTimeout(flushXml, delayMs);
+    },
+    /** Import the XML pane's text now (before a save, a build, or a test's assertion). */
+    flushXml,
+    /** Throw away the XML pane's text that does not parse: the pane shows the model again. */
+    revertXml() {
+      if (xmlTimer !== undefined) clearTimeout(xmlTimer);
+      xmlTimer = undefined;
+      xmlPending = false;
+      set({ xmlText: undefined });
     },
     select(keys: string[]) {
       const cur = get().selection;

@@ -6,3 +6,8 @@ declare module '*?worker' {
   const WorkerCtor: new () => Worker;
   export default WorkerCtor;
 }
+declare module 'monaco-editor/esm/vs/basic-languages/xml/xml.js' {
+  import type { languages } from 'monaco-editor';
+  export const conf: languages.LanguageConfiguration;
+  export const language: languages.IMonarchLanguage;
+}

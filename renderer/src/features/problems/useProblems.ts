@@ -6,6 +6,7 @@ import { checkSystem } from '../../../../shared/sdf/check';
 import { kernelConfig } from '../../../../shared/sdf/kernelConfig';
 import { kernelConfigForBoard } from '../../../../shared/model/board';
 import { useStudio } from '../../stores/context';
+import { graphKeyOfSource, pdOfKey } from '../../../../shared/model/graphKeys';
 
 export interface Problem extends Diagnostic {
   /** The graph node the problem belongs to, when it has one. */
@@ -18,30 +19,32 @@ export interface Problem extends Diagnostic {
  */
 export function useDerived() {
   const system = useStudio((s) => s.doc.system);
+  const xmlText = useStudio((s) => s.xmlText);
   const file = useStudio((s) => s.project?.studio.systemFile);
   const boardName = useStudio((s) => s.project?.studio.board);
   const buildConfig = useStudio((s) => s.project?.studio.build.config);
   const board = useStudio((s) => s.boards.find((b) => b.name === boardName));
   return useMemo(() => {
-    const xml = exportSystem(system);
+    // While the user edits the XML pane, its text is what the problems and places refer to.
+    const xml = xmlText ?? exportSystem(system);
     const { sources } = importSystem(xml, file);
     // The Microkit tool's own rules for the project's board (an unknown board is checked as qemu_virt_aarch64).
     const config = board ? kernelConfigForBoard(board, buildConfig) : kernelConfig({ arch: 'aarch64' });
     // Without a project there is no system to judge.
     return { xml, sources, diagnostics: file ? checkSystem(xml, file, config).diagnostics : [] };
-  }, [system, file, board, buildConfig]);
+  }, [system, xmlText, file, board, buildConfig]);
 }
 
 export function useProblems() {
   const { sources, diagnostics } = useDerived();
   const loadDiagnostics = useStudio((s) => s.loadDiagnostics);
   return useMemo(() => {
-    // Each line of the XML belongs to the graph node whose element (or a descendant element) starts there.
+    // Each line of the XML belongs to the node or edge whose element starts there (the innermost one).
     const byLine = new Map<number, string>();
     for (const [key, at] of sources) {
       if (key.includes('@')) continue;
-      const owner = key.split('/')[0]!;
-      if (/^(pd|mr):/.test(owner) && !byLine.has(at.line)) byLine.set(at.line, owner);
+      const owner = graphKeyOfSource(key);
+      if (owner) byLine.set(at.line, owner);
     }
     const problems: Problem[] = [
       ...loadDiagnostics,
@@ -49,7 +52,13 @@ export function useProblems() {
     ];
     const counts = new Map<string, number>();
     // Node badges count errors; warnings show in the inspector and the Problems panel.
-    for (const p of problems) if (p.key && p.severity === 'error') counts.set(p.key, (counts.get(p.key) ?? 0) + 1);
+    // A problem of a map, VM or IRQ also counts on the PD node that draws it.
+    for (const p of problems) {
+      if (!p.key || p.severity !== 'error') continue;
+      counts.set(p.key, (counts.get(p.key) ?? 0) + 1);
+      const pd = pdOfKey(p.key);
+      if (pd && !p.key.startsWith('pd:')) counts.set(`pd:${pd}`, (counts.get(`pd:${pd}`) ?? 0) + 1);
+    }
     return { problems, counts };
   }, [sources, diagnostics, loadDiagnostics]);
 }

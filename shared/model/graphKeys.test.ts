@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { importSystem } from '../sdf/import';
+import { graphKeyOfSource, pdOfKey, sourceKeysOf } from './graphKeys';
+
+describe('graph keys from source keys', () => {
+  it('names the innermost element the graph shows', () => {
+    expect(graphKeyOfSource('mr:uart@size')).toBe('mr:uart');
+    expect(graphKeyOfSource('ch:3/end[1]@id')).toBe('ch:3');
+    expect(graphKeyOfSource('pd:vmm')).toBe('pd:vmm');
+    expect(graphKeyOfSource('pd:vmm/program_image')).toBe('pd:vmm');
+    expect(graphKeyOfSource('pd:vmm/map[2]@vaddr')).toBe('map:vmm:2');
+    expect(graphKeyOfSource('pd:vmm/vm/map[0]')).toBe('vmmap:vmm:0');
+    expect(graphKeyOfSource('pd:vmm/vm/vcpu[0]')).toBe('vm:vmm');
+    expect(graphKeyOfSource('pd:vmm/irq[1]')).toBe('irq:vmm:1');
+    expect(graphKeyOfSource('pd:parent/pd:child/map[0]')).toBe('map:child:0');
+    expect(graphKeyOfSource('domains')).toBeUndefined();
+  });
+  it('finds where a graph element is in imported XML', () => {
+    const xml = `<system>
+  <memory_region name="m" size="0x1000" />
+  <protection_domain name="p">
+    <program_image path="p.elf" />
+    <map mr="m" vaddr="0x1000" />
+    <protection_domain name="c" id="1">
+      <program_image path="c.elf" />
+      <map mr="m" vaddr="0x2000" />
+    </protection_domain>
+  </protection_domain>
+</system>`;
+    const { sources } = importSystem(xml);
+    const [first] = sourceKeysOf(sources.keys(), 'map:c:0');
+    expect(sources.get(first!)).toEqual({ line: 8, column: 7 });
+    expect(sources.get(sourceKeysOf(sources.keys(), 'pd:p')[0]!)!.line).toBe(3);
+  });
+  it('knows which PD node shows a key', () => {
+    expect(pdOfKey('pd:a')).toBe('a');
+    expect(pdOfKey('vmmap:a:b:3')).toBe('a:b');
+    expect(pdOfKey('irq:x:0')).toBe('x');
+    expect(pdOfKey('mr:x')).toBeUndefined();
+  });
+});

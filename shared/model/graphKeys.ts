@@ -1,0 +1,36 @@
+/**
+ * Keys of what the graph shows and the inspector edits: nodes `pd:NAME`, `mr:NAME`; edges `map:PD:i`, `vmmap:PD:i`,
+ * `ch:i`; parts of a PD node `vm:PD`, `irq:PD:i`. The importer's source keys (`pd:A/pd:B/map[0]`, `ch:2/end[1]`,
+ * sdf/import.ts) name the same things by their place in the XML; these functions translate between the two so a
+ * problem or an XML position selects its node or edge, and a selection finds its XML.
+ */
+export function graphKeyOfSource(source: string): string | undefined {
+  const path = source.split('@')[0]!;
+  if (path.startsWith('mr:')) return path;
+  const ch = /^ch:(\d+)/.exec(path);
+  if (ch) return `ch:${ch[1]}`;
+  if (!path.startsWith('pd:')) return undefined;
+  // The innermost PD owns what follows it.
+  const at = path.lastIndexOf('pd:');
+  const [pd, ...rest] = path.slice(at + 3).split('/');
+  const tail = rest.join('/');
+  let m: RegExpExecArray | null;
+  if ((m = /^map\[(\d+)\]$/.exec(tail))) return `map:${pd}:${m[1]}`;
+  if ((m = /^vm\/map\[(\d+)\]$/.exec(tail))) return `vmmap:${pd}:${m[1]}`;
+  if (tail.startsWith('vm')) return `vm:${pd}`;
+  if ((m = /^irq\[(\d+)\]$/.exec(tail))) return `irq:${pd}:${m[1]}`;
+  return `pd:${pd}`;
+}
+
+/** The graph key of a node or edge, for each place it has in the XML: the first one is where it starts. */
+export function sourceKeysOf(sources: Iterable<string>, graphKey: string): string[] {
+  const out: string[] = [];
+  for (const s of sources) if (!s.includes('@') && graphKeyOfSource(s) === graphKey) out.push(s);
+  return out;
+}
+
+/** The PD whose node shows this key (a node, a map edge's source, its VM or IRQ chip). */
+export function pdOfKey(key: string): string | undefined {
+  const m = /^(?:pd|vm):(.+)$/.exec(key) ?? /^(?:map|vmmap|irq):(.+):\d+$/.exec(key);
+  return m?.[1];
+}

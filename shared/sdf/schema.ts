@@ -1,0 +1,201 @@
+/**
+ * The `.system` vocabulary of Microkit 2.3 as data: every element, where it may appear, its attributes with a
+ * one-line explanation, their allowed values and what names they refer to (reference/microkit-sdf.md §2).
+ * The checker takes its attribute lists from here; the editor takes completion and hover text.
+ */
+export interface AttrSpec {
+  doc: string;
+  required?: boolean;
+  /** Fixed values offered by completion. */
+  values?: readonly string[];
+  /** The attribute names another element: completion offers those names. */
+  ref?: 'mr' | 'pd' | 'domain';
+  /** Only on some forms of the element (e.g. child PDs, PD maps); the checker decides. */
+  only?: string;
+  since?: string;
+}
+
+export interface ElementSpec {
+  doc: string;
+  attrs: Record<string, AttrSpec>;
+  children: readonly string[];
+}
+
+const BOOL = ['true', 'false'] as const;
+const prio = 'Scheduling priority 0–254; higher runs first (255 is the monitor). Default 0.';
+const budget = 'CPU time in µs per period. Default 1000.';
+const period = 'Replenishment period in µs; at least the budget. Default = budget.';
+const setvarId = 'A symbol in the program that Microkit sets to this id.';
+
+export const SDF_SCHEMA: Record<string, ElementSpec> = {
+  system: {
+    doc: 'The whole system: protection domains, memory regions, channels (and on x86, IO address spaces and domains).',
+    attrs: {},
+    children: ['protection_domain', 'memory_region', 'channel', 'io_address_space', 'domains'],
+  },
+  protection_domain: {
+    doc: 'An isolated program with its own address space, capabilities, priority and budget. May nest child PDs.',
+    attrs: {
+      name: { doc: "Unique among all PDs, children included; 'monitor' is reserved.", required: true },
+      priority: { doc: prio },
+      budget: { doc: budget },
+      period: { doc: period },
+      passive: { doc: 'After init the PD gives up its scheduling context and runs on its callers’. Default false.', values: BOOL },
+      stack_size: { doc: 'Stack bytes, 0x1000–0x1000000, a multiple of 0x1000. Default 0x2000.' },
+      smc: { doc: 'May make Secure Monitor Calls (ARM). Default false.', values: BOOL },
+      cpu: { doc: 'The core the PD runs on. Default 0.' },
+      fpu: { doc: 'The PD uses the FPU. Default true.', values: BOOL, since: '2.3.0' },
+      domain: { doc: 'The scheduling domain; required on every PD when <domains> exists, forbidden otherwise.', ref: 'domain', since: '2.3.0' },
+      id: { doc: 'Child PDs only: the id the parent knows this child by (0–61).', only: 'child' },
+      setvar_id: { doc: 'Child PDs only: a symbol in the parent that receives the child’s id.', only: 'child' },
+    },
+    children: ['program_image', 'map', 'irq', 'ioport', 'setvar', 'protection_domain', 'virtual_machine', 'cspace'],
+  },
+  program_image: {
+    doc: 'The ELF the PD runs, found through --search-path.',
+    attrs: {
+      path: { doc: 'ELF file name, looked up in each --search-path directory, then the current directory.', required: true },
+      path_for_symbols: { doc: 'A separate ELF used only to find and patch symbols.', since: '2.2.0' },
+    },
+    children: [],
+  },
+  map: {
+    doc: 'Maps a memory region into the PD’s (or VM’s) address space.',
+    attrs: {
+      mr: { doc: 'The memory region to map.', required: true, ref: 'mr' },
+      vaddr: { doc: 'Where the region appears (for a VM: the guest-physical address); page aligned.', required: true },
+      perms: { doc: 'r, w, x in any combination; write-only is refused. Default rw.', values: ['r', 'rw', 'rx', 'rwx', 'x'] },
+      cached: { doc: 'Cacheable mapping; device registers want false. Default true.', values: BOOL },
+      setvar_vaddr: { doc: 'A symbol in the program that receives vaddr.', only: 'pd-map' },
+      setvar_size: { doc: 'A symbol in the program that receives the region’s size.', only: 'pd-map', since: '2.0.0' },
+      setvar_prefill_size: { doc: 'A symbol in the program that receives the prefill file’s length.', only: 'pd-map', since: '2.2.0' },
+    },
+    children: [],
+  },
+  irq: {
+    doc: 'An interrupt delivered to the PD as a notification on channel `id`.',
+    attrs: {
+      irq: { doc: 'ARM/RISC-V interrupt number: the GIC INTID (SPI n is n + 32).' },
+      id: { doc: 'Channel id in this PD, 0–61; shares the space with channel ends.', required: true },
+      trigger: { doc: 'level or edge. Default level.', values: ['level', 'edge'] },
+      setvar_id: { doc: setvarId, since: '2.1.0' },
+      pin: { doc: 'x86 I/O APIC pin.', since: '2.1.0' },
+      vector: { doc: 'x86 vector, 0–107.', since: '2.1.0' },
+      ioapic: { doc: 'x86 I/O APIC index. Default 0.', since: '2.1.0' },
+      polarity: { doc: 'x86 I/O APIC polarity, low or high. Default high.', values: ['low', 'high'], since: '2.1.0' },
+      pcidev: { doc: 'x86 MSI: the PCI device as BB:DD.F (hex).', since: '2.1.0' },
+      handle: { doc: 'x86 MSI handle.', since: '2.1.0' },
+    },
+    children: [],
+  },
+  ioport: {
+    doc: 'x86 I/O port range given to the PD.',
+    attrs: {
+      id: { doc: 'I/O port id, 0–61 (its own namespace).', required: true },
+      addr: { doc: 'First port.', required: true },
+      size: { doc: 'Number of ports, > 0.', required: true },
+      setvar_id: { doc: setvarId },
+      setvar_addr: { doc: 'A symbol that receives addr.' },
+    },
+    children: [],
+  },
+  setvar: {
+    doc: 'Sets a symbol in the program to the physical address of a memory region.',
+    attrs: {
+      symbol: { doc: 'The symbol to patch.', required: true },
+      region_paddr: { doc: 'The memory region whose physical address the symbol receives.', required: true, ref: 'mr' },
+    },
+    children: [],
+  },
+  virtual_machine: {
+    doc: 'A guest run by this PD (its VMM); needs a hypervisor kernel. Maps here are guest-physical.',
+    attrs: {
+      name: { doc: 'Unique among VMs.', required: true },
+      priority: { doc: 'AArch64: the vCPUs’ priority (not range-checked by the tool). Default 0.' },
+      budget: { doc: `AArch64: ${budget}` },
+      period: { doc: `AArch64: ${period}` },
+    },
+    children: ['vcpu', 'map'],
+  },
+  vcpu: {
+    doc: 'One virtual CPU of the VM.',
+    attrs: {
+      id: { doc: 'vCPU id, 0–61, unique in the VM and distinct from the VMM’s child ids.', required: true },
+      cpu: { doc: 'The core it runs on. Default: the VMM’s cpu.', since: '2.1.0' },
+      setvar_id: { doc: 'Accepted but ignored by Microkit 2.3.0.', since: '2.1.0' },
+    },
+    children: [],
+  },
+  cspace: {
+    doc: 'Extra capabilities placed in the PD’s CNode.',
+    attrs: {},
+    children: ['cap_tcb', 'cap_sc', 'cap_vspace'],
+  },
+  cap_tcb: { doc: 'A PD’s thread control block capability.', attrs: { slot: { doc: 'Destination slot, 1–127.', required: true }, pd: { doc: 'Whose TCB.', required: true, ref: 'pd' } }, children: [] },
+  cap_sc: { doc: 'A PD’s scheduling context capability.', attrs: { slot: { doc: 'Destination slot, 1–127.', required: true }, pd: { doc: 'Whose SC.', required: true, ref: 'pd' } }, children: [] },
+  cap_vspace: { doc: 'A PD’s address space capability.', attrs: { slot: { doc: 'Destination slot, 1–127.', required: true }, pd: { doc: 'Whose VSpace.', required: true, ref: 'pd' } }, children: [] },
+  memory_region: {
+    doc: 'Memory that can be mapped into PDs and VMs; with phys_addr, a fixed physical range such as device registers.',
+    attrs: {
+      name: { doc: 'Unique among memory regions.', required: true },
+      size: { doc: 'Bytes, a multiple of the page size (required unless prefilled).' },
+      page_size: { doc: '0x1000 or 0x200000. Default 0x1000 (raised to 2 MiB where safe).', values: ['0x1000', '0x200000'] },
+      phys_addr: { doc: 'Fixed physical address, aligned to the page size.' },
+      prefill_path: { doc: 'A file whose contents fill the region at boot.', since: '2.2.0' },
+      prefill_bootinfo: { doc: 'Fill from boot information.', values: ['fdt', 'x86_vbe', 'x86_mbmmap', 'x86_acpi_rsdp', 'x86_framebuffer', 'x86_tsc_freq'], since: '2.3.0' },
+    },
+    children: [],
+  },
+  channel: {
+    doc: 'A notification (and optionally protected-procedure) link between two PDs.',
+    attrs: {},
+    children: ['end'],
+  },
+  end: {
+    doc: 'One end of a channel.',
+    attrs: {
+      pd: { doc: 'The PD at this end (a child PD is allowed).', required: true, ref: 'pd' },
+      id: { doc: 'The channel id this PD sees, 0–61, unique among its channels and IRQs.', required: true },
+      pp: { doc: 'This PD may make protected procedure calls to the other end, which needs a strictly higher priority. Default false.', values: BOOL, since: '2.0.0' },
+      notify: { doc: 'This PD may notify the other end. Default true.', values: BOOL, since: '2.0.0' },
+      setvar_id: { doc: setvarId, since: '2.1.0' },
+    },
+    children: [],
+  },
+  io_address_space: {
+    doc: 'x86 IOMMU address space of one PCI device.',
+    attrs: {
+      name: { doc: 'Unique name.', required: true },
+      peripheral_id: { doc: 'The PCI device as B:D.F (hex).', required: true },
+      domain_id: { doc: 'IOMMU domain id, unique.', required: true },
+    },
+    children: ['iomap'],
+  },
+  iomap: {
+    doc: 'Maps a memory region into the device’s IO address space.',
+    attrs: {
+      mr: { doc: 'The memory region.', required: true, ref: 'mr' },
+      iovaddr: { doc: 'IO virtual address, below 0x8000000000.', required: true },
+      perms: { doc: 'r, w or rw. Default rw.', values: ['r', 'w', 'rw'] },
+    },
+    children: [],
+  },
+  domains: { doc: 'The seL4 domain scheduler (uniprocessor only).', attrs: {}, children: ['domain', 'domain_schedule'] },
+  domain: { doc: 'A scheduling domain.', attrs: { name: { doc: 'Unique name.', required: true }, id: { doc: 'Domain number, below KernelNumDomains (16).' } }, children: [] },
+  domain_schedule: {
+    doc: 'The order and durations of domains.',
+    attrs: { index_shift: { doc: 'Shift applied to schedule indices.' }, start_index: { doc: 'The entry the schedule starts at.' } },
+    children: ['domain_entry', 'domain_end_marker'],
+  },
+  domain_entry: { doc: 'Run a domain for a duration.', attrs: { domain: { doc: 'The domain.', required: true, ref: 'domain' }, duration: { doc: 'How long, in kernel ticks.', required: true } }, children: [] },
+  domain_end_marker: { doc: 'The end of the schedule.', attrs: {}, children: [] },
+};
+
+/** The attribute names of an element; `forms` adds the ones reserved to a form (child PDs, PD maps). */
+export function attrNames(element: string, ...forms: string[]): string[] {
+  const spec = SDF_SCHEMA[element];
+  if (!spec) return [];
+  return Object.entries(spec.attrs)
+    .filter(([, a]) => !a.only || forms.includes(a.only))
+    .map(([n]) => n);
+}
