@@ -68,3 +68,58 @@ test('a problem in a map selects its edge and its XML line', async ({ studio, ho
   await expect(page.getByTestId('inspector')).toContainText('Map: mr1 into main');
   await expect(page.locator('.react-flow__edge.edge-map.selected')).toHaveCount(1);
 });
+
+test('palette: a VM, an IRQ and a child PD dropped onto a PD; device region from the board; each edited in the inspector', async ({ studio, host, page }) => {
+  await studio.newProject(path.join(host.workspace, 'parts'), 'parts');
+  const main = studio.node('pd', 'main');
+  // Dropping a VM on empty canvas says where it has to go.
+  await studio.dragFromPalette('vm', 40, 40);
+  await expect(studio.notice('error')).toContainText('onto a protection domain');
+  const box = (await main.boundingBox())!;
+  const canvas = (await page.getByTestId('canvas').boundingBox())!;
+  const onMain = { x: box.x - canvas.x + box.width / 2, y: box.y - canvas.y + 20 };
+  await studio.dragFromPalette('vm', onMain.x, onMain.y);
+  await expect(main.getByTestId('node-vm-vm1')).toBeVisible();
+  await expect(page.getByTestId('inspector')).toContainText('Virtual machine in main');
+  await studio.setField('vm-name', 'linux');
+  await studio.setField('vm-priority', '90');
+  await page.getByTestId('inspect-add-vcpu').click();
+  await studio.expectXmlToContain('<virtual_machine name="linux" priority="90">');
+  await studio.expectXmlToContain('<vcpu id="1" />');
+
+  await studio.dragFromPalette('irq', onMain.x, onMain.y);
+  await expect(page.getByTestId('inspector')).toContainText('IRQ of main');
+  await studio.setField('irq-number', '33');
+  await expect(page.getByTestId('inspect-irq-source')).toContainText('SPI 1');
+  await page.getByTestId('inspect-irq-trigger').selectOption('edge');
+  await studio.expectXmlToContain('<irq irq="33" id="0" trigger="edge" />');
+  await expect(main.getByTestId('chip-irq-main-0')).toHaveText('irq 33 → id 0');
+
+  // The device region takes the board's first device (QEMU virt: the PL011 UART) in whole pages.
+  await studio.dragFromPalette('device', 600, 300);
+  await expect(page.getByTestId('inspector')).toContainText('Device region');
+  await expect(page.getByTestId('inspect-phys')).toHaveValue(/^0x9000000$/);
+
+  await studio.dragFromPalette('child', onMain.x, onMain.y);
+  await expect(studio.node('pd', 'main_child1')).toContainText('child of main');
+  await studio.selectNode('pd', 'main_child1');
+  // A child id may not equal a vCPU id of the parent's VM (0 and 1 here): it gets 2.
+  await expect(page.getByTestId('inspect-child-id')).toHaveValue('2');
+  await studio.expectXmlToContain('<protection_domain name="main_child1" id="2" priority="99">');
+  await studio.setField('priority', '20');
+  await studio.expectXmlToContain('<protection_domain name="main_child1" id="2" priority="20">');
+  await page.screenshot({ path: 'test-results/screenshots/parts.png' });
+  // Every Microkit rule holds (the only problem left is the tool's warning that nothing maps the device region).
+  await expect(page.getByTestId('status-problems')).toHaveText('0 errors');
+  await expect(studio.problems()).toContainText("WARNING: unused memory region 'pl011'");
+
+  // Click the VM box and the IRQ chip: each opens its own inspector; remove the IRQ, undo brings it back.
+  await main.getByTestId('node-vm-linux').click();
+  await expect(page.getByTestId('inspector')).toContainText('Virtual machine in main');
+  await main.getByTestId('chip-irq-main-0').click();
+  await page.getByTestId('inspect-remove-irq').click();
+  await expect(main.getByTestId('chip-irq-main-0')).toHaveCount(0);
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await studio.undo();
+  await expect(main.getByTestId('chip-irq-main-0')).toBeVisible();
+});

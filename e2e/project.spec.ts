@@ -170,7 +170,9 @@ test('draw edges: PD → region maps it at the next free address, PD → PD is a
   await expect(page.locator('.react-flow__edge.edge-channel.edge-bad')).toHaveCount(1);
   await expect(page.getByTestId('inspect-pp-problem')).toHaveText('pd1 (priority 100) must have a higher priority than its caller main (100)');
   // The Microkit rule check agrees: the same PPC error, at the channel's line in the XML.
-  await expect(page.getByText('PPCs must be to protection domains of strictly higher priorities')).toBeVisible();
+  await expect(studio.problems().getByText('PPCs must be to protection domains of strictly higher priorities')).toBeVisible();
+  // ...and it belongs to the channel: the inspector lists it under the channel.
+  await expect(page.getByTestId('inspector').getByText('PPCs must be to protection domains of strictly higher priorities')).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/edges.png' });
   await page.getByTestId('inspect-end0-pp').uncheck();
   await expect(page.locator('.react-flow__edge.edge-bad')).toHaveCount(0);

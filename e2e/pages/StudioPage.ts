@@ -57,7 +57,7 @@ export class StudioPage {
 
   async selectNode(kind: 'pd' | 'mr', name: string) {
     await this.node(kind, name).click();
-    await expect(this.byId('inspector')).toContainText(kind === 'pd' ? 'Protection domain' : 'Memory region');
+    await expect(this.byId('inspector')).toContainText(kind === 'pd' ? /protection domain/i : /memory region|device region/i);
   }
 
   async setField(field: string, value: string) {

@@ -33,12 +33,14 @@ export function addProtectionDomain(at: NodePosition, name?: string): Edit {
   };
 }
 
-export function addMemoryRegion(at: NodePosition, name?: string): Edit {
+/** A region of one page, or as `init` says (a device region: `physAddr` and `size` from the board's device). */
+export function addMemoryRegion(at: NodePosition, name?: string, init?: Omit<MemoryRegion, 'name'>): Edit {
   return {
-    label: 'Add memory region',
+    label: init?.physAddr !== undefined ? 'Add device region' : 'Add memory region',
     apply(doc) {
-      const mrName = name ?? freshName('mr', doc.system.memoryRegions.map((m) => m.name));
-      const mr: MemoryRegion = { name: mrName, size: 0x1000 };
+      const taken = doc.system.memoryRegions.map((m) => m.name);
+      const mrName = name && !taken.includes(name) ? name : freshName(name ?? 'mr', taken);
+      const mr: MemoryRegion = { name: mrName, ...(init ?? { size: 0x1000 }) };
       return {
         system: { ...doc.system, memoryRegions: [...doc.system.memoryRegions, mr] },
         layout: withNode(doc.layout, mrKey(mrName), at),
@@ -47,19 +49,33 @@ export function addMemoryRegion(at: NodePosition, name?: string): Edit {
   };
 }
 
-/** Change a PD's attributes. A rename carries its layout position, maps stay, and channel ends follow. */
+/**
+ * Change a PD's attributes (a child PD's too). A rename carries its layout position, and every reference follows:
+ * channel ends and cspace entries naming it.
+ */
 export function updateProtectionDomain(name: string, patch: Partial<Omit<ProtectionDomain, 'maps' | 'irqs' | 'extra'>>): Edit {
   return {
     label: patch.name && patch.name !== name ? `Rename ${name} to ${patch.name}` : `Edit ${name}`,
     apply(doc) {
       const newName = patch.name ?? name;
+      let protectionDomains = updatePd(doc.system.protectionDomains, name, (pd) => stripUndefined({ ...pd, ...patch }));
+      if (newName !== name) {
+        const fixCaps = (list: ProtectionDomain[]): ProtectionDomain[] =>
+          list.map((p) => ({
+            ...p,
+            ...(p.cspace ? { cspace: p.cspace.map((c) => (c.pd === name ? { ...c, pd: newName } : c)) } : {}),
+            ...(p.children ? { children: fixCaps(p.children) } : {}),
+          }));
+        protectionDomains = fixCaps(protectionDomains);
+      }
       const system: SystemModel = {
         ...doc.system,
-        protectionDomains: doc.system.protectionDomains.map((pd) => (pd.name === name ? stripUndefined({ ...pd, ...patch }) : pd)),
+        protectionDomains,
         channels:
           newName === name
             ? doc.system.channels
             : doc.system.channels.map((ch) => ({
+                ...ch,
                 ends: ch.ends.map((e) => (e.pd === name ? { ...e, pd: newName } : e)) as typeof ch.ends,
               })),
       };
@@ -76,13 +92,7 @@ export function updateMemoryRegion(name: string, patch: Partial<MemoryRegion>): 
       const system: SystemModel = {
         ...doc.system,
         memoryRegions: doc.system.memoryRegions.map((mr) => (mr.name === name ? stripUndefined({ ...mr, ...patch }) : mr)),
-        protectionDomains:
-          newName === name
-            ? doc.system.protectionDomains
-            : doc.system.protectionDomains.map((pd) => ({
-                ...pd,
-                maps: pd.maps.map((m) => (m.mr === name ? { ...m, mr: newName } : m)),
-              })),
+        protectionDomains: newName === name ? doc.system.protectionDomains : renameMrRefs(doc.system.protectionDomains, name, newName),
       };
       return { system, layout: renameKey(doc.layout, mrKey(name), mrKey(newName)) };
     },
@@ -130,8 +140,20 @@ export function deleteNodes(keys: string[]): Edit {
   };
 }
 
+/** Every reference to a region (PD and VM maps, setvars), children included, follows its rename. */
+function renameMrRefs(list: ProtectionDomain[], from: string, to: string): ProtectionDomain[] {
+  const maps = (ms: MapEntry[]) => ms.map((m) => (m.mr === from ? { ...m, mr: to } : m));
+  return list.map((pd) => ({
+    ...pd,
+    maps: maps(pd.maps),
+    ...(pd.virtualMachine ? { virtualMachine: { ...pd.virtualMachine, maps: maps(pd.virtualMachine.maps) } } : {}),
+    ...(pd.setvars ? { setvars: pd.setvars.map((s) => (s.regionPaddr === from ? { ...s, regionPaddr: to } : s)) } : {}),
+    ...(pd.children ? { children: renameMrRefs(pd.children, from, to) } : {}),
+  }));
+}
+
 /** Apply `fn` to the PD called `name`, wherever it is in the hierarchy. */
-function updatePd(list: ProtectionDomain[], name: string, fn: (pd: ProtectionDomain) => ProtectionDomain): ProtectionDomain[] {
+export function updatePd(list: ProtectionDomain[], name: string, fn: (pd: ProtectionDomain) => ProtectionDomain): ProtectionDomain[] {
   return list.map((p) => (p.name === name ? fn(p) : p.children ? { ...p, children: updatePd(p.children, name, fn) } : p));
 }
 
@@ -225,7 +247,7 @@ export function usedIds(system: SystemModel, pdName: string): Set<number> {
   return ids;
 }
 
-const lowestFree = (used: Set<number>) => {
+export const lowestFree = (used: Set<number>) => {
   let id = 0;
   while (used.has(id)) id++;
   return id;
@@ -265,7 +287,7 @@ function renameKey(layout: EditorDoc['layout'], from: string, to: string): Edito
   return { nodes: { ...rest, [to]: pos! } };
 }
 
-function stripUndefined<T extends object>(o: T): T {
+export function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { Canvas } from '../features/graph/Canvas';
-import { Inspector } from '../features/graph/Inspector';
+import { Inspector } from '../features/inspector/Inspector';
 import { Palette } from '../features/graph/Palette';
 import { XmlPreview } from '../features/editor/XmlPreview';
 import { useActions, useStudio } from '../stores/context';

@@ -21,3 +21,8 @@ export function useActions(): StudioStore['actions'] {
 export function useClient(): StudioClient {
   return useCtx().client;
 }
+
+/** The store itself, for handlers that read the latest state when they run (not on render). */
+export function useStudioStore(): StudioStore {
+  return useCtx().store;
+}

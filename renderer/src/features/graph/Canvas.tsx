@@ -1,7 +1,8 @@
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { addChannel, addMap, addMemoryRegion, addProtectionDomain, deleteNodes, moveNodes } from '../../../../shared/model/edits';
+import { addChannel, addMap, deleteNodes, moveNodes } from '../../../../shared/model/edits';
+import { usePaletteDrop, type PaletteKind } from './paletteItems';
 import type { NodePosition } from '../../../../shared/model/project';
 import { useActions, useStudio } from '../../stores/context';
 import { useProblems } from '../problems/useProblems';
@@ -79,15 +80,19 @@ function CanvasInner() {
     [actions, selection, dragging],
   );
 
+  const drop = usePaletteDrop();
   const onDrop = useCallback(
     (e: DragEvent) => {
-      const kind = e.dataTransfer.getData(PALETTE_MIME);
+      const kind = e.dataTransfer.getData(PALETTE_MIME) as PaletteKind;
       if (!kind) return;
       e.preventDefault();
       const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      actions.edit(kind === 'pd' ? addProtectionDomain(at) : addMemoryRegion(at));
+      // The PD node under the pointer (a VM, IRQ or child PD goes into it).
+      const under = document.elementsFromPoint(e.clientX, e.clientY).map((el) => el.closest('.react-flow__node')).find(Boolean);
+      const id = under?.getAttribute('data-id') ?? '';
+      drop(kind, at, id.startsWith('pd:') ? id.slice(3) : undefined);
     },
-    [actions, flow],
+    [drop, flow],
   );
 
   if (!hasProject) {

@@ -1,21 +1,17 @@
-import { addMemoryRegion, addProtectionDomain } from '../../../../shared/model/edits';
-import { useActions, useStudio } from '../../stores/context';
+import { useStudio } from '../../stores/context';
 import { PALETTE_MIME } from './Canvas';
+import { PALETTE_ITEMS, usePaletteDrop } from './paletteItems';
 
-const ITEMS = [
-  { kind: 'pd', label: 'Protection domain', hint: 'An isolated program with a priority and budget' },
-  { kind: 'mr', label: 'Memory region', hint: 'Memory that can be mapped into PDs and VMs' },
-] as const;
-
-/** Drag an item onto the canvas, or click it to add one next to the last node. */
+/** Drag an item onto the canvas (a VM, IRQ or child PD onto a PD), or click it: next to the last node, or into the selected PD. */
 export function Palette() {
-  const actions = useActions();
+  const drop = usePaletteDrop();
   const hasProject = useStudio((s) => Boolean(s.project));
   const count = useStudio((s) => Object.keys(s.doc.layout.nodes).length);
+  const selectedPd = useStudio((s) => (s.selection.length === 1 && s.selection[0]!.startsWith('pd:') ? s.selection[0]!.slice(3) : undefined));
   return (
     <aside className="palette" aria-label="Palette">
       <h3>Palette</h3>
-      {ITEMS.map((item) => (
+      {PALETTE_ITEMS.map((item) => (
         <div
           key={item.kind}
           className={`palette-item palette-${item.kind}`}
@@ -29,10 +25,7 @@ export function Palette() {
             e.dataTransfer.setData(PALETTE_MIME, item.kind);
             e.dataTransfer.effectAllowed = 'copy';
           }}
-          onClick={() => {
-            const at = { x: 80 + (count % 4) * 40, y: 60 + count * 30 };
-            actions.edit(item.kind === 'pd' ? addProtectionDomain(at) : addMemoryRegion(at));
-          }}
+          onClick={() => drop(item.kind, { x: 80 + (count % 4) * 40, y: 60 + count * 30 }, selectedPd)}
         >
           <span className="palette-icon" />
           {item.label}

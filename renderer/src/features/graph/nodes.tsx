@@ -1,8 +1,17 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { hex } from '../../../../shared/sdf/export';
+import type { MouseEvent } from 'react';
+import { useActions, useStudio } from '../../stores/context';
 import type { MrNodeData, PdNodeData } from './graphModel';
 
 export function PdNode({ data, selected }: NodeProps & { data: PdNodeData }) {
+  const actions = useActions();
+  // A VM box or an IRQ chip is selected on its own (the inspector edits it), not the PD around it.
+  const part = useStudio((s) => (s.selection.length === 1 && /^(vm|irq):/.test(s.selection[0]!) ? s.selection[0] : undefined));
+  const pick = (key: string) => (e: MouseEvent) => {
+    e.stopPropagation();
+    actions.select([key]);
+  };
   return (
     <div className={`node node-pd${selected ? ' selected' : ''}${data.problems ? ' has-problems' : ''}${data.vm ? ' node-vmm' : ''}`} data-testid={`node-pd-${data.name}`}>
       <Handle type="target" position={Position.Left} />
@@ -13,15 +22,15 @@ export function PdNode({ data, selected }: NodeProps & { data: PdNodeData }) {
       </div>
       {data.irqs.length > 0 && (
         <div className="node-irqs">
-          {data.irqs.map((i) => (
-            <span key={i} className="chip chip-irq">
-              {i}
-            </span>
+          {data.irqs.map((label, i) => (
+            <button key={i} className={`chip chip-irq${part === `irq:${data.name}:${i}` ? ' selected' : ''}`} data-testid={`chip-irq-${data.name}-${i}`} onClick={pick(`irq:${data.name}:${i}`)} title="Edit this interrupt">
+              {label}
+            </button>
           ))}
         </div>
       )}
       {data.vm && (
-        <div className="node-vm" data-testid={`node-vm-${data.vm.name}`}>
+        <div className={`node-vm${part === `vm:${data.name}` ? ' selected' : ''}`} data-testid={`node-vm-${data.vm.name}`} onClick={pick(`vm:${data.name}`)} title="Edit this virtual machine">
           <div className="node-kind">virtual machine</div>
           <div className="node-title">{data.vm.name}</div>
           <div className="node-meta">

@@ -1,0 +1,71 @@
+import { addVcpu, updateIrq, updateVcpu, updateVirtualMachine } from '../../../../shared/model/editsParts';
+import { isArmIrq, type ProtectionDomain } from '../../../../shared/model/system';
+import { useActions, useStudio } from '../../stores/context';
+import { Choice, Field, help, int, name, reqInt, symbol } from './fields';
+
+const VM = 'virtual_machine';
+
+/** The VM a PD runs: its name and (AArch64) scheduling, each vCPU, and removing it. */
+export function VmInspector({ pd }: { pd: ProtectionDomain }) {
+  const actions = useActions();
+  const vm = pd.virtualMachine!;
+  return (
+    <div>
+      <div className="inspector-kind">Virtual machine in {pd.name}</div>
+      <Field label="name" testId="inspect-vm-name" help={help(VM, 'name')} value={vm.name} parse={name} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { name: v }))} />
+      <Field label="priority" testId="inspect-vm-priority" help={help(VM, 'priority')} value={vm.priority?.toString() ?? ''} parse={int(0, 254)} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { priority: v }))} />
+      <Field label="budget (µs)" testId="inspect-vm-budget" help={help(VM, 'budget')} value={vm.budget?.toString() ?? ''} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { budget: v }))} />
+      <Field label="period (µs)" testId="inspect-vm-period" help={help(VM, 'period')} value={vm.period?.toString() ?? ''} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { period: v }))} />
+      {vm.vcpus.map((c, i) => (
+        <fieldset key={i} className="channel-end">
+          <legend>vCPU {i}</legend>
+          <Field label="id" testId={`inspect-vcpu-id-${i}`} help={help('vcpu', 'id')} value={String(c.id)} parse={reqInt(0, 61)} onCommit={(v) => actions.edit(updateVcpu(pd.name, i, { id: v }))} />
+          <Field label="cpu" testId={`inspect-vcpu-cpu-${i}`} help={help('vcpu', 'cpu')} value={c.cpu?.toString() ?? ''} parse={int(0, 255)} onCommit={(v) => actions.edit(updateVcpu(pd.name, i, { cpu: v }))} />
+          <button disabled={vm.vcpus.length === 1} title={vm.vcpus.length === 1 ? 'A VM needs at least one vCPU' : undefined} onClick={() => actions.edit(updateVcpu(pd.name, i, null))}>
+            Remove vCPU
+          </button>
+        </fieldset>
+      ))}
+      <div className="row">
+        <button data-testid="inspect-add-vcpu" onClick={() => actions.edit(addVcpu(pd.name))}>
+          + vCPU
+        </button>
+        <button data-testid="inspect-remove-vm" onClick={() => (actions.edit(updateVirtualMachine(pd.name, null)), actions.select([`pd:${pd.name}`]))}>
+          Remove VM
+        </button>
+      </div>
+      <p className="muted">Map a region into the guest by dragging from the VM’s own dot to the region; vaddr is the guest-physical address.</p>
+    </div>
+  );
+}
+
+/** One interrupt of a PD: the GIC INTID, its channel id, trigger, setvar. x86 forms are edited in the XML pane. */
+export function IrqInspector({ pd, index }: { pd: ProtectionDomain; index: number }) {
+  const actions = useActions();
+  const q = pd.irqs[index]!;
+  const board = useStudio((s) => s.boards.find((b) => b.name === s.project?.studio.board));
+  // Which board device raises this interrupt, if the board pack knows (SPI n is INTID n + 32).
+  const source = isArmIrq(q) ? board?.devices.find((d) => d.irqs.some((i) => i.spi + 32 === q.irq)) : undefined;
+  return (
+    <div>
+      <div className="inspector-kind">IRQ of {pd.name}</div>
+      {isArmIrq(q) ? (
+        <>
+          <Field label="irq" testId="inspect-irq-number" help={help('irq', 'irq')} value={String(q.irq)} parse={reqInt(0, 1019)} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { irq: v }))} />
+          <p className="muted" data-testid="inspect-irq-source">
+            {q.irq >= 32 ? `SPI ${q.irq - 32}` : q.irq >= 16 ? `PPI ${q.irq - 16}` : `SGI ${q.irq}`}
+            {source ? ` · ${source.title}` : ''}
+          </p>
+          <Field label="id" testId="inspect-irq-id" help={help('irq', 'id')} value={String(q.id)} parse={reqInt(0, 61)} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { id: v }))} />
+          <Choice label="trigger" testId="inspect-irq-trigger" help={help('irq', 'trigger')} value={q.trigger} options={['level', 'edge'] as const} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { trigger: v }))} />
+          <Field label="setvar_id" testId="inspect-irq-setvar" help={help('irq', 'setvar_id')} value={q.setvarId ?? ''} parse={symbol} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { setvarId: v }))} />
+        </>
+      ) : (
+        <p className="muted">An x86 {'pin' in q ? 'I/O APIC' : 'MSI'} interrupt on channel id {q.id}: edit it in the XML pane.</p>
+      )}
+      <button data-testid="inspect-remove-irq" onClick={() => (actions.edit(updateIrq(pd.name, index, null)), actions.select([`pd:${pd.name}`]))}>
+        Remove IRQ
+      </button>
+    </div>
+  );
+}
