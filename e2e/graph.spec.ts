@@ -123,3 +123,32 @@ test('palette: a VM, an IRQ and a child PD dropped onto a PD; device region from
   await studio.undo();
   await expect(main.getByTestId('chip-irq-main-0')).toBeVisible();
 });
+
+test('memory map: physical and per-PD/VM spaces; an overlap is marked; clicking a block selects its map', async ({ studio, host, page }) => {
+  await studio.newProject(path.join(host.workspace, 'mm'), 'mm', 'libvmm-linux');
+  await page.getByTestId('view-memory').click();
+  const mm = page.getByTestId('memory-map');
+  await expect(mm.getByTestId('mm-space-physical')).toBeVisible();
+  await expect(mm.getByTestId('mm-space-pd:VMM')).toContainText('stack');
+  await expect(mm.getByTestId('mm-space-vm:VMM')).toContainText('guest-physical');
+  await expect(page.getByTestId('mm-summary')).toContainText('no overlaps or misalignment');
+  await page.screenshot({ path: 'test-results/screenshots/memory-map.png' });
+
+  // Hover shows the details; click selects the map edge and opens it in the inspector.
+  const guestRam = mm.getByTestId('mm-space-vm:VMM').locator('[data-testid^="mm-block-vm:VMM-guest_ram"]');
+  await guestRam.hover();
+  await expect(page.getByTestId('mm-tooltip')).toContainText('guest_ram');
+  await guestRam.click();
+  await expect(page.getByTestId('inspector')).toContainText("Map: guest_ram into VMM's VM");
+  // Move the VM's UART map onto guest RAM: both blocks turn red, the summary counts them.
+  const uartMap = mm.getByTestId('mm-space-vm:VMM').locator('[data-testid="mm-block-vm:VMM-serial"]');
+  await uartMap.click();
+  await studio.setField('vaddr', '0x40000000');
+  await expect(page.getByTestId('mm-summary')).toContainText('2 problems');
+  await expect(mm.locator('.mm-problem')).toHaveCount(2);
+  await expect(studio.problems()).toContainText('overlaps with map');
+  await page.screenshot({ path: 'test-results/screenshots/memory-map-overlap.png' });
+  await page.getByTestId('mm-summary').click();
+  await studio.undo();
+  await expect(page.getByTestId('mm-summary')).toContainText('no overlaps');
+});

@@ -35,7 +35,7 @@ export class StudioPage {
   }
 
   /** Drag a palette item onto the canvas at (x, y) relative to the canvas. */
-  async dragFromPalette(kind: 'pd' | 'mr', x: number, y: number) {
+  async dragFromPalette(kind: 'pd' | 'mr' | 'device' | 'child' | 'vm' | 'irq', x: number, y: number) {
     await this.byId(`palette-${kind}`).dragTo(this.byId('canvas'), { targetPosition: { x, y } });
   }
 

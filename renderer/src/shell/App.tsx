@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { Canvas } from '../features/graph/Canvas';
+import { Center } from './Center';
 import { Inspector } from '../features/inspector/Inspector';
 import { Palette } from '../features/graph/Palette';
 import { XmlPreview } from '../features/editor/XmlPreview';
@@ -79,7 +79,7 @@ export function App() {
       )}
       <main className="workbench">
         <Palette />
-        <Canvas />
+        <Center />
         <div className="right">
           <Inspector />
           <XmlPreview />

@@ -97,6 +97,8 @@ export interface StudioState {
   /** What the Terminal tab boots (kept across views). */
   qemuTarget: { kind: 'image' | 'kernel'; file: string };
   panel: PanelTab;
+  /** What the centre shows: the graph or the memory map (view state, not history). */
+  centerView: 'graph' | 'memory';
   theme: 'light' | 'dark';
   dialog?: DialogKind;
   notice?: Notice;
@@ -142,6 +144,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     presentation: false,
     qemuTarget: { kind: 'image', file: 'build/loader.img' },
     panel: 'problems',
+    centerView: 'graph',
     theme: initialTheme,
   }));
   const set = store.setState;
@@ -574,6 +577,9 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     },
     setPanel(panel: PanelTab) {
       set({ panel });
+    },
+    setCenterView(centerView: 'graph' | 'memory') {
+      set({ centerView });
     },
     setTheme(theme: 'light' | 'dark') {
       set({ theme });
