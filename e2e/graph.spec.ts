@@ -152,3 +152,75 @@ test('memory map: physical and per-PD/VM spaces; an overlap is marked; clicking 
   await studio.undo();
   await expect(page.getByTestId('mm-summary')).toContainText('no overlaps');
 });
+
+test('editing comfort: duplicate with maps, copy/paste, multi-select, delete shows what goes with it, find, auto layout, clashing channel ids', async ({ studio, host, page }) => {
+  await studio.newProject(path.join(host.workspace, 'comfort'), 'comfort');
+  await studio.dragFromPalette('mr', 560, 120);
+  await studio.connect('main', { kind: 'mr', name: 'mr1' });
+  await studio.selectNode('pd', 'main');
+  // Duplicate (Ctrl+D): the copy keeps mapping the same region (shared memory), under a fresh name.
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await studio.node('pd', 'main').click();
+  await page.keyboard.press('Control+d');
+  await expect(studio.node('pd', 'main_copy1')).toBeVisible();
+  await studio.expectXmlToContain('<protection_domain name="main_copy1" priority="100">');
+  await expect(page.locator('.react-flow__edge.edge-map')).toHaveCount(2);
+  // Copy the region and paste it: a second region.
+  await studio.node('mr', 'mr1').click();
+  await page.keyboard.press('Control+c');
+  await page.keyboard.press('Control+v');
+  await expect(studio.node('mr', 'mr1_copy1')).toBeVisible();
+
+  // Two channels, then make two ends in one PD clash: the Microkit rule reports it.
+  await studio.connect('main', { kind: 'pd', name: 'main_copy1' });
+  await studio.connect('main', { kind: 'pd', name: 'main_copy1' });
+  await expect(page.locator('.react-flow__edge-text', { hasText: 'ch 1↔1' })).toBeVisible();
+  await page.locator('.react-flow__edge.edge-channel .react-flow__edge-textwrapper', { hasText: 'ch 1↔1' }).click();
+  await studio.setField('end0-id', '0');
+  await expect(studio.problems()).toContainText("duplicate channel id: 0 in protection domain: 'main'");
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await studio.undo();
+  await expect(studio.problems()).not.toContainText('duplicate channel id');
+
+  // Find a node by name (Ctrl+F): it is selected and brought into view.
+  await page.keyboard.press('Control+f');
+  await expect(page.getByTestId('find-node')).toBeFocused();
+  await page.keyboard.type('copy1');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('inspector')).toContainText('Protection domain');
+  await expect(page.getByTestId('inspect-name')).toHaveValue('main_copy1');
+
+  // Delete a PD with channels: the dialog lists them; Cancel keeps everything, Delete removes, undo restores.
+  await studio.node('pd', 'main_copy1').click();
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('delete-also')).toContainText('channel main (id 1) ↔ main_copy1 (id 1)');
+  await page.screenshot({ path: 'test-results/screenshots/delete-preview.png' });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(studio.node('pd', 'main_copy1')).toBeVisible();
+  await page.keyboard.press('Delete');
+  await page.getByTestId('delete-confirm').click();
+  await expect(studio.node('pd', 'main_copy1')).toHaveCount(0);
+  await expect(page.locator('.react-flow__edge.edge-channel')).toHaveCount(0);
+  await studio.undo();
+  await expect(studio.node('pd', 'main_copy1')).toBeVisible();
+  await expect(page.locator('.react-flow__edge.edge-channel')).toHaveCount(2);
+
+  // Multi-select with Ctrl+click; a region with nothing on it goes without asking.
+  await studio.node('mr', 'mr1_copy1').click();
+  await studio.node('pd', 'main').click({ modifiers: ['Control'] });
+  await expect(page.getByTestId('inspector')).toContainText('2 items selected');
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await studio.node('mr', 'mr1_copy1').click();
+  await page.keyboard.press('Delete');
+  await expect(studio.node('mr', 'mr1_copy1')).toHaveCount(0);
+
+  // Auto layout moves nodes as one undo step.
+  await studio.dragFromPalette('pd', 300, 300);
+  const before = await studio.node('pd', 'pd1').boundingBox();
+  await page.getByTestId('btn-autolayout').click();
+  await expect.poll(async () => JSON.stringify(await studio.node('pd', 'pd1').boundingBox())).not.toBe(JSON.stringify(before));
+  await page.screenshot({ path: 'test-results/screenshots/auto-layout.png' });
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await studio.undo();
+  await expect(page.getByTestId('btn-undo')).toHaveAttribute('title', /Undo/);
+});

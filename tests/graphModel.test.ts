@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importSystem } from '../shared/sdf/import';
-import { estimatedPdHeight, toFlow } from '../renderer/src/features/graph/graphModel';
+import { channelSides, estimatedPdHeight, toFlow } from '../renderer/src/features/graph/graphModel';
 
 const root = path.resolve(import.meta.dirname, '..');
 const open = (rel: string) => {
@@ -78,5 +78,14 @@ describe('fallback columns', () => {
     const { nodes } = open('resources/templates/orin-agx-path-b.system');
     const xs = [...new Set(nodes.filter((n) => n.type === 'mr').map((n) => n.position.x))].sort((a, b) => a - b);
     expect(xs[1]! - xs[0]!).toBeGreaterThanOrEqual(8 * 'net_tx_buffer_data_region_cli0'.length + 40);
+  });
+});
+
+describe('channel edges use the facing sides', () => {
+  it('stacked PDs connect bottom to top, side-by-side ones right to left', () => {
+    expect(channelSides({ x: 0, y: 0 }, { x: 10, y: 200 })).toEqual({ sourceHandle: 'out-bottom', targetHandle: 'in-top' });
+    expect(channelSides({ x: 0, y: 200 }, { x: 10, y: 0 })).toEqual({ sourceHandle: 'out-top', targetHandle: 'in-bottom' });
+    expect(channelSides({ x: 0, y: 0 }, { x: 300, y: 20 })).toEqual({ sourceHandle: 'pd', targetHandle: 'in' });
+    expect(channelSides({ x: 300, y: 0 }, { x: 0, y: 20 })).toEqual({ sourceHandle: 'out-left', targetHandle: 'in-right' });
   });
 });

@@ -42,7 +42,7 @@ export class StudioPage {
   /** Draw an edge from a PD's source handle (or its VM's) to another node's target handle. */
   async connect(fromPd: string, to: { kind: 'pd' | 'mr'; name: string }, fromHandle: 'pd' | 'vm' = 'pd') {
     const src = this.node('pd', fromPd).locator(`.react-flow__handle.source[data-handleid="${fromHandle}"]`);
-    const dst = this.node(to.kind, to.name).locator('.react-flow__handle.target');
+    const dst = this.node(to.kind, to.name).locator('.react-flow__handle.target[data-handleid="in"]');
     const a = (await src.boundingBox())!;
     const b = (await dst.boundingBox())!;
     await this.page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);

@@ -273,6 +273,11 @@ export function replaceSystem(label: string, system: SystemModel): Edit {
   return { label, apply: (doc) => ({ ...doc, system }) };
 }
 
+/** Replace every node position at once (auto-layout): one undo step. */
+export function setLayout(nodes: Record<string, NodePosition>, label = 'Auto layout'): Edit {
+  return { label, apply: (doc) => ({ ...doc, layout: { nodes } }) };
+}
+
 /** Moving nodes is one edit however long the drag (committed on drag end). */
 export function moveNodes(moves: Record<string, NodePosition>): Edit {
   return {

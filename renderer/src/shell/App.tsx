@@ -7,6 +7,7 @@ import { useActions, useStudio } from '../stores/context';
 import { BottomPanel } from './BottomPanel';
 import { buildCheck } from './buildCheck';
 import { ProjectDialog } from './ProjectDialog';
+import { DeleteDialog } from './DeleteDialog';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { QemuConsole } from '../features/terminal/TerminalPanel';
@@ -15,9 +16,15 @@ function useShortcuts() {
   const actions = useActions();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (!(e.ctrlKey || e.metaKey)) return;
       const k = e.key.toLowerCase();
-      const inField = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || (e.target instanceof Element && e.target.closest('.monaco-editor') !== null);
+      const inField = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement || (e.target instanceof Element && e.target.closest('.monaco-editor, .xterm') !== null);
+      // Delete the selection (asking first when more goes with it); only where the key is not the text's.
+      if ((e.key === 'Delete' || e.key === 'Backspace') && !inField && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        actions.requestDelete();
+        return;
+      }
+      if (!(e.ctrlKey || e.metaKey)) return;
       const run = (f: () => void) => {
         e.preventDefault();
         f();
@@ -29,6 +36,13 @@ function useShortcuts() {
       else if (k === 'b' && e.shiftKey) run(() => void buildCheck(actions));
       else if (inField) return;
       else if ((k === 'z' && e.shiftKey) || k === 'y') run(() => actions.redo());
+      else if (k === 'c') {
+        // Copy only takes over Ctrl+C when there is something of ours to copy (text selections stay the browser's).
+        if (actions.copy()) e.preventDefault();
+      }
+      else if (k === 'v') run(() => actions.paste());
+      else if (k === 'd') run(() => actions.duplicate());
+      else if (k === 'a') run(() => actions.selectAll());
       else if (k === 'z') run(() => actions.undo());
     };
     window.addEventListener('keydown', onKey);
@@ -88,6 +102,7 @@ export function App() {
       <BottomPanel />
       <StatusBar />
       <ProjectDialog />
+      <DeleteDialog />
     </div>
   );
 }

@@ -7,8 +7,10 @@ import { applyEdit as apply, emptyHistory, redo as redoDoc, replaceSystem, undo 
 import type { StudioFile } from '../../../shared/model/project';
 import type { BoardPack } from '../../../shared/model/board';
 import type { TemplateInfo } from '../../../shared/model/templates';
-import { emptySystem } from '../../../shared/model/system';
+import { allProtectionDomains, emptySystem } from '../../../shared/model/system';
 import { sourceKeysOf } from '../../../shared/model/graphKeys';
+import { toFlow } from '../features/graph/graphModel';
+import { copyFragment, deleteKeys, deletePreview, pasteFragment, type Fragment } from '../../../shared/model/clipboard';
 import { exportSystem } from '../../../shared/sdf/export';
 import { importSystem } from '../../../shared/sdf/import';
 import { DEFAULT_PATTERNS, MilestoneTracker, parseUserPatterns, type Milestone } from '../../../shared/logs/milestones';
@@ -68,6 +70,10 @@ export interface StudioState {
   loadDiagnostics: Diagnostic[];
   recovery?: ProjectSnapshot['recovery'];
   selection: string[];
+  /** What Copy took (PDs with their maps, children and internal channels; regions), for Paste. */
+  clipboard?: Fragment;
+  /** A delete waiting for the user to confirm what goes with it. */
+  pendingDelete?: { keys: string[]; also: string[] };
   /**
    * The XML pane's text while the user edits it (undefined: the pane shows the model's export). It is imported into
    * the model after a pause in typing; while it does not parse, the graph keeps the last good model.
@@ -105,6 +111,11 @@ export interface StudioState {
 }
 
 const blankDoc = (): EditorDoc => ({ system: emptySystem(), layout: { nodes: {} } });
+
+/** Where the canvas draws each node, placed or not (the fallback layout of graphModel). */
+function drawnPositions(doc: EditorDoc): Record<string, { x: number; y: number }> {
+  return Object.fromEntries(toFlow(doc, [], new Map()).nodes.map((n) => [n.id, n.position]));
+}
 
 /** The selected keys that still name something in the document (after undo, redo or an XML edit). */
 function stillSelected(doc: EditorDoc, selection: string[]): string[] {
@@ -392,6 +403,51 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       xmlTimer = undefined;
       xmlPending = false;
       set({ xmlText: undefined });
+    },
+    /** Copy the selected PDs (with children, maps, VM) and regions. */
+    copy() {
+      const frag = copyFragment(get().doc, get().selection, drawnPositions(get().doc));
+      if (frag) set({ clipboard: frag, notice: { kind: 'info', message: `Copied ${[...frag.pds, ...frag.mrs].map((x) => x.name).join(', ')} (Ctrl+V pastes)` } });
+      return Boolean(frag);
+    },
+    /** Paste the clipboard under fresh names, offset from the originals; the pasted items become the selection. */
+    paste() {
+      const frag = get().clipboard;
+      if (!frag || !get().project) return;
+      const edit = pasteFragment(frag);
+      const names = edit.names(get().doc);
+      actions.edit(edit);
+      set({ selection: names });
+    },
+    duplicate() {
+      const frag = copyFragment(get().doc, get().selection, drawnPositions(get().doc));
+      if (!frag) return;
+      const edit = pasteFragment(frag, undefined, 'Duplicate');
+      const names = edit.names(get().doc);
+      actions.edit(edit);
+      set({ selection: names });
+    },
+    /** Delete the selection; when more goes with it (channels, maps, children), ask first and say what. */
+    requestDelete(keys: string[] = get().selection) {
+      if (!keys.length || !get().project) return;
+      const also = deletePreview(get().doc, keys);
+      if (also.length) return set({ pendingDelete: { keys, also } });
+      actions.edit(deleteKeys(keys));
+      set({ selection: [] });
+    },
+    confirmDelete() {
+      const p = get().pendingDelete;
+      if (!p) return;
+      actions.edit(deleteKeys(p.keys));
+      set({ pendingDelete: undefined, selection: [] });
+    },
+    cancelDelete() {
+      set({ pendingDelete: undefined });
+    },
+    /** Every PD and region node. */
+    selectAll() {
+      const d = get().doc;
+      set({ selection: [...allProtectionDomains(d.system).map((p) => `pd:${p.name}`), ...d.system.memoryRegions.map((m) => `mr:${m.name}`)] });
     },
     select(keys: string[]) {
       const cur = get().selection;

@@ -1,13 +1,14 @@
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type NodeChange } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { addChannel, addMap, deleteNodes, moveNodes } from '../../../../shared/model/edits';
+import { addChannel, addMap, moveNodes } from '../../../../shared/model/edits';
 import { usePaletteDrop, type PaletteKind } from './paletteItems';
 import type { NodePosition } from '../../../../shared/model/project';
 import { useActions, useStudio } from '../../stores/context';
 import { useProblems } from '../problems/useProblems';
 import { toFlow, type StudioNode } from './graphModel';
 import { nodeTypes } from './nodes';
+import { edgeTypes } from './SpreadEdge';
 
 export const PALETTE_MIME = 'application/x-sel4studio-palette';
 
@@ -75,7 +76,8 @@ function CanvasInner() {
         setDragging((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !(k in done))));
       }
       if (selectionChanged) actions.select([...selected]);
-      if (removed.length) actions.edit(deleteNodes(removed));
+      // Deleting goes through the store (Delete key, App.tsx), which first shows what goes with it.
+      void removed;
     },
     [actions, selection, dragging],
   );
@@ -113,12 +115,14 @@ function CanvasInner() {
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onPaneClick={() => actions.select([])}
         onConnect={onConnect}
-        onEdgeClick={(_, e) => actions.select([e.id])}
+        onEdgeClick={(ev, e) => actions.select(ev.ctrlKey || ev.metaKey || ev.shiftKey ? [...selection.filter((k) => k !== e.id), e.id] : [e.id])}
         isValidConnection={(c) => c.source.startsWith('pd:') && c.source !== c.target && (c.target.startsWith('mr:') || (c.target.startsWith('pd:') && c.sourceHandle !== 'vm'))}
-        deleteKeyCode={['Delete', 'Backspace']}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={['Control', 'Meta', 'Shift']}
         colorMode={theme}
         fitView
         fitViewOptions={{ maxZoom: 1.2 }}
@@ -132,10 +136,7 @@ function CanvasInner() {
   );
 }
 
+/** The graph canvas; the React Flow provider is the caller's (Center), so the tools beside it share the view. */
 export function Canvas() {
-  return (
-    <ReactFlowProvider>
-      <CanvasInner />
-    </ReactFlowProvider>
-  );
+  return <CanvasInner />;
 }

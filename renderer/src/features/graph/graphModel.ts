@@ -74,15 +74,17 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
     });
   });
   const edges: Edge[] = [];
+  const placed = new Map(nodes.map((n) => [n.data.name, n.position]));
+  const at = (name: string) => placed.get(name) ?? ORIGIN;
   for (const { pd, parent } of pds) {
     pd.maps.forEach((m, i) => {
-      edges.push({ id: `map:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'pd', target: mrKey(m.mr), label: `${hex(m.vaddr)} ${m.perms ?? 'rw'}`, className: 'edge-map' });
+      edges.push({ id: `map:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'pd', target: mrKey(m.mr), targetHandle: 'in', label: `${hex(m.vaddr)} ${m.perms ?? 'rw'}`, className: 'edge-map' });
     });
     pd.virtualMachine?.maps.forEach((m, i) => {
-      edges.push({ id: `vmmap:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'vm', target: mrKey(m.mr), label: `VM ${hex(m.vaddr)} ${m.perms ?? 'rw'}`, className: 'edge-vm-map' });
+      edges.push({ id: `vmmap:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'vm', target: mrKey(m.mr), targetHandle: 'in', label: `VM ${hex(m.vaddr)} ${m.perms ?? 'rw'}`, className: 'edge-vm-map' });
     });
     if (parent) {
-      edges.push({ id: `child:${pd.name}`, source: pdKey(parent.name), sourceHandle: 'pd', target: pdKey(pd.name), label: pd.id !== undefined ? `child id ${pd.id}` : 'child', className: 'edge-child' });
+      edges.push({ id: `child:${pd.name}`, source: pdKey(parent.name), ...channelSides(at(parent.name), at(pd.name)), target: pdKey(pd.name), label: pd.id !== undefined ? `child id ${pd.id}` : 'child', className: 'edge-child' });
     }
   }
   doc.system.channels.forEach((ch, i) => {
@@ -94,15 +96,40 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
     edges.push({
       id: `ch:${i}`,
       source: pdKey(a.pd),
-      sourceHandle: 'pd',
+      ...channelSides(at(a.pd), at(b.pd)),
       target: pdKey(b.pd),
       label: `ch ${a.id}↔${b.id}${pp}${bad ? ' ✗' : ''}`,
       className: `edge-channel${pp ? ' edge-pp' : ''}${bad ? ' edge-bad' : ''}`,
       ...(bad ? { data: { problem: bad } } : {}),
     });
   });
+  // Edges between the same two nodes fan out (each keeps its own label and stays clickable).
+  const groups = new Map<string, Edge[]>();
+  for (const e of edges) {
+    const k = [e.source, e.target].sort().join('|');
+    groups.set(k, [...(groups.get(k) ?? []), e]);
+  }
+  for (const group of groups.values()) {
+    group.forEach((e, i) => {
+      e.type = 'spread';
+      // Offsets measured in the direction of the first edge, so reversed edges still fan apart.
+      const flip = e.source === group[0]!.source ? 1 : -1;
+      e.data = { ...e.data, offset: group.length === 1 ? 0 : flip * (i - (group.length - 1) / 2) * 46 };
+    });
+  }
   for (const e of edges) if (sel.has(e.id)) e.selected = true;
   return { nodes, edges };
+}
+
+/**
+ * The handles a PD-to-PD edge uses: the sides facing each other, so an edge between two stacked PDs runs straight
+ * down instead of looping from one's right side round to the other's left.
+ */
+export function channelSides(from: { x: number; y: number }, to: { x: number; y: number }): { sourceHandle: string; targetHandle: string } {
+  const dx = to.x - from.x;
+  const dy = to.y - from.y;
+  if (Math.abs(dy) > Math.abs(dx) * 0.8) return dy > 0 ? { sourceHandle: 'out-bottom', targetHandle: 'in-top' } : { sourceHandle: 'out-top', targetHandle: 'in-bottom' };
+  return dx >= 0 ? { sourceHandle: 'pd', targetHandle: 'in' } : { sourceHandle: 'out-left', targetHandle: 'in-right' };
 }
 
 /** Roughly how tall PdNode draws a PD (title, meta, IRQ chips wrapping three to a row, the VM box). */

@@ -14,7 +14,14 @@ export function PdNode({ data, selected }: NodeProps & { data: PdNodeData }) {
   };
   return (
     <div className={`node node-pd${selected ? ' selected' : ''}${data.problems ? ' has-problems' : ''}${data.vm ? ' node-vmm' : ''}`} data-testid={`node-pd-${data.name}`}>
-      <Handle type="target" position={Position.Left} />
+      <Handle type="target" id="in" position={Position.Left} />
+      {/* Side handles: channel edges leave and enter on the sides facing each other (graphModel.channelSides). */}
+      <Handle type="target" id="in-top" position={Position.Top} className="side-handle" />
+      <Handle type="target" id="in-bottom" position={Position.Bottom} className="side-handle" />
+      <Handle type="target" id="in-right" position={Position.Right} className="side-handle" style={{ top: '70%' }} />
+      <Handle type="source" id="out-top" position={Position.Top} className="side-handle" style={{ left: '60%' }} />
+      <Handle type="source" id="out-bottom" position={Position.Bottom} className="side-handle" style={{ left: '60%' }} />
+      <Handle type="source" id="out-left" position={Position.Left} className="side-handle" style={{ top: '70%' }} />
       <div className="node-kind">{data.parent ? `child of ${data.parent.name}` : data.vm ? 'protection domain · VMM' : 'protection domain'}</div>
       <div className="node-title">{data.name}</div>
       <div className="node-meta">
@@ -48,7 +55,7 @@ export function PdNode({ data, selected }: NodeProps & { data: PdNodeData }) {
 export function MrNode({ data, selected }: NodeProps & { data: MrNodeData }) {
   return (
     <div className={`node node-mr${selected ? ' selected' : ''}${data.problems ? ' has-problems' : ''}`} data-testid={`node-mr-${data.name}`}>
-      <Handle type="target" position={Position.Left} />
+      <Handle type="target" id="in" position={Position.Left} />
       <div className="node-kind">{data.physAddr !== undefined ? 'device region' : 'memory region'}</div>
       <div className="node-title">{data.name}</div>
       <div className="node-meta">
