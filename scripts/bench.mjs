@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench`: browser-mode start-up and bundle weight, each against a baseline measured in the same run.
+// `npm run bench` (`-- --only graph` for the graph editor alone): browser-mode start-up and bundle weight, each against
+// a baseline measured in the same run.
 //  - host start -> UI interactive, against a bare Node HTTP server serving a one-button page (same browser, same runs)
 //  - initial JS+CSS transferred (gzip), against everything the app loads once a project is open
 //  - Monaco is lazy: none of its chunks is requested before a project is open
@@ -12,11 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
 import { createRequire } from 'node:module';
+import { benchGraph, printGraph } from './benchGraph.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
+const onlyGraph = process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'graph';
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -60,6 +63,15 @@ async function timeToInteractive(kind) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// The graph editor (issue 6): drag, open, XML typing, against a one-PD project in the same browser.
+const startStudio = () => startProcess([path.join(root, 'dist/server/main.mjs'), '--port', '0', '--no-open'], { SEL4_STUDIO_CONFIG_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-cfg-')) });
+const graph = await benchGraph(browser, startStudio, mkdtempSync(path.join(os.tmpdir(), 'bench-graph-')), path.join(root, 'tests/fixtures/microkit-corpus'));
+if (onlyGraph) {
+  printGraph(graph);
+  await browser.close();
+  process.exit(0);
+}
 const studioTimes = [];
 const baseTimes = [];
 for (let i = 0; i < RUNS; i++) {
@@ -161,6 +173,7 @@ await esbuild({ entryPoints: [path.join(root, 'tests/bench/runtime.ts')], outfil
 const rt = JSON.parse(spawnSync(process.execPath, [rtOut], { cwd: root, encoding: 'utf8' }).stdout.trim().split('\n').pop());
 
 const results = {
+  graph,
   runtime: rt,
   dt: { trees: dtRows, dtbRead },
   sdf,
@@ -185,4 +198,5 @@ const sr = rt.serial.serviceMiBps / rt.serial.rawMiBps;
 console.log(`serial 10 MiB through the service and the console renderer: ${rt.serial.serviceMiBps.toFixed(1)} MiB/s vs raw serialport ${rt.serial.rawMiBps.toFixed(1)} MiB/s; ratio ${sr.toFixed(2)} (target >= 0.8: ${sr >= 0.8 ? 'met' : 'MISSED'}); ${rt.serial.lostBytes} bytes lost`);
 const qLimit = rt.qemuFirstByte.directMs * 1.05 + 20;
 console.log(`QEMU spawn -> first byte: service ${rt.qemuFirstByte.serviceMs.toFixed(0)} ms vs direct launch ${rt.qemuFirstByte.directMs.toFixed(0)} ms; ratio ${(rt.qemuFirstByte.serviceMs / rt.qemuFirstByte.directMs).toFixed(2)} (target <= 1.05x + 20 ms = ${qLimit.toFixed(0)} ms: ${rt.qemuFirstByte.serviceMs <= qLimit ? 'met' : 'MISSED'})`);
+printGraph(graph);
 if (results.monacoInInitialBundle) process.exit(1);

@@ -142,3 +142,14 @@ function irqLabel(i: IrqEntry): string {
   if ('pin' in i) return `ioapic pin ${i.pin} → id ${i.id}`;
   return `msi → id ${i.id}`;
 }
+
+/**
+ * The previous object for every item whose content did not change (compared as JSON), the new one otherwise: React
+ * Flow compares nodes and edges by identity, so this limits re-rendering to what changed.
+ */
+export function stabilize<T extends { id: string }>(previous: Map<string, T>, next: T[]): T[] {
+  return next.map((item) => {
+    const old = previous.get(item.id);
+    return old && JSON.stringify(old) === JSON.stringify(item) ? old : item;
+  });
+}
