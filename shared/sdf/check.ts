@@ -148,10 +148,12 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
   leafChildren(root);
 
   // A Microkit 1.x file: offer the whole-file migration on its `pp` errors (§8.1).
+  // The migration is of the whole file: computed once, offered on each of those errors.
+  let migration: ReturnType<typeof migrateToV2> | undefined | null = null;
   for (const d of errors) {
     if (d.rule === 'unknown-attribute' && /invalid attribute 'pp' on element 'protection_domain'/.test(d.message)) {
-      const migrated = attempt(() => migrateToV2(text));
-      if (migrated?.legacy) d.fix = { label: `Migrate this Microkit 1.x file to 2.x (${migrated.changes.length} changes)`, text: migrated.text };
+      if (migration === null) migration = attempt(() => migrateToV2(text));
+      if (migration?.legacy) d.fix = { label: `Migrate this Microkit 1.x file to 2.x (${migration.changes.length} changes)`, text: migration.text };
     }
   }
 

@@ -1,10 +1,10 @@
-import { useMemo } from 'react';
 import type { Diagnostic } from '../../../../shared/api/diagnostics';
 import { exportSystem } from '../../../../shared/sdf/export';
 import { importSystem } from '../../../../shared/sdf/import';
 import { checkSystem } from '../../../../shared/sdf/check';
 import { kernelConfig } from '../../../../shared/sdf/kernelConfig';
-import { kernelConfigForBoard } from '../../../../shared/model/board';
+import { kernelConfigForBoard, type BoardPack } from '../../../../shared/model/board';
+import type { SystemModel } from '../../../../shared/model/system';
 import { useStudio } from '../../stores/context';
 import { graphKeyOfSource, pdOfKey } from '../../../../shared/model/graphKeys';
 
@@ -24,41 +24,58 @@ export function useDerived() {
   const boardName = useStudio((s) => s.project?.studio.board);
   const buildConfig = useStudio((s) => s.project?.studio.build.config);
   const board = useStudio((s) => s.boards.find((b) => b.name === boardName));
-  return useMemo(() => {
-    // While the user edits the XML pane, its text is what the problems and places refer to.
-    const xml = xmlText ?? exportSystem(system);
-    const { sources } = importSystem(xml, file);
-    // The Microkit tool's own rules for the project's board (an unknown board is checked as qemu_virt_aarch64).
-    const config = board ? kernelConfigForBoard(board, buildConfig) : kernelConfig({ arch: 'aarch64' });
-    // Without a project there is no system to judge.
-    return { xml, sources, diagnostics: file ? checkSystem(xml, file, config).diagnostics : [] };
-  }, [system, xmlText, file, board, buildConfig]);
+  return derive(system, xmlText, file, board, buildConfig);
+}
+
+/**
+ * One computation per document state, however many components ask (the canvas, inspector, XML pane, panels and
+ * status bar all do): the inputs are immutable, so the last result stands while they are the same objects.
+ */
+let last: { inputs: unknown[]; result: { xml: string; sources: ReturnType<typeof importSystem>['sources']; diagnostics: Diagnostic[] } } | undefined;
+function derive(system: SystemModel, xmlText: string | undefined, file: string | undefined, board: BoardPack | undefined, buildConfig: string | undefined) {
+  const inputs = [system, xmlText, file, board, buildConfig];
+  if (last && last.inputs.every((x, i) => x === inputs[i])) return last.result;
+  // While the user edits the XML pane, its text is what the problems and places refer to.
+  const xml = xmlText ?? exportSystem(system);
+  const { sources } = importSystem(xml, file);
+  // The Microkit tool's own rules for the project's board (an unknown board is checked as qemu_virt_aarch64).
+  const config = board ? kernelConfigForBoard(board, buildConfig) : kernelConfig({ arch: 'aarch64' });
+  // Without a project there is no system to judge.
+  const result = { xml, sources, diagnostics: file ? checkSystem(xml, file, config).diagnostics : [] };
+  last = { inputs, result };
+  return result;
 }
 
 export function useProblems() {
   const { sources, diagnostics } = useDerived();
   const loadDiagnostics = useStudio((s) => s.loadDiagnostics);
-  return useMemo(() => {
-    // Each line of the XML belongs to the node or edge whose element starts there (the innermost one).
-    const byLine = new Map<number, string>();
-    for (const [key, at] of sources) {
-      if (key.includes('@')) continue;
-      const owner = graphKeyOfSource(key);
-      if (owner) byLine.set(at.line, owner);
-    }
-    const problems: Problem[] = [
-      ...loadDiagnostics,
-      ...diagnostics.map((d) => ({ ...d, key: d.line !== undefined ? byLine.get(d.line) : undefined })),
-    ];
-    const counts = new Map<string, number>();
-    // Node badges count errors; warnings show in the inspector and the Problems panel.
-    // A problem of a map, VM or IRQ also counts on the PD node that draws it.
-    for (const p of problems) {
-      if (!p.key || p.severity !== 'error') continue;
-      counts.set(p.key, (counts.get(p.key) ?? 0) + 1);
-      const pd = pdOfKey(p.key);
-      if (pd && !p.key.startsWith('pd:')) counts.set(`pd:${pd}`, (counts.get(`pd:${pd}`) ?? 0) + 1);
-    }
-    return { problems, counts };
-  }, [sources, diagnostics, loadDiagnostics]);
+  if (lastProblems && lastProblems.inputs[0] === sources && lastProblems.inputs[1] === diagnostics && lastProblems.inputs[2] === loadDiagnostics) return lastProblems.result;
+  const result = problemsOf(sources, diagnostics, loadDiagnostics);
+  lastProblems = { inputs: [sources, diagnostics, loadDiagnostics], result };
+  return result;
+}
+
+let lastProblems: { inputs: unknown[]; result: { problems: Problem[]; counts: Map<string, number> } } | undefined;
+function problemsOf(sources: ReturnType<typeof importSystem>['sources'], diagnostics: Diagnostic[], loadDiagnostics: Diagnostic[]) {
+  // Each line of the XML belongs to the node or edge whose element starts there (the innermost one).
+  const byLine = new Map<number, string>();
+  for (const [key, at] of sources) {
+    if (key.includes('@')) continue;
+    const owner = graphKeyOfSource(key);
+    if (owner) byLine.set(at.line, owner);
+  }
+  const problems: Problem[] = [
+    ...loadDiagnostics,
+    ...diagnostics.map((d) => ({ ...d, key: d.line !== undefined ? byLine.get(d.line) : undefined })),
+  ];
+  const counts = new Map<string, number>();
+  // Node badges count errors; warnings show in the inspector and the Problems panel.
+  // A problem of a map, VM or IRQ also counts on the PD node that draws it.
+  for (const p of problems) {
+    if (!p.key || p.severity !== 'error') continue;
+    counts.set(p.key, (counts.get(p.key) ?? 0) + 1);
+    const pd = pdOfKey(p.key);
+    if (pd && !p.key.startsWith('pd:')) counts.set(`pd:${pd}`, (counts.get(`pd:${pd}`) ?? 0) + 1);
+  }
+  return { problems, counts };
 }
