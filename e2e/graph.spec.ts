@@ -224,3 +224,28 @@ test('editing comfort: duplicate with maps, copy/paste, multi-select, delete sho
   await studio.undo();
   await expect(page.getByTestId('btn-undo')).toHaveAttribute('title', /Undo/);
 });
+
+test('the largest corpus file (Microkit 1.x): a banner offers the migration, after which every PD is drawn', async ({ studio, host, page }) => {
+  const dir = path.join(host.workspace, 'profiler');
+  await studio.newProject(dir, 'profiler');
+  const xml = await fs.readFile(path.join(import.meta.dirname, '../tests/fixtures/microkit-corpus/au-ts__sel4_profiler/profiler.system'), 'utf8');
+  await fs.writeFile(path.join(dir, 'profiler.system'), xml);
+  await studio.reload();
+  await studio.openProject(dir);
+  await expect(page.getByTestId('legacy-banner')).toContainText('7 elements are kept as written and not drawn');
+  const pdsInFile = (xml.match(/<protection_domain\b/g) ?? []).length;
+  await page.getByTestId('legacy-banner').getByRole('button', { name: 'Migrate to Microkit 2.x' }).click();
+  await expect(page.getByTestId('legacy-banner')).toHaveCount(0);
+  await expect(page.locator('.react-flow__node-pd')).toHaveCount(pdsInFile);
+  await expect(page.getByTestId('status-problems')).toHaveText('0 errors');
+  await expect(studio.problems()).not.toContainText('kept as written');
+  await expect(page.locator('.react-flow__node-pd.selectable').first()).toBeVisible();
+  await page.waitForTimeout(200);
+  await page.getByTestId('btn-fit').click();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: 'test-results/screenshots/corpus-profiler-migrated.png' });
+  // One undo step takes the migration back.
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await studio.undo();
+  await expect(page.getByTestId('legacy-banner')).toBeVisible();
+});

@@ -89,3 +89,27 @@ describe('channel edges use the facing sides', () => {
     expect(channelSides({ x: 300, y: 0 }, { x: 0, y: 20 })).toEqual({ sourceHandle: 'out-left', targetHandle: 'in-right' });
   });
 });
+
+describe('fallback layout of a large system', () => {
+  it('60 PDs wrap into columns, regions start right of the last one, and no two node boxes overlap', async () => {
+    const { synthetic250 } = await import('../scripts/benchGraph.mjs');
+    const sys = importSystem(synthetic250() as string, 'big.system').model!;
+    const { nodes } = toFlow({ system: sys, layout: { nodes: {} } }, [], new Map());
+    const pdXs = new Set(nodes.filter((n) => n.type === 'pd').map((n) => n.position.x));
+    expect(pdXs.size).toBeGreaterThan(1);
+    const lastPdX = Math.max(...pdXs);
+    expect(Math.min(...nodes.filter((n) => n.type === 'mr').map((n) => n.position.x))).toBeGreaterThan(lastPdX + 170);
+    // Boxes: PDs as drawn (at least 170 wide, estimatedPdHeight tall), regions 170 x 70.
+    const box = (n: (typeof nodes)[number]) => {
+      const pd = n.type === 'pd' ? sys.protectionDomains.find((p) => `pd:${p.name}` === n.id)! : undefined;
+      return { x: n.position.x, y: n.position.y, w: 230, h: pd ? estimatedPdHeight(pd) : 70 };
+    };
+    const boxes = nodes.map(box);
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!;
+        const b = boxes[j]!;
+        expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y, `${nodes[i]!.id} overlaps ${nodes[j]!.id}`).toBe(true);
+      }
+  });
+});

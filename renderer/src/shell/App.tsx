@@ -8,6 +8,8 @@ import { BottomPanel } from './BottomPanel';
 import { buildCheck } from './buildCheck';
 import { ProjectDialog } from './ProjectDialog';
 import { DeleteDialog } from './DeleteDialog';
+import { useProblems } from '../features/problems/useProblems';
+import { allProtectionDomains } from '../../../shared/model/system';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { QemuConsole } from '../features/terminal/TerminalPanel';
@@ -56,6 +58,10 @@ export function App() {
   const recovery = useStudio((s) => s.recovery);
   const presentation = useStudio((s) => s.presentation);
   const actions = useActions();
+  const { problems } = useProblems();
+  // A Microkit 1.x file: what the graph cannot show yet, and the whole-file migration that fixes it.
+  const legacy = problems.find((p) => p.fix?.label.startsWith('Migrate this Microkit 1.x file'));
+  const kept = useStudio((s) => [...s.doc.system.extra, ...allProtectionDomains(s.doc.system).flatMap((pd) => pd.extra)].filter((x) => !x.startsWith('<!--')).length);
   useShortcuts();
   useEffect(() => {
     if (!presentation) return;
@@ -81,6 +87,15 @@ export function App() {
           Unsaved changes from {new Date(recovery.savedAt).toLocaleString()} were recovered.
           <button onClick={() => actions.restoreRecovery()}>Restore</button>
           <button onClick={() => void actions.discardRecovery()}>Discard</button>
+        </div>
+      )}
+      {legacy?.fix && (
+        <div className="banner" data-testid="legacy-banner">
+          This system uses Microkit 1.x syntax: {kept} element{kept === 1 ? ' is' : 's are'} kept as written and not drawn.
+          <button onClick={() => actions.applyFix(legacy.fix!)} title={legacy.fix.label}>
+            Migrate to Microkit 2.x
+          </button>
+          <span className="muted">one undo step; every change is listed in Problems until then</span>
         </div>
       )}
       {notice && (

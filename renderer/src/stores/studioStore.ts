@@ -247,7 +247,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     const imported = importSystem(xmlText, project.studio.systemFile);
     if (!imported.model) return;
     const next = apply(doc, history, replaceSystem('Edit XML', imported.model));
-    set({ doc: next.doc, history: next.history, loadDiagnostics: [], selection: stillSelected(next.doc, get().selection) });
+    set({ doc: next.doc, history: next.history, loadDiagnostics: imported.diagnostics, selection: stillSelected(next.doc, get().selection) });
   };
 
   const actions = {
@@ -369,6 +369,8 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       const imported = importSystem(fix.text, file);
       if (!imported.model) return fail(new StudioError('internal', `quick fix "${fix.label}" produced a file that does not parse`));
       actions.edit(replaceSystem(`Quick fix: ${fix.label}`, imported.model));
+      // What the importer said of the loaded file no longer describes the document.
+      set({ loadDiagnostics: imported.diagnostics });
     },
     edit(edit: Edit) {
       if (!get().project) return;

@@ -150,6 +150,8 @@ function CanvasInner() {
         onConnect={onConnect}
         onEdgeClick={onEdgeClick}
         isValidConnection={isValidConnection}
+        // React Flow's default (0.5) cannot fit a 60-PD system on screen.
+        minZoom={0.05}
         deleteKeyCode={null}
         multiSelectionKeyCode={MULTI_KEYS}
         colorMode={theme}

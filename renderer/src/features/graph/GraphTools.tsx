@@ -18,7 +18,7 @@ export function GraphTools() {
   const [miss, setMiss] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const names = [...allProtectionDomains(system).map((p) => pdKey(p.name)), ...system.memoryRegions.map((m) => mrKey(m.name))];
-  const fit = () => void flow.fitView({ maxZoom: 1.2, padding: 0.1, duration: 200 });
+  const fit = () => void flow.fitView({ maxZoom: 1.2, padding: 0.1 });
   const find = (q: string) => {
     const t = q.trim().toLowerCase();
     if (!t) return;

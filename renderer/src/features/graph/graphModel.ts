@@ -21,6 +21,8 @@ export type StudioNode = Node<PdNodeData, 'pd'> | Node<MrNodeData, 'mr'>;
 
 /** Where the first unplaced PD goes; PDs stack below it, MRs fill columns to its right. */
 const ORIGIN = { x: 80, y: 60 };
+/** Width of a column of PDs (the widest PD node plus room for child indentation and edge labels). */
+const PD_COL_W = 300;
 
 /** The model as React Flow nodes and edges (maps PD→MR, channels PD↔PD). Pure: the canvas is controlled. */
 export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<string, number>): { nodes: StudioNode[]; edges: Edge[] } {
@@ -33,11 +35,15 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
     for (const c of pd.children ?? []) walk(c, depth + 1, pd);
   };
   for (const pd of doc.system.protectionDomains) walk(pd, 0);
-  // Unplaced PDs stack down the left column by their drawn height (a VMM with its VM is taller), so none overlap.
+  // Unplaced PDs stack down columns by their drawn height (a VMM with its VM is taller), so none overlap; a large
+  // system wraps into several columns of at most `pdRows` PDs instead of one very tall one.
+  const pdRows = Math.max(10, Math.ceil(Math.sqrt(pds.length * 2)));
+  const pdCols = Math.ceil(pds.length / pdRows);
   let nextY = ORIGIN.y;
-  pds.forEach(({ pd, depth, parent }) => {
+  pds.forEach(({ pd, depth, parent }, k) => {
     const id = pdKey(pd.name);
-    const base = { x: ORIGIN.x, y: nextY };
+    if (k % pdRows === 0) nextY = ORIGIN.y;
+    const base = { x: ORIGIN.x + Math.floor(k / pdRows) * PD_COL_W, y: nextY };
     nextY += estimatedPdHeight(pd) + 40;
     const data: PdNodeData = { kind: 'pd', name: pd.name, priority: pd.priority, image: pd.programImage, problems: problemCounts.get(id) ?? 0, irqs: pd.irqs.map(irqLabel) };
     if (pd.virtualMachine) data.vm = { name: pd.virtualMachine.name, vcpus: pd.virtualMachine.vcpus.map((v) => v.id) };
@@ -62,7 +68,8 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
   const rows = Math.max(8, Math.ceil(Math.sqrt(order.length * 2)));
   // Columns as wide as the longest name draws (about 8 px a character at the node title's size), plus a gap.
   const colW = Math.max(260, 70 + 8 * Math.max(0, ...order.map((o) => o.name.length)));
-  const mrSpot = new Map(order.map((o, k) => [o.name, { x: ORIGIN.x + 320 + Math.floor(k / rows) * colW, y: ORIGIN.y + (k % rows) * 100 }]));
+  const mrLeft = ORIGIN.x + (pdCols - 1) * PD_COL_W + 320;
+  const mrSpot = new Map(order.map((o, k) => [o.name, { x: mrLeft + Math.floor(k / rows) * colW, y: ORIGIN.y + (k % rows) * 100 }]));
   doc.system.memoryRegions.forEach((mr) => {
     const id = mrKey(mr.name);
     nodes.push({
