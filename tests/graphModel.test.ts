@@ -113,3 +113,11 @@ describe('fallback layout of a large system', () => {
       }
   });
 });
+
+describe('setvar edges', () => {
+  it('a setvar is an edge from its PD to the region whose address it receives', () => {
+    const sys = importSystem('<system><memory_region name="dma" size="0x1000" /><protection_domain name="drv"><program_image path="d.elf" /><setvar symbol="dma_paddr" region_paddr="dma" /></protection_domain></system>', 'x').model!;
+    const { edges } = toFlow({ system: sys, layout: { nodes: {} } }, [], new Map());
+    expect(edges.map((e) => [e.id, e.source, e.target, e.label])).toEqual([['setvar:drv:0', 'pd:drv', 'mr:dma', 'setvar dma_paddr']]);
+  });
+});

@@ -60,6 +60,12 @@ describe('delete with what goes with it', () => {
     expect(deletePreview(doc(), ['mr:shared'])).toEqual(['map of shared into server at 0x1000000', 'map of shared into client at 0x1000000']);
     expect(deletePreview(doc(), ['mr:priv', 'pd:client'])).toEqual(['child PD worker', '1 IRQ of client', 'channel client (id 0) ↔ server (id 0)', 'channel client (id 1) ↔ worker (id 1)']);
   });
+  it('deletes a setvar edge', () => {
+    const d = doc();
+    const withSv: EditorDoc = { ...d, system: { ...d.system, protectionDomains: d.system.protectionDomains.map((p) => (p.name === 'server' ? { ...p, setvars: [{ symbol: 'a', regionPaddr: 'shared' }, { symbol: 'b', regionPaddr: 'priv' }] } : p)) } };
+    const after = applyEdit(withSv, emptyHistory(), deleteKeys(['setvar:server:0'])).doc;
+    expect(after.system.protectionDomains[0]!.setvars).toEqual([{ symbol: 'b', regionPaddr: 'priv' }]);
+  });
   it('deletes edges, parts and nodes in one step, indices from the top down', () => {
     const d = doc();
     const { doc: after, history } = applyEdit(d, emptyHistory(), deleteKeys(['map:client:0', 'map:client:1', 'ch:0', 'irq:client:0', 'mr:shared']));

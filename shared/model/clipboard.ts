@@ -1,6 +1,6 @@
 import type { NodePosition } from './project';
 import { deleteNodes, removeChannel, updateMap, type Edit, type EditorDoc } from './edits';
-import { updateIrq, updateVirtualMachine } from './editsParts';
+import { editSetvar, updateIrq, updateVirtualMachine } from './editsParts';
 import { allProtectionDomains, freshName, mrKey, pdKey, type Channel, type MemoryRegion, type ProtectionDomain } from './system';
 import { hexAddr } from './memoryMap';
 
@@ -158,6 +158,10 @@ export function deleteKeys(keys: string[]): Edit {
     ...keys.filter((k) => k.startsWith('irq:')).sort(byIndexDesc).map((k) => {
       const m = /^irq:(.+):(\d+)$/.exec(k)!;
       return updateIrq(m[1]!, Number(m[2]), null);
+    }),
+    ...keys.filter((k) => k.startsWith('setvar:')).sort(byIndexDesc).map((k) => {
+      const m = /^setvar:(.+):(\d+)$/.exec(k)!;
+      return editSetvar(m[1]!, Number(m[2]), null);
     }),
     ...keys.filter((k) => k.startsWith('vm:')).map((k) => updateVirtualMachine(k.slice(3), null)),
     ...keys.filter((k) => /^ch:\d+$/.test(k)).sort(byIndexDesc).map((k) => removeChannel(index(k))),

@@ -12,6 +12,7 @@ describe('graph keys from source keys', () => {
     expect(graphKeyOfSource('pd:vmm/vm/map[0]')).toBe('vmmap:vmm:0');
     expect(graphKeyOfSource('pd:vmm/vm/vcpu[0]')).toBe('vm:vmm');
     expect(graphKeyOfSource('pd:vmm/irq[1]')).toBe('irq:vmm:1');
+    expect(graphKeyOfSource('pd:vmm/setvar[0]@symbol')).toBe('setvar:vmm:0');
     expect(graphKeyOfSource('pd:parent/pd:child/map[0]')).toBe('map:child:0');
     expect(graphKeyOfSource('domains')).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 /**
  * Keys of what the graph shows and the inspector edits: nodes `pd:NAME`, `mr:NAME`; edges `map:PD:i`, `vmmap:PD:i`,
- * `ch:i`; parts of a PD node `vm:PD`, `irq:PD:i`. The importer's source keys (`pd:A/pd:B/map[0]`, `ch:2/end[1]`,
+ * `ch:i`, `setvar:PD:i`; parts of a PD node `vm:PD`, `irq:PD:i`. The importer's source keys (`pd:A/pd:B/map[0]`, `ch:2/end[1]`,
  * sdf/import.ts) name the same things by their place in the XML; these functions translate between the two so a
  * problem or an XML position selects its node or edge, and a selection finds its XML.
  */
@@ -19,6 +19,7 @@ export function graphKeyOfSource(source: string): string | undefined {
   if ((m = /^vm\/map\[(\d+)\]$/.exec(tail))) return `vmmap:${pd}:${m[1]}`;
   if (tail.startsWith('vm')) return `vm:${pd}`;
   if ((m = /^irq\[(\d+)\]$/.exec(tail))) return `irq:${pd}:${m[1]}`;
+  if ((m = /^setvar\[(\d+)\]$/.exec(tail))) return `setvar:${pd}:${m[1]}`;
   return `pd:${pd}`;
 }
 
@@ -31,6 +32,6 @@ export function sourceKeysOf(sources: Iterable<string>, graphKey: string): strin
 
 /** The PD whose node shows this key (a node, a map edge's source, its VM or IRQ chip). */
 export function pdOfKey(key: string): string | undefined {
-  const m = /^(?:pd|vm):(.+)$/.exec(key) ?? /^(?:map|vmmap|irq):(.+):\d+$/.exec(key);
+  const m = /^(?:pd|vm):(.+)$/.exec(key) ?? /^(?:map|vmmap|irq|setvar):(.+):\d+$/.exec(key);
   return m?.[1];
 }

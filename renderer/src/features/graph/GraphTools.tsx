@@ -5,6 +5,20 @@ import { allProtectionDomains, mrKey, pdKey } from '../../../../shared/model/sys
 import { useActions, useStudio, useStudioStore } from '../../stores/context';
 import { toFlow } from './graphModel';
 
+const SHORTCUTS: [string, string][] = [
+  ['Ctrl+Z / Ctrl+Y', 'undo / redo (in the XML pane: the text’s own)'],
+  ['Ctrl+C / Ctrl+V', 'copy / paste PDs and regions'],
+  ['Ctrl+D', 'duplicate the selection'],
+  ['Delete', 'delete (lists what goes with it first)'],
+  ['Ctrl+A', 'select every node'],
+  ['Ctrl+click, Shift+drag', 'add to the selection, box select'],
+  ['Ctrl+F', 'find a node by name'],
+  ['F', 'zoom to fit'],
+  ['Ctrl+S, Ctrl+Shift+S', 'save, save as'],
+  ['Ctrl+Shift+B', 'validate and write the .system'],
+  ['Ctrl+Space (XML pane)', 'complete element, attribute, PD/region name'],
+];
+
 /**
  * Over the canvas: find a node by name (Ctrl+F), zoom to fit (F), and auto-layout (one undoable edit that places
  * every node where the no-overlap layout puts it).
@@ -79,6 +93,17 @@ export function GraphTools() {
       <button data-testid="btn-fit" title="Zoom to fit (F)" onClick={fit}>
         Fit
       </button>
+      <details className="shortcuts" data-testid="shortcuts">
+        <summary title="Keyboard shortcuts">?</summary>
+        <dl>
+          {SHORTCUTS.map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
       <button data-testid="btn-autolayout" title="Place every node again, without overlaps (one undo step)" onClick={autoLayout}>
         Auto layout
       </button>

@@ -90,6 +90,11 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
     pd.virtualMachine?.maps.forEach((m, i) => {
       edges.push({ id: `vmmap:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'vm', target: mrKey(m.mr), targetHandle: 'in', label: `VM ${hex(m.vaddr)} ${m.perms ?? 'rw'}`, className: 'edge-vm-map' });
     });
+    // A setvar patches a symbol with a region's physical address: drawn from the PD to the region, dotted.
+    pd.setvars?.forEach((sv, i) => {
+      if (!doc.system.memoryRegions.some((m) => m.name === sv.regionPaddr)) return;
+      edges.push({ id: `setvar:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'pd', target: mrKey(sv.regionPaddr), targetHandle: 'in', label: `setvar ${sv.symbol}`, className: 'edge-setvar' });
+    });
     if (parent) {
       edges.push({ id: `child:${pd.name}`, source: pdKey(parent.name), ...channelSides(at(parent.name), at(pd.name)), target: pdKey(pd.name), label: pd.id !== undefined ? `child id ${pd.id}` : 'child', className: 'edge-child' });
     }

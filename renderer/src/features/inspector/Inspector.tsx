@@ -4,7 +4,7 @@ import { useProblems } from '../problems/useProblems';
 import { ChannelInspector, MapInspector, type MapSelection } from './EdgeInspector';
 import { MrInspector } from './MrInspector';
 import { IrqInspector, VmInspector } from './PartsInspector';
-import { PdInspector } from './PdInspector';
+import { PdInspector, SetvarFields } from './PdInspector';
 
 /** `map:PD:3` / `vmmap:PD:3`: the selected map edge. */
 function selectedMap(key: string | undefined, system: SystemModel): MapSelection | undefined {
@@ -32,8 +32,10 @@ export function Inspector() {
   const vmPd = key?.startsWith('vm:') ? pds.find((p) => p.name === key.slice(3) && p.virtualMachine) : undefined;
   const irqSel = key ? /^irq:(.+):(\d+)$/.exec(key) : null;
   const irqPd = irqSel ? pds.find((p) => p.name === irqSel[1] && p.irqs[Number(irqSel[2])]) : undefined;
+  const svSel = key ? /^setvar:(.+):(\d+)$/.exec(key) : null;
+  const svPd = svSel ? pds.find((p) => p.name === svSel[1] && p.setvars?.[Number(svSel[2])]) : undefined;
   const mine = key ? problems.filter((p) => p.key === key) : [];
-  const nothing = !pd && !mr && !mapSel && !channel && !vmPd && !irqPd;
+  const nothing = !pd && !mr && !mapSel && !channel && !vmPd && !irqPd && !svPd;
   return (
     <aside className="inspector" aria-label="Inspector" data-testid="inspector">
       <h3>Inspector</h3>
@@ -44,6 +46,12 @@ export function Inspector() {
       {channel && <ChannelInspector key={key} channel={channel} chIndex={chIndex} system={system} selKey={key!} />}
       {vmPd && <VmInspector key={key} pd={vmPd} />}
       {irqPd && <IrqInspector key={key} pd={irqPd} index={Number(irqSel![2])} />}
+      {svPd && (
+        <div key={key}>
+          <div className="inspector-kind">Setvar of {svPd.name}</div>
+          <SetvarFields pd={svPd} index={Number(svSel![2])} system={system} />
+        </div>
+      )}
       {mine.length > 0 && (
         <ul className="inspector-problems">
           {mine.map((p, i) => (

@@ -79,23 +79,32 @@ export function PdInspector({ pd, system, isChild }: { pd: ProtectionDomain; sys
           + setvar
         </button>
       </div>
-      {(pd.setvars ?? []).map((sv, i) => (
-        <fieldset key={i} className="channel-end">
-          <legend>setvar</legend>
-          <Field label="symbol" testId={`inspect-setvar-symbol-${i}`} help={help('setvar', 'symbol')} value={sv.symbol} parse={symbol} onCommit={(v) => v && actions.edit(editSetvar(pd.name, i, { symbol: v }))} />
-          <label className="field">
-            <span className="field-label">region_paddr</span>
-            <select data-testid={`inspect-setvar-region-${i}`} value={sv.regionPaddr} onChange={(e) => actions.edit(editSetvar(pd.name, i, { regionPaddr: e.target.value }))}>
-              {!system.memoryRegions.some((m) => m.name === sv.regionPaddr) && <option value={sv.regionPaddr}>{sv.regionPaddr} (missing)</option>}
-              {system.memoryRegions.map((m) => (
-                <option key={m.name}>{m.name}</option>
-              ))}
-            </select>
-            <span className="field-help">{help('setvar', 'region_paddr')}</span>
-          </label>
-          <button onClick={() => actions.edit(editSetvar(pd.name, i, null))}>Remove setvar</button>
-        </fieldset>
+      {(pd.setvars ?? []).map((_, i) => (
+        <SetvarFields key={i} pd={pd} index={i} system={system} />
       ))}
     </div>
+  );
+}
+
+/** One setvar of a PD: the symbol and the region whose physical address it receives. */
+export function SetvarFields({ pd, index: i, system }: { pd: ProtectionDomain; index: number; system: SystemModel }) {
+  const actions = useActions();
+  const sv = pd.setvars![i]!;
+  return (
+    <fieldset className="channel-end">
+      <legend>setvar</legend>
+      <Field label="symbol" testId={`inspect-setvar-symbol-${i}`} help={help('setvar', 'symbol')} value={sv.symbol} parse={symbol} onCommit={(v) => v && actions.edit(editSetvar(pd.name, i, { symbol: v }))} />
+      <label className="field">
+        <span className="field-label">region_paddr</span>
+        <select data-testid={`inspect-setvar-region-${i}`} value={sv.regionPaddr} onChange={(e) => actions.edit(editSetvar(pd.name, i, { regionPaddr: e.target.value }))}>
+          {!system.memoryRegions.some((m) => m.name === sv.regionPaddr) && <option value={sv.regionPaddr}>{sv.regionPaddr} (missing)</option>}
+          {system.memoryRegions.map((m) => (
+            <option key={m.name}>{m.name}</option>
+          ))}
+        </select>
+        <span className="field-help">{help('setvar', 'region_paddr')}</span>
+      </label>
+      <button onClick={() => actions.edit(editSetvar(pd.name, i, null))}>Remove setvar</button>
+    </fieldset>
   );
 }
