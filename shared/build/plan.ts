@@ -1,0 +1,97 @@
+/**
+ * The build of a project as data: which steps run, with which argv, in which directory. Pure: the build service
+ * (electron/services/build.ts) runs it, the CLI prints it. Flags and lines follow the Microkit SDK's own example build
+ * (recorded/microkit/make-hello-2.0.1.txt):
+ *   gcc -c -mstrict-align -nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror -I$SDK/board/B/C/include
+ *   ld -L$SDK/board/B/C/lib hello.o -lmicrokit -Tmicrokit.ld -o hello.elf
+ *   microkit hello.system --search-path build --board B --config C -o build/loader.img -r build/report.txt
+ */
+export type Toolchain = 'aarch64-none-elf' | 'aarch64-linux-gnu' | 'clang';
+export const TOOLCHAINS: readonly Toolchain[] = ['aarch64-none-elf', 'aarch64-linux-gnu', 'clang'];
+
+export interface BuildSettings {
+  sdk: string;
+  board: string;
+  config: string;
+  toolchain: Toolchain;
+}
+
+export type StepId = 'configure' | 'compile' | 'export' | 'microkit';
+
+export interface BuildStep {
+  id: StepId;
+  label: string;
+  /** argv; empty for a step the service does itself (export). */
+  argv: string[];
+  /** Relative to the project. */
+  cwd: string;
+}
+
+/** Where everything the build writes goes, relative to the project. */
+export const BUILD_DIR = 'build';
+export const TOOLCHAIN_FILE = `${BUILD_DIR}/sel4-studio-toolchain.cmake`;
+
+export const boardDir = (s: BuildSettings) => `${s.sdk}/board/${s.board}/${s.config}`;
+
+/** The compile flags of the SDK's example Makefiles. */
+export const CFLAGS = ['-mstrict-align', '-nostdlib', '-ffreestanding', '-g', '-O3', '-Wall', '-Wno-unused-function', '-Werror'];
+
+const cmakeQuote = (s: string) => `"${s.replace(/\\/g, '/').replace(/"/g, '\\"')}"`;
+
+/**
+ * A CMake toolchain file for PD programs: the cross compiler, the SDK's include and lib paths for the board and
+ * configuration, and executables linked the way the SDK links them (ld, -lmicrokit, -Tmicrokit.ld).
+ */
+export function cmakeToolchainFile(s: BuildSettings): string {
+  const cc = s.toolchain === 'clang' ? 'clang' : `${s.toolchain}-gcc`;
+  const ld = s.toolchain === 'clang' ? 'ld.lld' : `${s.toolchain}-ld`;
+  const target = s.toolchain === 'clang' ? ' --target=aarch64-none-elf' : '';
+  const dir = boardDir(s);
+  return [
+    '# Written by seL4 Studio from the project build settings; regenerated on every build. Do not edit.',
+    'set(CMAKE_SYSTEM_NAME Generic)',
+    'set(CMAKE_SYSTEM_PROCESSOR aarch64)',
+    `set(CMAKE_C_COMPILER ${cc})`,
+    `set(CMAKE_ASM_COMPILER ${cc})`,
+    `set(CMAKE_LINKER ${ld})`,
+    'set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)',
+    `set(MICROKIT_SDK ${cmakeQuote(s.sdk)} CACHE PATH "Microkit SDK")`,
+    `set(MICROKIT_BOARD ${s.board} CACHE STRING "Microkit board")`,
+    `set(MICROKIT_CONFIG ${s.config} CACHE STRING "Microkit configuration")`,
+    `set(CMAKE_C_FLAGS_INIT "${CFLAGS.join(' ')}${target}")`,
+    `set(CMAKE_ASM_FLAGS_INIT "${target.trim()}")`,
+    `include_directories(SYSTEM ${cmakeQuote(`${dir}/include`)})`,
+    // The SDK's link line: ld directly, the board's libmicrokit and its linker script.
+    `set(CMAKE_C_LINK_EXECUTABLE "<CMAKE_LINKER> -L${dir.replace(/\\/g, '/')}/lib <LINK_FLAGS> <OBJECTS> <LINK_LIBRARIES> -lmicrokit -Tmicrokit.ld -o <TARGET>")`,
+    '',
+  ].join('\n');
+}
+
+export type ProjectKind = 'cmake' | 'make' | 'none';
+
+/** The Microkit tool's argv: the system file comes before --search-path, which swallows what follows it. */
+export function microkitArgv(s: BuildSettings, systemFile: string): string[] {
+  return [`${s.sdk}/bin/microkit`, systemFile, '--search-path', BUILD_DIR, '--board', s.board, '--config', s.config, '-o', `${BUILD_DIR}/loader.img`, '-r', `${BUILD_DIR}/report.txt`];
+}
+
+/** The steps of a build: compile the PD programs (CMake, or an existing Makefile), export the .system, run Microkit. */
+export function planBuild(kind: ProjectKind, s: BuildSettings, systemFile: string): BuildStep[] {
+  const steps: BuildStep[] = [];
+  if (kind === 'cmake') {
+    steps.push({ id: 'configure', label: 'Configure (CMake)', argv: ['cmake', '-S', '.', '-B', BUILD_DIR, '-G', 'Ninja', `-DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN_FILE}`], cwd: '.' });
+    steps.push({ id: 'compile', label: 'Compile PD programs', argv: ['cmake', '--build', BUILD_DIR], cwd: '.' });
+  } else if (kind === 'make') {
+    // libvmm and sDDF examples are driven this way.
+    steps.push({ id: 'compile', label: 'Compile PD programs (make)', argv: ['make', `BUILD_DIR=${BUILD_DIR}`, `MICROKIT_SDK=${s.sdk}`, `MICROKIT_BOARD=${s.board}`, `MICROKIT_CONFIG=${s.config}`, `TOOLCHAIN=${s.toolchain === 'clang' ? 'clang' : s.toolchain}`], cwd: '.' });
+  }
+  steps.push({ id: 'export', label: `Write ${systemFile}`, argv: [], cwd: '.' });
+  steps.push({ id: 'microkit', label: 'Build the image (microkit)', argv: microkitArgv(s, systemFile), cwd: '.' });
+  return steps;
+}
+
+/** `$SDK/board/<board>/<config>` directories an SDK has: its boards and each board's configurations. */
+export interface SdkInfo {
+  path: string;
+  version: string;
+  boards: Record<string, string[]>;
+}
