@@ -3,6 +3,7 @@ import { promises as fs, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ToolStatus } from '../../shared/api/contract';
+import { findSdk } from './sdk';
 
 export interface ToolSpec {
   id: string;
@@ -93,36 +94,10 @@ export async function checkTool(spec: ToolSpec, opts: DoctorOptions = {}): Promi
  * `bin/microkit` and `board/` (recorded/microkit/sdk-2.0.1-layout.txt).
  */
 export async function findMicrokitSdk(opts: DoctorOptions = {}): Promise<ToolStatus> {
-  const env = opts.env ?? process.env;
-  const home = opts.home ?? os.homedir();
-  const candidates: string[] = [];
-  if (env.MICROKIT_SDK) candidates.push(env.MICROKIT_SDK);
-  try {
-    const entries = (await fs.readdir(home)).filter((e) => e.startsWith('microkit-sdk-')).sort().reverse();
-    candidates.push(...entries.map((e) => path.join(home, e)));
-  } catch {
-    // no home directory
-  }
-  for (const dir of candidates) {
-    try {
-      const version = (await fs.readFile(path.join(dir, 'VERSION'), 'utf8')).trim();
-      if (!(await isExecutable(path.join(dir, 'bin', 'microkit')))) continue;
-      const boards = (await fs.readdir(path.join(dir, 'board'))).sort();
-      return { id: 'microkit-sdk', label: 'Microkit SDK', purpose: `build system images (${boards.length} boards: ${boards.slice(0, 4).join(', ')}${boards.length > 4 ? ', …' : ''})`, found: true, path: dir, version, required: false };
-    } catch {
-      // not an SDK
-    }
-  }
-  return {
-    id: 'microkit-sdk',
-    label: 'Microkit SDK',
-    purpose: 'build system images',
-    found: false,
-    hint: env.MICROKIT_SDK
-      ? `MICROKIT_SDK=${env.MICROKIT_SDK} is not a Microkit SDK (needs VERSION, bin/microkit, board/)`
-      : 'download a Microkit SDK release, unpack it as ~/microkit-sdk-<version>, or set MICROKIT_SDK',
-    required: false,
-  };
+  const { sdk, hint } = await findSdk(undefined, opts.env ?? process.env, opts.home ?? os.homedir());
+  if (!sdk) return { id: 'microkit-sdk', label: 'Microkit SDK', purpose: 'build system images', found: false, hint: hint!, required: false };
+  const boards = Object.entries(sdk.boards).map(([b, c]) => `${b} (${c.join(', ')})`);
+  return { id: 'microkit-sdk', label: 'Microkit SDK', purpose: `build system images for ${boards.length} board${boards.length === 1 ? '' : 's'}: ${boards.slice(0, 3).join('; ')}${boards.length > 3 ? '; …' : ''}`, found: true, path: sdk.path, version: sdk.version, required: false };
 }
 
 export async function runDoctor(opts: DoctorOptions = {}): Promise<ToolStatus[]> {

@@ -28,7 +28,8 @@ export class ProcessSupervisor {
     private readonly graceMs = 2000,
   ) {}
 
-  start(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  /** `handlers` take this run's output and exit instead of the shared events (a build step streams its own). */
+  start(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}, handlers: ProcessEvents = this.events): string {
     if (!command) throw new StudioError('invalid-params', 'no command');
     const runId = `run-${this.next++}`;
     const started = performance.now();
@@ -47,11 +48,11 @@ export class ProcessSupervisor {
       const src = child[stream]!;
       src.on('data', (chunk: Buffer) => {
         const data = decoder.write(chunk);
-        if (data) this.events.output({ runId, stream, data });
+        if (data) handlers.output({ runId, stream, data });
       });
       src.on('end', () => {
         const rest = decoder.end();
-        if (rest) this.events.output({ runId, stream, data: rest });
+        if (rest) handlers.output({ runId, stream, data: rest });
       });
     }
     let spawnError: string | undefined;
@@ -63,7 +64,7 @@ export class ProcessSupervisor {
       this.runs.delete(runId);
       const payload: EventPayload<'process.exit'> = { runId, code, signal, durationMs: performance.now() - started };
       if (spawnError) payload.error = spawnError;
-      this.events.exit(payload);
+      handlers.exit(payload);
     });
     return runId;
   }

@@ -33,7 +33,8 @@ export class ProjectService {
   }
 
   /** A new project in an empty folder: one PD, or a template's system (`systemXml`, laid out when opened). */
-  async create(dir: string, name: string, board?: string, systemXml?: string): Promise<ProjectSnapshot> {
+  /** A new project in an empty folder; `files` (a template's sources) are written next to the .system. */
+  async create(dir: string, name: string, board?: string, systemXml?: string, files: { path: string; text: string }[] = []): Promise<ProjectSnapshot> {
     const abs = path.resolve(dir);
     await fs.mkdir(abs, { recursive: true });
     const entries = (await fs.readdir(abs)).filter((e) => !e.startsWith('.'));
@@ -47,6 +48,7 @@ export class ProjectService {
       studio.layout = doc.layout;
       systemXml = exportSystem(doc.system);
     }
+    for (const f of files) await writeFileAtomic(confine(abs, f.path), f.text);
     await this.write(abs, studio, systemXml);
     return this.open(abs);
   }
@@ -80,6 +82,14 @@ export class ProjectService {
     const recovery = await this.readRecovery(abs, studioPath);
     if (recovery) snapshot.recovery = recovery;
     return snapshot;
+  }
+
+  /** The open project's studio.json as it is on disk (build settings, board, system file). */
+  async studio(): Promise<StudioFile> {
+    const studioPath = path.join(this.requireRoot(), STUDIO_FILE);
+    const parsed = parseStudioFile(await fs.readFile(studioPath, 'utf8'), studioPath);
+    if (!parsed.studio) throw new StudioError('corrupt', parsed.diagnostics[0] ? formatDiagnostic(parsed.diagnostics[0]) : `${studioPath} is not valid`, parsed.diagnostics);
+    return parsed.studio;
   }
 
   async save(studio: StudioFile, systemXml: string): Promise<{ savedAt: string; files: string[] }> {

@@ -14,6 +14,8 @@ import { QemuService } from './qemu';
 import { listPorts, SerialService } from './serial';
 import { parseFraming } from '../../shared/serial/transform';
 import { defaultTemplatesDir, listTemplates, readTemplate } from './templates';
+import { BuildService } from './build';
+import { findSdk } from './sdk';
 
 /** Serial logs rotate at this size; the newest old files are kept as .1 … .4. */
 const SERIAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
@@ -55,6 +57,14 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     exit: (e) => emit('process.exit', e),
   });
 
+  const builds = new BuildService(processes, {
+    step: (e) => emit('build.step', e),
+    output: (e) => emit('build.output', e),
+    progress: (e) => emit('build.progress', e),
+    problem: (e) => emit('build.problem', e),
+    done: (e) => emit('build.done', e),
+  });
+
   const templatesDir = opts.templatesDir ?? defaultTemplatesDir(opts.boardsDir);
   const handlers: Handlers = {
     'host.info': async () => {
@@ -73,7 +83,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'project.create': async ({ dir, name, board, template }) => {
       if (template === undefined) return projects.create(dir, name, board);
       const t = await readTemplate(templatesDir, template);
-      return projects.create(dir, name, board ?? t.info.board, t.systemXml);
+      return projects.create(dir, name, board ?? t.info.board, t.systemXml, t.files);
     },
     'templates.list': async () => ({ templates: await listTemplates(templatesDir) }),
     'project.open': ({ dir }) => projects.open(dir),
@@ -114,6 +124,18 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       return { runId, command: [exe, ...args] };
     },
     'process.cancel': async ({ runId }) => (processes.cancel(runId), {}),
+
+    'build.start': async ({ sdk, config, toolchain, systemXml }) => {
+      const root = projects.requireRoot();
+      const { buildId, steps } = await builds.start({ root, studio: await projects.studio(), ...(sdk ? { sdk } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
+      return { buildId, steps: steps.map((s) => ({ id: s.id, label: s.label, command: s.argv })) };
+    },
+    'build.cancel': async ({ buildId }) => (builds.cancel(buildId), {}),
+    'build.history': async () => ({ builds: await builds.history(projects.requireRoot()) }),
+    'sdk.inspect': async ({ path: given }) => {
+      const { sdk, hint } = await findSdk(given);
+      return { sdk: sdk ?? null, ...(hint ? { hint } : {}) };
+    },
 
     'qemu.start': async ({ board: name, image, kernel, extraArgs }) => {
       const root = projects.requireRoot();

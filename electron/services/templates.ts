@@ -21,9 +21,14 @@ export async function listTemplates(dir: string): Promise<TemplateInfo[]> {
   return parsed.data.templates;
 }
 
-/** A template's description and its `.system` text. */
-export async function readTemplate(dir: string, id: string): Promise<{ info: TemplateInfo; systemXml: string }> {
+/** A template's description, its `.system` text, and its source files (PD programs and their CMakeLists.txt). */
+export async function readTemplate(dir: string, id: string): Promise<{ info: TemplateInfo; systemXml: string; files: { path: string; text: string }[] }> {
   const info = (await listTemplates(dir)).find((t) => t.id === id);
   if (!info) throw new StudioError('not-found', `no project template '${id}'`);
-  return { info, systemXml: await fs.readFile(path.join(dir, info.file), 'utf8') };
+  const files: { path: string; text: string }[] = [];
+  if (info.sources) {
+    const src = path.join(dir, info.sources);
+    for (const f of (await fs.readdir(src)).sort()) files.push({ path: f, text: await fs.readFile(path.join(src, f), 'utf8') });
+  }
+  return { info, systemXml: await fs.readFile(path.join(dir, info.file), 'utf8'), files };
 }

@@ -61,6 +61,21 @@ function SerialIdSchema() {
   return z.string().regex(/^serial-\d+$/);
 }
 
+const BuildIdSchema = z.string().regex(/^build-\d+$/);
+const BuildStepIdSchema = z.enum(['configure', 'compile', 'export', 'microkit']);
+export const BuildRecordSchema = z.object({
+  buildId: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  result: z.enum(['ok', 'failed', 'cancelled']),
+  failedStep: BuildStepIdSchema.optional(),
+  problems: z.number().int(),
+  steps: z.array(z.object({ id: BuildStepIdSchema, status: z.enum(['done', 'failed', 'skipped', 'cancelled', 'not run']), durationMs: z.number() })),
+  config: z.string(),
+  board: z.string(),
+});
+export type BuildRecord = z.infer<typeof BuildRecordSchema>;
+
 export const methods = {
   'host.info': { params: Empty, result: HostInfoSchema },
   'doctor.check': { params: Empty, result: z.object({ tools: z.array(ToolStatusSchema) }) },
@@ -121,6 +136,28 @@ export const methods = {
   },
   'process.cancel': { params: z.object({ runId: RunIdSchema }).strict(), result: Empty },
 
+  /** Build the open project: compile PD programs, write the .system, run the Microkit tool (shared/build/plan.ts). */
+  'build.start': {
+    params: z
+      .object({
+        /** A Microkit SDK folder; default: the project's setting, then $MICROKIT_SDK, then ~/microkit-sdk-*. */
+        sdk: z.string().max(4096).optional(),
+        config: z.enum(['debug', 'release', 'benchmark']).optional(),
+        toolchain: z.enum(['aarch64-none-elf', 'aarch64-linux-gnu', 'clang']).optional(),
+        /** The .system text to write (the editor's model); absent: the file on disk as it is. */
+        systemXml: z.string().max(16 * 1024 * 1024).optional(),
+      })
+      .strict(),
+    result: z.object({ buildId: BuildIdSchema, steps: z.array(z.object({ id: BuildStepIdSchema, label: z.string(), command: z.array(z.string()) })) }),
+  },
+  'build.cancel': { params: z.object({ buildId: BuildIdSchema }).strict(), result: Empty },
+  'build.history': { params: Empty, result: z.object({ builds: z.array(BuildRecordSchema) }) },
+  /** What an SDK folder holds: its version and each board's configurations. */
+  'sdk.inspect': {
+    params: z.object({ path: z.string().max(4096).optional() }).strict(),
+    result: z.object({ sdk: z.object({ path: z.string(), version: z.string(), boards: z.record(z.string(), z.array(z.string())) }).nullable(), hint: z.string().optional() }),
+  },
+
   'qemu.start': {
     params: z
       .object({
@@ -176,6 +213,17 @@ export const events = {
     error: z.string().optional(),
   }),
   'qemu.output': z.object({ id: z.string(), data: z.string() }),
+  'build.step': z.object({
+    buildId: BuildIdSchema,
+    step: BuildStepIdSchema,
+    status: z.enum(['running', 'done', 'failed', 'skipped', 'cancelled']),
+    durationMs: z.number().optional(),
+    detail: z.string().optional(),
+  }),
+  'build.output': z.object({ buildId: BuildIdSchema, step: BuildStepIdSchema, data: z.string() }),
+  'build.progress': z.object({ buildId: BuildIdSchema, step: BuildStepIdSchema, done: z.number(), total: z.number() }),
+  'build.problem': z.object({ buildId: BuildIdSchema, step: BuildStepIdSchema, problem: DiagnosticSchema.extend({ tool: z.string() }) }),
+  'build.done': z.object({ buildId: BuildIdSchema, record: BuildRecordSchema }),
   /** Bytes as base64. */
   'serial.data': z.object({ id: z.string(), data: z.string() }),
   'serial.status': z.object({ id: z.string(), status: z.enum(['connecting', 'open', 'disconnected', 'closed']), detail: z.string().optional() }),

@@ -10,6 +10,8 @@ export const TemplateInfoSchema = z
     board: z.string().min(1),
     /** The template's `.system`, next to index.json. */
     file: z.string().regex(/^[A-Za-z0-9_.-]+\.system$/),
+    /** A folder next to index.json whose files (PD sources, CMakeLists.txt) are copied into the new project. */
+    sources: z.string().regex(/^[a-z0-9-]+$/).optional(),
   })
   .strict();
 export type TemplateInfo = z.infer<typeof TemplateInfoSchema>;

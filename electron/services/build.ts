@@ -1,0 +1,265 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { StudioError } from '../../shared/api/errors';
+import type { BuildRecord, EventPayload } from '../../shared/api/contract';
+import { BUILD_DIR, cmakeToolchainFile, planBuild, TOOLCHAIN_FILE, TOOLCHAINS, type BuildSettings, type BuildStep, type ProjectKind, type StepId, type Toolchain } from '../../shared/build/plan';
+import { BuildProblemMatcher, buildProgress, type BuildProblem } from '../../shared/logs/buildProblems';
+import type { StudioFile } from '../../shared/model/project';
+import { writeFileAtomic } from './atomicWrite';
+import { which } from './doctor';
+import type { ProcessSupervisor } from './processes';
+import { findSdk } from './sdk';
+
+export interface BuildEvents {
+  step(e: EventPayload<'build.step'>): void;
+  output(e: EventPayload<'build.output'>): void;
+  progress(e: EventPayload<'build.progress'>): void;
+  problem(e: EventPayload<'build.problem'>): void;
+  done(e: EventPayload<'build.done'>): void;
+}
+
+export interface BuildRequest {
+  root: string;
+  studio: StudioFile;
+  sdk?: string;
+  config?: string;
+  toolchain?: Toolchain;
+  /** The .system to write; absent: the file on disk is used as it is. */
+  systemXml?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const HISTORY = `${BUILD_DIR}/sel4-studio-history.json`;
+const HISTORY_KEEP = 50;
+
+/**
+ * Builds a project as steps (shared/build/plan.ts), each streamed with its problems: compile the PD programs with
+ * CMake (a toolchain file generated from the settings) or the project's Makefile, write the .system, run the Microkit
+ * tool. Every process is an argv in its own group (ProcessSupervisor), so cancel takes the whole tree down. Steps
+ * with nothing to do are skipped (configure when the build tree is current, the image when it is newer than all its
+ * inputs); Ninja keeps compiling incremental. Each build is recorded in build/sel4-studio-history.json.
+ */
+export class BuildService {
+  private next = 1;
+  private readonly active = new Map<string, { cancelled: boolean; runId?: string }>();
+
+  constructor(
+    private readonly processes: ProcessSupervisor,
+    private readonly events: BuildEvents,
+  ) {}
+
+  /** Resolve the settings and plan; the build then runs in the background (events), `finished` resolves with it. */
+  async start(req: BuildRequest): Promise<{ buildId: string; steps: BuildStep[]; finished: Promise<BuildRecord> }> {
+    const env = req.env ?? process.env;
+    const sdk = await findSdk(req.sdk ?? req.studio.build.sdkPath, env);
+    if (!sdk.sdk) throw new StudioError('tool-missing', sdk.hint ?? 'no Microkit SDK found');
+    const config = req.config ?? req.studio.build.config;
+    const configs = sdk.sdk.boards[req.studio.board];
+    if (!configs) throw new StudioError('not-found', `the Microkit SDK at ${sdk.sdk.path} has no board '${req.studio.board}' (it has: ${Object.keys(sdk.sdk.boards).join(', ') || 'none'})`);
+    if (!configs.includes(config)) throw new StudioError('not-found', `board '${req.studio.board}' of the SDK at ${sdk.sdk.path} has no '${config}' configuration (it has: ${configs.join(', ')})`);
+    const toolchain = req.toolchain ?? (req.studio.build.toolchain as Toolchain | undefined) ?? (await firstToolchain(env));
+    if (!toolchain) throw new StudioError('tool-missing', 'no AArch64 cross compiler found: install the Arm GNU Toolchain (aarch64-none-elf), or apt-get install gcc-aarch64-linux-gnu, or clang');
+    const settings: BuildSettings = { sdk: sdk.sdk.path, board: req.studio.board, config, toolchain };
+    const kind: ProjectKind = existsSync(path.join(req.root, 'CMakeLists.txt')) ? 'cmake' : existsSync(path.join(req.root, 'Makefile')) ? 'make' : 'none';
+    const steps = planBuild(kind, settings, req.studio.systemFile);
+    const buildId = `build-${this.next++}`;
+    this.active.set(buildId, { cancelled: false });
+    const finished = this.run(buildId, req, settings, steps, env).finally(() => this.active.delete(buildId));
+    return { buildId, steps, finished };
+  }
+
+  cancel(buildId: string): void {
+    const b = this.active.get(buildId);
+    if (!b) throw new StudioError('not-found', `no running build ${buildId}`);
+    b.cancelled = true;
+    if (b.runId) this.processes.cancel(b.runId);
+  }
+
+  async history(root: string): Promise<BuildRecord[]> {
+    try {
+      return JSON.parse(await fs.readFile(path.join(root, HISTORY), 'utf8')) as BuildRecord[];
+    } catch {
+      return [];
+    }
+  }
+
+  private async run(buildId: string, req: BuildRequest, settings: BuildSettings, steps: BuildStep[], env: NodeJS.ProcessEnv): Promise<BuildRecord> {
+    const t0 = performance.now();
+    const record: BuildRecord = { buildId, startedAt: new Date().toISOString(), durationMs: 0, result: 'ok', problems: 0, steps: [], config: settings.config, board: settings.board };
+    await fs.mkdir(path.join(req.root, BUILD_DIR), { recursive: true });
+    // The toolchain file is rewritten only when the settings change, so an unchanged build tree stays current.
+    const toolchainChanged = steps.some((s) => s.id === 'configure') && (await writeIfChanged(path.join(req.root, TOOLCHAIN_FILE), cmakeToolchainFile(settings)));
+    for (const step of steps) {
+      const s0 = performance.now();
+      const state = this.active.get(buildId)!;
+      if (state.cancelled || record.result !== 'ok') {
+        record.steps.push({ id: step.id, status: 'not run', durationMs: 0 });
+        continue;
+      }
+      const skip = await this.upToDate(step, req, toolchainChanged);
+      if (skip) {
+        this.events.step({ buildId, step: step.id, status: 'skipped', detail: skip });
+        record.steps.push({ id: step.id, status: 'skipped', durationMs: 0 });
+        continue;
+      }
+      this.events.step({ buildId, step: step.id, status: 'running' });
+      let status: 'done' | 'failed' | 'cancelled';
+      let detail: string | undefined;
+      if (step.id === 'export') {
+        if (req.systemXml !== undefined) await writeIfChanged(path.join(req.root, req.studio.systemFile), req.systemXml);
+        this.events.output({ buildId, step: step.id, data: `${req.systemXml !== undefined ? 'wrote' : 'using'} ${req.studio.systemFile}\n` });
+        status = 'done';
+      } else {
+        const r = await this.exec(buildId, step, req, env);
+        record.problems += r.problems;
+        status = state.cancelled ? 'cancelled' : r.ok ? 'done' : 'failed';
+        detail = r.detail;
+      }
+      const durationMs = performance.now() - s0;
+      this.events.step({ buildId, step: step.id, status, durationMs, ...(detail ? { detail } : {}) });
+      record.steps.push({ id: step.id, status, durationMs });
+      if (status !== 'done') {
+        record.result = status === 'cancelled' ? 'cancelled' : 'failed';
+        if (status === 'failed') record.failedStep = step.id;
+      }
+    }
+    record.durationMs = performance.now() - t0;
+    await this.remember(req.root, record);
+    this.events.done({ buildId, record });
+    return record;
+  }
+
+  /** Why a step has nothing to do, or undefined when it must run. */
+  private async upToDate(step: BuildStep, req: BuildRequest, toolchainChanged: boolean): Promise<string | undefined> {
+    const at = (rel: string) => path.join(req.root, rel);
+    if (step.id === 'configure') {
+      if (!toolchainChanged && existsSync(at(`${BUILD_DIR}/build.ninja`)) && existsSync(at(`${BUILD_DIR}/CMakeCache.txt`))) return 'build tree is current (Ninja re-runs CMake when CMakeLists.txt changes)';
+      return undefined;
+    }
+    if (step.id === 'microkit') {
+      const out = await mtime(at(`${BUILD_DIR}/loader.img`));
+      const report = await mtime(at(`${BUILD_DIR}/report.txt`));
+      if (out === undefined || report === undefined) return undefined;
+      const inputs = [at(req.studio.systemFile), step.argv[0]!, ...(await elfs(at(BUILD_DIR)))];
+      for (const i of inputs) if (((await mtime(i)) ?? Infinity) > out) return undefined;
+      return 'loader.img is newer than the .system, every ELF and the tool';
+    }
+    return undefined;
+  }
+
+  private exec(buildId: string, step: BuildStep, req: BuildRequest, env: NodeJS.ProcessEnv): Promise<{ ok: boolean; problems: number; detail?: string }> {
+    const cwd = path.join(req.root, step.cwd);
+    const matcher = new BuildProblemMatcher();
+    let count = 0;
+    let errors = 0;
+    let line = '';
+    const report = (ps: BuildProblem[]) => {
+      for (const p of ps) {
+        const problem = this.place(p, cwd, req);
+        count++;
+        if (p.severity === 'error') errors++;
+        this.events.problem({ buildId, step: step.id, problem });
+      }
+    };
+    return new Promise((resolve) => {
+      const state = this.active.get(buildId)!;
+      state.runId = this.processes.start(step.argv[0]!, step.argv.slice(1), { cwd, env: { ...env, LC_ALL: env.LC_ALL ?? 'C.UTF-8' } }, {
+        output: ({ data }) => {
+          this.events.output({ buildId, step: step.id, data });
+          report(matcher.feed(data));
+          // Progress: the last [x/y] or [ nn%] at a line start.
+          const lines = (line + data).split('\n');
+          line = lines.pop() ?? '';
+          for (const l of lines) {
+            const p = buildProgress(l);
+            if (p) this.events.progress({ buildId, step: step.id, ...p });
+          }
+        },
+        exit: (e) => {
+          report(matcher.end());
+          state.runId = undefined;
+          if (e.error) {
+            this.events.output({ buildId, step: step.id, data: `${e.error}\n` });
+            resolve({ ok: false, problems: count + 1, detail: e.error });
+            this.events.problem({ buildId, step: step.id, problem: { tool: step.id === 'microkit' ? 'microkit' : 'make', severity: 'error', message: e.error } });
+            return;
+          }
+          const ok = e.code === 0;
+          if (!ok && errors === 0) {
+            // The tool failed without a line we recognise: say so, so the build never fails silently.
+            const message = `${path.basename(step.argv[0]!)} ${e.signal ? `was stopped (${e.signal})` : `exited with status ${e.code}`}`;
+            this.events.problem({ buildId, step: step.id, problem: { tool: step.id === 'microkit' ? 'microkit' : 'make', severity: 'error', message } });
+            count++;
+          }
+          resolve({ ok, problems: count, ...(ok ? {} : { detail: e.signal ? `stopped (${e.signal})` : `exit status ${e.code}` }) });
+        },
+      });
+    });
+  }
+
+  /**
+   * A problem's file made relative to the project where it lies inside it (absolute otherwise); a Microkit error that
+   * names a program image but no place is placed on that image in the .system.
+   */
+  private place(p: BuildProblem, cwd: string, req: BuildRequest): BuildProblem {
+    const out: BuildProblem = { ...p };
+    if (p.file) {
+      const abs = path.resolve(p.dir ?? cwd, p.file);
+      const rel = path.relative(req.root, abs);
+      out.file = rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+    } else if (p.tool === 'microkit') {
+      const img = /program image(?: for symbols)?: '([^']+)'/.exec(p.message);
+      const text = req.systemXml;
+      if (img && text) {
+        const at = text.indexOf(`"${img[1]}"`);
+        if (at >= 0) {
+          const before = text.slice(0, at);
+          out.file = req.studio.systemFile;
+          out.line = before.split('\n').length;
+          out.column = at - before.lastIndexOf('\n');
+        }
+      }
+    }
+    delete out.dir;
+    return out;
+  }
+
+  private async remember(root: string, record: BuildRecord) {
+    const all = [record, ...(await this.history(root))].slice(0, HISTORY_KEEP);
+    await writeFileAtomic(path.join(root, HISTORY), `${JSON.stringify(all, null, 2)}\n`);
+  }
+}
+
+async function firstToolchain(env: NodeJS.ProcessEnv): Promise<Toolchain | undefined> {
+  for (const t of TOOLCHAINS) if (await which(t === 'clang' ? 'clang' : `${t}-gcc`, env)) return t;
+  return undefined;
+}
+
+async function writeIfChanged(file: string, text: string): Promise<boolean> {
+  try {
+    if ((await fs.readFile(file, 'utf8')) === text) return false;
+  } catch {
+    // not there yet
+  }
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, text);
+  return true;
+}
+
+async function mtime(file: string): Promise<number | undefined> {
+  try {
+    return (await fs.stat(file)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+async function elfs(dir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir)).filter((f) => f.endsWith('.elf')).map((f) => path.join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+export type { StepId };

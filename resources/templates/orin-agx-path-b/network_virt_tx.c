@@ -1,0 +1,32 @@
+/* Skeleton of the "net_virt_tx" protection domain (orin-agx-path-b.system); the real program comes from
+ * sDDF network (components/net: copy, virt_rx, virt_tx; drivers/network for the MGBE) and libvmm with virtio-net for the client VM (field notes §1). */
+#include <stdint.h>
+#include <microkit.h>
+
+#define CH_ETH_DRIVER 0 /* channel to eth_driver */
+#define CH_CLIENT_VMM 1 /* channel to CLIENT_VMM */
+
+uintptr_t tx_free_drv; /* patched by Microkit (setvar in the .system) */
+uintptr_t tx_active_drv; /* patched by Microkit (setvar in the .system) */
+uintptr_t tx_free_cli0; /* patched by Microkit (setvar in the .system) */
+uintptr_t tx_active_cli0; /* patched by Microkit (setvar in the .system) */
+uintptr_t buffer_data_region_cli0_vaddr; /* patched by Microkit (setvar in the .system) */
+uintptr_t buffer_data_region_cli0_paddr; /* patched by Microkit (setvar in the .system) */
+
+void init(void)
+{
+    microkit_dbg_puts("net_virt_tx: started (skeleton)\n");
+}
+
+void notified(microkit_channel ch)
+{
+    switch (ch) {
+    case CH_ETH_DRIVER:
+        break;
+    case CH_CLIENT_VMM:
+        break;
+    default:
+        microkit_dbg_puts("net_virt_tx: unexpected notification\n");
+        break;
+    }
+}
