@@ -3,6 +3,7 @@ import { runSdfCommand } from './sdfCommands';
 import { runDtCommand } from './dtCommands';
 import { runPassthrough } from './passthroughCommand';
 import { runQemu } from './qemuCommand';
+import { runBuildCommand } from './buildCommands';
 import { runDoctor } from '../services/doctor';
 import { STUDIO_VERSION } from '../services/startArgs';
 
@@ -28,6 +29,10 @@ Usage:
   sel4-studio serial PORT|tcp://HOST:PORT|rfc2217://HOST:PORT [--baud N] [--framing 8N1] [--flow none|rtscts|xonxoff]
                      [--tcu] [--log FILE] [--enter cr|lf|crlf]
                                   a serial console (Ctrl-] quits); --tcu pads each Enter for the Jetson TCU
+  sel4-studio new DIR [--template NAME] [--board B] [--name N]
+                                  a project from a template (hello, shared-memory, sddf-serial, libvmm-linux, orin-agx-path-b)
+  sel4-studio build [--project DIR] [--sdk PATH] [--config debug|release|benchmark] [--toolchain T] [--json]
+                                  compile the PD programs, write the .system, run microkit; problems as file:line:col
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version
@@ -53,6 +58,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'qemu') return runQemu(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'passthrough') return runPassthrough(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
+  if (cmd === 'new' || cmd === 'build') return runBuildCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'doctor') {
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length) {

@@ -1,0 +1,100 @@
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { formatDiagnostic } from '../../shared/api/diagnostics';
+import type { EventPayload } from '../../shared/api/contract';
+import type { Toolchain } from '../../shared/build/plan';
+import { BuildService } from '../services/build';
+import { defaultBoardsDir } from '../services/boards';
+import { ProcessSupervisor } from '../services/processes';
+import { ProjectService } from '../services/projects';
+import { defaultTemplatesDir, listTemplates, readTemplate } from '../services/templates';
+import { Args, UsageError } from './args';
+import type { Io } from './sdfCommands';
+import { runCommand } from './runCommand';
+
+/** `sel4-studio new DIR --template NAME [--board B] [--name N]`: a project from a template, ready to build. */
+async function newProject(argv: string[], io: Io): Promise<number> {
+  let dir: string | undefined;
+  let template = 'hello';
+  let board: string | undefined;
+  let name: string | undefined;
+  const args = new Args(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const opt = a;
+    if (a === '--template') template = args.value(opt);
+    else if (a === '--board') board = args.value(opt);
+    else if (a === '--name') name = args.value(opt);
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else if (dir === undefined) dir = a;
+    else throw new UsageError(`unexpected argument ${a}`);
+  }
+  if (!dir) throw new UsageError('usage: sel4-studio new DIR [--template NAME] [--board B] [--name N]');
+  const templates = defaultTemplatesDir(defaultBoardsDir(io.here));
+  if (!(await listTemplates(templates)).some((t) => t.id === template)) {
+    throw new UsageError(`no template '${template}' (there are: ${(await listTemplates(templates)).map((t) => t.id).join(', ')})`);
+  }
+  const t = await readTemplate(templates, template);
+  const projects = new ProjectService(mkdtempSync(path.join(os.tmpdir(), 'sel4-studio-cli-')));
+  const snap = await projects.create(dir, name ?? path.basename(path.resolve(dir)), board ?? t.info.board, t.systemXml, t.files);
+  io.out(`created ${snap.dir} from the ${template} template (board ${snap.studio.board}): ${[snap.studio.systemFile, 'studio.json', ...t.files.map((f) => f.path)].join(', ')}\n`);
+  return 0;
+}
+
+/**
+ * `sel4-studio build [--project DIR] [--sdk PATH] [--config C] [--toolchain T] [--json]`: the IDE's build from the
+ * command line. Output streams to stderr; problems go to stdout as `file:line:col: severity: message` (or JSON).
+ * Exit 0 when the image is built.
+ */
+async function build(argv: string[], io: Io): Promise<number> {
+  let dir = '.';
+  let sdk: string | undefined;
+  let config: string | undefined;
+  let toolchain: Toolchain | undefined;
+  let json = false;
+  const args = new Args(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const opt = a;
+    if (a === '--project') dir = args.value(opt);
+    else if (a === '--sdk') sdk = args.value(opt);
+    else if (a === '--config') config = args.value(opt);
+    else if (a === '--toolchain') {
+      const t = args.value(opt);
+      if (!['aarch64-none-elf', 'aarch64-linux-gnu', 'clang'].includes(t)) throw new UsageError(`--toolchain is aarch64-none-elf, aarch64-linux-gnu or clang, not ${t}`);
+      toolchain = t as Toolchain;
+    } else if (a === '--json') json = true;
+    else if (a === '--board') throw new UsageError('the board is the project\'s (studio.json "board"); change it there or in the IDE');
+    else throw new UsageError(`unknown option ${a}`);
+  }
+  const projects = new ProjectService(mkdtempSync(path.join(os.tmpdir(), 'sel4-studio-cli-')));
+  const snap = await projects.open(dir);
+  const problems: EventPayload<'build.problem'>['problem'][] = [];
+  const supervisor = new ProcessSupervisor({ output: () => undefined, exit: () => undefined });
+  const stopAll = () => supervisor.killAll();
+  process.on('exit', stopAll);
+  const service = new BuildService(supervisor, {
+    step: (e) => {
+      if (e.status === 'running') return;
+      if (!json) io.err(`== ${e.step}: ${e.status}${e.detail ? ` (${e.detail})` : ''}${e.durationMs !== undefined ? ` ${(e.durationMs / 1000).toFixed(1)} s` : ''}\n`);
+    },
+    output: (e) => {
+      if (!json) io.err(e.data);
+    },
+    progress: () => undefined,
+    problem: (e) => {
+      problems.push(e.problem);
+      if (!json) io.out(`${formatDiagnostic({ ...e.problem, file: e.problem.file ? path.relative(process.cwd(), path.resolve(snap.dir, e.problem.file)) : e.problem.file })}\n`);
+    },
+    done: () => undefined,
+  });
+  const { buildId, finished } = await service.start({ root: snap.dir, studio: snap.studio, ...(sdk ? { sdk } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}) });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => service.cancel(buildId));
+  const record = await finished;
+  if (json) io.out(`${JSON.stringify({ ...record, problems }, null, 2)}\n`);
+  else io.err(`build ${record.result}${record.failedStep ? ` at ${record.failedStep}` : ''} in ${(record.durationMs / 1000).toFixed(1)} s${record.result === 'ok' ? `: ${path.join(snap.dir, 'build/loader.img')}` : ''}\n`);
+  return record.result === 'ok' ? 0 : 1;
+}
+
+export function runBuildCommand(cmd: 'new' | 'build', argv: string[], io: Io): Promise<number> {
+  return runCommand(cmd, io, () => (cmd === 'new' ? newProject(argv, io) : build(argv, io)));
+}
