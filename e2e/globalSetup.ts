@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { standinSdk } from '../tests/support/standinSdk';
 
 export default function globalSetup() {
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -16,5 +17,8 @@ export default function globalSetup() {
     execFileSync('cmake', ['-S', src, '-B', out, '-G', 'Ninja', `-DCMAKE_TOOLCHAIN_FILE=${path.join(src, 'toolchain.cmake')}`], { stdio: 'pipe' });
     execFileSync('cmake', ['--build', out], { stdio: 'pipe' });
     process.env.SEL4_STUDIO_BAREMETAL_ELF = path.join(out, 'baremetal.elf');
+    // The Microkit SDK stand-in for the build specs (tests/fixtures/standin-sdk): its images are this program.
+    process.env.SEL4_STUDIO_STANDIN_SDK = standinSdk(path.resolve(import.meta.dirname, '../test-results/standin-sdk'));
+    process.env.MICROKIT_STANDIN_IMAGE = path.join(out, 'loader.img');
   }
 }

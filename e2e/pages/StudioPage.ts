@@ -118,7 +118,7 @@ export class StudioPage {
     await this.page.keyboard.press('Control+y');
   }
 
-  async openTab(tab: 'problems' | 'output' | 'terminal' | 'doctor') {
+  async openTab(tab: 'problems' | 'build' | 'output' | 'terminal' | 'doctor') {
     await this.byId(`tab-${tab}`).click();
   }
 

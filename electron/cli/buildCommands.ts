@@ -83,7 +83,10 @@ async function build(argv: string[], io: Io): Promise<number> {
     progress: () => undefined,
     problem: (e) => {
       problems.push(e.problem);
-      if (!json) io.out(`${formatDiagnostic({ ...e.problem, file: e.problem.file ? path.relative(process.cwd(), path.resolve(snap.dir, e.problem.file)) : e.problem.file })}\n`);
+      if (json) return;
+      // gcc's format where there is a place; `tool: severity: message` where there is none.
+      const p = e.problem;
+      io.out(p.file ? `${formatDiagnostic({ ...p, file: path.relative(process.cwd(), path.resolve(snap.dir, p.file)) })}\n` : `${p.tool}: ${p.severity}: ${p.message}\n`);
     },
     done: () => undefined,
   });

@@ -153,6 +153,7 @@ export class BuildService {
     let count = 0;
     let errors = 0;
     let line = '';
+    let tail = '';
     const report = (ps: BuildProblem[]) => {
       for (const p of ps) {
         const problem = this.place(p, cwd, req);
@@ -166,6 +167,7 @@ export class BuildService {
       state.runId = this.processes.start(step.argv[0]!, step.argv.slice(1), { cwd, env: { ...env, LC_ALL: env.LC_ALL ?? 'C.UTF-8' } }, {
         output: ({ data }) => {
           this.events.output({ buildId, step: step.id, data });
+          tail = (tail + data).slice(-4096);
           report(matcher.feed(data));
           // Progress: the last [x/y] or [ nn%] at a line start.
           const lines = (line + data).split('\n');
@@ -187,7 +189,8 @@ export class BuildService {
           const ok = e.code === 0;
           if (!ok && errors === 0) {
             // The tool failed without a line we recognise: say so, so the build never fails silently.
-            const message = `${path.basename(step.argv[0]!)} ${e.signal ? `was stopped (${e.signal})` : `exited with status ${e.code}`}`;
+            const last = tail.split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' / ');
+            const message = `${path.basename(step.argv[0]!)} ${e.signal ? `was stopped (${e.signal})` : `exited with status ${e.code}`}${last ? `; its last output: ${last}` : ''}`;
             this.events.problem({ buildId, step: step.id, problem: { tool: step.id === 'microkit' ? 'microkit' : 'make', severity: 'error', message } });
             count++;
           }

@@ -58,3 +58,10 @@ describe('memory map', () => {
     expect(vm.blocks.map((b) => [b.key, b.start, b.cached])).toEqual([['vmmap:vmm:1', 0x9000000, false], ['vmmap:vmm:0', 0x40000000, true]]);
   });
 });
+
+describe('memory map with a build report', () => {
+  it("shows where the last build put the kernel objects, in the physical space", () => {
+    const spaces = memoryMap(importSystem('<system><protection_domain name="a"><program_image path="a.elf" /></protection_domain></system>').model!, config, board, { start: 0x60000000, end: 0x602af000, objects: 34 });
+    expect(spaces[0]!.blocks.find((b) => b.kind === 'kernel')).toMatchObject({ label: 'kernel objects (34, last build)', start: 0x60000000, size: 0x2af000 });
+  });
+});

@@ -13,7 +13,7 @@ export interface MemBlock {
   label: string;
   start: number;
   size: number;
-  kind: 'map' | 'device' | 'board-device' | 'ram' | 'stack' | 'guard' | 'ipc';
+  kind: 'map' | 'device' | 'board-device' | 'ram' | 'stack' | 'guard' | 'ipc' | 'kernel';
   mr?: string;
   perms?: string;
   cached?: boolean;
@@ -63,7 +63,8 @@ function mapBlocks(maps: readonly MapEntry[], regions: Map<string, MemoryRegion>
   });
 }
 
-export function memoryMap(system: SystemModel, config: KernelConfig, board?: BoardPack): AddressSpace[] {
+/** `kernel`: where the last build's report put the kernel objects (shared/build/report.ts), shown in the physical space. */
+export function memoryMap(system: SystemModel, config: KernelConfig, board?: BoardPack, kernel?: { start: number; end: number; objects: number }): AddressSpace[] {
   const regions = new Map(system.memoryRegions.map((r) => [r.name, r]));
   const spaces: AddressSpace[] = [];
 
@@ -85,6 +86,7 @@ export function memoryMap(system: SystemModel, config: KernelConfig, board?: Boa
     }
   }
   if (board?.memory) fixed.push({ key: '', label: 'RAM starts', start: parseInt(board.memory.base, 16), size: 0, kind: 'ram', problems: [] });
+  if (kernel) fixed.push({ key: '', label: `kernel objects (${kernel.objects}, last build)`, start: kernel.start, size: kernel.end - kernel.start, kind: 'kernel', problems: [] });
   spaces.push({ id: 'physical', title: 'Physical', kind: 'physical', blocks: fixed.sort((a, b) => a.start - b.start) });
 
   // Each PD: maps below the stack; the stack, a guard page and the IPC buffer at the top of the address space.

@@ -18,6 +18,8 @@ export function standinSdk(dir = mkdtempSync(path.join(os.tmpdir(), 'microkit-sd
   mkdirSync(path.join(dir, 'bin'), { recursive: true });
   writeFileSync(path.join(dir, 'VERSION'), '2.3.0\n');
   copyFileSync(path.join(fixture, 'microkit.cjs'), path.join(dir, 'bin', 'microkit'));
+  // The script has no extension: inside a "type": "module" package Node would take it for ESM.
+  writeFileSync(path.join(dir, 'bin', 'package.json'), '{ "type": "commonjs" }\n');
   chmodSync(path.join(dir, 'bin', 'microkit'), 0o755);
   copyFileSync(path.join(root, 'tests/fixtures/recorded-microkit/report-hello-2.3.0.txt'), path.join(dir, 'bin', 'report-hello-2.3.0.txt'));
   buildSync({

@@ -5,7 +5,6 @@ import { Palette } from '../features/graph/Palette';
 import { XmlPreview } from '../features/editor/XmlPreview';
 import { useActions, useStudio } from '../stores/context';
 import { BottomPanel } from './BottomPanel';
-import { buildCheck } from './buildCheck';
 import { ProjectDialog } from './ProjectDialog';
 import { DeleteDialog } from './DeleteDialog';
 import { useProblems } from '../features/problems/useProblems';
@@ -26,7 +25,14 @@ function useShortcuts() {
         actions.requestDelete();
         return;
       }
+      if (e.key === 'F5' && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        void actions.startBuild(true);
+        return;
+      }
       if (!(e.ctrlKey || e.metaKey)) return;
+      // The source editor saves its own file on Ctrl+S (a Monaco command).
+      if (k === 's' && !e.shiftKey && e.target instanceof Element && e.target.closest('.source-editor')) return;
       const run = (f: () => void) => {
         e.preventDefault();
         f();
@@ -35,7 +41,7 @@ function useShortcuts() {
       else if (k === 'o') run(() => actions.openDialog('open'));
       else if (k === 's' && e.shiftKey) run(() => actions.openDialog('saveAs'));
       else if (k === 's') run(() => void actions.save());
-      else if (k === 'b' && e.shiftKey) run(() => void buildCheck(actions));
+      else if (k === 'b' && e.shiftKey) run(() => void actions.startBuild(false));
       else if (inField) return;
       else if ((k === 'z' && e.shiftKey) || k === 'y') run(() => actions.redo());
       else if (k === 'c') {

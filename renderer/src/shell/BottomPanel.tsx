@@ -1,4 +1,5 @@
 import { DoctorPanel } from '../features/doctor/DoctorPanel';
+import { BuildPanel } from '../features/build/BuildPanel';
 import { OutputPanel } from '../features/output/OutputPanel';
 import { ProblemsPanel } from '../features/problems/ProblemsPanel';
 import { useProblems } from '../features/problems/useProblems';
@@ -12,12 +13,13 @@ export function BottomPanel() {
   const { problems } = useProblems();
   const tabs: [PanelTab, string][] = [
     ['problems', `Problems (${problems.length})`],
+    ['build', 'Build'],
     ['output', 'Output'],
     ['terminal', 'Terminal'],
     ['doctor', 'Doctor'],
   ];
   return (
-    <section className={`bottom-panel${panel === 'terminal' ? ' tall' : ''}`} aria-label="Panel">
+    <section className={`bottom-panel${panel === 'terminal' || panel === 'build' ? ' tall' : ''}`} aria-label="Panel">
       <nav className="tabs" role="tablist">
         {tabs.map(([id, label]) => (
           <button key={id} role="tab" aria-selected={panel === id} data-testid={`tab-${id}`} className={panel === id ? 'active' : ''} onClick={() => actions.setPanel(id)}>
@@ -27,6 +29,7 @@ export function BottomPanel() {
       </nav>
       <div className="panel-body">
         {panel === 'problems' && <ProblemsPanel />}
+        {panel === 'build' && <BuildPanel />}
         {panel === 'output' && <OutputPanel />}
         {panel === 'terminal' && <TerminalPanel />}
         {panel === 'doctor' && <DoctorPanel />}

@@ -1,12 +1,17 @@
 import { ReactFlowProvider } from '@xyflow/react';
+import { lazy, Suspense } from 'react';
 import { Canvas } from '../features/graph/Canvas';
 import { GraphTools } from '../features/graph/GraphTools';
+
+// Monaco loads on first use, as for the XML pane.
+const SourceEditor = lazy(() => import('../features/editor/SourceEditor'));
 import { MemoryMap } from '../features/memory-map/MemoryMap';
 import { useActions, useStudio } from '../stores/context';
 
 /** The centre of the workbench: the graph, or the memory map of the same system. */
 export function Center() {
   const view = useStudio((s) => s.centerView);
+  const source = useStudio((s) => s.source);
   const hasProject = useStudio((s) => Boolean(s.project));
   const actions = useActions();
   if (!hasProject)
@@ -25,10 +30,24 @@ export function Center() {
           <button role="tab" aria-selected={view === 'memory'} className={view === 'memory' ? 'active' : ''} data-testid="view-memory" onClick={() => actions.setCenterView('memory')}>
             Memory map
           </button>
+          {source && (
+            <button role="tab" aria-selected={view === 'source'} className={view === 'source' ? 'active' : ''} data-testid="view-source" onClick={() => actions.setCenterView('source')}>
+              {source.path.split('/').pop()}
+              {source.text !== source.saved ? ' ●' : ''}
+            </button>
+          )}
           <span className="grow" />
           {view === 'graph' && <GraphTools />}
         </nav>
-        {view === 'graph' ? <Canvas /> : <MemoryMap />}
+        {view === 'graph' ? (
+          <Canvas />
+        ) : view === 'memory' ? (
+          <MemoryMap />
+        ) : (
+          <Suspense fallback={<pre className="xml-fallback">{source?.text}</pre>}>
+            <SourceEditor />
+          </Suspense>
+        )}
       </div>
     </ReactFlowProvider>
   );

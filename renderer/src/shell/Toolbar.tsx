@@ -1,6 +1,5 @@
 import { useActions, useStudio } from '../stores/context';
 import { isDirty } from '../stores/studioStore';
-import { buildCheck } from './buildCheck';
 
 export function Toolbar() {
   const actions = useActions();
@@ -10,6 +9,7 @@ export function Toolbar() {
   const dirty = useStudio(isDirty);
   const theme = useStudio((s) => s.theme);
   const name = useStudio((s) => s.project?.studio.name);
+  const building = useStudio((s) => Boolean(s.build && !s.build.record));
   return (
     <header className="toolbar" role="toolbar" aria-label="Main">
       <span className="brand">seL4 Studio</span>
@@ -21,7 +21,8 @@ export function Toolbar() {
       <button data-testid="btn-undo" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => actions.undo()}>Undo</button>
       <button data-testid="btn-redo" title="Redo (Ctrl+Y)" disabled={!canRedo} onClick={() => actions.redo()}>Redo</button>
       <span className="sep" />
-      <button data-testid="btn-check" title="Validate and write the .system (Ctrl+Shift+B)" disabled={!hasProject} onClick={() => void buildCheck(actions)}>Validate &amp; write</button>
+      <button data-testid="btn-build" title="Compile the PD programs, write the .system, run microkit (Ctrl+Shift+B)" disabled={!hasProject || building} onClick={() => void actions.startBuild(false)}>Build</button>
+      <button data-testid="btn-build-run" title="Build, then boot build/loader.img in QEMU (F5)" disabled={!hasProject || building} onClick={() => void actions.startBuild(true)}>Build &amp; Run</button>
       <span className="grow" />
       {name && (
         <span className="project-name" data-testid="project-name">

@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { Diagnostic } from '../../../shared/api/diagnostics';
-import type { HostInfo, ProjectSnapshot, RecentProject, ToolStatus } from '../../../shared/api/contract';
+import type { BuildRecord, HostInfo, ProjectSnapshot, RecentProject, ToolStatus } from '../../../shared/api/contract';
 import type { StudioClient } from '../../../shared/api/rpc';
 import { StudioError } from '../../../shared/api/errors';
 import { applyEdit as apply, emptyHistory, redo as redoDoc, replaceSystem, undo as undoDoc, type Edit, type EditorDoc, type History } from '../../../shared/model/edits';
@@ -9,6 +9,8 @@ import type { BoardPack } from '../../../shared/model/board';
 import type { TemplateInfo } from '../../../shared/model/templates';
 import { allProtectionDomains, emptySystem } from '../../../shared/model/system';
 import { sourceKeysOf } from '../../../shared/model/graphKeys';
+import type { StepId } from '../../../shared/build/plan';
+import { parseReport, type BuildReport } from '../../../shared/build/report';
 import { toFlow } from '../features/graph/graphModel';
 import { copyFragment, deleteKeys, deletePreview, pasteFragment, type Fragment } from '../../../shared/model/clipboard';
 import { exportSystem } from '../../../shared/sdf/export';
@@ -37,7 +39,26 @@ export interface SerialOpenOptions {
 export const defaultConsoleView: ConsoleViewState = { timestamps: false, hex: false, echo: false };
 export const SCROLLBACK_CHOICES = [1_000, 10_000, 100_000] as const;
 
-export type PanelTab = 'problems' | 'output' | 'terminal' | 'doctor';
+export type PanelTab = 'problems' | 'build' | 'output' | 'terminal' | 'doctor';
+
+export type BuildStepState = { id: StepId; label: string; command: string[]; status: 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled'; durationMs?: number; detail?: string };
+export interface BuildState {
+  buildId: string;
+  steps: BuildStepState[];
+  /** Output per step, the newest 2 MiB of each. */
+  output: Partial<Record<StepId, string>>;
+  progress?: { step: StepId; done: number; total: number };
+  problems: (Diagnostic & { tool: string })[];
+  record?: BuildRecord;
+  /** Boot the image in QEMU when the build succeeds (Build & Run). */
+  thenRun: boolean;
+}
+export interface BuildSettingsState {
+  sdk: string;
+  config: 'debug' | 'release' | 'benchmark';
+  toolchain: '' | 'aarch64-none-elf' | 'aarch64-linux-gnu' | 'clang';
+}
+const OUTPUT_LIMIT = 2 * 1024 * 1024;
 export type DialogKind = 'new' | 'open' | 'saveAs';
 
 export interface OutputRun {
@@ -103,8 +124,15 @@ export interface StudioState {
   /** What the Terminal tab boots (kept across views). */
   qemuTarget: { kind: 'image' | 'kernel'; file: string };
   panel: PanelTab;
+  build?: BuildState;
+  buildHistory: BuildRecord[];
+  buildSettings: BuildSettingsState;
+  /** The report of the last successful build (build/report.txt). */
+  buildReport?: BuildReport;
+  /** A project file open in the source editor (from a build problem, or opened by name). */
+  source?: { path: string; text: string; saved: string; line?: number; seq: number };
   /** What the centre shows: the graph or the memory map (view state, not history). */
-  centerView: 'graph' | 'memory';
+  centerView: 'graph' | 'memory' | 'source';
   theme: 'light' | 'dark';
   dialog?: DialogKind;
   notice?: Notice;
@@ -156,6 +184,8 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     qemuTarget: { kind: 'image', file: 'build/loader.img' },
     panel: 'problems',
     centerView: 'graph',
+    buildHistory: [],
+    buildSettings: { sdk: '', config: 'debug', toolchain: '' },
     theme: initialTheme,
   }));
   const set = store.setState;
@@ -205,12 +235,22 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       recovery: snap.recovery,
       selection: [],
       xmlText: undefined,
+      build: undefined,
+      buildReport: undefined,
+      source: undefined,
+      centerView: 'graph',
+      buildSettings: { sdk: snap.studio.build.sdkPath ?? '', config: snap.studio.build.config, toolchain: (snap.studio.build.toolchain as BuildSettingsState['toolchain'] | undefined) ?? '' },
       dialog: undefined,
       notice: snap.migrated.length
         ? { kind: 'info', message: `Project file migrated: ${snap.migrated.join('; ')}. Save to keep the new format.` }
         : { kind: 'info', message: `Opened ${snap.studio.name}` },
     });
     void actions.refreshRecent();
+    void actions.loadBuildHistory();
+    void client
+      .call('fs.readText', { path: 'build/report.txt' })
+      .then(({ text }) => set({ buildReport: parseReport(text) }))
+      .catch(() => undefined);
     void client
       .call('fs.readText', { path: TIMELINE_PATTERNS_FILE })
       .then(({ text }) => actions.setTimelinePatterns(text, false))
@@ -280,6 +320,37 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
         if (e.id !== get().qemu?.id && !starting) return;
         const found = tracker.feed(e.data, performance.now());
         if (found.length) set((s) => ({ milestones: [...s.milestones, ...found] }));
+      });
+      client.on('build.step', (e) => {
+        const b = get().build;
+        if (!b || b.buildId !== e.buildId) return;
+        set({ build: { ...b, steps: b.steps.map((st) => (st.id === e.step ? { ...st, status: e.status, ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}), ...(e.detail ? { detail: e.detail } : {}) } : st)) } });
+      });
+      client.on('build.output', (e) => {
+        const b = get().build;
+        if (!b || b.buildId !== e.buildId) return;
+        const text = (b.output[e.step] ?? '') + e.data;
+        set({ build: { ...b, output: { ...b.output, [e.step]: text.length > OUTPUT_LIMIT ? text.slice(-OUTPUT_LIMIT) : text } } });
+      });
+      client.on('build.progress', (e) => {
+        const b = get().build;
+        if (b && b.buildId === e.buildId) set({ build: { ...b, progress: { step: e.step, done: e.done, total: e.total } } });
+      });
+      client.on('build.problem', (e) => {
+        const b = get().build;
+        if (b && b.buildId === e.buildId) set({ build: { ...b, problems: [...b.problems, e.problem] } });
+      });
+      client.on('build.done', (e) => {
+        const b = get().build;
+        if (!b || b.buildId !== e.buildId) return;
+        set((s) => ({ build: { ...b, record: e.record }, buildHistory: [e.record, ...s.buildHistory].slice(0, 50) }));
+        if (e.record.result === 'ok') {
+          void client
+            .call('fs.readText', { path: 'build/report.txt' })
+            .then(({ text }) => set({ buildReport: parseReport(text) }))
+            .catch(() => undefined);
+          if (b.thenRun && get().project?.studio.board.startsWith('qemu_')) void actions.startQemu({ image: 'build/loader.img' });
+        } else set({ panel: 'problems' });
       });
       client.on('qemu.status', (e) => {
         const q = get().qemu;
@@ -636,7 +707,73 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
     setPanel(panel: PanelTab) {
       set({ panel });
     },
-    setCenterView(centerView: 'graph' | 'memory') {
+    /** Build the project (Ctrl+Shift+B); with `run`, boot the image in QEMU when it succeeds (F5). */
+    async startBuild(run = false) {
+      const { project, build, buildSettings } = get();
+      if (!project) return fail(new StudioError('no-project', 'open a project first'));
+      if (build && !build.record) return fail(new StudioError('conflict', 'a build is already running: cancel it first'));
+      flushXml();
+      try {
+        const p = payload();
+        const { buildId, steps } = await client.call('build.start', {
+          systemXml: p.systemXml,
+          config: buildSettings.config,
+          ...(buildSettings.sdk ? { sdk: buildSettings.sdk } : {}),
+          ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}),
+        });
+        set({ panel: 'build', build: { buildId, steps: steps.map((st) => ({ ...st, status: 'pending' })), output: {}, problems: [], thenRun: run } });
+      } catch (err) {
+        set({ panel: 'build' });
+        fail(err);
+      }
+    },
+    async cancelBuild() {
+      const b = get().build;
+      if (b && !b.record) await client.call('build.cancel', { buildId: b.buildId }).catch(fail);
+    },
+    async loadBuildHistory() {
+      try {
+        set({ buildHistory: (await client.call('build.history', {})).builds });
+      } catch {
+        // No history yet.
+      }
+    },
+    /** Build settings: used by the next build, and kept in studio.json on the next save. */
+    setBuildSettings(patch: Partial<BuildSettingsState>) {
+      set((s) => {
+        const buildSettings = { ...s.buildSettings, ...patch };
+        const build = { config: buildSettings.config, ...(buildSettings.sdk ? { sdkPath: buildSettings.sdk } : {}), ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}) };
+        return { buildSettings, project: s.project && { ...s.project, studio: { ...s.project.studio, build } } };
+      });
+    },
+    /** Open a project file in the source editor, at a line. */
+    async openSource(file: string, line?: number) {
+      try {
+        const cur = get().source;
+        const text = cur && cur.path === file ? cur.text : (await client.call('fs.readText', { path: file })).text;
+        const saved = cur && cur.path === file ? cur.saved : text;
+        set({ source: { path: file, text, saved, ...(line ? { line } : {}), seq: (cur?.seq ?? 0) + 1 }, centerView: 'source' });
+      } catch (err) {
+        fail(err);
+      }
+    },
+    editSource(text: string) {
+      const cur = get().source;
+      if (cur) set({ source: { ...cur, text } });
+    },
+    async saveSource() {
+      const cur = get().source;
+      if (!cur) return false;
+      try {
+        await client.call('fs.writeText', { path: cur.path, text: cur.text });
+        set((s) => ({ source: s.source && { ...s.source, saved: cur.text }, notice: { kind: 'info', message: `Saved ${cur.path}` } }));
+        return true;
+      } catch (err) {
+        fail(err);
+        return false;
+      }
+    },
+    setCenterView(centerView: 'graph' | 'memory' | 'source') {
       set({ centerView });
     },
     setTheme(theme: 'light' | 'dark') {

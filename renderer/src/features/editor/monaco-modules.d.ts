@@ -11,3 +11,5 @@ declare module 'monaco-editor/esm/vs/basic-languages/xml/xml.js' {
   export const conf: languages.LanguageConfiguration;
   export const language: languages.IMonarchLanguage;
 }
+declare module 'monaco-editor/esm/vs/basic-languages/cpp/cpp.contribution.js';
+declare module 'monaco-editor/esm/vs/basic-languages/mips/mips.contribution.js';

@@ -103,8 +103,13 @@ export function MemoryMap() {
   const buildConfig = useStudio((s) => s.project?.studio.build.config);
   const board = useStudio((s) => s.boards.find((b) => b.name === boardName));
   const selection = useStudio((s) => s.selection);
+  const report = useStudio((s) => s.buildReport);
+  const kernel = report?.span ? { ...report.span, objects: report.objects.length } : undefined;
   const [hover, setHover] = useState<{ block: MemBlock; space: AddressSpace }>();
-  const spaces = useMemo(() => memoryMap(system, board ? kernelConfigForBoard(board, buildConfig) : kernelConfig({ arch: 'aarch64', hypervisor: true }), board), [system, board, buildConfig]);
+  const spaces = useMemo(
+    () => memoryMap(system, board ? kernelConfigForBoard(board, buildConfig) : kernelConfig({ arch: 'aarch64', hypervisor: true }), board, kernel),
+    [system, board, buildConfig, kernel?.start, kernel?.end, kernel?.objects], // eslint-disable-line react-hooks/exhaustive-deps -- kernel is rebuilt each render from the report; its numbers are what matter
+  );
   const problems = useMemo(() => memoryProblems(spaces), [spaces]);
   const selected = new Set(selection);
   // A selected PD or region brings its own column(s) and blocks forward.

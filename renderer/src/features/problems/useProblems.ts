@@ -49,11 +49,18 @@ function derive(system: SystemModel, xmlText: string | undefined, file: string |
 export function useProblems() {
   const { sources, diagnostics } = useDerived();
   const loadDiagnostics = useStudio((s) => s.loadDiagnostics);
-  if (lastProblems && lastProblems.inputs[0] === sources && lastProblems.inputs[1] === diagnostics && lastProblems.inputs[2] === loadDiagnostics) return lastProblems.result;
-  const result = problemsOf(sources, diagnostics, loadDiagnostics);
-  lastProblems = { inputs: [sources, diagnostics, loadDiagnostics], result };
+  const buildProblems = useStudio((s) => s.build?.problems) ?? NONE;
+  const systemFile = useStudio((s) => s.project?.studio.systemFile);
+  const inputs = [sources, diagnostics, loadDiagnostics, buildProblems, systemFile];
+  if (lastProblems && lastProblems.inputs.every((x, i) => x === inputs[i])) return lastProblems.result;
+  // The build's problems follow the Microkit rules' (a Microkit error the checker already shows is not repeated).
+  const seen = new Set(diagnostics.map((d) => d.message));
+  const fromBuild: Diagnostic[] = buildProblems.filter((p) => !(p.file === systemFile && seen.has(p.message)));
+  const result = problemsOf(sources, [...diagnostics, ...fromBuild.filter((p) => p.file === systemFile)], [...loadDiagnostics, ...fromBuild.filter((p) => p.file !== systemFile)]);
+  lastProblems = { inputs, result };
   return result;
 }
+const NONE: (Diagnostic & { tool: string })[] = [];
 
 let lastProblems: { inputs: unknown[]; result: { problems: Problem[]; counts: Map<string, number> } } | undefined;
 function problemsOf(sources: ReturnType<typeof importSystem>['sources'], diagnostics: Diagnostic[], loadDiagnostics: Diagnostic[]) {

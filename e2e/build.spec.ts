@@ -1,0 +1,72 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+import { requireTool } from './requireTool';
+
+test('build a project: progress, a gcc error in Problems, fix it in the editor, build again, then Build & Run boots it', async ({ studio, host, page }) => {
+  requireTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu');
+  requireTool('cmake', 'cmake');
+  requireTool('ninja', 'ninja-build');
+  requireTool('qemu-system-aarch64', 'qemu-system-arm');
+  const sdk = process.env.SEL4_STUDIO_STANDIN_SDK;
+  expect(sdk, 'globalSetup makes the Microkit stand-in').toBeTruthy();
+  const dir = path.join(host.workspace, 'hello');
+  await studio.newProject(dir, 'hello', 'hello');
+  // The template brought its program and CMakeLists.txt; break the program.
+  const good = await fs.readFile(path.join(dir, 'hello.c'), 'utf8');
+  expect(good).toContain('microkit_dbg_puts("hello, world\\n");');
+  await fs.writeFile(path.join(dir, 'hello.c'), good.replace('microkit_dbg_puts("hello, world\\n");', 'microkit_dbg_puts(greeting);'));
+
+  await studio.openTab('build');
+  await page.getByTestId('build-sdk').fill(sdk!);
+  await page.getByTestId('build-sdk').blur();
+  await expect(page.getByTestId('build-sdk-info')).toContainText('Microkit 2.3.0');
+  await expect(page.getByTestId('build-sdk-info')).toContainText('qemu_virt_aarch64: benchmark, debug, release');
+  await page.getByTestId('build-start').click();
+  // A failed build turns to Problems: the gcc error at its place, clickable.
+  const problem = studio.problems().getByText(/.greeting. undeclared/);
+  await expect(problem).toBeVisible();
+  await expect(studio.problems()).toContainText('hello.c:6:23');
+  await studio.openTab('build');
+  await expect(page.getByTestId('build-step-configure')).toHaveClass(/build-done/);
+  await expect(page.getByTestId('build-step-compile')).toHaveClass(/build-failed/);
+  await expect(page.getByTestId('build-step-microkit')).toHaveClass(/build-pending/);
+  await expect(page.getByTestId('build-output')).toContainText('error:');
+  await page.screenshot({ path: 'test-results/screenshots/build-error.png' });
+  await studio.openTab('problems');
+  await problem.click();
+  await expect(page.getByTestId('source-editor')).toBeVisible();
+  await expect(page.getByTestId('source-path')).toHaveText('hello.c');
+  // The editor opened at the line: type the fix over it (Home keeps the indentation), save with Ctrl+S.
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+End');
+  await page.keyboard.insertText('microkit_dbg_puts("hello, world\\n");');
+  await expect(page.getByTestId('source-path')).toHaveText('hello.c ●');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByTestId('source-path')).toHaveText('hello.c');
+  expect(await fs.readFile(path.join(dir, 'hello.c'), 'utf8')).toBe(good);
+
+  // Build again: the tree is current (configure skipped), the rest runs; the report is there.
+  await page.keyboard.press('Control+Shift+B');
+  await expect(page.getByTestId('build-progress')).toContainText('Built in');
+  await expect(page.getByTestId('build-step-configure')).toHaveClass(/build-skipped/);
+  await expect(page.getByTestId('build-step-microkit')).toHaveClass(/build-done/);
+  await page.getByTestId('build-step-microkit').click();
+  await expect(page.getByTestId('build-output')).toContainText('BUILT: system_cnode_size=');
+  await page.getByTestId('build-view-report').click();
+  await expect(page.getByTestId('build-report')).toContainText('Kernel objects (34)');
+  await page.getByTestId('build-view-history').click();
+  await expect(page.getByTestId('build-history')).toContainText('failed at compile');
+  await page.screenshot({ path: 'test-results/screenshots/build-ok.png' });
+  // The memory map shows where the kernel objects went.
+  await page.getByTestId('view-memory').click();
+  await expect(page.getByTestId('mm-space-physical')).toContainText('kernel objects (34, last build)');
+
+  // Build & Run (F5): everything is up to date, and the image boots in QEMU.
+  await page.getByTestId('view-graph').click();
+  await page.keyboard.press('F5');
+  await expect(page.getByTestId('qemu-terminal')).toContainText('hello, world', { timeout: 30_000 });
+  await page.screenshot({ path: 'test-results/screenshots/build-run.png' });
+  await page.getByTestId('qemu-stop').click();
+  await expect(page.getByTestId('qemu-status')).toHaveText('stopped');
+});

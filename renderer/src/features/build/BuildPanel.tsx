@@ -1,0 +1,143 @@
+import { useEffect, useRef, useState } from 'react';
+import type { StepId } from '../../../../shared/build/plan';
+import { useActions, useClient, useStudio } from '../../stores/context';
+import { ReportView } from './ReportView';
+
+const ICON: Record<string, string> = { pending: '·', running: '⟳', done: '✓', failed: '✗', skipped: '↷', cancelled: '■' };
+
+/**
+ * The build: settings (SDK, configuration, compiler), the steps with their status and time, a progress bar (step k of
+ * n, and Ninja/Make counts), each step's output, Cancel, the report of the last image and the build history.
+ */
+export function BuildPanel() {
+  const build = useStudio((s) => s.build);
+  const history = useStudio((s) => s.buildHistory);
+  const settings = useStudio((s) => s.buildSettings);
+  const report = useStudio((s) => s.buildReport);
+  const board = useStudio((s) => s.project?.studio.board);
+  const actions = useActions();
+  const client = useClient();
+  const [shown, setShown] = useState<StepId | undefined>();
+  const [view, setView] = useState<'output' | 'report' | 'history'>('output');
+  const [sdkInfo, setSdkInfo] = useState<{ text: string; bad: boolean }>();
+  const out = useRef<HTMLPreElement>(null);
+  const running = build && !build.record;
+  const current = build?.steps.find((s) => s.status === 'running') ?? build?.steps.filter((s) => s.status !== 'pending').at(-1);
+  const step = shown ?? current?.id;
+  const text = step ? (build?.output[step] ?? '') : '';
+  // Follow the output while it streams, unless the user scrolled up.
+  useEffect(() => {
+    const el = out.current;
+    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
+  }, [text]);
+  // What the chosen (or found) SDK offers, and whether it has the project's board.
+  useEffect(() => {
+    let live = true;
+    void client.call('sdk.inspect', settings.sdk ? { path: settings.sdk } : {}).then(({ sdk, hint }) => {
+      if (!live) return;
+      if (!sdk) setSdkInfo({ text: hint ?? 'no Microkit SDK', bad: true });
+      else if (board && !sdk.boards[board]) setSdkInfo({ text: `Microkit ${sdk.version} at ${sdk.path} has no board ${board} (it has ${Object.keys(sdk.boards).join(', ')})`, bad: true });
+      else setSdkInfo({ text: `Microkit ${sdk.version} at ${sdk.path}${board ? ` · ${board}: ${sdk.boards[board]!.join(', ')}` : ''}`, bad: false });
+    });
+    return () => {
+      live = false;
+    };
+  }, [client, settings.sdk, board]);
+  const done = build ? build.steps.filter((s) => !['pending', 'running'].includes(s.status)).length : 0;
+  const total = build?.steps.length ?? 0;
+  const frac = build?.progress && build.progress.step === current?.id && build.progress.total ? build.progress.done / build.progress.total : 0;
+  return (
+    <div className="build-panel" data-testid="build-panel">
+      <div className="build-bar">
+        <button className="primary" data-testid="build-start" disabled={running} onClick={() => void actions.startBuild(false)} title="Build (Ctrl+Shift+B)">
+          Build
+        </button>
+        <button data-testid="build-run" disabled={running} onClick={() => void actions.startBuild(true)} title="Build, then boot loader.img in QEMU (F5)">
+          Build &amp; Run
+        </button>
+        <button data-testid="build-cancel" disabled={!running} onClick={() => void actions.cancelBuild()}>
+          Cancel
+        </button>
+        <label>
+          SDK{' '}
+          <input data-testid="build-sdk" placeholder="$MICROKIT_SDK or ~/microkit-sdk-*" defaultValue={settings.sdk} onBlur={(e) => actions.setBuildSettings({ sdk: e.target.value.trim() })} />
+        </label>
+        <label>
+          config{' '}
+          <select data-testid="build-config" value={settings.config} onChange={(e) => actions.setBuildSettings({ config: e.target.value as typeof settings.config })}>
+            <option>debug</option>
+            <option>release</option>
+            <option>benchmark</option>
+          </select>
+        </label>
+        <label>
+          compiler{' '}
+          <select data-testid="build-toolchain" value={settings.toolchain} onChange={(e) => actions.setBuildSettings({ toolchain: e.target.value as typeof settings.toolchain })}>
+            <option value="">first found</option>
+            <option value="aarch64-none-elf">aarch64-none-elf-gcc</option>
+            <option value="aarch64-linux-gnu">aarch64-linux-gnu-gcc</option>
+            <option value="clang">clang --target=aarch64-none-elf</option>
+          </select>
+        </label>
+        <span className={sdkInfo?.bad ? 'build-sdk-bad' : 'muted'} data-testid="build-sdk-info">
+          {sdkInfo?.text ?? '…'}
+        </span>
+      </div>
+      {build && (
+        <div className="build-progress" data-testid="build-progress" title={`step ${Math.min(done + 1, total)} of ${total}`}>
+          <div style={{ width: `${((done + (running ? frac : 0)) / Math.max(total, 1)) * 100}%` }} className={build.record ? `build-progress-${build.record.result}` : ''} />
+          <span>
+            {build.record
+              ? `${build.record.result === 'ok' ? 'Built' : build.record.result === 'cancelled' ? 'Cancelled' : `Failed at ${build.record.failedStep}`} in ${(build.record.durationMs / 1000).toFixed(1)} s · ${build.record.problems} problem${build.record.problems === 1 ? '' : 's'}`
+              : `step ${Math.min(done + 1, total)} of ${total}: ${current?.label ?? ''}${build.progress && build.progress.step === current?.id ? ` [${build.progress.done}/${build.progress.total}]` : ''}`}
+          </span>
+        </div>
+      )}
+      <div className="build-body">
+        <ul className="build-steps" data-testid="build-steps">
+          {build?.steps.map((s) => (
+            <li key={s.id} className={`build-step build-${s.status}${s.id === step ? ' active' : ''}`} data-testid={`build-step-${s.id}`} onClick={() => (setShown(s.id), setView('output'))} title={s.command.join(' ') || s.label}>
+              <span className="build-icon">{ICON[s.status]}</span> {s.label}
+              {s.durationMs !== undefined && <span className="muted"> {(s.durationMs / 1000).toFixed(1)} s</span>}
+              {s.status === 'skipped' && s.detail && <div className="muted build-detail">{s.detail}</div>}
+            </li>
+          ))}
+          {!build && <li className="muted">Build compiles the PD programs, writes the .system and runs microkit.</li>}
+          <li className="build-views">
+            <button className={view === 'output' ? 'active' : ''} onClick={() => setView('output')}>
+              Output
+            </button>
+            <button className={view === 'report' ? 'active' : ''} data-testid="build-view-report" onClick={() => setView('report')} disabled={!report}>
+              Report
+            </button>
+            <button className={view === 'history' ? 'active' : ''} data-testid="build-view-history" onClick={() => setView('history')}>
+              History ({history.length})
+            </button>
+          </li>
+        </ul>
+        {view === 'output' && (
+          <pre className="build-output" data-testid="build-output" ref={out}>
+            {step && build?.steps.find((s) => s.id === step)?.command.length ? `$ ${build.steps.find((s) => s.id === step)!.command.join(' ')}\n` : ''}
+            {text}
+          </pre>
+        )}
+        {view === 'report' && report && <ReportView report={report} />}
+        {view === 'history' && (
+          <table className="build-history" data-testid="build-history">
+            <tbody>
+              {history.map((h) => (
+                <tr key={h.buildId + h.startedAt} className={`build-${h.result}`}>
+                  <td>{new Date(h.startedAt).toLocaleString()}</td>
+                  <td>{h.result}{h.failedStep ? ` at ${h.failedStep}` : ''}</td>
+                  <td>{(h.durationMs / 1000).toFixed(1)} s</td>
+                  <td>{h.board} · {h.config}</td>
+                  <td>{h.problems} problem{h.problems === 1 ? '' : 's'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </div>
+  );
+}
