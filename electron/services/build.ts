@@ -1,4 +1,4 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { createWriteStream, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../shared/api/errors';
 import type { BuildRecord, EventPayload } from '../../shared/api/contract';
@@ -154,6 +154,8 @@ export class BuildService {
     let errors = 0;
     let line = '';
     let tail = '';
+    let progress: { done: number; total: number } | undefined;
+    let progressSent = 0;
     const report = (ps: BuildProblem[]) => {
       for (const p of ps) {
         const problem = this.place(p, cwd, req);
@@ -162,22 +164,32 @@ export class BuildService {
         this.events.problem({ buildId, step: step.id, problem });
       }
     };
+    // Every byte of the step's output is kept in build/sel4-studio-<step>.log (the panel shows the newest part).
+    const log = createWriteStream(path.join(req.root, BUILD_DIR, `sel4-studio-${step.id}.log`));
+    log.write(`$ ${step.argv.join(' ')}\n`);
     return new Promise((resolve) => {
       const state = this.active.get(buildId)!;
       state.runId = this.processes.start(step.argv[0]!, step.argv.slice(1), { cwd, env: { ...env, LC_ALL: env.LC_ALL ?? 'C.UTF-8' } }, {
         output: ({ data }) => {
           this.events.output({ buildId, step: step.id, data });
+          log.write(data);
           tail = (tail + data).slice(-4096);
           report(matcher.feed(data));
           // Progress: the last [x/y] or [ nn%] at a line start.
           const lines = (line + data).split('\n');
           line = lines.pop() ?? '';
-          for (const l of lines) {
-            const p = buildProgress(l);
-            if (p) this.events.progress({ buildId, step: step.id, ...p });
+          // At most ten progress events a second (a Ninja build prints a count per line), and always the last one.
+          for (const l of lines) progress = buildProgress(l) ?? progress;
+          const now = performance.now();
+          if (progress && now - progressSent > 100) {
+            this.events.progress({ buildId, step: step.id, ...progress });
+            progressSent = now;
+            progress = undefined;
           }
         },
         exit: (e) => {
+          log.end();
+          if (progress) this.events.progress({ buildId, step: step.id, ...progress });
           report(matcher.end());
           state.runId = undefined;
           if (e.error) {

@@ -1,7 +1,14 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { StepId } from '../../../../shared/build/plan';
 import { useActions, useClient, useStudio } from '../../stores/context';
 import { ReportView } from './ReportView';
+
+/** The last `n` lines of a text. */
+function newestLines(text: string, n: number): string {
+  let at = text.length;
+  for (let i = 0; i <= n && at > 0; i++) at = text.lastIndexOf('\n', at - 1);
+  return at <= 0 ? text : text.slice(at + 1);
+}
 
 const ICON: Record<string, string> = { pending: '·', running: '⟳', done: '✓', failed: '✗', skipped: '↷', cancelled: '■' };
 
@@ -20,16 +27,14 @@ export function BuildPanel() {
   const [shown, setShown] = useState<StepId | undefined>();
   const [view, setView] = useState<'output' | 'report' | 'history'>('output');
   const [sdkInfo, setSdkInfo] = useState<{ text: string; bad: boolean }>();
-  const out = useRef<HTMLPreElement>(null);
   const running = build && !build.record;
   const current = build?.steps.find((s) => s.status === 'running') ?? build?.steps.filter((s) => s.status !== 'pending').at(-1);
   const step = shown ?? current?.id;
-  const text = step ? (build?.output[step] ?? '') : '';
-  // Follow the output while it streams, unless the user scrolled up.
-  useEffect(() => {
-    const el = out.current;
-    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
-  }, [text]);
+  const full = step ? (build?.output[step] ?? '') : '';
+  // The newest lines only: a <pre> of megabytes would stall every frame. The whole output is in the log file.
+  const printed = step ? (build?.outputLines[step] ?? 0) : 0;
+  const text = useMemo(() => newestLines(full, 200), [full]);
+  const hidden = Math.max(0, printed - (text.match(/\n/g)?.length ?? 0));
   // What the chosen (or found) SDK offers, and whether it has the project's board.
   useEffect(() => {
     let live = true;
@@ -116,10 +121,23 @@ export function BuildPanel() {
           </li>
         </ul>
         {view === 'output' && (
-          <pre className="build-output" data-testid="build-output" ref={out}>
-            {step && build?.steps.find((s) => s.id === step)?.command.length ? `$ ${build.steps.find((s) => s.id === step)!.command.join(' ')}\n` : ''}
-            {text}
-          </pre>
+          // column-reverse keeps the view at the newest line while output streams (unless the user scrolls up),
+          // without measuring the text each frame.
+          <div className="build-output" data-testid="build-output">
+            <pre>
+              {step && build?.steps.find((s) => s.id === step)?.command.length ? `$ ${build.steps.find((s) => s.id === step)!.command.join(' ')}\n` : ''}
+              {hidden > 0 && (
+                <span className="muted">
+                  … {hidden} earlier line{hidden === 1 ? '' : 's'}:{' '}
+                  <button className="link" data-testid="build-open-log" onClick={() => void actions.openSource(`build/sel4-studio-${step}.log`)}>
+                    open the whole log
+                  </button>
+                  {'\n'}
+                </span>
+              )}
+              {text}
+            </pre>
+          </div>
         )}
         {view === 'report' && report && <ReportView report={report} />}
         {view === 'history' && (
