@@ -22,6 +22,7 @@ test('build a project: progress, a gcc error in Problems, fix it in the editor, 
   await page.getByTestId('build-sdk').blur();
   await expect(page.getByTestId('build-sdk-info')).toContainText('Microkit 2.3.0');
   await expect(page.getByTestId('build-sdk-info')).toContainText('qemu_virt_aarch64: benchmark, debug, release');
+  await expect(page.getByTestId('build-board')).toHaveValue('qemu_virt_aarch64');
   await page.getByTestId('build-start').click();
   // A failed build turns to Problems: the gcc error at its place, clickable.
   const problem = studio.problems().getByText(/.greeting. undeclared/);

@@ -125,9 +125,10 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     },
     'process.cancel': async ({ runId }) => (processes.cancel(runId), {}),
 
-    'build.start': async ({ sdk, config, toolchain, systemXml }) => {
+    'build.start': async ({ sdk, config, board, toolchain, systemXml }) => {
       const root = projects.requireRoot();
-      const { buildId, steps } = await builds.start({ root, studio: await projects.studio(), ...(sdk ? { sdk } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
+      const saved = await projects.studio();
+      const { buildId, steps } = await builds.start({ root, studio: board ? { ...saved, board } : saved, ...(sdk ? { sdk } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
       return { buildId, steps: steps.map((s) => ({ id: s.id, label: s.label, command: s.argv })) };
     },
     'build.cancel': async ({ buildId }) => (builds.cancel(buildId), {}),

@@ -143,6 +143,8 @@ export const methods = {
         /** A Microkit SDK folder; default: the project's setting, then $MICROKIT_SDK, then ~/microkit-sdk-*. */
         sdk: z.string().max(4096).optional(),
         config: z.enum(['debug', 'release', 'benchmark']).optional(),
+        /** The board to build for; default: the project's. */
+        board: z.string().regex(/^[a-z0-9_]+$/).max(64).optional(),
         toolchain: z.enum(['aarch64-none-elf', 'aarch64-linux-gnu', 'clang']).optional(),
         /** The .system text to write (the editor's model); absent: the file on disk as it is. */
         systemXml: z.string().max(16 * 1024 * 1024).optional(),

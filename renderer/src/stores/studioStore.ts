@@ -754,6 +754,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
         const p = payload();
         const { buildId, steps } = await client.call('build.start', {
           systemXml: p.systemXml,
+          board: project.studio.board,
           config: buildSettings.config,
           ...(buildSettings.sdk ? { sdk: buildSettings.sdk } : {}),
           ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}),
@@ -809,6 +810,10 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
         fail(err);
         return false;
       }
+    },
+    /** The project's board (kept in studio.json on the next save); the checks and the build follow it. */
+    setBoard(board: string) {
+      set((s) => ({ project: s.project && { ...s.project, studio: { ...s.project.studio, board } } }));
     },
     setCenterView(centerView: 'graph' | 'memory' | 'source') {
       set({ centerView });

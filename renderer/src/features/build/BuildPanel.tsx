@@ -27,6 +27,8 @@ export function BuildPanel() {
   const [shown, setShown] = useState<StepId | undefined>();
   const [view, setView] = useState<'output' | 'report' | 'history'>('output');
   const [sdkInfo, setSdkInfo] = useState<{ text: string; bad: boolean }>();
+  const [sdkBoards, setSdkBoards] = useState<string[]>([]);
+  const packs = useStudio((s) => s.boards);
   const running = build && !build.record;
   const current = build?.steps.find((s) => s.status === 'running') ?? build?.steps.filter((s) => s.status !== 'pending').at(-1);
   const step = shown ?? current?.id;
@@ -40,6 +42,7 @@ export function BuildPanel() {
     let live = true;
     void client.call('sdk.inspect', settings.sdk ? { path: settings.sdk } : {}).then(({ sdk, hint }) => {
       if (!live) return;
+      setSdkBoards(sdk ? Object.keys(sdk.boards) : []);
       if (!sdk) setSdkInfo({ text: hint ?? 'no Microkit SDK', bad: true });
       else if (board && !sdk.boards[board]) setSdkInfo({ text: `Microkit ${sdk.version} at ${sdk.path} has no board ${board} (it has ${Object.keys(sdk.boards).join(', ')})`, bad: true });
       else setSdkInfo({ text: `Microkit ${sdk.version} at ${sdk.path}${board ? ` · ${board}: ${sdk.boards[board]!.join(', ')}` : ''}`, bad: false });
@@ -66,6 +69,17 @@ export function BuildPanel() {
         <label>
           SDK{' '}
           <input data-testid="build-sdk" placeholder="$MICROKIT_SDK or ~/microkit-sdk-*" defaultValue={settings.sdk} onBlur={(e) => actions.setBuildSettings({ sdk: e.target.value.trim() })} />
+        </label>
+        <label>
+          board{' '}
+          <select data-testid="build-board" value={board} onChange={(e) => actions.setBoard(e.target.value)} title="The boards this SDK builds for (and this project's board)">
+            {[...new Set([...(board ? [board] : []), ...sdkBoards])].map((b) => (
+              <option key={b} value={b}>
+                {packs.find((p) => p.name === b)?.title ?? b}
+                {sdkBoards.length && !sdkBoards.includes(b) ? ' (not in this SDK)' : ''}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           config{' '}
