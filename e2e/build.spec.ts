@@ -71,3 +71,29 @@ test('build a project: progress, a gcc error in Problems, fix it in the editor, 
   await page.getByTestId('qemu-stop').click();
   await expect(page.getByTestId('qemu-status')).toHaveText('stopped');
 });
+
+test('a Microkit error from the build selects its node: a missing program image', async ({ studio, host, page }) => {
+  requireTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu');
+  requireTool('cmake', 'cmake');
+  requireTool('ninja', 'ninja-build');
+  const dir = path.join(host.workspace, 'shm');
+  await studio.newProject(dir, 'shm', 'shared-memory');
+  // Point the consumer at an ELF nothing builds: only the Microkit tool can tell (it looks for the file).
+  await studio.selectNode('pd', 'consumer');
+  await studio.setField('image', 'nothere.elf');
+  await studio.openTab('build');
+  await page.getByTestId('build-sdk').fill(process.env.SEL4_STUDIO_STANDIN_SDK!);
+  await page.getByTestId('build-sdk').blur();
+  await page.getByTestId('build-start').click();
+  const problem = studio.problems().getByText(`unable to find program image: 'nothere.elf'`);
+  await expect(problem).toBeVisible();
+  await expect(studio.problems()).toContainText('shm.system:');
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await expect(page.getByTestId('inspector')).toContainText('Select a node');
+  await problem.click();
+  await expect(page.getByTestId('inspect-name')).toHaveValue('consumer');
+  // The compile step built both programs; the image step failed.
+  await studio.openTab('build');
+  await expect(page.getByTestId('build-step-compile')).toHaveClass(/build-done/);
+  await expect(page.getByTestId('build-step-microkit')).toHaveClass(/build-failed/);
+});
