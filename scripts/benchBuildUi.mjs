@@ -2,6 +2,7 @@
 // streams into the panel, against the same page idle for as long, same run.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { newProject, openStudio } from './benchGraph.mjs';
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
@@ -35,19 +36,10 @@ async function frames(page, ms) {
 }
 
 export async function benchBuildLog(browser, startHost, workspace, sdk) {
-  const { child, url } = await startHost();
-  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await ctx.newPage();
+  const { child, ctx, page } = await openStudio(browser, startHost);
   try {
-    await page.goto(url);
-    await page.getByTestId('status-host').getByText('Browser mode').waitFor();
     const dir = path.join(workspace, 'log');
-    await page.getByTestId('btn-new').click();
-    await page.getByTestId('dialog-dir').fill(dir);
-    await page.getByTestId('dialog-name').fill('log');
-    await page.getByTestId('dialog-template').selectOption('hello');
-    await page.getByTestId('dialog-ok').click();
-    await page.getByTestId('project-name').getByText('log').waitFor();
+    await newProject(page, dir, 'log', 'hello');
     writeFileSync(path.join(dir, 'big.log'), bigLog());
     writeFileSync(path.join(dir, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.16)\nproject(hello C)\nadd_executable(hello.elf hello.c)\nadd_custom_target(log ALL COMMAND cat ${CMAKE_SOURCE_DIR}/big.log USES_TERMINAL)\n');
     await page.getByTestId('tab-build').click();

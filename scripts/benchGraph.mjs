@@ -28,10 +28,12 @@ const pct = (xs, p) => {
 };
 const median = (xs) => pct(xs, 50);
 
-async function newProject(page, dir, name) {
+/** A new project through the New Project dialog, optionally from a template. */
+export async function newProject(page, dir, name, template) {
   await page.getByTestId('btn-new').click();
   await page.getByTestId('dialog-dir').fill(dir);
   await page.getByTestId('dialog-name').fill(name);
+  if (template) await page.getByTestId('dialog-template').selectOption(template);
   await page.getByTestId('dialog-ok').click();
   await page.getByTestId('project-name').getByText(name).waitFor();
 }
@@ -123,13 +125,19 @@ async function xmlTyping(page, pdName, n = 12) {
   return times;
 }
 
-export async function benchGraph(browser, startHost, workspace, corpusDir) {
+/** A browser-mode host of its own and a page on it, ready. */
+export async function openStudio(browser, startHost) {
   const { child, url } = await startHost();
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await ctx.newPage();
+  await page.goto(url);
+  await page.getByTestId('status-host').getByText('Browser mode').waitFor();
+  return { child, ctx, page };
+}
+
+export async function benchGraph(browser, startHost, workspace, corpusDir) {
+  const { child, ctx, page } = await openStudio(browser, startHost);
   try {
-    await page.goto(url);
-    await page.getByTestId('status-host').getByText('Browser mode').waitFor();
     // Three projects: the baseline (one PD), the synthetic 250 nodes, and the largest file of the corpus.
     const dirs = { hello: path.join(workspace, 'hello'), big: path.join(workspace, 'big'), corpus: path.join(workspace, 'corpus') };
     await newProject(page, dirs.hello, 'hello');
