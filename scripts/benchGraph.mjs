@@ -45,7 +45,8 @@ async function openTimed(page, dir, expectNodes) {
   const t0 = await page.evaluate(() => performance.now());
   await page.getByTestId('dialog-ok').click();
   if (expectNodes === undefined) await page.getByTestId('project-name').waitFor();
-  else await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, expectNodes, { polling: 'raf' });
+  // Every node drawn: on the canvas, or (a large system mounts only what is on screen) in the minimap.
+  else await page.waitForFunction((n) => Math.max(document.querySelectorAll('.react-flow__node').length, document.querySelectorAll('.react-flow__minimap-node').length) === n && document.querySelectorAll('.react-flow__node').length > 0, expectNodes, { polling: 'raf' });
   return (await page.evaluate(() => performance.now())) - t0;
 }
 

@@ -86,6 +86,8 @@ export interface StudioState {
   recent: RecentProject[];
 
   project?: { dir: string; studio: StudioFile };
+  /** Counts project loads (opening the same folder again counts too): the canvas fits the system on each. */
+  opened: number;
   doc: EditorDoc;
   history: History;
   savedDoc?: EditorDoc;
@@ -166,6 +168,7 @@ export function isDirty(s: Pick<StudioState, 'doc' | 'savedDoc' | 'project'>): b
 export function createStudioStore(client: StudioClient, initialTheme: 'light' | 'dark' = 'dark') {
   const store = createStore<StudioState>()(() => ({
     connected: true,
+    opened: 0,
     boards: [],
     templates: [],
     recent: [],
@@ -262,7 +265,8 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
   const load = (snap: ProjectSnapshot) => {
     const imported = importSystem(snap.systemXml, snap.studio.systemFile);
     const doc: EditorDoc = { system: imported.model ?? emptySystem(), layout: snap.studio.layout };
-    set({
+    set((s) => ({
+      opened: s.opened + 1,
       project: { dir: snap.dir, studio: snap.studio },
       doc,
       savedDoc: doc,
@@ -280,7 +284,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       notice: snap.migrated.length
         ? { kind: 'info', message: `Project file migrated: ${snap.migrated.join('; ')}. Save to keep the new format.` }
         : { kind: 'info', message: `Opened ${snap.studio.name}` },
-    });
+    }));
     void actions.refreshRecent();
     void actions.loadBuildHistory();
     void client

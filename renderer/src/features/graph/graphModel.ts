@@ -53,6 +53,10 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
       type: 'pd',
       position: doc.layout.nodes[id] ?? { x: base.x + depth * 40, y: base.y },
       selected: sel.has(id),
+      // A size before React Flow measures it: off-screen nodes of a large system are not mounted (Canvas), and
+      // fit-view and the minimap still need their extent.
+      initialWidth: 200,
+      initialHeight: estimatedPdHeight(pd),
       data,
     });
   });
@@ -77,6 +81,8 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
       type: 'mr',
       position: doc.layout.nodes[id] ?? mrSpot.get(mr.name)!,
       selected: sel.has(id),
+      initialWidth: 200,
+      initialHeight: 72,
       data: { kind: 'mr', name: mr.name, size: mr.size, physAddr: mr.physAddr, problems: problemCounts.get(id) ?? 0 },
     });
   });
