@@ -36,7 +36,9 @@ export const boardDir = (s: BuildSettings) => `${s.sdk}/board/${s.board}/${s.con
 /** The compile flags of the SDK's example Makefiles. */
 export const CFLAGS = ['-mstrict-align', '-nostdlib', '-ffreestanding', '-g', '-O3', '-Wall', '-Wno-unused-function', '-Werror'];
 
-const cmakeQuote = (s: string) => `"${s.replace(/\\/g, '/').replace(/"/g, '\\"')}"`;
+/** Text inside a CMake quoted argument: backslashes as slashes, quotes and `$` escaped (no variable expansion). */
+const cmakeEscape = (s: string) => s.replace(/\\/g, '/').replace(/(["$])/g, '\\$1');
+const cmakeQuote = (s: string) => `"${cmakeEscape(s)}"`;
 
 /**
  * A CMake toolchain file for PD programs: the cross compiler, the SDK's include and lib paths for the board and
@@ -62,7 +64,8 @@ export function cmakeToolchainFile(s: BuildSettings): string {
     `set(CMAKE_ASM_FLAGS_INIT "${target.trim()}")`,
     `include_directories(SYSTEM ${cmakeQuote(`${dir}/include`)})`,
     // The SDK's link line: ld directly, the board's libmicrokit and its linker script.
-    `set(CMAKE_C_LINK_EXECUTABLE "<CMAKE_LINKER> -L${dir.replace(/\\/g, '/')}/lib <LINK_FLAGS> <OBJECTS> <LINK_LIBRARIES> -lmicrokit -Tmicrokit.ld -o <TARGET>")`,
+    // (the lib folder quoted inside the rule, so an SDK under a path with spaces links too)
+    `set(CMAKE_C_LINK_EXECUTABLE "<CMAKE_LINKER> \\"-L${cmakeEscape(`${dir}/lib`)}\\" <LINK_FLAGS> <OBJECTS> <LINK_LIBRARIES> -lmicrokit -Tmicrokit.ld -o <TARGET>")`,
     '',
   ].join('\n');
 }
