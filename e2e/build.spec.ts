@@ -17,6 +17,14 @@ test('build a project: progress, a gcc error in Problems, fix it in the editor, 
   expect(good).toContain('microkit_dbg_puts("hello, world\\n");');
   await fs.writeFile(path.join(dir, 'hello.c'), good.replace('microkit_dbg_puts("hello, world\\n");', 'microkit_dbg_puts(greeting);'));
 
+  // Any source opens from the picker: the template's CMakeLists.txt builds hello.elf from hello.c.
+  await page.getByTestId('open-source').focus();
+  await expect(page.getByTestId('open-source').locator('option', { hasText: 'CMakeLists.txt' })).toHaveCount(1);
+  await page.getByTestId('open-source').selectOption('CMakeLists.txt');
+  await expect(page.getByTestId('source-path')).toHaveText('CMakeLists.txt');
+  await expect(page.getByTestId('source-editor')).toContainText('add_executable(hello.elf hello.c)');
+  await page.getByTestId('view-graph').click();
+
   await studio.openTab('build');
   await page.getByTestId('build-sdk').fill(sdk!);
   await page.getByTestId('build-sdk').blur();

@@ -16,6 +16,7 @@ import { parseFraming } from '../../shared/serial/transform';
 import { defaultTemplatesDir, listTemplates, readTemplate } from './templates';
 import { BuildService } from './build';
 import { findSdk } from './sdk';
+import { projectSources } from './sources';
 
 /** Serial logs rotate at this size; the newest old files are kept as .1 … .4. */
 const SERIAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
@@ -107,6 +108,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
         throw new StudioError(code === 'ENOENT' ? 'not-found' : 'internal', `cannot read ${rel}: ${code}`);
       }
     },
+    'fs.sources': async () => projectSources(projects.requireRoot()),
     'fs.writeText': async ({ path: rel, text }) => {
       const file = confine(projects.requireRoot(), rel);
       await fs.mkdir(path.dirname(file), { recursive: true });

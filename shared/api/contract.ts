@@ -118,6 +118,8 @@ export const methods = {
   },
 
   'fs.readText': { params: z.object({ path: ProjectPath }).strict(), result: z.object({ text: z.string() }) },
+  /** The project's source files (PD programs, build files, device trees), for opening in the editor. */
+  'fs.sources': { params: Empty, result: z.object({ files: z.array(z.string()), truncated: z.boolean() }) },
   'fs.writeText': {
     params: z.object({ path: ProjectPath, text: z.string().max(64 * 1024 * 1024) }).strict(),
     result: Empty,

@@ -2,6 +2,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { lazy, Suspense } from 'react';
 import { Canvas } from '../features/graph/Canvas';
 import { GraphTools } from '../features/graph/GraphTools';
+import { SourcePicker } from '../features/editor/SourcePicker';
 
 // Monaco loads on first use, as for the XML pane.
 const SourceEditor = lazy(() => import('../features/editor/SourceEditor'));
@@ -36,6 +37,7 @@ export function Center() {
               {source.text !== source.saved ? ' ●' : ''}
             </button>
           )}
+          <SourcePicker />
           <span className="grow" />
           {view === 'graph' && <GraphTools />}
         </nav>
