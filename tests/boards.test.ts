@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BoardPackSchema, describeIntid, deviceRaising, spiToIntid, type BoardPack } from '../shared/model/board';
 import { readDtb, writeDtb } from '../shared/dt/dtb';
 import { parseDtsFile } from '../shared/dt/parse';
 import { decodeInterrupts, decodeReg, indexTree, type Index } from '../shared/dt/query';
-import type { BoardPack } from '../shared/model/board';
 import { loadBoards } from '../electron/services/boards';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -72,5 +72,15 @@ describe('board packs', () => {
     expect(d('mgbe0').irqs[0]!.spi + 32).toBe(416);
     expect(d('vic').irqs[0]!.spi + 32).toBe(238);
     expect(b.gic!.regs.map((r) => r.address)).toEqual(['0xf400000', '0xf440000']);
+  });
+});
+
+describe('GIC interrupt numbers', () => {
+  it('SPI n is INTID n + 32; the board device raising an INTID is found through it', () => {
+    const board = BoardPackSchema.parse(JSON.parse(readFileSync(path.join(import.meta.dirname, '../boards/qemu_virt_aarch64/board.json'), 'utf8')));
+    expect(spiToIntid(1)).toBe(33);
+    expect([describeIntid(33), describeIntid(27), describeIntid(3)]).toEqual(['SPI 1', 'PPI 11', 'SGI 3']);
+    expect(deviceRaising(board, 33)?.name).toBe('pl011');
+    expect(deviceRaising(board, 999)).toBeUndefined();
   });
 });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { StudioError } from '../../shared/api/errors';
 import type { BuildRecord, EventPayload } from '../../shared/api/contract';
 import { BUILD_DIR, cmakeToolchainFile, planBuild, TOOLCHAIN_FILE, TOOLCHAINS, type BuildSettings, type BuildStep, type ProjectKind, type StepId, type Toolchain } from '../../shared/build/plan';
-import { BuildProblemMatcher, buildProgress, type BuildProblem } from '../../shared/logs/buildProblems';
+import { BuildProblemMatcher, buildProgress, type BuildProblem, type BuildTool } from '../../shared/logs/buildProblems';
+import { programImagePlace } from '../../shared/sdf/places';
 import type { StudioFile } from '../../shared/model/project';
 import { writeFileAtomic } from './atomicWrite';
 import { which } from './doctor';
@@ -110,7 +111,7 @@ export class BuildService {
         this.events.output({ buildId, step: step.id, data: `${req.systemXml !== undefined ? 'wrote' : 'using'} ${req.studio.systemFile}\n` });
         status = 'done';
       } else {
-        const r = await this.exec(buildId, step, req, env);
+        const r = await this.exec(buildId, step, req, env, req.systemXml ?? (await fs.readFile(path.join(req.root, req.studio.systemFile), 'utf8').catch(() => undefined)));
         record.problems += r.problems;
         status = state.cancelled ? 'cancelled' : r.ok ? 'done' : 'failed';
         detail = r.detail;
@@ -147,7 +148,7 @@ export class BuildService {
     return undefined;
   }
 
-  private exec(buildId: string, step: BuildStep, req: BuildRequest, env: NodeJS.ProcessEnv): Promise<{ ok: boolean; problems: number; detail?: string }> {
+  private exec(buildId: string, step: BuildStep, req: BuildRequest, env: NodeJS.ProcessEnv, systemText: string | undefined): Promise<{ ok: boolean; problems: number; detail?: string }> {
     const cwd = path.join(req.root, step.cwd);
     const matcher = new BuildProblemMatcher();
     let count = 0;
@@ -158,7 +159,7 @@ export class BuildService {
     let progressSent = 0;
     const report = (ps: BuildProblem[]) => {
       for (const p of ps) {
-        const problem = this.place(p, cwd, req);
+        const problem = this.place(p, cwd, req, systemText);
         count++;
         if (p.severity === 'error') errors++;
         this.events.problem({ buildId, step: step.id, problem });
@@ -195,7 +196,7 @@ export class BuildService {
           if (e.error) {
             this.events.output({ buildId, step: step.id, data: `${e.error}\n` });
             resolve({ ok: false, problems: count + 1, detail: e.error });
-            this.events.problem({ buildId, step: step.id, problem: { tool: step.id === 'microkit' ? 'microkit' : 'make', severity: 'error', message: e.error } });
+            this.events.problem({ buildId, step: step.id, problem: { tool: toolOf(step), severity: 'error', message: e.error } });
             return;
           }
           const ok = e.code === 0;
@@ -203,7 +204,7 @@ export class BuildService {
             // The tool failed without a line we recognise: say so, so the build never fails silently.
             const last = tail.split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' / ');
             const message = `${path.basename(step.argv[0]!)} ${e.signal ? `was stopped (${e.signal})` : `exited with status ${e.code}`}${last ? `; its last output: ${last}` : ''}`;
-            this.events.problem({ buildId, step: step.id, problem: { tool: step.id === 'microkit' ? 'microkit' : 'make', severity: 'error', message } });
+            this.events.problem({ buildId, step: step.id, problem: { tool: toolOf(step), severity: 'error', message } });
             count++;
           }
           resolve({ ok, problems: count, ...(ok ? {} : { detail: e.signal ? `stopped (${e.signal})` : `exit status ${e.code}` }) });
@@ -216,24 +217,16 @@ export class BuildService {
    * A problem's file made relative to the project where it lies inside it (absolute otherwise); a Microkit error that
    * names a program image but no place is placed on that image in the .system.
    */
-  private place(p: BuildProblem, cwd: string, req: BuildRequest): BuildProblem {
+  private place(p: BuildProblem, cwd: string, req: BuildRequest, systemText: string | undefined): BuildProblem {
     const out: BuildProblem = { ...p };
     if (p.file) {
       const abs = path.resolve(p.dir ?? cwd, p.file);
       const rel = path.relative(req.root, abs);
       out.file = rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
     } else if (p.tool === 'microkit') {
-      const img = /program image(?: for symbols)?: '([^']+)'/.exec(p.message);
-      const text = req.systemXml;
-      if (img && text) {
-        const at = text.indexOf(`"${img[1]}"`);
-        if (at >= 0) {
-          const before = text.slice(0, at);
-          out.file = req.studio.systemFile;
-          out.line = before.split('\n').length;
-          out.column = at - before.lastIndexOf('\n');
-        }
-      }
+      const img = /program image( for symbols)?: '([^']+)'/.exec(p.message);
+      const at = img && systemText ? programImagePlace(systemText, img[2]!, Boolean(img[1])) : undefined;
+      if (at) Object.assign(out, { file: req.studio.systemFile, ...at });
     }
     delete out.dir;
     return out;
@@ -244,6 +237,9 @@ export class BuildService {
     await writeFileAtomic(path.join(root, HISTORY), `${JSON.stringify(all, null, 2)}\n`);
   }
 }
+
+/** Which tool a step's own failure (it could not start, or it failed without a line we recognise) is put on. */
+const toolOf = (step: BuildStep): BuildTool => (step.id === 'microkit' ? 'microkit' : step.argv[0] === 'make' ? 'make' : 'cmake');
 
 async function firstToolchain(env: NodeJS.ProcessEnv): Promise<Toolchain | undefined> {
   for (const t of TOOLCHAINS) if (await which(t === 'clang' ? 'clang' : `${t}-gcc`, env)) return t;

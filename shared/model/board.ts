@@ -62,6 +62,19 @@ export const BoardPackSchema = z
   .refine((b) => b.arch !== 'aarch64' || b.paBits !== undefined, { message: 'AArch64 boards need paBits', path: ['paBits'] });
 export type BoardPack = z.infer<typeof BoardPackSchema>;
 
+/** The GIC INTID of a device-tree SPI (what Microkit's `irq` wants): SPI n is INTID n + 32. */
+export const spiToIntid = (spi: number) => spi + 32;
+
+/** An INTID as the GIC names it: `SPI 1` (INTID 33), `PPI 11` (INTID 27), `SGI 3`. */
+export function describeIntid(intid: number): string {
+  return intid >= 32 ? `SPI ${intid - 32}` : intid >= 16 ? `PPI ${intid - 16}` : `SGI ${intid}`;
+}
+
+/** The board device that raises an INTID, when the board pack says. */
+export function deviceRaising(board: BoardPack | undefined, intid: number): Device | undefined {
+  return board?.devices.find((d) => d.irqs.some((i) => spiToIntid(i.spi) === intid));
+}
+
 export const BUILD_CONFIGS = ['debug', 'release', 'benchmark'] as const;
 
 /** Configurations the SDK builds for a board: debug/release/benchmark, and smp-* where it has SMP cores. */

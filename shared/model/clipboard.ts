@@ -2,7 +2,7 @@ import type { NodePosition } from './project';
 import { deleteNodes, removeChannel, updateMap, type Edit, type EditorDoc } from './edits';
 import { editSetvar, updateIrq, updateVirtualMachine } from './editsParts';
 import { allProtectionDomains, freshName, mrKey, pdKey, type Channel, type MemoryRegion, type ProtectionDomain } from './system';
-import { hexAddr } from './memoryMap';
+import { hex } from '../sdf/export';
 
 /**
  * Copy, paste, duplicate and delete of a selection, with what hangs on it. A copied PD takes its maps (to copied
@@ -136,8 +136,8 @@ export function deletePreview(doc: EditorDoc, keys: string[]): string[] {
   });
   for (const p of all) {
     if (gone.has(p.name)) continue;
-    for (const m of p.maps) if (mrs.has(m.mr)) out.push(`map of ${m.mr} into ${p.name} at ${hexAddr(m.vaddr)}`);
-    for (const m of p.virtualMachine?.maps ?? []) if (mrs.has(m.mr)) out.push(`map of ${m.mr} into ${p.virtualMachine!.name} at ${hexAddr(m.vaddr)}`);
+    for (const m of p.maps) if (mrs.has(m.mr)) out.push(`map of ${m.mr} into ${p.name} at ${hex(m.vaddr)}`);
+    for (const m of p.virtualMachine?.maps ?? []) if (mrs.has(m.mr)) out.push(`map of ${m.mr} into ${p.virtualMachine!.name} at ${hex(m.vaddr)}`);
     for (const s of p.setvars ?? []) if (mrs.has(s.regionPaddr)) out.push(`setvar ${s.symbol} of ${p.name} (left naming a missing region)`);
   }
   return out;

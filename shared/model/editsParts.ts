@@ -1,4 +1,5 @@
 import type { NodePosition } from './project';
+import type { BoardPack } from './board';
 import { lowestFree, stripUndefined, updatePd, usedIds, type Edit, type EditorDoc } from './edits';
 import { allProtectionDomains, freshName, isArmIrq, pdKey, type ArmIrq, type IrqEntry, type MemoryRegion, type ProtectionDomain, type SetVar, type Vcpu, type VirtualMachine } from './system';
 
@@ -148,6 +149,22 @@ export function editSetvar(pdName: string, index: number | undefined, patch: Par
 }
 
 const freshNameSymbol = (taken: string[]) => freshName('region_paddr', taken);
+
+/**
+ * The first register range of a board device (one that may be passed through) that no region of the system covers yet,
+ * as a region named after the device.
+ */
+export function nextDeviceRegion(system: { memoryRegions: readonly MemoryRegion[] }, board: BoardPack | undefined): MemoryRegion | undefined {
+  const used = new Set(system.memoryRegions.flatMap((m) => (m.physAddr !== undefined ? [m.physAddr] : [])));
+  for (const d of board?.devices ?? []) {
+    if (d.passthrough === 'no') continue;
+    for (const r of d.regs) {
+      const region = deviceRegion(d.name, parseInt(r.address, 16), parseInt(r.size, 16));
+      if (!used.has(region.physAddr!)) return region;
+    }
+  }
+  return undefined;
+}
 
 /** A region at a device's registers: page-aligned around the range, `phys_addr` set, uncached maps expected. */
 export function deviceRegion(name: string, address: number, size: number): MemoryRegion {

@@ -1,4 +1,5 @@
 import type { BoardPack } from './board';
+import { hex } from '../sdf/export';
 import { allProtectionDomains, type MapEntry, type MemoryRegion, type SystemModel } from './system';
 import { pdMapMaxVaddr, userVSpaceTop, vmMapMaxVaddr, type KernelConfig } from '../sdf/kernelConfig';
 
@@ -32,7 +33,6 @@ export interface AddressSpace {
 }
 
 const PAGE = 0x1000;
-export const hexAddr = (n: number) => `0x${n.toString(16)}`;
 const sizeOf = (mr: MemoryRegion | undefined) => mr?.size ?? mr?.pageSize ?? PAGE;
 
 /** Mark every pair of overlapping blocks (not just the first, as the tool reports). Blocks sorted by start. */
@@ -43,8 +43,8 @@ function markOverlaps(blocks: MemBlock[]) {
     for (let j = i + 1; j < sorted.length && sorted[j]!.start < a.start + a.size; j++) {
       const b = sorted[j]!;
       if (b.size === 0 || a.size === 0) continue;
-      a.problems.push(`overlaps ${b.label} [${hexAddr(b.start)}..${hexAddr(b.start + b.size)})`);
-      b.problems.push(`overlaps ${a.label} [${hexAddr(a.start)}..${hexAddr(a.start + a.size)})`);
+      a.problems.push(`overlaps ${b.label} [${hex(b.start)}..${hex(b.start + b.size)})`);
+      b.problems.push(`overlaps ${a.label} [${hex(a.start)}..${hex(a.start + a.size)})`);
     }
   }
   return sorted;
@@ -57,8 +57,8 @@ function mapBlocks(maps: readonly MapEntry[], regions: Map<string, MemoryRegion>
     const page = mr?.pageSize ?? PAGE;
     const problems: string[] = [];
     if (!mr) problems.push(`no memory region '${m.mr}'`);
-    if (m.vaddr % page !== 0) problems.push(`vaddr ${hexAddr(m.vaddr)} is not aligned to the page size ${hexAddr(page)}`);
-    if (m.vaddr + size > limit) problems.push(`ends at ${hexAddr(m.vaddr + size)}, past the limit ${hexAddr(limit)}`);
+    if (m.vaddr % page !== 0) problems.push(`vaddr ${hex(m.vaddr)} is not aligned to the page size ${hex(page)}`);
+    if (m.vaddr + size > limit) problems.push(`ends at ${hex(m.vaddr + size)}, past the limit ${hex(limit)}`);
     return { key: keyOf(i), label: m.mr, start: m.vaddr, size, kind: 'map' as const, mr: m.mr, perms: m.perms ?? 'rw', cached: m.cached ?? true, problems };
   });
 }
@@ -73,7 +73,7 @@ export function memoryMap(system: SystemModel, config: KernelConfig, board?: Boa
     .filter((r) => r.physAddr !== undefined)
     .map((r) => {
       const page = r.pageSize ?? PAGE;
-      const problems = r.physAddr! % page !== 0 ? [`phys_addr ${hexAddr(r.physAddr!)} is not aligned to the page size ${hexAddr(page)}`] : [];
+      const problems = r.physAddr! % page !== 0 ? [`phys_addr ${hex(r.physAddr!)} is not aligned to the page size ${hex(page)}`] : [];
       return { key: `mr:${r.name}`, label: r.name, start: r.physAddr!, size: sizeOf(r), kind: 'device' as const, mr: r.name, problems };
     });
   const fixed = markOverlaps(phys);

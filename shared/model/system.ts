@@ -182,6 +182,11 @@ export function allProtectionDomains(model: SystemModel): ProtectionDomain[] {
   return out;
 }
 
+/** Elements kept verbatim (fork or Microkit 1.x syntax): in the file, but not in the model the graph draws. */
+export function keptVerbatim(model: SystemModel): number {
+  return [...model.extra, ...allProtectionDomains(model).flatMap((pd) => pd.extra)].filter((x) => !x.startsWith('<!--')).length;
+}
+
 /** The first `${base}${n}` not in `taken` (n from 1). */
 export function freshName(base: string, taken: Iterable<string>): string {
   const set = new Set(taken);

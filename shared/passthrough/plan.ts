@@ -1,4 +1,4 @@
-import type { BoardPack, Device } from '../model/board';
+import { spiToIntid, type BoardPack, type Device } from '../model/board';
 import { decodeInterrupts, decodeReg, strings, supplierClosure, type Index } from '../dt/query';
 
 /**
@@ -210,7 +210,7 @@ export function planPassthrough(input: PlanInput): Plan {
 
 function resolveDevice(d: Device, input: PlanInput, messages: PlanMessage[]): PlannedDevice {
   let regs = d.regs.map((r) => ({ ...(r.name ? { name: r.name } : {}), address: BigInt(r.address), size: BigInt(r.size) }));
-  let irqs = d.irqs.map((i) => ({ ...(i.name ? { name: i.name } : {}), spi: i.spi, intid: i.spi + 32, trigger: i.trigger }));
+  let irqs = d.irqs.map((i) => ({ ...(i.name ? { name: i.name } : {}), spi: i.spi, intid: spiToIntid(i.spi), trigger: i.trigger }));
   let from: PlannedDevice['from'] = 'board pack';
   const loc = input.dt && d.dtPath ? input.dt.byPath.get(d.dtPath) : undefined;
   if (input.dt && loc) {

@@ -25,6 +25,10 @@ import { pdMapMaxVaddr, vmMapMaxVaddr, type KernelConfig } from './kernelConfig'
 import { migrateToV2 } from './migrate';
 import { parseXml, XmlSyntaxError, type XmlElement } from './xml';
 
+/** The label of the whole-file 1.x → 2.x quick fix (what the UI looks for to offer the migration up front). */
+export const MIGRATION_FIX = 'Migrate this Microkit 1.x file to 2.x';
+export const isMigrationFix = (fix: { label: string } | undefined) => Boolean(fix?.label.startsWith(MIGRATION_FIX));
+
 export interface CheckResult {
   ok: boolean;
   /** Errors in the order the Microkit tool meets them: the first is the one it prints. Warnings follow. */
@@ -153,7 +157,7 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
   for (const d of errors) {
     if (d.rule === 'unknown-attribute' && /invalid attribute 'pp' on element 'protection_domain'/.test(d.message)) {
       if (migration === null) migration = attempt(() => migrateToV2(text));
-      if (migration?.legacy) d.fix = { label: `Migrate this Microkit 1.x file to 2.x (${migration.changes.length} changes)`, text: migration.text };
+      if (migration?.legacy) d.fix = { label: `${MIGRATION_FIX} (${migration.changes.length} changes)`, text: migration.text };
     }
   }
 

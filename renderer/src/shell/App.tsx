@@ -8,7 +8,8 @@ import { BottomPanel } from './BottomPanel';
 import { ProjectDialog } from './ProjectDialog';
 import { DeleteDialog } from './DeleteDialog';
 import { useProblems } from '../features/problems/useProblems';
-import { allProtectionDomains } from '../../../shared/model/system';
+import { keptVerbatim } from '../../../shared/model/system';
+import { isMigrationFix } from '../../../shared/sdf/check';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { QemuConsole } from '../features/terminal/TerminalPanel';
@@ -66,8 +67,8 @@ export function App() {
   const actions = useActions();
   const { problems } = useProblems();
   // A Microkit 1.x file: what the graph cannot show yet, and the whole-file migration that fixes it.
-  const legacy = problems.find((p) => p.fix?.label.startsWith('Migrate this Microkit 1.x file'));
-  const kept = useStudio((s) => [...s.doc.system.extra, ...allProtectionDomains(s.doc.system).flatMap((pd) => pd.extra)].filter((x) => !x.startsWith('<!--')).length);
+  const legacy = problems.find((p) => isMigrationFix(p.fix));
+  const kept = useStudio((s) => keptVerbatim(s.doc.system));
   useShortcuts();
   useEffect(() => {
     if (!presentation) return;

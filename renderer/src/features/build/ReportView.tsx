@@ -1,5 +1,5 @@
 import type { BuildReport } from '../../../../shared/build/report';
-import { hexAddr } from '../../../../shared/model/memoryMap';
+import { hex } from '../../../../shared/sdf/export';
 
 /** The Microkit report of the last image: threads, kernel objects by type, loader regions, physical span. */
 export function ReportView({ report }: { report: BuildReport }) {
@@ -13,7 +13,7 @@ export function ReportView({ report }: { report: BuildReport }) {
               <tr key={t.name}>
                 <td>{t.name}</td>
                 <td>{t.priority !== undefined ? `priority ${t.priority}` : ''}</td>
-                <td className="mono">{t.ip !== undefined ? `IP ${hexAddr(t.ip)}` : ''}</td>
+                <td className="mono">{t.ip !== undefined ? `IP ${hex(t.ip)}` : ''}</td>
               </tr>
             ))}
           </tbody>
@@ -21,7 +21,7 @@ export function ReportView({ report }: { report: BuildReport }) {
       </section>
       <section>
         <h4>
-          Kernel objects ({report.objects.length}){report.span ? ` · ${hexAddr(report.span.start)}–${hexAddr(report.span.end)}` : ''}
+          Kernel objects ({report.objects.length}){report.span ? ` · ${hex(report.span.start)}–${hex(report.span.end)}` : ''}
         </h4>
         <table>
           <tbody>
@@ -42,7 +42,7 @@ export function ReportView({ report }: { report: BuildReport }) {
               {report.loaderRegions.map((r) => (
                 <tr key={r.name}>
                   <td>{r.name}</td>
-                  <td className="mono">{hexAddr(r.addr)}</td>
+                  <td className="mono">{hex(r.addr)}</td>
                   <td>{r.size} B</td>
                 </tr>
               ))}

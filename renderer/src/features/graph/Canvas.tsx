@@ -96,7 +96,6 @@ function CanvasInner() {
       const done: Record<string, NodePosition> = {};
       let selectionChanged = false;
       const selected = new Set(selection);
-      const removed: string[] = [];
       const sizes: Record<string, { width: number; height: number }> = {};
       for (const c of changes) {
         if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
@@ -110,7 +109,9 @@ function CanvasInner() {
           selectionChanged = true;
           if (c.selected) selected.add(c.id);
           else selected.delete(c.id);
-        } else if (c.type === 'remove') removed.push(c.id);
+        }
+        // 'remove' changes are not taken: deleting goes through the store (Delete key, App.tsx), which first shows
+        // what goes with it.
       }
       if (Object.keys(sizes).length) setMeasured((m) => ({ ...m, ...sizes }));
       if (Object.keys(moving).length) setDragging((d) => ({ ...d, ...moving }));
@@ -119,8 +120,6 @@ function CanvasInner() {
         setDragging((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !(k in done))));
       }
       if (selectionChanged) actions.select([...selected]);
-      // Deleting goes through the store (Delete key, App.tsx), which first shows what goes with it.
-      void removed;
     },
     [actions],
   );

@@ -1,5 +1,5 @@
 import { addMemoryRegion, addProtectionDomain, type Edit, type EditorDoc } from '../../../../shared/model/edits';
-import { addChildPd, addIrq, addVirtualMachine, deviceRegion } from '../../../../shared/model/editsParts';
+import { addChildPd, addIrq, addVirtualMachine, nextDeviceRegion } from '../../../../shared/model/editsParts';
 import type { BoardPack } from '../../../../shared/model/board';
 import type { NodePosition } from '../../../../shared/model/project';
 import { allProtectionDomains } from '../../../../shared/model/system';
@@ -32,14 +32,8 @@ export function paletteEdit(kind: PaletteKind, at: NodePosition, doc: EditorDoc,
       return { edit: addMemoryRegion(at) };
     case 'device': {
       // The first board device whose registers no region covers yet; the user can pick another in the inspector.
-      const used = new Set(doc.system.memoryRegions.flatMap((m) => (m.physAddr !== undefined ? [m.physAddr] : [])));
-      for (const d of board?.devices ?? []) {
-        if (d.passthrough === 'no') continue;
-        for (const r of d.regs) {
-          const region = deviceRegion(d.name, parseInt(r.address, 16), parseInt(r.size, 16));
-          if (!used.has(region.physAddr!)) return { edit: addMemoryRegion(at, d.name, { size: region.size, physAddr: region.physAddr }), select: 'new-mr' };
-        }
-      }
+      const region = nextDeviceRegion(doc.system, board);
+      if (region) return { edit: addMemoryRegion(at, region.name, { size: region.size, physAddr: region.physAddr }), select: 'new-mr' };
       return { edit: addMemoryRegion(at, 'device', { size: 0x1000, physAddr: 0 }), select: 'new-mr' };
     }
     case 'child': {

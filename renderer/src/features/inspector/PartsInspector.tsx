@@ -1,5 +1,6 @@
 import { addVcpu, updateIrq, updateVcpu, updateVirtualMachine } from '../../../../shared/model/editsParts';
 import { isArmIrq, type ProtectionDomain } from '../../../../shared/model/system';
+import { describeIntid, deviceRaising } from '../../../../shared/model/board';
 import { useActions, useStudio } from '../../stores/context';
 import { Choice, Field, help, int, name, reqInt, symbol } from './fields';
 
@@ -44,8 +45,8 @@ export function IrqInspector({ pd, index }: { pd: ProtectionDomain; index: numbe
   const actions = useActions();
   const q = pd.irqs[index]!;
   const board = useStudio((s) => s.boards.find((b) => b.name === s.project?.studio.board));
-  // Which board device raises this interrupt, if the board pack knows (SPI n is INTID n + 32).
-  const source = isArmIrq(q) ? board?.devices.find((d) => d.irqs.some((i) => i.spi + 32 === q.irq)) : undefined;
+  // Which board device raises this interrupt, if the board pack knows.
+  const source = isArmIrq(q) ? deviceRaising(board, q.irq) : undefined;
   return (
     <div>
       <div className="inspector-kind">IRQ of {pd.name}</div>
@@ -53,7 +54,7 @@ export function IrqInspector({ pd, index }: { pd: ProtectionDomain; index: numbe
         <>
           <Field label="irq" testId="inspect-irq-number" help={help('irq', 'irq')} value={String(q.irq)} parse={reqInt(0, 1019)} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { irq: v }))} />
           <p className="muted" data-testid="inspect-irq-source">
-            {q.irq >= 32 ? `SPI ${q.irq - 32}` : q.irq >= 16 ? `PPI ${q.irq - 16}` : `SGI ${q.irq}`}
+            {describeIntid(q.irq)}
             {source ? ` · ${source.title}` : ''}
           </p>
           <Field label="id" testId="inspect-irq-id" help={help('irq', 'id')} value={String(q.id)} parse={reqInt(0, 61)} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { id: v }))} />

@@ -1,6 +1,7 @@
 import { scaleLog } from 'd3-scale';
 import { useMemo, useState } from 'react';
-import { hexAddr, memoryMap, memoryProblems, type AddressSpace, type MemBlock } from '../../../../shared/model/memoryMap';
+import { hex } from '../../../../shared/sdf/export';
+import { memoryMap, memoryProblems, type AddressSpace, type MemBlock } from '../../../../shared/model/memoryMap';
 import { kernelConfigForBoard } from '../../../../shared/model/board';
 import { kernelConfig } from '../../../../shared/sdf/kernelConfig';
 import { useActions, useStudio } from '../../stores/context';
@@ -52,7 +53,7 @@ function Column({ space, selected, onHover }: { space: AddressSpace; selected: S
   const bad = space.blocks.filter((b) => b.problems.length).length;
   return (
     <div className={`mm-column mm-${space.kind}`} data-testid={`mm-space-${space.id}`}>
-      <div className="mm-title" title={space.limit !== undefined ? `maps must end below ${hexAddr(space.limit)}` : undefined}>
+      <div className="mm-title" title={space.limit !== undefined ? `maps must end below ${hex(space.limit)}` : undefined}>
         {space.title}
         {bad > 0 && <span className="mm-bad-count"> · {bad} ✗</span>}
       </div>
@@ -80,8 +81,8 @@ function Column({ space, selected, onHover }: { space: AddressSpace; selected: S
             </text>
             {bh >= 30 && (
               <text x={6} y={27} className="mm-addr">
-                {hexAddr(b.start)}
-                {b.size ? `–${hexAddr(b.start + b.size)}` : ''}
+                {hex(b.start)}
+                {b.size ? `–${hex(b.start + b.size)}` : ''}
               </text>
             )}
             {b.problems.length > 0 && (
@@ -104,12 +105,9 @@ export function MemoryMap() {
   const board = useStudio((s) => s.boards.find((b) => b.name === boardName));
   const selection = useStudio((s) => s.selection);
   const report = useStudio((s) => s.buildReport);
-  const kernel = report?.span ? { ...report.span, objects: report.objects.length } : undefined;
+  const kernel = useMemo(() => (report?.span ? { ...report.span, objects: report.objects.length } : undefined), [report]);
   const [hover, setHover] = useState<{ block: MemBlock; space: AddressSpace }>();
-  const spaces = useMemo(
-    () => memoryMap(system, board ? kernelConfigForBoard(board, buildConfig) : kernelConfig({ arch: 'aarch64', hypervisor: true }), board, kernel),
-    [system, board, buildConfig, kernel?.start, kernel?.end, kernel?.objects], // eslint-disable-line react-hooks/exhaustive-deps -- kernel is rebuilt each render from the report; its numbers are what matter
-  );
+  const spaces = useMemo(() => memoryMap(system, board ? kernelConfigForBoard(board, buildConfig) : kernelConfig({ arch: 'aarch64', hypervisor: true }), board, kernel), [system, board, buildConfig, kernel]);
   const problems = useMemo(() => memoryProblems(spaces), [spaces]);
   const selected = new Set(selection);
   // A selected PD or region brings its own column(s) and blocks forward.
@@ -131,8 +129,8 @@ export function MemoryMap() {
         <div className="mm-tooltip" data-testid="mm-tooltip">
           <b>{hover.block.label}</b> in {hover.space.title}
           <div>
-            {hexAddr(hover.block.start)}
-            {hover.block.size ? ` – ${hexAddr(hover.block.start + hover.block.size)} (${human(hover.block.size)})` : ''}
+            {hex(hover.block.start)}
+            {hover.block.size ? ` – ${hex(hover.block.start + hover.block.size)} (${human(hover.block.size)})` : ''}
           </div>
           {hover.block.perms && <div>perms {hover.block.perms}{hover.block.cached === false ? ', uncached' : ', cached'}</div>}
           {hover.block.problems.map((p) => (

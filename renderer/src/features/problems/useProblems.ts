@@ -28,41 +28,44 @@ export function useDerived() {
 }
 
 /**
- * One computation per document state, however many components ask (the canvas, inspector, XML pane, panels and
- * status bar all do): the inputs are immutable, so the last result stands while they are the same objects.
+ * One computation per state, however many components ask (the canvas, inspector, XML pane, panels and status bar all
+ * do): the inputs are immutable, so the last result stands while they are the same objects.
  */
-let last: { inputs: unknown[]; result: { xml: string; sources: ReturnType<typeof importSystem>['sources']; diagnostics: Diagnostic[] } } | undefined;
-function derive(system: SystemModel, xmlText: string | undefined, file: string | undefined, board: BoardPack | undefined, buildConfig: string | undefined) {
-  const inputs = [system, xmlText, file, board, buildConfig];
-  if (last && last.inputs.every((x, i) => x === inputs[i])) return last.result;
+function memoLast<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  let last: { args: A; result: R } | undefined;
+  return (...args) => {
+    if (last && last.args.length === args.length && last.args.every((x, i) => x === args[i])) return last.result;
+    last = { args, result: fn(...args) };
+    return last.result;
+  };
+}
+
+const derive = memoLast((system: SystemModel, xmlText: string | undefined, file: string | undefined, board: BoardPack | undefined, buildConfig: string | undefined) => {
   // While the user edits the XML pane, its text is what the problems and places refer to.
   const xml = xmlText ?? exportSystem(system);
   const { sources } = importSystem(xml, file);
   // The Microkit tool's own rules for the project's board (an unknown board is checked as qemu_virt_aarch64).
   const config = board ? kernelConfigForBoard(board, buildConfig) : kernelConfig({ arch: 'aarch64' });
   // Without a project there is no system to judge.
-  const result = { xml, sources, diagnostics: file ? checkSystem(xml, file, config).diagnostics : [] };
-  last = { inputs, result };
-  return result;
-}
+  return { xml, sources, diagnostics: file ? checkSystem(xml, file, config).diagnostics : [] };
+});
 
 export function useProblems() {
   const { sources, diagnostics } = useDerived();
   const loadDiagnostics = useStudio((s) => s.loadDiagnostics);
   const buildProblems = useStudio((s) => s.build?.problems) ?? NONE;
   const systemFile = useStudio((s) => s.project?.studio.systemFile);
-  const inputs = [sources, diagnostics, loadDiagnostics, buildProblems, systemFile];
-  if (lastProblems && lastProblems.inputs.every((x, i) => x === inputs[i])) return lastProblems.result;
-  // The build's problems follow the Microkit rules' (a Microkit error the checker already shows is not repeated).
-  const seen = new Set(diagnostics.map((d) => d.message));
-  const fromBuild: Diagnostic[] = buildProblems.filter((p) => !(p.file === systemFile && seen.has(p.message)));
-  const result = problemsOf(sources, [...diagnostics, ...fromBuild.filter((p) => p.file === systemFile)], [...loadDiagnostics, ...fromBuild.filter((p) => p.file !== systemFile)]);
-  lastProblems = { inputs, result };
-  return result;
+  return allProblems(sources, diagnostics, loadDiagnostics, buildProblems, systemFile);
 }
 const NONE: (Diagnostic & { tool: string })[] = [];
 
-let lastProblems: { inputs: unknown[]; result: { problems: Problem[]; counts: Map<string, number> } } | undefined;
+const allProblems = memoLast((sources: ReturnType<typeof importSystem>['sources'], diagnostics: Diagnostic[], loadDiagnostics: Diagnostic[], buildProblems: (Diagnostic & { tool: string })[], systemFile: string | undefined) => {
+  // The build's problems follow the Microkit rules' (a Microkit error the checker already shows is not repeated).
+  const seen = new Set(diagnostics.map((d) => d.message));
+  const fromBuild: Diagnostic[] = buildProblems.filter((p) => !(p.file === systemFile && seen.has(p.message)));
+  return problemsOf(sources, [...diagnostics, ...fromBuild.filter((p) => p.file === systemFile)], [...loadDiagnostics, ...fromBuild.filter((p) => p.file !== systemFile)]);
+});
+
 function problemsOf(sources: ReturnType<typeof importSystem>['sources'], diagnostics: Diagnostic[], loadDiagnostics: Diagnostic[]) {
   // Each line of the XML belongs to the node or edge whose element starts there (the innermost one).
   const byLine = new Map<number, string>();
