@@ -47,6 +47,9 @@ test('build a project: progress, a gcc error in Problems, fix it in the editor, 
   await expect(page.getByTestId('source-editor')).toBeVisible();
   await expect(page.getByTestId('source-path')).toHaveText('hello.c');
   // The editor opened at the line: type the fix over it (Home keeps the indentation), save with Ctrl+S.
+  // Click into the line first: the editor selects it when it opens, and a key pressed before that lands would race it.
+  await page.locator('[data-testid=source-editor] .view-line', { hasText: 'greeting' }).click();
+  await page.keyboard.press('End');
   await page.keyboard.press('Home');
   await page.keyboard.press('Shift+End');
   await page.keyboard.insertText('microkit_dbg_puts("hello, world\\n");');
