@@ -33,7 +33,7 @@ connect()
     });
     root.render(
       <StrictMode>
-        <StoreContext.Provider value={{ store, client }}>
+        <StoreContext.Provider value={store}>
           <App />
         </StoreContext.Provider>
       </StrictMode>,

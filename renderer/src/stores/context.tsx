@@ -1,28 +1,24 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
-import type { StudioClient } from '../../../shared/api/rpc';
-import type { StudioState, StudioStore } from './studioStore';
+import type { StudioActions, StudioState, StudioStore } from './studioStore';
 
-export const StoreContext = createContext<{ store: StudioStore; client: StudioClient } | null>(null);
+/** The store of this window. Components reach the host only through its actions (DESIGN.md §3.12). */
+export const StoreContext = createContext<StudioStore | null>(null);
 
-function useCtx() {
-  const ctx = useContext(StoreContext);
-  if (!ctx) throw new Error('StoreContext missing');
-  return ctx;
+function useStoreFromContext(): StudioStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('StoreContext missing');
+  return store;
 }
 
 export function useStudio<T>(selector: (s: StudioState) => T): T {
-  return useStore(useCtx().store, selector);
+  return useStore(useStoreFromContext(), selector);
 }
-export function useActions(): StudioStore['actions'] {
-  return useCtx().store.actions;
-}
-
-export function useClient(): StudioClient {
-  return useCtx().client;
+export function useActions(): StudioActions {
+  return useStoreFromContext().actions;
 }
 
 /** The store itself, for handlers that read the latest state when they run (not on render). */
 export function useStudioStore(): StudioStore {
-  return useCtx().store;
+  return useStoreFromContext();
 }

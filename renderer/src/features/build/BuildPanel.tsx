@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { StepId } from '../../../../shared/build/plan';
-import { useActions, useClient, useStudio } from '../../stores/context';
+import { useActions, useStudio } from '../../stores/context';
 import { ReportView } from './ReportView';
 
 /** The last `n` lines of a text. */
@@ -23,7 +23,6 @@ export function BuildPanel() {
   const report = useStudio((s) => s.buildReport);
   const board = useStudio((s) => s.project?.studio.board);
   const actions = useActions();
-  const client = useClient();
   const [shown, setShown] = useState<StepId | undefined>();
   const [view, setView] = useState<'output' | 'report' | 'history'>('output');
   const [sdkInfo, setSdkInfo] = useState<{ text: string; bad: boolean }>();
@@ -40,7 +39,7 @@ export function BuildPanel() {
   // What the chosen (or found) SDK offers, and whether it has the project's board.
   useEffect(() => {
     let live = true;
-    void client.call('sdk.inspect', settings.sdk ? { path: settings.sdk } : {}).then(({ sdk, hint }) => {
+    void actions.inspectSdk(settings.sdk || undefined).then(({ sdk, hint }) => {
       if (!live) return;
       setSdkBoards(sdk ? Object.keys(sdk.boards) : []);
       if (!sdk) setSdkInfo({ text: hint ?? 'no Microkit SDK', bad: true });
@@ -50,7 +49,7 @@ export function BuildPanel() {
     return () => {
       live = false;
     };
-  }, [client, settings.sdk, board]);
+  }, [actions, settings.sdk, board]);
   const done = build ? build.steps.filter((s) => !['pending', 'running'].includes(s.status)).length : 0;
   const total = build?.steps.length ?? 0;
   const frac = build?.progress && build.progress.step === current?.id && build.progress.total ? build.progress.done / build.progress.total : 0;

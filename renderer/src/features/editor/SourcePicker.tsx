@@ -1,12 +1,11 @@
 import { useState } from 'react';
-import { useActions, useClient } from '../../stores/context';
+import { useActions } from '../../stores/context';
 
 /** Open any source file of the project (PD programs, CMakeLists.txt, Makefile, device trees) in the editor. */
 export function SourcePicker() {
-  const client = useClient();
   const actions = useActions();
   const [files, setFiles] = useState<string[]>([]);
-  const load = () => void client.call('fs.sources', {}).then((r) => setFiles(r.files), () => setFiles([]));
+  const load = () => void actions.listSources().then(setFiles);
   return (
     <select
       className="source-picker"

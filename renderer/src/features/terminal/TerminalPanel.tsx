@@ -3,7 +3,7 @@ import { SerialConsole } from './SerialConsole';
 import { useActions, useStudio } from '../../stores/context';
 import { Timeline } from '../timeline/Timeline';
 import { parseFraming } from '../../../../shared/serial/transform';
-import type { SerialOpenOptions } from '../../stores/studioStore';
+import { EMULATOR_CONSOLE, type SerialOpenOptions } from '../../stores/studioStore';
 
 const XtermView = lazy(() => import('../qemu/XtermView'));
 
@@ -16,7 +16,7 @@ export function TerminalPanel() {
   return (
     <div className="consoles">
       <nav className="console-tabs" role="tablist">
-        <button role="tab" aria-selected={active === 'qemu'} className={active === 'qemu' ? 'active' : ''} data-testid="console-tab-qemu" onClick={() => actions.showConsole('qemu')}>
+        <button role="tab" aria-selected={active === EMULATOR_CONSOLE} className={active === EMULATOR_CONSOLE ? 'active' : ''} data-testid="console-tab-qemu" onClick={() => actions.showConsole(EMULATOR_CONSOLE)}>
           QEMU
         </button>
         {serials.map((s) => (
@@ -27,7 +27,7 @@ export function TerminalPanel() {
         <button data-testid="serial-add" onClick={() => setAdding((a) => !a)}>+ Serial</button>
       </nav>
       {adding && <SerialOpenForm onDone={() => setAdding(false)} />}
-      {active === 'qemu' ? <QemuConsole /> : <SerialConsole id={active} />}
+      {active === EMULATOR_CONSOLE ? <QemuConsole /> : <SerialConsole id={active} />}
     </div>
   );
 }

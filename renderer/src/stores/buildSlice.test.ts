@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import type { BuildRecord } from '../../../shared/api/contract';
+import { StudioError } from '../../../shared/api/errors';
+import { exportSystem } from '../../../shared/sdf/export';
+import { settle, type FakeClient } from './testing/fakeClient';
+import { openedStore, snapshot } from './testing/fixtures';
+import type { StudioStore } from './studioStore';
+
+const STEPS = [
+  { id: 'compile' as const, label: 'Compile', command: ['make'] },
+  { id: 'microkit' as const, label: 'Microkit', command: ['microkit'] },
+];
+const record = (buildId: string, result: BuildRecord['result']): BuildRecord => ({
+  buildId,
+  startedAt: '2025-01-01T00:00:00Z',
+  durationMs: 1200,
+  result,
+  problems: 0,
+  steps: [],
+  config: 'debug',
+  board: 'qemu_virt_aarch64',
+});
+const REPORT = '# Kernel Objects\n';
+
+async function building(board?: string): Promise<{ store: StudioStore; fake: FakeClient }> {
+  const opened = await openedStore(board ? snapshot({}, board) : undefined);
+  opened.fake.answer('build.start', { buildId: 'build-7', steps: STEPS });
+  return opened;
+}
+const frame = () => new Promise((r) => setTimeout(r, 40));
+
+describe('build slice', () => {
+  it('starts a build of the model with the settings; its steps wait', async () => {
+    const { store, fake } = await building();
+    store.actions.setBuildSettings({ config: 'release', sdk: '/opt/sdk' });
+    await store.actions.startBuild();
+    expect(fake.callsOf('build.start')).toEqual([{ systemXml: exportSystem(store.getState().doc.system), board: 'qemu_virt_aarch64', config: 'release', sdk: '/opt/sdk' }]);
+    const b = store.getState().build!;
+    expect(b.buildId).toBe('build-7');
+    expect(b.steps.map((s) => s.status)).toEqual(['pending', 'pending']);
+    expect(store.getState().panel).toBe('build');
+    // The settings go into studio.json on the next save.
+    expect(store.getState().project?.studio.build).toEqual({ config: 'release', sdkPath: '/opt/sdk' });
+    await store.actions.startBuild();
+    expect(store.getState().notice?.message).toBe('a build is already running: cancel it first');
+    expect(fake.callsOf('build.start')).toHaveLength(1);
+    store.dispose();
+  });
+
+  it('gathers output, progress and problems per frame: three events, one update', async () => {
+    const { store, fake } = await building();
+    await store.actions.startBuild();
+    let updates = 0;
+    const off = store.subscribe(() => updates++);
+    fake.emit('build.output', { buildId: 'build-7', step: 'compile', data: 'cc a.c\n' });
+    fake.emit('build.output', { buildId: 'build-7', step: 'compile', data: 'cc b.c\ncc c' });
+    fake.emit('build.progress', { buildId: 'build-7', step: 'compile', done: 2, total: 3 });
+    fake.emit('build.problem', { buildId: 'build-7', step: 'compile', problem: { severity: 'error', message: 'boom', file: 'a.c', line: 3, column: 1, tool: 'gcc' } });
+    expect(store.getState().build!.output).toEqual({});
+    expect(updates).toBe(0);
+    await frame();
+    expect(updates).toBe(1);
+    const b = store.getState().build!;
+    expect(b.output.compile).toBe('cc a.c\ncc b.c\ncc c');
+    expect(b.outputLines.compile).toBe(2);
+    expect(b.progress).toEqual({ step: 'compile', done: 2, total: 3 });
+    expect(b.problems.map((p) => `${p.file}:${p.line}: ${p.message}`)).toEqual(['a.c:3: boom']);
+    off();
+    store.dispose();
+  });
+
+  it('build.done flushes what is pending at once, records the build and reads the report', async () => {
+    const { store, fake } = await building();
+    fake.answer('fs.readText', ({ path }) => {
+      if (path === 'build/report.txt') return { text: REPORT };
+      throw new StudioError('not-found', path);
+    });
+    await store.actions.startBuild();
+    fake.emit('build.step', { buildId: 'build-7', step: 'compile', status: 'done', durationMs: 800 });
+    fake.emit('build.output', { buildId: 'build-7', step: 'microkit', data: 'last line\n' });
+    fake.emit('build.done', { buildId: 'build-7', record: record('build-7', 'ok') });
+    const b = store.getState().build!;
+    expect(b.output.microkit).toBe('last line\n');
+    expect(b.steps[0]).toMatchObject({ id: 'compile', status: 'done', durationMs: 800 });
+    expect(b.record?.result).toBe('ok');
+    expect(store.getState().buildHistory.map((r) => r.buildId)).toEqual(['build-7']);
+    await settle();
+    expect(store.getState().buildReport).toBeDefined();
+    expect(fake.callsOf('fs.readText').filter((p) => p.path === 'build/report.txt')).toHaveLength(2);
+    store.dispose();
+  });
+
+  it('events of another build are ignored; a failed build shows the problems', async () => {
+    const { store, fake } = await building();
+    await store.actions.startBuild();
+    fake.emit('build.output', { buildId: 'build-6', step: 'compile', data: 'old\n' });
+    fake.emit('build.step', { buildId: 'build-6', step: 'compile', status: 'failed' });
+    fake.emit('build.done', { buildId: 'build-6', record: record('build-6', 'failed') });
+    const b = store.getState().build!;
+    expect(b.output).toEqual({});
+    expect(b.steps[0]!.status).toBe('pending');
+    expect(b.record).toBeUndefined();
+    expect(store.getState().buildHistory).toEqual([]);
+    fake.emit('build.done', { buildId: 'build-7', record: record('build-7', 'failed') });
+    expect(store.getState().panel).toBe('problems');
+    store.dispose();
+  });
+
+  it('Build & Run boots loader.img when the build succeeds on a QEMU board', async () => {
+    const { store, fake } = await building();
+    fake.answer('qemu.start', { id: 'qemu-1', command: ['qemu-system-aarch64'] });
+    await store.actions.startBuild(true);
+    fake.emit('build.done', { buildId: 'build-7', record: record('build-7', 'ok') });
+    await settle();
+    expect(fake.callsOf('qemu.start')).toEqual([{ board: 'qemu_virt_aarch64', image: 'build/loader.img' }]);
+    expect(store.getState().qemu?.id).toBe('qemu-1');
+    store.dispose();
+  });
+
+  it('cancel asks the host to stop the running build; none running, nothing is asked', async () => {
+    const { store, fake } = await building();
+    fake.answer('build.cancel', {});
+    await store.actions.cancelBuild();
+    expect(fake.callsOf('build.cancel')).toHaveLength(0);
+    await store.actions.startBuild();
+    await store.actions.cancelBuild();
+    expect(fake.callsOf('build.cancel')).toEqual([{ buildId: 'build-7' }]);
+    store.dispose();
+  });
+
+  it('inspectSdk answers what the SDK holds, and a failed look as a hint', async () => {
+    const { store, fake } = await building();
+    fake.answer('sdk.inspect', ({ path }) => ({ sdk: { path: path ?? '/found', version: '2.3.0', boards: { qemu_virt_aarch64: ['debug'] } } }));
+    expect((await store.actions.inspectSdk('/opt/sdk')).sdk?.path).toBe('/opt/sdk');
+    expect(fake.callsOf('sdk.inspect')).toEqual([{ path: '/opt/sdk' }]);
+    fake.refuse('sdk.inspect', new StudioError('not-found', 'no SDK at /nowhere'));
+    expect(await store.actions.inspectSdk('/nowhere')).toEqual({ sdk: null, hint: 'no SDK at /nowhere' });
+    store.dispose();
+  });
+});

@@ -1,0 +1,197 @@
+import type { Diagnostic } from '../../../shared/api/diagnostics';
+import type { BuildRecord, Result } from '../../../shared/api/contract';
+import { StudioError } from '../../../shared/api/errors';
+import type { StudioFile } from '../../../shared/model/project';
+import type { StepId } from '../../../shared/build/plan';
+import { parseReport, type BuildReport } from '../../../shared/build/report';
+import { savePayload } from './documentSlice';
+import { failure, subscriptions, type SliceFactory } from './slice';
+
+export type BuildStepState = { id: StepId; label: string; command: string[]; status: 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled'; durationMs?: number; detail?: string };
+export interface BuildState {
+  buildId: string;
+  steps: BuildStepState[];
+  /** Output per step, the newest 256 KiB of each (all of it is in build/sel4-studio-<step>.log). */
+  output: Partial<Record<StepId, string>>;
+  /** Lines each step has printed in all. */
+  outputLines: Partial<Record<StepId, number>>;
+  progress?: { step: StepId; done: number; total: number };
+  problems: (Diagnostic & { tool: string })[];
+  record?: BuildRecord;
+  /** Boot the image in QEMU when the build succeeds (Build & Run). */
+  thenRun: boolean;
+}
+export interface BuildSettingsState {
+  sdk: string;
+  config: 'debug' | 'release' | 'benchmark';
+  toolchain: '' | 'aarch64-none-elf' | 'aarch64-linux-gnu' | 'clang';
+}
+const OUTPUT_LIMIT = 256 * 1024;
+
+/** The running or last build, past builds, the settings of the next one, and the last image's report. */
+export interface BuildSliceState {
+  build?: BuildState;
+  buildHistory: BuildRecord[];
+  buildSettings: BuildSettingsState;
+  /** The report of the last successful build (build/report.txt). */
+  buildReport?: BuildReport;
+}
+
+export interface BuildActions {
+  /** Build the project (Ctrl+Shift+B); with `run`, boot the image in QEMU when it succeeds (F5). */
+  startBuild(run?: boolean): Promise<void>;
+  cancelBuild(): Promise<void>;
+  loadBuildHistory(): Promise<void>;
+  /** Read build/report.txt of the last successful build, if there is one. */
+  loadBuildReport(): Promise<void>;
+  /** Build settings: used by the next build, and kept in studio.json on the next save. */
+  setBuildSettings(patch: Partial<BuildSettingsState>): void;
+  /** What an SDK folder (default: the one the host would find) holds; a failed look is reported as a hint. */
+  inspectSdk(path?: string): Promise<Result<'sdk.inspect'>>;
+}
+
+/** The build settings a project's studio.json holds. */
+export function buildSettingsOf(studio: StudioFile): BuildSettingsState {
+  return { sdk: studio.build.sdkPath ?? '', config: studio.build.config, toolchain: (studio.build.toolchain as BuildSettingsState['toolchain'] | undefined) ?? '' };
+}
+
+export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (client, set, get, actions) => {
+  const fail = (err: unknown) => set(failure(err));
+  // Output and problems arrive in many small events: they are gathered and applied once per frame, so a 10 MB
+  // build log streams without re-rendering the panel per chunk (npm run bench).
+  let pendingOutput: { buildId: string; step: StepId; data: string }[] = [];
+  let pendingProblems: { buildId: string; problem: Diagnostic & { tool: string } }[] = [];
+  let pendingProgress: { buildId: string; step: StepId; done: number; total: number } | undefined;
+  let flushScheduled = false;
+  let disposed = false;
+  const flushBuild = () => {
+    flushScheduled = false;
+    const b = get().build;
+    const outs = pendingOutput;
+    const probs = pendingProblems;
+    pendingOutput = [];
+    pendingProblems = [];
+    if (!b || disposed) return;
+    const output = { ...b.output };
+    const outputLines = { ...b.outputLines };
+    for (const e of outs) {
+      if (e.buildId !== b.buildId) continue;
+      const text = (output[e.step] ?? '') + e.data;
+      output[e.step] = text.length > OUTPUT_LIMIT ? text.slice(-OUTPUT_LIMIT) : text;
+      let n = 0;
+      for (let i = e.data.indexOf('\n'); i >= 0; i = e.data.indexOf('\n', i + 1)) n++;
+      outputLines[e.step] = (outputLines[e.step] ?? 0) + n;
+    }
+    const mine = probs.filter((p) => p.buildId === b.buildId).map((p) => p.problem);
+    const prog = pendingProgress && pendingProgress.buildId === b.buildId ? { step: pendingProgress.step, done: pendingProgress.done, total: pendingProgress.total } : b.progress;
+    pendingProgress = undefined;
+    set({ build: { ...b, output, outputLines, ...(prog ? { progress: prog } : {}), ...(mine.length ? { problems: [...b.problems, ...mine] } : {}) } });
+  };
+  const scheduleBuildFlush = () => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flushBuild);
+    else setTimeout(flushBuild, 16);
+  };
+
+  const subs = subscriptions();
+  subs.add(
+    client.on('build.step', (e) => {
+      const b = get().build;
+      if (!b || b.buildId !== e.buildId) return;
+      set({ build: { ...b, steps: b.steps.map((st) => (st.id === e.step ? { ...st, status: e.status, ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}), ...(e.detail ? { detail: e.detail } : {}) } : st)) } });
+    }),
+  );
+  subs.add(
+    client.on('build.output', (e) => {
+      pendingOutput.push(e);
+      scheduleBuildFlush();
+    }),
+  );
+  subs.add(
+    client.on('build.progress', (e) => {
+      pendingProgress = e;
+      scheduleBuildFlush();
+    }),
+  );
+  subs.add(
+    client.on('build.problem', (e) => {
+      pendingProblems.push(e);
+      scheduleBuildFlush();
+    }),
+  );
+  subs.add(
+    client.on('build.done', (e) => {
+      flushBuild();
+      const b = get().build;
+      if (!b || b.buildId !== e.buildId) return;
+      set((s) => ({ build: { ...b, record: e.record }, buildHistory: [e.record, ...s.buildHistory].slice(0, 50) }));
+      if (e.record.result === 'ok') {
+        void actions.loadBuildReport();
+        if (b.thenRun && get().project?.studio.board.startsWith('qemu_')) void actions.startQemu({ image: 'build/loader.img' });
+      } else set({ panel: 'problems' });
+    }),
+  );
+
+  return {
+    state: { build: undefined, buildHistory: [], buildSettings: { sdk: '', config: 'debug', toolchain: '' }, buildReport: undefined },
+    actions: {
+      async startBuild(run = false) {
+        const { project, build, buildSettings } = get();
+        if (!project) return fail(new StudioError('no-project', 'open a project first'));
+        if (build && !build.record) return fail(new StudioError('conflict', 'a build is already running: cancel it first'));
+        try {
+          actions.flushXml();
+          const p = savePayload(get());
+          const { buildId, steps } = await client.call('build.start', {
+            systemXml: p.systemXml,
+            board: project.studio.board,
+            config: buildSettings.config,
+            ...(buildSettings.sdk ? { sdk: buildSettings.sdk } : {}),
+            ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}),
+          });
+          set({ panel: 'build', build: { buildId, steps: steps.map((st) => ({ ...st, status: 'pending' })), output: {}, outputLines: {}, problems: [], thenRun: run } });
+        } catch (err) {
+          set({ panel: 'build' });
+          fail(err);
+        }
+      },
+      async cancelBuild() {
+        const b = get().build;
+        if (b && !b.record) await client.call('build.cancel', { buildId: b.buildId }).catch(fail);
+      },
+      async loadBuildHistory() {
+        try {
+          set({ buildHistory: (await client.call('build.history', {})).builds });
+        } catch {
+          // No history yet.
+        }
+      },
+      async loadBuildReport() {
+        try {
+          set({ buildReport: parseReport((await client.call('fs.readText', { path: 'build/report.txt' })).text) });
+        } catch {
+          // Not built yet: no report.
+        }
+      },
+      setBuildSettings(patch: Partial<BuildSettingsState>) {
+        set((s) => {
+          const buildSettings = { ...s.buildSettings, ...patch };
+          const build = { config: buildSettings.config, ...(buildSettings.sdk ? { sdkPath: buildSettings.sdk } : {}), ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}) };
+          return { buildSettings, project: s.project && { ...s.project, studio: { ...s.project.studio, build } } };
+        });
+      },
+      async inspectSdk(path?: string) {
+        try {
+          return await client.call('sdk.inspect', path ? { path } : {});
+        } catch (err) {
+          return { sdk: null, hint: err instanceof Error ? err.message : String(err) };
+        }
+      },
+    },
+    dispose() {
+      disposed = true;
+      subs.dispose();
+    },
+  };
+};

@@ -1,0 +1,55 @@
+import type { HostInfo, RecentProject, ToolStatus } from '../../../shared/api/contract';
+import type { BoardPack } from '../../../shared/model/board';
+import type { TemplateInfo } from '../../../shared/model/templates';
+import { failure, type SliceFactory } from './slice';
+
+/** What the host is and offers: its info, the tools the doctor found, board packs, templates, recent projects. */
+export interface HostState {
+  host?: HostInfo;
+  connected: boolean;
+  doctor?: ToolStatus[];
+  boards: BoardPack[];
+  /** Starting points for New Project (resources/templates). */
+  templates: TemplateInfo[];
+  recent: RecentProject[];
+}
+
+export interface HostActions {
+  /** Ask the host what it is and offers; open the project it was started with. */
+  init(): Promise<void>;
+  refreshDoctor(): Promise<void>;
+  refreshRecent(): Promise<void>;
+}
+
+export const createHostSlice: SliceFactory<HostState, HostActions> = (client, set, _get, actions) => ({
+  state: { host: undefined, connected: true, doctor: undefined, boards: [], templates: [], recent: [] },
+  actions: {
+    async init() {
+      try {
+        const [host, recent, boards] = await Promise.all([client.call('host.info', {}), client.call('project.recent', {}), client.call('boards.list', {})]);
+        set({ host, recent: recent.projects, boards: boards.boards });
+        // Templates are an offer, not a requirement: without them New Project still makes a one-PD project.
+        void client.call('templates.list', {}).then(({ templates }) => set({ templates }), () => undefined);
+        if (host.initialProject) await actions.openProject(host.initialProject);
+      } catch (err) {
+        set(failure(err));
+      }
+      void actions.refreshDoctor();
+    },
+    async refreshDoctor() {
+      try {
+        set({ doctor: (await client.call('doctor.check', {})).tools });
+      } catch (err) {
+        set(failure(err));
+      }
+    },
+    async refreshRecent() {
+      try {
+        set({ recent: (await client.call('project.recent', {})).projects });
+      } catch {
+        // The recent list is a convenience; failing to read it is not worth a notice.
+      }
+    },
+  },
+  dispose() {},
+});

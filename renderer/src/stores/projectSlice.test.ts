@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { StudioError } from '../../../shared/api/errors';
+import { addProtectionDomain } from '../../../shared/model/edits';
+import { exportSystem } from '../../../shared/sdf/export';
+import { importSystem } from '../../../shared/sdf/import';
+import { createStudioStore, isDirty } from './studioStore';
+import { createFakeClient, settle } from './testing/fakeClient';
+import { openedStore, snapshot, TWO_PD_SYSTEM } from './testing/fixtures';
+
+describe('project slice', () => {
+  it('open project → the snapshot is loaded: model, settings, recent, history, report and patterns asked for', async () => {
+    const snap = snapshot();
+    snap.studio.build = { config: 'release', sdkPath: '/opt/sdk', toolchain: 'clang' };
+    snap.studio.layout = { nodes: { 'pd:sender': { x: 10, y: 20 } } };
+    const { store, fake } = await openedStore(snap);
+    const s = store.getState();
+    expect(s.project).toEqual({ dir: '/work/demo', studio: snap.studio });
+    expect(s.opened).toBe(1);
+    expect(s.doc.system.protectionDomains.map((p) => p.name)).toEqual(['sender', 'receiver']);
+    expect(s.doc.layout).toEqual(snap.studio.layout);
+    expect(s.savedDoc).toBe(s.doc);
+    expect(isDirty(s)).toBe(false);
+    expect(s.buildSettings).toEqual({ sdk: '/opt/sdk', config: 'release', toolchain: 'clang' });
+    expect(s.centerView).toBe('graph');
+    expect(s.notice).toEqual({ kind: 'info', message: 'Opened demo' });
+    expect(fake.callsOf('project.open')).toEqual([{ dir: '/work/demo' }]);
+    expect(fake.callsOf('fs.readText').map((p) => p.path).sort()).toEqual(['build/report.txt', 'timeline-patterns.txt']);
+    expect(fake.callsOf('build.history')).toHaveLength(1);
+    expect(fake.callsOf('project.recent')).toHaveLength(1);
+    // Opening again counts again: the canvas fits the system on each load.
+    await store.actions.openProject('/work/demo');
+    expect(store.getState().opened).toBe(2);
+    store.dispose();
+  });
+
+  it('a migrated studio.json says what changed; a refused open reports its problems with their places', async () => {
+    const { store, fake } = await openedStore(snapshot({ migrated: ['schemaVersion 1 → 2'] }));
+    expect(store.getState().notice?.message).toBe('Project file migrated: schemaVersion 1 → 2. Save to keep the new format.');
+    const problem = { severity: 'error' as const, message: 'bad json', file: 'studio.json', line: 3, column: 7 };
+    fake.refuse('project.open', new StudioError('corrupt', 'studio.json does not parse', [problem]));
+    await store.actions.openProject('/work/broken');
+    expect(store.getState().notice).toEqual({ kind: 'error', message: 'studio.json does not parse' });
+    expect(store.getState().loadDiagnostics).toEqual([problem]);
+    expect(store.getState().panel).toBe('problems');
+    store.dispose();
+  });
+
+  it('save sends studio.json with the layout and the exported system, then the project is clean', async () => {
+    const { store, fake } = await openedStore();
+    fake.answer('project.save', { savedAt: 'now', files: [] });
+    store.actions.edit(addProtectionDomain({ x: 300, y: 40 }, 'extra'));
+    expect(isDirty(store.getState())).toBe(true);
+    expect(await store.actions.save()).toBe(true);
+    const [sent] = fake.callsOf('project.save');
+    const doc = store.getState().doc;
+    expect(sent!.systemXml).toBe(exportSystem(doc.system));
+    expect(importSystem(sent!.systemXml).model!.protectionDomains.map((p) => p.name)).toEqual(['sender', 'receiver', 'extra']);
+    expect(sent!.studio.layout).toEqual(doc.layout);
+    expect(doc.layout.nodes['pd:extra']).toEqual({ x: 300, y: 40 });
+    expect(isDirty(store.getState())).toBe(false);
+    expect(store.getState().notice?.message).toBe('Saved demo.system and studio.json');
+    store.dispose();
+  });
+
+  it('save imports an XML draft typed a moment ago, and refuses a draft that does not parse with its place', async () => {
+    const { store, fake } = await openedStore();
+    fake.answer('project.save', { savedAt: 'now', files: [] });
+    store.actions.editXml(TWO_PD_SYSTEM.replace('name="receiver"', 'name="listener"').replace('pd="receiver"', 'pd="listener"'), 10_000);
+    await store.actions.save();
+    expect(fake.callsOf('project.save')[0]!.systemXml).toContain('name="listener"');
+    store.actions.editXml('<system><protection_domain name="x"', 10_000);
+    expect(await store.actions.save()).toBe(false);
+    expect(fake.callsOf('project.save')).toHaveLength(1);
+    expect(store.getState().notice?.message).toMatch(/^demo\.system:1:\d+: the XML pane does not parse/);
+    store.dispose();
+  });
+
+  it('autosave writes a recovery file only when there is something unsaved, keeping a draft as typed', async () => {
+    const { store, fake } = await openedStore();
+    fake.answer('project.autosave', { savedAt: 'now' });
+    await store.actions.autosave();
+    expect(fake.callsOf('project.autosave')).toHaveLength(0);
+    store.actions.editXml('<system><oops', 10_000);
+    await store.actions.autosave();
+    expect(fake.callsOf('project.autosave')[0]!.systemXml).toBe('<system><oops');
+    store.dispose();
+  });
+
+  it('save as moves the project to the new folder; the board follows setBoard', async () => {
+    const { store, fake } = await openedStore();
+    fake.answer('project.saveAs', (p) => ({ ...snapshot(), dir: p.dir, studio: p.studio }));
+    store.actions.setBoard('odroidc4');
+    await store.actions.saveAs('/work/copy');
+    expect(fake.callsOf('project.saveAs')[0]!.studio.board).toBe('odroidc4');
+    expect(store.getState().project?.dir).toBe('/work/copy');
+    expect(store.getState().notice?.message).toBe('Saved as /work/copy');
+    store.dispose();
+  });
+});
+
+describe('host slice', () => {
+  it('init asks the host what it offers and opens the project it was started with', async () => {
+    const fake = createFakeClient();
+    fake.answer('host.info', { mode: 'browser', version: '1', platform: 'linux', capabilities: { nativeDialogs: false }, initialProject: '/work/demo' });
+    fake.answer('project.recent', { projects: [{ dir: '/work/demo', name: 'demo', openedAt: 'today' }] });
+    fake.answer('boards.list', { boards: [], problems: [] });
+    fake.answer('templates.list', { templates: [] });
+    fake.answer('doctor.check', { tools: [{ id: 'dtc', label: 'dtc', purpose: 'device trees', found: true, required: true }] });
+    fake.answer('project.open', snapshot());
+    fake.answer('build.history', { builds: [] });
+    const store = createStudioStore(fake);
+    await store.actions.init();
+    await settle();
+    const s = store.getState();
+    expect(s.host?.mode).toBe('browser');
+    expect(s.recent.map((r) => r.name)).toEqual(['demo']);
+    expect(s.doctor?.map((t) => t.id)).toEqual(['dtc']);
+    expect(s.project?.dir).toBe('/work/demo');
+    store.dispose();
+  });
+
+  it('a host that cannot say what it is gives a notice, and the doctor still runs', async () => {
+    const fake = createFakeClient();
+    fake.answer('doctor.check', { tools: [] });
+    const store = createStudioStore(fake);
+    await store.actions.init();
+    await settle();
+    expect(store.getState().notice).toEqual({ kind: 'error', message: 'the fake host has no answer for host.info' });
+    expect(store.getState().doctor).toEqual([]);
+    store.dispose();
+  });
+});

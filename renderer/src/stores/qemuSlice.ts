@@ -1,0 +1,113 @@
+import { StudioError } from '../../../shared/api/errors';
+import { bootReportHtml } from '../../../shared/logs/report';
+import { failure, subscriptions, type SliceFactory } from './slice';
+
+/** The QEMU session of the Terminal tab: its status, monitor transcript and what it boots. */
+export interface QemuState {
+  qemu?: { id: string; status: 'starting' | 'running' | 'paused' | 'exited'; command: string[]; exit?: string };
+  monitorText: string;
+  /** What the Terminal tab boots (kept across views). */
+  qemuTarget: { kind: 'image' | 'kernel'; file: string };
+}
+
+export interface QemuActions {
+  /** Boot the project's image (or an ELF) on its board; refused while a session runs. */
+  startQemu(target: { image?: string; kernel?: string }, extraArgs?: string[]): Promise<void>;
+  controlQemu(action: 'pause' | 'resume' | 'reset' | 'stop'): Promise<void>;
+  monitorQemu(command: string): Promise<void>;
+  /** Keys typed in the console go to the guest's serial port. */
+  sendToQemu(data: string): void;
+  /** The boot as a standalone HTML page (timeline + console) in the project's reports/ folder. */
+  exportBootReport(): Promise<string | undefined>;
+}
+
+export const createQemuSlice: SliceFactory<QemuState, QemuActions> = (client, set, get, actions) => {
+  const fail = (err: unknown) => set(failure(err));
+  /** A start is on its way: its output may arrive before qemu.start answers with the session's id. */
+  let starting = false;
+  const subs = subscriptions();
+  subs.add(
+    client.on('qemu.output', (e) => {
+      // Output can arrive before qemu.start has answered: keep every byte for the console and the timeline.
+      actions.appendConsole(e.id, new TextEncoder().encode(e.data));
+      if (e.id !== get().qemu?.id && !starting) return;
+      actions.feedTimeline(e.data);
+    }),
+  );
+  subs.add(
+    client.on('qemu.status', (e) => {
+      const q = get().qemu;
+      if (!q || q.id !== e.id) return;
+      const exit = e.status === 'exited' ? (e.code ? `exited with status ${e.code}${e.stderr ? `: ${e.stderr}` : ''}` : e.signal ? `stopped (${e.signal})` : 'stopped') : undefined;
+      set({ qemu: { ...q, status: e.status, ...(exit ? { exit } : {}) } });
+    }),
+  );
+  return {
+    state: { qemu: undefined, monitorText: '', qemuTarget: { kind: 'image', file: 'build/loader.img' } },
+    actions: {
+      async startQemu(target: { image?: string; kernel?: string }, extraArgs: string[] = []) {
+        const project = get().project;
+        if (!project) return fail(new StudioError('no-project', 'open a project first: QEMU boots its build output'));
+        if (starting || (get().qemu && get().qemu!.status !== 'exited')) return fail(new StudioError('conflict', 'a QEMU is already running in this tab: stop it first'));
+        actions.resetTimeline();
+        set({ monitorText: '', panel: 'terminal', qemuTarget: target.image !== undefined ? { kind: 'image', file: target.image } : { kind: 'kernel', file: target.kernel ?? '' } });
+        starting = true;
+        try {
+          const params = { board: project.studio.board, ...target, ...(extraArgs.length ? { extraArgs } : {}) };
+          const { id, command } = await client.call('qemu.start', params as never);
+          set({ qemu: { id, status: 'running', command } });
+        } catch (err) {
+          fail(err);
+        } finally {
+          starting = false;
+        }
+      },
+      async controlQemu(action: 'pause' | 'resume' | 'reset' | 'stop') {
+        const q = get().qemu;
+        if (!q) return;
+        if (action === 'reset') actions.resetTimeline();
+        try {
+          const { status } = await client.call('qemu.control', { id: q.id, action });
+          set((s) => ({ qemu: s.qemu && { ...s.qemu, status: s.qemu.status === 'exited' ? 'exited' : status } }));
+        } catch (err) {
+          fail(err);
+        }
+      },
+      async monitorQemu(command: string) {
+        const q = get().qemu;
+        if (!q) return;
+        try {
+          const { text } = await client.call('qemu.monitor', { id: q.id, command });
+          set((s) => ({ monitorText: `${s.monitorText}(qemu) ${command}\n${text}` }));
+        } catch (err) {
+          fail(err);
+        }
+      },
+      sendToQemu(data: string) {
+        const q = get().qemu;
+        if (q && q.status !== 'exited') void client.call('qemu.input', { id: q.id, data }).catch(() => undefined);
+      },
+      async exportBootReport() {
+        const { qemu, project, milestones } = get();
+        if (!qemu || !project) return undefined;
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+        const file = `reports/boot-${stamp}.html`;
+        const html = bootReportHtml({
+          title: `${project.studio.name}: boot on ${project.studio.board}`,
+          subtitle: `${new Date().toLocaleString()} · ${qemu.command.join(' ')}`,
+          log: actions.consoleText(qemu.id),
+          milestones,
+        });
+        try {
+          await client.call('fs.writeText', { path: file, text: html });
+          set({ notice: { kind: 'info', message: `Boot report written to ${file}` } });
+          return file;
+        } catch (err) {
+          fail(err);
+          return undefined;
+        }
+      },
+    },
+    dispose: subs.dispose,
+  };
+};

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { StudioError } from '../../../shared/api/errors';
+import { createStudioStore } from './studioStore';
+import { createFakeClient } from './testing/fakeClient';
+
+function withFiles(files: Record<string, string>) {
+  const fake = createFakeClient();
+  fake.answer('fs.readText', ({ path }) => {
+    if (path in files) return { text: files[path]! };
+    throw new StudioError('not-found', `${path}: no such file`);
+  });
+  fake.answer('fs.writeText', ({ path, text }) => {
+    files[path] = text;
+    return {};
+  });
+  fake.answer('fs.sources', { files: Object.keys(files), truncated: false });
+  return { fake, store: createStudioStore(fake) };
+}
+
+describe('source slice', () => {
+  it('open shows the file at a line in the source view; save writes the edited text', async () => {
+    const files = { 'src/sender.c': 'int main(void) {}\n' };
+    const { store, fake } = withFiles(files);
+    await store.actions.openSource('src/sender.c', 1);
+    expect(store.getState().source).toEqual({ path: 'src/sender.c', text: 'int main(void) {}\n', saved: 'int main(void) {}\n', line: 1, seq: 1 });
+    expect(store.getState().centerView).toBe('source');
+    store.actions.editSource('int main(void) { return 0; }\n');
+    // Opening the same file again (a second problem in it) keeps the unsaved text.
+    await store.actions.openSource('src/sender.c', 1);
+    expect(store.getState().source?.text).toBe('int main(void) { return 0; }\n');
+    expect(store.getState().source?.seq).toBe(2);
+    expect(fake.callsOf('fs.readText')).toHaveLength(1);
+    expect(await store.actions.saveSource()).toBe(true);
+    expect(files['src/sender.c']).toBe('int main(void) { return 0; }\n');
+    expect(store.getState().source?.saved).toBe('int main(void) { return 0; }\n');
+    expect(store.getState().notice?.message).toBe('Saved src/sender.c');
+    store.dispose();
+  });
+
+  it('a missing file gives a notice; the picker lists the sources the host finds', async () => {
+    const { store } = withFiles({ 'CMakeLists.txt': '', 'src/a.c': '' });
+    await store.actions.openSource('src/gone.c');
+    expect(store.getState().notice).toEqual({ kind: 'error', message: 'src/gone.c: no such file' });
+    expect(store.getState().source).toBeUndefined();
+    expect(await store.actions.listSources()).toEqual(['CMakeLists.txt', 'src/a.c']);
+    expect(await store.actions.saveSource()).toBe(false);
+    store.dispose();
+  });
+
+  it('no project: the picker offers nothing', async () => {
+    const store = createStudioStore(createFakeClient());
+    expect(await store.actions.listSources()).toEqual([]);
+    store.dispose();
+  });
+});
