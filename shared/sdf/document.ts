@@ -104,5 +104,7 @@ function canonical(v: unknown): string {
       .sort();
     return `{${keys.map((k) => `${k}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
   }
+  // An element kept verbatim: the same element whatever its layout.
+  if (typeof v === 'string' && v.startsWith('<')) return JSON.stringify(v.replace(/<!--[^]*?-->/g, '').replace(/\s*=\s*/g, '=').replace(/\s+/g, ' ').replace(/\s*(\/?>)/g, '$1').replace(/<([\w:.-]+)([^<>]*?)>\s*<\/\1>/g, '<$1$2/>'));
   return JSON.stringify(v);
 }

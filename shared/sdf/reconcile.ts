@@ -33,9 +33,14 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
  * model attached to it. Returns undefined when the trees cannot be lined up with the text (the caller re-exports).
  */
 export function reconcile(text: string, root: XmlElement, before: SystemModel, after: SystemModel): TextEdit[] | undefined {
+  return reconcileTrees(text, root, systemTree(before), systemTree(after));
+}
+
+/** {@link reconcile} for canonical trees (a scripted attribute change is made on the tree of the model). */
+export function reconcileTrees(text: string, root: XmlElement, before: TreeNode, after: TreeNode): TextEdit[] | undefined {
   const r = new Reconciler(text);
   try {
-    r.element(root, systemTree(before), systemTree(after), '');
+    r.element(root, before, after, '');
   } catch (e) {
     if (e instanceof Misaligned) return undefined;
     throw e;

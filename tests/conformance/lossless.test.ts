@@ -125,3 +125,17 @@ describe('lossless editing over the whole .system corpus', () => {
     }
   });
 });
+
+describe('Format over the corpus', () => {
+  it('keeps what the tool reads and every comment, and is idempotent', async () => {
+    const { formatSystemText } = await import('../../shared/sdf/format');
+    const { sameSystem } = await import('../../shared/sdf/document');
+    for (const c of editable) {
+      const f = formatSystemText(c.text);
+      const model = analyzeText(f, c.file).model!;
+      expect(sameSystem(model, analyzeText(c.text, c.file).model!), c.file).toBe(true);
+      expect((f.match(/<!--/g) ?? []).length, c.file).toBe((c.text.match(/<!--/g) ?? []).length);
+      expect(formatSystemText(f), c.file).toBe(f);
+    }
+  });
+});
