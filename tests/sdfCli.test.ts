@@ -82,3 +82,53 @@ describe('sel4-studio format and migrate', () => {
     expect(run('validate', out).status).toBe(0);
   });
 });
+
+describe('sel4-studio edit (scripted lossless edits)', () => {
+  const copy = (rel: string) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-edit-'));
+    const f = path.join(dir, path.basename(rel));
+    writeFileSync(f, readFileSync(path.join(corpus, rel)));
+    return f;
+  };
+
+  it('with no operation writes the file back byte for byte; format keeps the licence header', () => {
+    const f = copy('example/hello/hello.system');
+    const before = readFileSync(f);
+    const r = run('edit', f, '-o', '-');
+    expect(r.status).toBe(0);
+    expect(Buffer.from(r.stdout)).toEqual(before);
+    expect(run('edit', f).status).toBe(0);
+    expect(readFileSync(f)).toEqual(before);
+    const formatted = run('format', f).stdout;
+    expect(formatted).toMatch(/SPDX-License-Identifier: BSD-2-Clause/);
+    expect(formatted.startsWith(before.toString().slice(0, before.toString().indexOf('<system>')).trimEnd())).toBe(true);
+  });
+
+  it('--set changes exactly one line; --rename changes the name and its references only', () => {
+    const f = copy('example/hierarchy/hierarchy.system');
+    const before = readFileSync(f, 'utf8');
+    const pd = /<protection_domain name="([^"]+)"/.exec(before)![1]!;
+    expect(run('edit', f, '--set', `protection_domain[${pd}]@priority=200`).status).toBe(0);
+    const after = readFileSync(f, 'utf8');
+    const a = before.split('\n');
+    const b = after.split('\n');
+    expect(b.length).toBe(a.length);
+    const changed = a.filter((l, i) => l !== b[i]);
+    expect(changed).toHaveLength(1);
+    expect(b[a.indexOf(changed[0]!)]).toMatch(/priority="200"/);
+    expect(run('edit', f, '--rename', 'pd', pd, `${pd}_renamed`, '-o', '-').stdout.split('\n').filter((l, i) => l !== b[i]).every((l) => l.includes(`${pd}_renamed`))).toBe(true);
+  });
+
+  it('refuses what it cannot do, with the reason, and leaves the file alone', () => {
+    const f = copy('example/hello/hello.system');
+    const before = readFileSync(f, 'utf8');
+    const r1 = run('edit', f, '--set', 'protection_domain[nope]@priority=1');
+    expect(r1.status).toBe(1);
+    expect(r1.stderr).toMatch(/no protection_domain named 'nope'/);
+    const r2 = run('edit', f, '--set', 'protection_domain[hello]@priority=lots');
+    expect(r2.status).toBe(1);
+    expect(r2.stderr).toMatch(/not a value seL4 Studio can write/);
+    expect(run('edit', f, '--set', 'priority=1').status).toBe(1);
+    expect(readFileSync(f, 'utf8')).toBe(before);
+  });
+});

@@ -13,7 +13,9 @@ Usage:
   sel4-studio validate FILE... [--board NAME] [--config CONFIG] [--microkit VERSION] [--json]
                                   check .system files as Microkit does (all errors, with places); exit 1 if any is invalid
   sel4-studio format FILE [-o OUT]
-                                  rewrite a .system file in canonical form
+                                  re-indent a .system file (comments, blank-line groups, attribute order and values kept)
+  sel4-studio edit FILE [--set 'ELEMENT[NAME]@ATTR=VALUE']... [--unset 'ELEMENT[NAME]@ATTR']... [--rename pd|mr|vm OLD NEW]... [-o OUT|-]
+                                  change a .system file in place, touching only the bytes each change needs
   sel4-studio migrate FILE --to 2.3 [-o OUT]
                                   turn Microkit 1.x syntax into 2.x, reporting every change
   sel4-studio dtc [-I dts|dtb] [-O dtb|dts] [-o OUT] [-i DIR]... [-@] [--cpp] [-D NAME[=VALUE]]... IN
@@ -53,6 +55,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'validate' || cmd === 'format' || cmd === 'migrate') {
     return runSdfCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   }
+  if (cmd === 'edit') return (await import('./editCommand')).runEdit(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   // Loaded on demand: serialport's native addon costs tens of milliseconds at every start otherwise.
   if (cmd === 'serial') return (await import('./serialCommand')).runSerial(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'qemu') return runQemu(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });

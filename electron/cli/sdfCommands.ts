@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../../shared/api/diagnostics';
 import { boardConfigs, kernelConfigForBoard, type BoardPack } from '../../shared/model/board';
 import { checkSystem } from '../../shared/sdf/check';
-import { exportSystem } from '../../shared/sdf/export';
+import { formatSystemText } from '../../shared/sdf/format';
 import { importSystem } from '../../shared/sdf/import';
 import { migrateToV2 } from '../../shared/sdf/migrate';
 import { featuresNewerThan, MICROKIT_TARGETS, type MicrokitTarget } from '../../shared/sdf/versions';
@@ -106,18 +106,19 @@ async function writeOut(io: Io, out: string | undefined, text: string) {
   else io.out(text);
 }
 
-/** `sel4-studio format FILE [-o OUT]`: the canonical export. A file that does not parse is refused, never rewritten. */
+/** `sel4-studio format FILE [-o OUT]`: re-indented, everything written kept (format.ts). A file that does not parse is refused, never rewritten. */
 export async function format(argv: string[], io: Io): Promise<number> {
   const { flags, positional } = parseFlags(argv, { '-o': 'value', '--output': 'value' });
   if (positional.length !== 1) throw new UsageError('format needs exactly one .system file');
   const file = positional[0]!;
-  const r = importSystem(await fs.readFile(file, 'utf8'), file);
+  const text = await fs.readFile(file, 'utf8');
+  const r = importSystem(text, file);
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (!r.model || errors.length) {
     for (const d of errors) io.err(`${d.message} (${file}:${d.line}:${d.column})\n`);
     return 1;
   }
-  await writeOut(io, (flags['-o'] ?? flags['--output']) as string | undefined, exportSystem(r.model));
+  await writeOut(io, (flags['-o'] ?? flags['--output']) as string | undefined, formatSystemText(text));
   return 0;
 }
 

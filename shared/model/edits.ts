@@ -297,19 +297,23 @@ export function stripUndefined<T extends object>(o: T): T {
 }
 
 /** Undo history of whole-document snapshots; immutable edits make each record cheap (structural sharing). */
-export interface History {
-  past: { label: string; doc: EditorDoc }[];
-  future: { label: string; doc: EditorDoc }[];
+export interface History<D = EditorDoc> {
+  past: { label: string; doc: D }[];
+  future: { label: string; doc: D }[];
 }
-export const emptyHistory = (): History => ({ past: [], future: [] });
+export const emptyHistory = <D = EditorDoc>(): History<D> => ({ past: [], future: [] });
+
+/** Record `next` as one undo step after `doc` (nothing when it is the same document). */
+export function pushHistory<D>(doc: D, history: History<D>, next: D, label: string, limit = 500): { doc: D; history: History<D> } {
+  if (next === doc) return { doc, history };
+  return { doc: next, history: { past: [...history.past, { label, doc }].slice(-limit), future: [] } };
+}
 
 export function applyEdit(doc: EditorDoc, history: History, edit: Edit, limit = 500): { doc: EditorDoc; history: History } {
-  const next = edit.apply(doc);
-  if (next === doc) return { doc, history };
-  return { doc: next, history: { past: [...history.past, { label: edit.label, doc }].slice(-limit), future: [] } };
+  return pushHistory(doc, history, edit.apply(doc), edit.label, limit);
 }
 
-export function undo(doc: EditorDoc, history: History): { doc: EditorDoc; history: History; label?: string } {
+export function undo<D>(doc: D, history: History<D>): { doc: D; history: History<D>; label?: string } {
   const last = history.past[history.past.length - 1];
   if (!last) return { doc, history };
   return {
@@ -319,7 +323,7 @@ export function undo(doc: EditorDoc, history: History): { doc: EditorDoc; histor
   };
 }
 
-export function redo(doc: EditorDoc, history: History): { doc: EditorDoc; history: History; label?: string } {
+export function redo<D>(doc: D, history: History<D>): { doc: D; history: History<D>; label?: string } {
   const next = history.future[0];
   if (!next) return { doc, history };
   return {

@@ -47,7 +47,7 @@ interface ChannelEnd {
  * error: every element that fails is reported and skipped, and the whole-system rules run on what parsed.
  * Messages are the tool's, place included; rules the tool does not enforce (it crashes or ignores) are extra.
  */
-export function checkSystem(text: string, file: string, config: KernelConfig): CheckResult {
+export function checkSystem(text: string, file: string, config: KernelConfig, parsed?: { root: XmlElement }): CheckResult {
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const ctx: Ctx = {
@@ -76,7 +76,7 @@ export function checkSystem(text: string, file: string, config: KernelConfig): C
 
   let root: XmlElement;
   try {
-    root = parseXml(text).root;
+    root = (parsed ?? parseXml(text)).root;
   } catch (e) {
     if (!(e instanceof XmlSyntaxError)) throw e;
     errors.push({ severity: 'error', rule: 'xml', file, line: e.line, column: e.column, message: `Could not parse '${file}': ${e.message}` });

@@ -39,12 +39,12 @@ class Unrepresentable extends Error {}
  * values cannot be represented (a malformed number, an attribute from a fork or from Microkit 1.x) is kept
  * verbatim with a diagnostic saying so, never dropped; nothing is thrown for bad input.
  */
-export function importSystem(text: string, file = 'system.system'): ImportResult {
+export function importSystem(text: string, file = 'system.system', parsed?: { root: XmlElement }): ImportResult {
   const diagnostics: Diagnostic[] = [];
   const sources: SourceMap = new Map();
   let root: XmlElement;
   try {
-    root = parseXml(text).root;
+    root = (parsed ?? parseXml(text)).root;
   } catch (err) {
     if (err instanceof XmlSyntaxError) {
       return { diagnostics: [{ severity: 'error', file, line: err.line, column: err.column, rule: 'xml', message: `Could not parse '${file}': ${err.message}` }], sources };

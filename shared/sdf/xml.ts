@@ -11,6 +11,10 @@ export interface XmlPos {
 export interface XmlAttr extends XmlPos {
   name: string;
   value: string;
+  /** The value as written, between `valueStart` and `valueEnd` (inside the quotes). */
+  valueStart: number;
+  valueEnd: number;
+  quote: '"' | "'";
 }
 export interface XmlElement extends XmlPos {
   kind: 'element';
@@ -19,6 +23,9 @@ export interface XmlElement extends XmlPos {
   children: XmlNode[];
   /** Offset just past the element's end (its `/>` or closing tag). */
   end: number;
+  /** Offset just past its start tag (`>` or `/>`): the text keeps every byte, these offsets address it. */
+  openEnd: number;
+  selfClosing: boolean;
 }
 export interface XmlText extends XmlPos {
   kind: 'text';
@@ -45,7 +52,11 @@ const NAME_START = /[A-Za-z_:\u00C0-\uFFFF]/;
 const NAME_CHAR = /[A-Za-z0-9_:.\-\u00B7\u00C0-\uFFFF]/;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 
+/** How many texts parseXml has read (the one-parse-per-edit test counts them). */
+export const xmlParseCount = { n: 0 };
+
 export function parseXml(src: string): { root: XmlElement; prolog: XmlComment[] } {
+  xmlParseCount.n++;
   let i = 0;
   let line = 1;
   let lineStart = 0;
@@ -115,15 +126,17 @@ export function parseXml(src: string): { root: XmlElement; prolog: XmlComment[] 
     advance(1); // <
     const name = readName();
     const attrs: XmlAttr[] = [];
+    let openEnd = i;
     for (;;) {
       const before = i;
       skipWs();
       if (src.startsWith('/>', i)) {
         advance(2);
-        return { kind: 'element', name, attrs, children: [], end: i, ...p };
+        return { kind: 'element', name, attrs, children: [], end: i, openEnd: i, selfClosing: true, ...p };
       }
       if (src[i] === '>') {
         advance(1);
+        openEnd = i;
         break;
       }
       if (i >= src.length) fail(`unexpected end of file inside <${name}>`);
@@ -143,7 +156,7 @@ export function parseXml(src: string): { root: XmlElement; prolog: XmlComment[] 
       if (raw.includes('<')) fail(`"<" is not allowed in the value of attribute "${an}"`, ap);
       const vp = pos();
       advance(close + 1 - i);
-      attrs.push({ name: an, value: decode(raw, vp), ...ap });
+      attrs.push({ name: an, value: decode(raw, vp), valueStart: vp.offset + 1, valueEnd: close, quote: q as '"' | "'", ...ap });
     }
     const children: XmlNode[] = [];
     for (;;) {
@@ -156,7 +169,7 @@ export function parseXml(src: string): { root: XmlElement; prolog: XmlComment[] 
         skipWs();
         if (src[i] !== '>') fail(`expected ">" to close </${name}>`);
         advance(1);
-        return { kind: 'element', name, attrs, children, end: i, ...p };
+        return { kind: 'element', name, attrs, children, end: i, openEnd, selfClosing: false, ...p };
       }
       if (src.startsWith('<!--', i)) children.push(readComment());
       else if (src.startsWith('<![CDATA[', i)) {
