@@ -96,6 +96,9 @@ test('a Microkit error from the build selects its node: a missing program image'
   await page.getByTestId('build-sdk').fill(process.env.SEL4_STUDIO_STANDIN_SDK!);
   await page.getByTestId('build-sdk').blur();
   await page.getByTestId('build-start').click();
+  // The .system has unsaved changes: the build asks before writing it (it reads the file on disk).
+  await expect(page.getByTestId('build-prompt')).toContainText('shm.system has unsaved changes');
+  await page.getByTestId('build-prompt-save').click();
   const problem = studio.problems().getByText(`unable to find program image: 'nothere.elf'`);
   await expect(problem).toBeVisible();
   await expect(studio.problems()).toContainText('shm.system:');

@@ -7,6 +7,7 @@ import { useActions, useStudio } from '../stores/context';
 import { BottomPanel } from './BottomPanel';
 import { ProjectDialog } from './ProjectDialog';
 import { DeleteDialog } from './DeleteDialog';
+import { BuildPrompt } from '../features/build/BuildPrompt';
 import { useProblems } from '../features/problems/useProblems';
 import { keptVerbatim } from '../../../shared/model/system';
 import { isMigrationFix } from '../../../shared/sdf/check';
@@ -125,6 +126,7 @@ export function App() {
       <StatusBar />
       <ProjectDialog />
       <DeleteDialog />
+      <BuildPrompt />
     </div>
   );
 }

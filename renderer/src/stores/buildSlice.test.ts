@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../../shared/api/contract';
 import { StudioError } from '../../../shared/api/errors';
-import { exportSystem } from '../../../shared/sdf/export';
+import { updateProtectionDomain } from '../../../shared/model/edits';
+import { isDirty } from './studioStore';
 import { settle, type FakeClient } from './testing/fakeClient';
-import { openedStore, snapshot } from './testing/fixtures';
+import { openedStore, snapshot, TWO_PD_SYSTEM } from './testing/fixtures';
 import type { StudioStore } from './studioStore';
 
 const STEPS = [
@@ -30,20 +31,37 @@ async function building(board?: string): Promise<{ store: StudioStore; fake: Fak
 const frame = () => new Promise((r) => setTimeout(r, 40));
 
 describe('build slice', () => {
-  it('starts a build of the model with the settings; its steps wait', async () => {
+  it('starts a build of the file on disk with the settings; its steps wait', async () => {
     const { store, fake } = await building();
     store.actions.setBuildSettings({ config: 'release', sdk: '/opt/sdk' });
+    // Settings are part of the project: undoable, and the project is changed.
+    expect(store.getState().history.past.at(-1)?.label).toMatch(/^Build settings: /);
     await store.actions.startBuild();
-    expect(fake.callsOf('build.start')).toEqual([{ systemXml: exportSystem(store.getState().doc.system), board: 'qemu_virt_aarch64', config: 'release', sdk: '/opt/sdk' }]);
+    expect(fake.callsOf('build.start')).toEqual([{ board: 'qemu_virt_aarch64', config: 'release', sdk: '/opt/sdk' }]);
     const b = store.getState().build!;
     expect(b.buildId).toBe('build-7');
     expect(b.steps.map((s) => s.status)).toEqual(['pending', 'pending']);
     expect(store.getState().panel).toBe('build');
-    // The settings go into studio.json on the next save.
+    // The settings go into studio.json on the next save; undo takes them back.
     expect(store.getState().project?.studio.build).toEqual({ config: 'release', sdkPath: '/opt/sdk' });
+    expect(isDirty(store.getState())).toBe(true);
     await store.actions.startBuild();
     expect(store.getState().notice?.message).toBe('a build is already running: cancel it first');
     expect(fake.callsOf('build.start')).toHaveLength(1);
+    store.dispose();
+  });
+
+  it('unsaved changes to the .system: the build asks, then saves and builds them, or builds the file on disk', async () => {
+    const { store, fake } = await building();
+    fake.answer('project.save', { savedAt: 'now', files: [] });
+    store.actions.edit(updateProtectionDomain('sender', { priority: 120 }));
+    await store.actions.startBuild(true);
+    expect(store.getState().buildPrompt).toEqual({ run: true });
+    expect(fake.callsOf('build.start')).toHaveLength(0);
+    await store.actions.startBuild(true, 'save');
+    expect(store.getState().buildPrompt).toBeUndefined();
+    expect(fake.callsOf('project.save')[0]!.systemXml).toBe(TWO_PD_SYSTEM.replace('name="sender" priority="100"', 'name="sender" priority="120"'));
+    expect(fake.callsOf('build.start')).toEqual([{ board: 'qemu_virt_aarch64', config: 'debug' }]);
     store.dispose();
   });
 

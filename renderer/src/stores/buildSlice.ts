@@ -4,7 +4,6 @@ import { StudioError } from '../../../shared/api/errors';
 import type { StudioFile } from '../../../shared/model/project';
 import type { StepId } from '../../../shared/build/plan';
 import { parseReport, type BuildReport } from '../../../shared/build/report';
-import { savePayload } from './documentSlice';
 import { failure, subscriptions, type SliceFactory } from './slice';
 
 export type BuildStepState = { id: StepId; label: string; command: string[]; status: 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled'; durationMs?: number; detail?: string };
@@ -33,13 +32,16 @@ export interface BuildSliceState {
   build?: BuildState;
   buildHistory: BuildRecord[];
   buildSettings: BuildSettingsState;
+  /** Build asked for while the .system has unsaved changes: the user chooses to save them or build the file on disk. */
+  buildPrompt?: { run: boolean };
   /** The report of the last successful build (build/report.txt). */
   buildReport?: BuildReport;
 }
 
 export interface BuildActions {
   /** Build the project (Ctrl+Shift+B); with `run`, boot the image in QEMU when it succeeds (F5). */
-  startBuild(run?: boolean): Promise<void>;
+  startBuild(run?: boolean, choice?: 'save' | 'disk'): Promise<void>;
+  cancelBuildPrompt(): void;
   cancelBuild(): Promise<void>;
   loadBuildHistory(): Promise<void>;
   /** Read build/report.txt of the last successful build, if there is one. */
@@ -134,18 +136,21 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
   );
 
   return {
-    state: { build: undefined, buildHistory: [], buildSettings: { sdk: '', config: 'debug', toolchain: '' }, buildReport: undefined },
+    state: { build: undefined, buildHistory: [], buildSettings: { sdk: '', config: 'debug', toolchain: '' }, buildReport: undefined, buildPrompt: undefined },
     actions: {
-      async startBuild(run = false) {
+      async startBuild(run = false, choice?: 'save' | 'disk') {
         const { project, build, buildSettings } = get();
         if (!project) return fail(new StudioError('no-project', 'open a project first'));
         if (build && !build.record) return fail(new StudioError('conflict', 'a build is already running: cancel it first'));
+        actions.flushXml();
+        // The build reads the .system on disk; the editor's text is written only when the user chooses to save it.
+        const unsaved = get().xmlText !== undefined || get().doc.text !== get().savedDoc?.text;
+        if (unsaved && !choice) return set({ buildPrompt: { run } });
+        set({ buildPrompt: undefined });
+        if (unsaved && choice === 'save' && !(await actions.save())) return;
         try {
-          actions.flushXml();
-          const p = savePayload(get());
           const { buildId, steps } = await client.call('build.start', {
-            systemXml: p.systemXml,
-            board: project.studio.board,
+            board: get().doc.settings.board || project.studio.board,
             config: buildSettings.config,
             ...(buildSettings.sdk ? { sdk: buildSettings.sdk } : {}),
             ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}),
@@ -155,6 +160,9 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
           set({ panel: 'build' });
           fail(err);
         }
+      },
+      cancelBuildPrompt() {
+        set({ buildPrompt: undefined });
       },
       async cancelBuild() {
         const b = get().build;
@@ -175,11 +183,10 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
         }
       },
       setBuildSettings(patch: Partial<BuildSettingsState>) {
-        set((s) => {
-          const buildSettings = { ...s.buildSettings, ...patch };
-          const build = { config: buildSettings.config, ...(buildSettings.sdk ? { sdkPath: buildSettings.sdk } : {}), ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}) };
-          return { buildSettings, project: s.project && { ...s.project, studio: { ...s.project.studio, build } } };
-        });
+        // Part of the project: an undoable change that marks it changed (the document keeps the settings).
+        const buildSettings = { ...get().buildSettings, ...patch };
+        const build = { config: buildSettings.config, ...(buildSettings.sdk ? { sdkPath: buildSettings.sdk } : {}), ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}) };
+        actions.setSettings({ build }, `Build settings: ${Object.entries(patch).map(([k, v]) => `${k} ${v || '(default)'}`).join(', ')}`);
       },
       async inspectSdk(path?: string) {
         try {

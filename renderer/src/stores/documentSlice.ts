@@ -1,25 +1,37 @@
 import type { Diagnostic } from '../../../shared/api/diagnostics';
 import type { ProjectSnapshot } from '../../../shared/api/contract';
 import { StudioError } from '../../../shared/api/errors';
-import { applyEdit as apply, emptyHistory, redo as redoDoc, replaceSystem, undo as undoDoc, type Edit, type EditorDoc, type History } from '../../../shared/model/edits';
+import { emptyHistory, pushHistory, redo as redoDoc, undo as undoDoc, type Edit, type History } from '../../../shared/model/edits';
 import type { StudioFile } from '../../../shared/model/project';
 import { emptySystem } from '../../../shared/model/system';
 import { sourceKeysOf } from '../../../shared/model/graphKeys';
-import { exportSystem } from '../../../shared/sdf/export';
-import { importSystem } from '../../../shared/sdf/import';
+import { analyzeText, editSystemDoc, UneditableText, type SystemDoc } from '../../../shared/sdf/document';
+import { formatSystemText } from '../../../shared/sdf/format';
+import { buildSettingsOf } from './buildSlice';
 import { failure, type SliceFactory, type StudioState } from './slice';
 
-/** The open system description, its undo history, the XML pane's draft and the autosave on offer. */
+/** What of the project an edit can change besides the file: its board and build settings (undoable, saved with it). */
+export interface ProjectSettings {
+  board: string;
+  build: StudioFile['build'];
+}
+
+/**
+ * The open system description: the file's text (saved byte for byte), the model read from it, the layout and the
+ * project settings. Every change is one undo step recording the whole document, so undo gives back the exact bytes.
+ */
+export type StudioDoc = SystemDoc & { settings: ProjectSettings };
+
 export interface DocumentState {
-  doc: EditorDoc;
-  history: History;
-  savedDoc?: EditorDoc;
-  /** Problems found when the .system was loaded (before any edit). */
+  doc: StudioDoc;
+  history: History<StudioDoc>;
+  savedDoc?: StudioDoc;
+  /** Problems the host reported with an error (a corrupt studio.json, a refused save); the text's own come from its analysis. */
   loadDiagnostics: Diagnostic[];
   recovery?: ProjectSnapshot['recovery'];
   /**
-   * The XML pane's text while the user edits it (undefined: the pane shows the model's export). It is imported into
-   * the model after a pause in typing; while it does not parse, the graph keeps the last good model.
+   * The XML pane's text while the user types (undefined: the pane shows the document's text). It becomes the
+   * document's text after a pause in typing, as typed; while it does not parse, the graph keeps the last good model.
    */
   xmlText?: string;
   /** Last XML line to reveal in the preview (from a clicked problem). */
@@ -30,25 +42,32 @@ export interface DocumentActions {
   edit(edit: Edit): void;
   undo(): void;
   redo(): void;
-  /** The user typed in the XML pane: shown at once, imported after `delayMs` without typing. */
+  /** The user typed in the XML pane: shown at once, made the document's text after `delayMs` without typing. */
   editXml(text: string, delayMs?: number): void;
-  /** Import the XML pane's text now (before a save, a build, or a test's assertion). */
+  /** Take the XML pane's text now (before a save, a build, or a test's assertion). */
   flushXml(): void;
-  /** Throw away the XML pane's text that does not parse: the pane shows the model again. */
+  /** Throw away the XML pane's text that does not parse: the pane shows the document again. */
   revertXml(): void;
-  /** Apply a quick fix: its text is the exported system with the fix made; the edit is undoable. */
+  /** Apply a quick fix: its text is the document's text with the fix made; the edit is undoable. */
   applyFix(fix: { label: string; text: string }): void;
+  /** Re-indent the file (comments, blank-line groups and values kept): one undo step. */
+  formatDocument(): void;
+  /** The project's board and build settings: undoable, and they mark the project changed. */
+  setSettings(patch: Partial<ProjectSettings>, label: string): void;
   restoreRecovery(): void;
   discardRecovery(): Promise<void>;
   revealInXml(line: number, column: number): void;
 }
 
-const blankDoc = (): EditorDoc => ({ system: emptySystem(), layout: { nodes: {} } });
+const blankDoc = (): StudioDoc => ({ text: '', system: emptySystem(), layout: { nodes: {} }, settings: { board: '', build: { config: 'debug' } } });
+
+/** The name the document's problems and places use (the project's system file). */
+export const docFile = (s: Pick<StudioState, 'project'>) => s.project?.studio.systemFile ?? 'system.system';
 
 /** The selected keys that still name something in the document (after undo, redo or an XML edit). */
-export function stillSelected(doc: EditorDoc, selection: string[]): string[] {
+export function stillSelected(doc: SystemDoc, selection: string[], file: string): string[] {
   if (!selection.length) return selection;
-  const sources = [...importSystem(exportSystem(doc.system)).sources.keys()];
+  const sources = [...analyzeText(doc.text, file).sources.keys()];
   const kept = selection.filter((k) => sourceKeysOf(sources, k).length > 0);
   return kept.length === selection.length ? selection : kept;
 }
@@ -59,45 +78,67 @@ export function isDirty(s: Pick<StudioState, 'doc' | 'savedDoc' | 'project'>): b
 
 /** The document state of a freshly loaded project (nothing selected, no draft, no history). */
 export function documentFromSnapshot(snap: ProjectSnapshot): Partial<StudioState> {
-  const imported = importSystem(snap.systemXml, snap.studio.systemFile);
-  const doc: EditorDoc = { system: imported.model ?? emptySystem(), layout: snap.studio.layout };
-  return { doc, savedDoc: doc, history: emptyHistory(), loadDiagnostics: imported.diagnostics, recovery: snap.recovery, selection: [], xmlText: undefined };
+  const file = snap.studio.systemFile;
+  const doc: StudioDoc = {
+    text: snap.systemXml,
+    system: analyzeText(snap.systemXml, file).model ?? emptySystem(),
+    layout: snap.studio.layout,
+    settings: { board: snap.studio.board, build: snap.studio.build },
+  };
+  return { doc, savedDoc: doc, history: emptyHistory(), loadDiagnostics: [], recovery: snap.recovery, selection: [], xmlText: undefined };
 }
 
 /**
- * What Save, Save As, autosave and the build write: studio.json and the .system text. Call `flushXml()` first so a
- * draft typed a moment ago is in the model. `draftAllowed`: a recovery file keeps a draft that does not parse.
+ * What Save, Save As, autosave and the build write: studio.json and the .system text exactly as the document holds
+ * it. Call `flushXml()` first so a draft typed a moment ago is in the document. `draftAllowed`: a recovery file
+ * keeps a draft that does not parse; a save never writes one.
  */
 export function savePayload(s: Pick<StudioState, 'project' | 'doc' | 'xmlText'>, draftAllowed = false): { studio: StudioFile; systemXml: string } {
   const { project, doc, xmlText } = s;
   if (!project) throw new StudioError('no-project', 'no project is open');
-  if (xmlText !== undefined) {
-    const imported = importSystem(xmlText, project.studio.systemFile);
-    // A recovery file keeps the draft as typed; a save never writes XML that does not parse.
-    if (draftAllowed) return { studio: { ...project.studio, layout: doc.layout }, systemXml: xmlText };
-    if (!imported.model) {
-      const d = imported.diagnostics[0]!;
-      throw new StudioError('corrupt', `${d.file}:${d.line}:${d.column}: the XML pane does not parse (${d.message}); fix it or undo, then save`);
-    }
+  const studio: StudioFile = { ...project.studio, layout: doc.layout, board: doc.settings.board, build: doc.settings.build };
+  if (xmlText !== undefined && xmlText !== doc.text) {
+    if (draftAllowed) return { studio, systemXml: xmlText };
+    const d = analyzeText(xmlText, project.studio.systemFile).diagnostics[0];
+    throw new StudioError('corrupt', `${d?.file}:${d?.line}:${d?.column}: the XML pane does not parse (${d?.message}); fix it or undo, then save`);
   }
-  return { studio: { ...project.studio, layout: doc.layout }, systemXml: exportSystem(doc.system) };
+  return { studio, systemXml: doc.text };
 }
 
-export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> = (client, set, get, actions) => {
-  /** The XML pane's draft into the model: one undoable edit, unless it does not parse (then markers say why). */
+export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> = (client, set, get) => {
+  /** Make `doc` current: the project's settings and the build settings follow the document's (undo included). */
+  const commit = (doc: StudioDoc, history: History<StudioDoc>, extra: Partial<StudioState> = {}) =>
+    set((s) => {
+      const project = s.project && (s.project.studio.board === doc.settings.board && s.project.studio.build === doc.settings.build ? s.project : { ...s.project, studio: { ...s.project.studio, board: doc.settings.board, build: doc.settings.build } });
+      return { doc, history, ...(project !== s.project ? { project, buildSettings: buildSettingsOf(project!.studio) } : {}), ...extra };
+    });
+  /** A new text for the document as one undo step (XML typed, a quick fix, Format, a recovery). */
+  const replaceText = (label: string, text: string): boolean => {
+    const { doc, history } = get();
+    const model = analyzeText(text, docFile(get())).model;
+    if (!model) return false;
+    const next = pushHistory(doc, history, { ...doc, text, system: model }, label);
+    commit(next.doc, next.history, { selection: stillSelected(next.doc, get().selection, docFile(get())) });
+    return true;
+  };
+
   let xmlTimer: ReturnType<typeof setTimeout> | undefined;
   let xmlPending = false;
+  /** The XML pane's draft becomes the document's text as typed, unless it does not parse (then markers say why). */
   const flushXml = () => {
     if (xmlTimer !== undefined) clearTimeout(xmlTimer);
     xmlTimer = undefined;
     if (!xmlPending) return;
     xmlPending = false;
-    const { xmlText, project, doc, history } = get();
+    const { xmlText, project, doc } = get();
     if (xmlText === undefined || !project) return;
-    const imported = importSystem(xmlText, project.studio.systemFile);
-    if (!imported.model) return;
-    const next = apply(doc, history, replaceSystem('Edit XML', imported.model));
-    set({ doc: next.doc, history: next.history, loadDiagnostics: imported.diagnostics, selection: stillSelected(next.doc, get().selection) });
+    if (xmlText === doc.text) return set({ xmlText: undefined });
+    if (replaceText('Edit XML', xmlText)) set({ xmlText: undefined });
+  };
+  const step = (dir: 'undo' | 'redo') => {
+    flushXml();
+    const { doc, history } = (dir === 'undo' ? undoDoc : redoDoc)(get().doc, get().history);
+    commit(doc, history, { xmlText: undefined, selection: stillSelected(doc, get().selection, docFile(get())) });
   };
   return {
     state: { doc: blankDoc(), history: emptyHistory(), savedDoc: undefined, loadDiagnostics: [], recovery: undefined, xmlText: undefined, reveal: undefined },
@@ -105,20 +146,22 @@ export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> =
       edit(edit: Edit) {
         if (!get().project) return;
         flushXml();
-        const { doc, history } = apply(get().doc, get().history, edit);
-        // A graph edit rewrites the XML from the model; the pane's own text gives way.
-        set({ doc, history, xmlText: undefined });
+        const { doc, history } = get();
+        let next: SystemDoc & { lossy?: boolean };
+        try {
+          next = editSystemDoc(doc, edit, docFile(get()));
+        } catch (err) {
+          if (err instanceof UneditableText) return set(failure(new StudioError('corrupt', err.message)));
+          throw err;
+        }
+        if (next === doc) return;
+        const { lossy, ...rest } = next;
+        const r = pushHistory(doc, history, { ...rest, settings: doc.settings }, edit.label);
+        // A graph edit changes the text in place; the pane's draft (if any) gives way.
+        commit(r.doc, r.history, { xmlText: undefined, ...(lossy ? { notice: { kind: 'info', message: `${edit.label}: the file could not be changed in place and was written in canonical form (undo restores it)` } } : {}) });
       },
-      undo() {
-        flushXml();
-        const { doc, history } = undoDoc(get().doc, get().history);
-        set({ doc, history, xmlText: undefined, selection: stillSelected(doc, get().selection) });
-      },
-      redo() {
-        flushXml();
-        const { doc, history } = redoDoc(get().doc, get().history);
-        set({ doc, history, xmlText: undefined, selection: stillSelected(doc, get().selection) });
-      },
+      undo: () => step('undo'),
+      redo: () => step('redo'),
       editXml(text: string, delayMs = 300) {
         if (!get().project) return;
         set({ xmlText: text });
@@ -134,25 +177,40 @@ export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> =
         set({ xmlText: undefined });
       },
       applyFix(fix: { label: string; text: string }) {
-        const file = get().project?.studio.systemFile;
-        const imported = importSystem(fix.text, file);
-        if (!imported.model) return set(failure(new StudioError('internal', `quick fix "${fix.label}" produced a file that does not parse`)));
-        actions.edit(replaceSystem(`Quick fix: ${fix.label}`, imported.model));
-        // What the importer said of the loaded file no longer describes the document.
-        set({ loadDiagnostics: imported.diagnostics });
+        flushXml();
+        if (!replaceText(`Quick fix: ${fix.label}`, fix.text)) set(failure(new StudioError('internal', `quick fix "${fix.label}" produced a file that does not parse`)));
+      },
+      formatDocument() {
+        if (!get().project) return;
+        flushXml();
+        try {
+          const text = formatSystemText(get().doc.text);
+          if (text !== get().doc.text) replaceText('Format', text);
+        } catch {
+          set(failure(new StudioError('corrupt', `${docFile(get())} does not parse: fix it before formatting`)));
+        }
+      },
+      setSettings(patch: Partial<ProjectSettings>, label: string) {
+        if (!get().project) return;
+        const { doc, history } = get();
+        const settings = { ...doc.settings, ...patch };
+        if (settings.board === doc.settings.board && JSON.stringify(settings.build) === JSON.stringify(doc.settings.build)) return;
+        const r = pushHistory(doc, history, { ...doc, settings }, label);
+        commit(r.doc, r.history);
       },
       restoreRecovery() {
         const rec = get().recovery;
         if (!rec) return;
-        const imported = importSystem(rec.systemXml, rec.studio.systemFile);
-        if (!imported.model) {
+        set({ recovery: undefined });
+        if (!analyzeText(rec.systemXml, docFile(get())).model) {
           // The autosave caught the XML pane mid-edit: give the text back to the pane, where its errors are marked.
-          set({ xmlText: rec.systemXml, recovery: undefined, notice: { kind: 'info', message: 'Recovered XML that does not parse yet: it is in the XML pane with its errors marked' } });
+          set({ xmlText: rec.systemXml, notice: { kind: 'info', message: 'Recovered XML that does not parse yet: it is in the XML pane with its errors marked' } });
           return;
         }
-        const system = imported.model;
-        actions.edit({ label: 'Restore autosaved changes', apply: () => ({ system, layout: rec.studio.layout }) });
-        set({ recovery: undefined });
+        const { doc, history } = get();
+        const system = analyzeText(rec.systemXml, docFile(get())).model!;
+        const r = pushHistory(doc, history, { ...doc, text: rec.systemXml, system, layout: rec.studio.layout, settings: { board: rec.studio.board, build: rec.studio.build } }, 'Restore autosaved changes');
+        commit(r.doc, r.history);
       },
       async discardRecovery() {
         set({ recovery: undefined });

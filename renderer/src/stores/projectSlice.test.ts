@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StudioError } from '../../../shared/api/errors';
 import { addProtectionDomain } from '../../../shared/model/edits';
-import { exportSystem } from '../../../shared/sdf/export';
 import { importSystem } from '../../../shared/sdf/import';
 import { createStudioStore, isDirty } from './studioStore';
 import { createFakeClient, settle } from './testing/fakeClient';
@@ -45,7 +44,7 @@ describe('project slice', () => {
     store.dispose();
   });
 
-  it('save sends studio.json with the layout and the exported system, then the project is clean', async () => {
+  it('save sends studio.json with the layout and the file changed only where the edit says, then the project is clean', async () => {
     const { store, fake } = await openedStore();
     fake.answer('project.save', { savedAt: 'now', files: [] });
     store.actions.edit(addProtectionDomain({ x: 300, y: 40 }, 'extra'));
@@ -53,7 +52,8 @@ describe('project slice', () => {
     expect(await store.actions.save()).toBe(true);
     const [sent] = fake.callsOf('project.save');
     const doc = store.getState().doc;
-    expect(sent!.systemXml).toBe(exportSystem(doc.system));
+    // The user's text with one contiguous insertion after the last PD, in the file's own indentation.
+    expect(sent!.systemXml).toBe(TWO_PD_SYSTEM.replace('  </protection_domain>\n  <channel>', '  </protection_domain>\n  <protection_domain name="extra" priority="100">\n    <program_image path="extra.elf" />\n  </protection_domain>\n  <channel>'));
     expect(importSystem(sent!.systemXml).model!.protectionDomains.map((p) => p.name)).toEqual(['sender', 'receiver', 'extra']);
     expect(sent!.studio.layout).toEqual(doc.layout);
     expect(doc.layout.nodes['pd:extra']).toEqual({ x: 300, y: 40 });

@@ -19,7 +19,7 @@ export interface ProjectActions {
   /** A recovery file of unsaved changes (never the project files themselves). */
   autosave(): Promise<void>;
   pickDirectory(title: string, mode: 'open' | 'create'): Promise<string | null>;
-  /** The project's board (kept in studio.json on the next save); the checks and the build follow it. */
+  /** The project's board (an undoable change, saved with the project); the checks and the build follow it. */
   setBoard(board: string): void;
 }
 
@@ -106,7 +106,7 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
         }
       },
       setBoard(board: string) {
-        set((s) => ({ project: s.project && { ...s.project, studio: { ...s.project.studio, board } } }));
+        actions.setSettings({ board }, `Board: ${board}`);
       },
     },
     dispose() {},

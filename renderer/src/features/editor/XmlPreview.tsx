@@ -1,7 +1,7 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { sourceKeysOf } from '../../../../shared/model/graphKeys';
 import { useActions, useStudio } from '../../stores/context';
-import { useDerived } from '../problems/useProblems';
+import { useAnalysis } from '../problems/useProblems';
 
 // Monaco is ~several MB: it loads on first use, never in the initial bundle.
 const MonacoXml = lazy(() => import('./MonacoXml'));
@@ -11,7 +11,7 @@ const MonacoXml = lazy(() => import('./MonacoXml'));
  * pause. While the text does not parse, the pane says so and the graph keeps the last good model.
  */
 export function XmlPreview() {
-  const { xml, diagnostics, sources } = useDerived();
+  const { xml, diagnostics, sources } = useAnalysis();
   const theme = useStudio((s) => s.theme);
   const reveal = useStudio((s) => s.reveal);
   const file = useStudio((s) => s.project?.studio.systemFile);
