@@ -1,4 +1,4 @@
-import { fromUtf8, utf8 } from './utf8';
+import { fromUtf8, utf8 } from '../format/utf8';
 import { DtError, evalIntExpr, joinPath, dirname, preprocess, type SourceLine } from './cpp';
 import { newNode, nodeByPath, type DtNode, type DtTree, type Place, type Property, type Ref } from './tree';
 

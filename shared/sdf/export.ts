@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../api/diagnostics';
 import type { Channel, DomainSchedule, IoAddressSpace, IrqEntry, MapEntry, MemoryRegion, ProtectionDomain, SystemModel, VirtualMachine } from '../model/system';
+import { hex } from '../format/hex';
 import { featuresNewerThan, type MicrokitTarget } from './versions';
 import { escapeAttr, parseXml } from './xml';
 
@@ -32,7 +33,6 @@ export function exportSystemFor(model: SystemModel, target: MicrokitTarget, file
   return diagnostics.length ? { diagnostics } : { xml, diagnostics };
 }
 
-export const hex = (n: number) => `0x${n.toString(16)}`;
 const dec = (n: number) => String(n);
 const bool = (b: boolean | undefined) => (b === undefined ? undefined : String(b));
 const opt = <T>(v: T | undefined, f: (v: T) => string) => (v === undefined ? undefined : f(v));

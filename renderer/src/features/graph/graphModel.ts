@@ -1,7 +1,7 @@
 import type { Edge, Node } from '@xyflow/react';
 import { ppProblem, type EditorDoc } from '../../../../shared/model/edits';
 import { isArmIrq, mrKey, pdKey, type IrqEntry, type ProtectionDomain } from '../../../../shared/model/system';
-import { hex } from '../../../../shared/sdf/export';
+import { hex } from '../../../../shared/format/hex';
 
 export type PdNodeData = {
   kind: 'pd';
