@@ -11,7 +11,7 @@ import { allProtectionDomains, emptySystem } from '../../../shared/model/system'
 import { sourceKeysOf } from '../../../shared/model/graphKeys';
 import type { StepId } from '../../../shared/build/plan';
 import { parseReport, type BuildReport } from '../../../shared/build/report';
-import { toFlow } from '../features/graph/graphModel';
+import { drawnPositions } from '../../../shared/model/layout';
 import { copyFragment, deleteKeys, deletePreview, pasteFragment, type Fragment } from '../../../shared/model/clipboard';
 import { exportSystem } from '../../../shared/sdf/export';
 import { importSystem } from '../../../shared/sdf/import';
@@ -143,11 +143,6 @@ export interface StudioState {
 }
 
 const blankDoc = (): EditorDoc => ({ system: emptySystem(), layout: { nodes: {} } });
-
-/** Where the canvas draws each node, placed or not (the fallback layout of graphModel). */
-function drawnPositions(doc: EditorDoc): Record<string, { x: number; y: number }> {
-  return Object.fromEntries(toFlow(doc, [], new Map()).nodes.map((n) => [n.id, n.position]));
-}
 
 /** The selected keys that still name something in the document (after undo, redo or an XML edit). */
 function stillSelected(doc: EditorDoc, selection: string[]): string[] {
