@@ -1,6 +1,6 @@
 import type { NodePosition } from './project';
 import { deleteNodes, removeChannel, updateMap, type Edit, type EditorDoc } from './edits';
-import { editSetvar, updateIrq, updateVirtualMachine } from './editsParts';
+import { editSetvar, updateIrq, updateVirtualMachine } from './editsInsidePd';
 import { allProtectionDomains, freshName, mrKey, pdKey, type Channel, type MemoryRegion, type ProtectionDomain } from './system';
 import { hex } from '../format/hex';
 

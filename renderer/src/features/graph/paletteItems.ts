@@ -1,5 +1,6 @@
 import { addMemoryRegion, addProtectionDomain, type Edit, type EditorDoc } from '../../../../shared/model/edits';
-import { addChildPd, addIrq, addVirtualMachine, nextDeviceRegion } from '../../../../shared/model/editsParts';
+import { addChildPd, addIrq, addVirtualMachine } from '../../../../shared/model/editsInsidePd';
+import { nextDeviceRegion } from '../../../../shared/model/deviceRegion';
 import type { BoardPack } from '../../../../shared/model/board';
 import { estimatedPdHeight } from '../../../../shared/model/layout';
 import type { NodePosition } from '../../../../shared/model/project';

@@ -1,5 +1,5 @@
 import { updateMemoryRegion } from '../../../../shared/model/edits';
-import { deviceRegion } from '../../../../shared/model/editsParts';
+import { deviceRegion } from '../../../../shared/model/deviceRegion';
 import type { MemoryRegion } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/format/hex';
 import { SDF_SCHEMA } from '../../../../shared/sdf/schema';

@@ -1,5 +1,5 @@
 import { updateProtectionDomain } from '../../../../shared/model/edits';
-import { addChildPd, addIrq, addVirtualMachine, editSetvar } from '../../../../shared/model/editsParts';
+import { addChildPd, addIrq, addVirtualMachine, editSetvar } from '../../../../shared/model/editsInsidePd';
 import { isArmIrq, type ProtectionDomain, type SystemModel } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/format/hex';
 import { useActions, useStudio } from '../../stores/context';
