@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importSystem } from '../shared/sdf/import';
-import { channelSides, estimatedPdHeight, toFlow } from '../renderer/src/features/graph/graphModel';
+import { drawnPositions } from '../shared/model/layout';
+import { channelSides, toFlow } from '../renderer/src/features/graph/graphModel';
 
 const root = path.resolve(import.meta.dirname, '..');
 const open = (rel: string) => {
@@ -39,45 +40,15 @@ describe('model → graph', () => {
       const { nodes, edges } = open(`resources/templates/${t}.system`);
       const ids = new Set(nodes.map((n) => n.id));
       for (const e of edges) expect(ids.has(e.source) && ids.has(e.target), `${t}: ${e.id}`).toBe(true);
-      // Fallback layout: no two nodes on the same spot.
-      expect(new Set(nodes.map((n) => `${n.position.x},${n.position.y}`)).size).toBe(nodes.length);
     }
   });
-});
 
-describe('fallback layout', () => {
-  it('unplaced PDs never overlap, however tall a VMM or an IRQ-heavy driver draws', () => {
-    const { nodes } = open('resources/templates/orin-agx-path-b.system');
-    const pds = nodes.filter((n) => n.type === 'pd').sort((a, b) => a.position.y - b.position.y);
-    const sys = importSystem(readFileSync(path.join(root, 'resources/templates/orin-agx-path-b.system'), 'utf8'), 'x').model!;
-    for (let i = 1; i < pds.length; i++) {
-      const above = sys.protectionDomains.find((p) => `pd:${p.name}` === pds[i - 1]!.id)!;
-      expect(pds[i]!.position.y - pds[i - 1]!.position.y).toBeGreaterThanOrEqual(estimatedPdHeight(above));
-    }
-  });
-});
-
-describe('fallback layout of memory regions', () => {
-  it('Path B’s 21 regions come in a block of columns, none overlapping, each column at most `rows` high', () => {
-    const { nodes } = open('resources/templates/orin-agx-path-b.system');
-    const mrs = nodes.filter((n) => n.type === 'mr');
-    expect(mrs).toHaveLength(21);
-    const columns = new Map<number, number[]>();
-    for (const n of mrs) columns.set(n.position.x, [...(columns.get(n.position.x) ?? []), n.position.y]);
-    expect(columns.size).toBe(3);
-    for (const ys of columns.values()) {
-      expect(ys.length).toBeLessThanOrEqual(8);
-      ys.sort((a, b) => a - b);
-      for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(80);
-    }
-  });
-});
-
-describe('fallback columns', () => {
-  it('are wide enough for the longest region name (net_tx_buffer_data_region_cli0)', () => {
-    const { nodes } = open('resources/templates/orin-agx-path-b.system');
-    const xs = [...new Set(nodes.filter((n) => n.type === 'mr').map((n) => n.position.x))].sort((a, b) => a - b);
-    expect(xs[1]! - xs[0]!).toBeGreaterThanOrEqual(8 * 'net_tx_buffer_data_region_cli0'.length + 40);
+  it('nodes sit where shared/model/layout draws them, stored or not', () => {
+    const sys = importSystem(readFileSync(path.join(root, 'resources/templates/libvmm-linux.system'), 'utf8'), 'x').model!;
+    const doc = { system: sys, layout: { nodes: { 'pd:VMM': { x: 700, y: 20 } } } };
+    const { nodes } = toFlow(doc, [], new Map());
+    expect(Object.fromEntries(nodes.map((n) => [n.id, n.position]))).toEqual(drawnPositions(doc));
+    expect(nodes.find((n) => n.id === 'pd:VMM')!.position).toEqual({ x: 700, y: 20 });
   });
 });
 
@@ -87,30 +58,6 @@ describe('channel edges use the facing sides', () => {
     expect(channelSides({ x: 0, y: 200 }, { x: 10, y: 0 })).toEqual({ sourceHandle: 'out-top', targetHandle: 'in-bottom' });
     expect(channelSides({ x: 0, y: 0 }, { x: 300, y: 20 })).toEqual({ sourceHandle: 'pd', targetHandle: 'in' });
     expect(channelSides({ x: 300, y: 0 }, { x: 0, y: 20 })).toEqual({ sourceHandle: 'out-left', targetHandle: 'in-right' });
-  });
-});
-
-describe('fallback layout of a large system', () => {
-  it('60 PDs wrap into columns, regions start right of the last one, and no two node boxes overlap', async () => {
-    const { synthetic250 } = await import('../scripts/benchGraph.mjs');
-    const sys = importSystem(synthetic250() as string, 'big.system').model!;
-    const { nodes } = toFlow({ system: sys, layout: { nodes: {} } }, [], new Map());
-    const pdXs = new Set(nodes.filter((n) => n.type === 'pd').map((n) => n.position.x));
-    expect(pdXs.size).toBeGreaterThan(1);
-    const lastPdX = Math.max(...pdXs);
-    expect(Math.min(...nodes.filter((n) => n.type === 'mr').map((n) => n.position.x))).toBeGreaterThan(lastPdX + 170);
-    // Boxes: PDs as drawn (at least 170 wide, estimatedPdHeight tall), regions 170 x 70.
-    const box = (n: (typeof nodes)[number]) => {
-      const pd = n.type === 'pd' ? sys.protectionDomains.find((p) => `pd:${p.name}` === n.id)! : undefined;
-      return { x: n.position.x, y: n.position.y, w: 230, h: pd ? estimatedPdHeight(pd) : 70 };
-    };
-    const boxes = nodes.map(box);
-    for (let i = 0; i < boxes.length; i++)
-      for (let j = i + 1; j < boxes.length; j++) {
-        const a = boxes[i]!;
-        const b = boxes[j]!;
-        expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y, `${nodes[i]!.id} overlaps ${nodes[j]!.id}`).toBe(true);
-      }
   });
 });
 

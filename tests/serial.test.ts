@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
@@ -11,8 +12,11 @@ const hasSocat = spawnSync('sh', ['-c', 'command -v socat']).status === 0;
 if (!hasSocat && process.env.CI === 'true') throw new Error('socat is required in CI');
 
 const procs: ChildProcess[] = [];
+let server: Server | undefined;
 afterEach(() => {
   for (const p of procs.splice(0)) p.kill('SIGKILL');
+  server?.close();
+  server = undefined;
 });
 
 /** A real pty pair: `a` for the IDE, `b` for the "board". */
@@ -104,20 +108,36 @@ describe.runIf(hasSocat || process.env.CI === 'true')('serial service on real pt
     await svc.close(id);
   }, 30_000);
 
-  it('raw TCP by URL (socat TCP-LISTEN)', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));
-    const b = path.join(dir, 'tcp-b');
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    procs.push(spawn('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' }));
-    await new Promise((r) => setTimeout(r, 300));
+  it('raw TCP by URL: every byte arrives exactly, both ways (a TCP serial server on port 0)', async () => {
+    // The board's side is what ser2net's raw mode or `socat TCP-LISTEN` is: a TCP server passing bytes as they are.
+    // Port 0: the kernel picks a free port and the server reports it, so nothing can take it first.
+    let board: Socket | undefined;
+    const fromIde: Buffer[] = [];
+    const boardClosed = new Promise<void>((resolve) => {
+      server = createServer((c) => {
+        board = c;
+        c.on('data', (d) => fromIde.push(d));
+        c.on('close', () => resolve());
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const port = (server!.address() as AddressInfo).port;
     const got: number[] = [];
-    const svc = new SerialService({ data: (_id, d) => got.push(...d), status: () => undefined });
-    const id = await svc.open(`tcp://127.0.0.1:${port}`, { baudRate: 115200 });
-    await until(() => existsSync(b));
-    const board = await openBoard(b);
-    board.write('over tcp\n');
-    await until(() => Buffer.from(got).toString().includes('over tcp'));
-    board.close();
+    const statuses: SerialStatus[] = [];
+    const svc = new SerialService({ data: (_id, d) => got.push(...d), status: (_id, st) => statuses.push(st) });
+    const id = await svc.open(`tcp://127.0.0.1:${port}`, { baudRate: 115200, enter: 'crlf', reconnect: false });
+    await until(() => board !== undefined);
+    // IDE -> board: Enter becomes the configured CR LF, nothing else is added.
+    svc.send(id, Buffer.from('help\r'));
+    await until(() => Buffer.concat(fromIde).length >= 6);
+    // Board -> IDE: every byte value, 0xff (Telnet's IAC) included: raw TCP has no Telnet layer to eat it. The board
+    // then hangs up; everything it sent is delivered before the service sees the connection close.
+    const sent = Buffer.concat([Buffer.from('over tcp\r\n'), Buffer.from(Array.from({ length: 256 }, (_, i) => i))]);
+    board!.end(sent);
+    await until(() => statuses.includes('disconnected'));
+    await boardClosed;
+    expect(Buffer.from(got)).toEqual(sent);
+    expect(Buffer.concat(fromIde)).toEqual(Buffer.from('help\r\n'));
     await svc.close(id);
   });
 
@@ -146,16 +166,15 @@ describe.runIf(hasSocat || process.env.CI === 'true')('serial service on real pt
     await until(() => Buffer.from(got).toString() === 'still here');
     board.close();
     await svc.close(id);
-    const held: import('node:net').Socket[] = [];
-    const server = (await import('node:net')).createServer((c) => void held.push(c));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
+    const held: Socket[] = [];
+    server = createServer((c) => void held.push(c));
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
     const tcp = await svc.open(`tcp://127.0.0.1:${port}`, { baudRate: 115200, reconnect: false });
     expect(svc.status(tcp)).toBe('open');
     await expect(svc.sendBreak(tcp)).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/break is not available on tcp:/) });
     await svc.close(tcp);
     for (const c of held) c.destroy();
-    server.close();
   });
 
   it('the log rotates at its size limit and the kept files hold the newest bytes, in order, without a gap', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DtError } from '../../shared/dt/cpp';
 import { DtbError, readDtb, writeDtb } from '../../shared/dt/dtb';
 import { applyOverlay } from '../../shared/dt/overlay';
+import { hex } from '../../shared/format/hex';
 import { parseDtsFile } from '../../shared/dt/parse';
 import { printDts } from '../../shared/dt/print';
 import type { DtTree } from '../../shared/dt/tree';
@@ -133,7 +134,6 @@ export async function dtQuery(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   const hits = find(idx, q);
-  const hex = (n: bigint) => `0x${n.toString(16)}`;
   const result = hits.map((h) => ({
     path: h.path,
     labels: h.node.labels,
@@ -149,7 +149,7 @@ export async function dtQuery(argv: string[], io: Io): Promise<number> {
       io.out(`${r.path}${r.labels.length ? ` (${r.labels.join(', ')})` : ''}\n  compatible: ${r.compatible.join(', ') || '-'}\n  status: ${r.status}\n`);
       for (const g of r.reg) io.out(`  reg${g.name ? ` ${g.name}` : ''}: ${g.address} + ${g.size}${g.translated ? '' : ' (bus address: an ancestor has no ranges)'}\n`);
       for (const it of r.interrupts) io.out(`  interrupt${it.name ? ` ${it.name}` : ''}: ${it.type ? `${it.type} ${it.number} -> INTID ${it.intid} (${it.trigger})` : `<${it.cells.join(' ')}>`} via ${it.controller}\n`);
-      for (const s of r.suppliers) io.out(`  needs ${s.path} via ${s.via}${s.args.length ? ` <${s.args.map((a) => `0x${a.toString(16)}`).join(' ')}>` : ''}${s.for !== r.path ? ` (for ${s.for})` : ''}\n`);
+      for (const s of r.suppliers) io.out(`  needs ${s.path} via ${s.via}${s.args.length ? ` <${s.args.map(hex).join(' ')}>` : ''}${s.for !== r.path ? ` (for ${s.for})` : ''}\n`);
     }
   }
   if (!hits.length) io.err(`no node matches ${JSON.stringify(q)}\n`);

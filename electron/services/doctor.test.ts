@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTool, findMicrokitSdk, runDoctor, TOOLS, versionOf, which } from './doctor';
+import { DOCTOR_ROW_IDS, TOOLS } from '../../shared/doctor/tools';
+import { checkTool, findMicrokitSdk, runDoctor, versionOf, which } from './doctor';
 
 function exe(dir: string, name: string, script: string) {
   const p = path.join(dir, name);
@@ -53,7 +54,7 @@ describe('doctor', () => {
 
   it('lists every tool and the SDK', async () => {
     const tools = await runDoctor({ env: { PATH: '/nonexistent' }, home: '/nonexistent' });
-    expect(tools.map((t) => t.id)).toEqual([...TOOLS.map((t) => t.id), 'microkit-sdk']);
+    expect(tools.map((t) => t.id)).toEqual(DOCTOR_ROW_IDS);
     expect(tools.every((t) => !t.found && t.hint)).toBe(true);
   });
 });

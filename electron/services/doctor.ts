@@ -3,30 +3,8 @@ import { promises as fs, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ToolStatus } from '../../shared/api/contract';
+import { MICROKIT_SDK, TOOLS, type ToolSpec } from '../../shared/doctor/tools';
 import { findSdk } from './sdk';
-
-export interface ToolSpec {
-  id: string;
-  label: string;
-  purpose: string;
-  /** Executable names tried in order. */
-  commands: string[];
-  versionArgs: string[];
-  hint: string;
-  required: boolean;
-}
-
-/** The tools seL4 Studio drives. Hints name Debian packages where Debian has one. */
-export const TOOLS: ToolSpec[] = [
-  { id: 'qemu-system-aarch64', label: 'QEMU (AArch64)', purpose: 'emulate qemu_virt_aarch64 systems', commands: ['qemu-system-aarch64'], versionArgs: ['--version'], hint: 'apt-get install qemu-system-arm', required: false },
-  { id: 'aarch64-none-elf-gcc', label: 'GCC aarch64-none-elf', purpose: 'compile PD programs (the Microkit default)', commands: ['aarch64-none-elf-gcc'], versionArgs: ['--version'], hint: "install the Arm GNU Toolchain (aarch64-none-elf) and put its bin/ on PATH, or use aarch64-linux-gnu-gcc", required: false },
-  { id: 'aarch64-linux-gnu-gcc', label: 'GCC aarch64-linux-gnu', purpose: 'compile PD programs (Debian cross compiler)', commands: ['aarch64-linux-gnu-gcc'], versionArgs: ['--version'], hint: 'apt-get install gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu', required: false },
-  { id: 'clang', label: 'Clang', purpose: 'compile PD programs with --target=aarch64-none-elf', commands: ['clang'], versionArgs: ['--version'], hint: 'apt-get install clang lld', required: false },
-  { id: 'cmake', label: 'CMake', purpose: 'configure PD program builds', commands: ['cmake'], versionArgs: ['--version'], hint: 'apt-get install cmake', required: false },
-  { id: 'ninja', label: 'Ninja', purpose: 'run CMake builds', commands: ['ninja'], versionArgs: ['--version'], hint: 'apt-get install ninja-build', required: false },
-  { id: 'make', label: 'GNU Make', purpose: 'build libvmm/sDDF-style Makefile projects', commands: ['make'], versionArgs: ['--version'], hint: 'apt-get install make', required: false },
-  { id: 'dtc', label: 'Device tree compiler', purpose: 'check device trees against the reference compiler', commands: ['dtc'], versionArgs: ['--version'], hint: 'apt-get install device-tree-compiler', required: false },
-];
 
 export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
@@ -95,9 +73,9 @@ export async function checkTool(spec: ToolSpec, opts: DoctorOptions = {}): Promi
  */
 export async function findMicrokitSdk(opts: DoctorOptions = {}): Promise<ToolStatus> {
   const { sdk, hint } = await findSdk(undefined, opts.env ?? process.env, opts.home ?? os.homedir());
-  if (!sdk) return { id: 'microkit-sdk', label: 'Microkit SDK', purpose: 'build system images', found: false, hint: hint!, required: false };
+  if (!sdk) return { ...MICROKIT_SDK, purpose: 'build system images', found: false, hint: hint!, required: false };
   const boards = Object.entries(sdk.boards).map(([b, c]) => `${b} (${c.join(', ')})`);
-  return { id: 'microkit-sdk', label: 'Microkit SDK', purpose: `build system images for ${boards.length} board${boards.length === 1 ? '' : 's'}: ${boards.slice(0, 3).join('; ')}${boards.length > 3 ? '; …' : ''}`, found: true, path: sdk.path, version: sdk.version, required: false };
+  return { ...MICROKIT_SDK, purpose: `build system images for ${boards.length} board${boards.length === 1 ? '' : 's'}: ${boards.slice(0, 3).join('; ')}${boards.length > 3 ? '; …' : ''}`, found: true, path: sdk.path, version: sdk.version, required: false };
 }
 
 export async function runDoctor(opts: DoctorOptions = {}): Promise<ToolStatus[]> {

@@ -1,4 +1,5 @@
-import { fromUtf8, utf8 } from './utf8';
+import { hex } from '../format/hex';
+import { fromUtf8, utf8 } from '../format/utf8';
 import type { DtNode, DtTree } from './tree';
 import { newNode } from './tree';
 
@@ -133,7 +134,7 @@ export class DtbError extends Error {
     message: string,
     readonly offset: number,
   ) {
-    super(`${message} (at byte 0x${offset.toString(16)})`);
+    super(`${message} (at byte ${hex(offset)})`);
     this.name = 'DtbError';
   }
 }
@@ -143,7 +144,7 @@ export function readDtb(blob: Uint8Array): DtTree {
   if (blob.length < 40) throw new DtbError('blob is shorter than an FDT header', 0);
   const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const magic = dv.getUint32(0);
-  if (magic !== FDT_MAGIC) throw new DtbError(`bad magic 0x${magic.toString(16)} (expected 0xd00dfeed)`, 0);
+  if (magic !== FDT_MAGIC) throw new DtbError(`bad magic ${hex(magic)} (expected 0xd00dfeed)`, 0);
   const total = dv.getUint32(4);
   const offStruct = dv.getUint32(8);
   const offStrings = dv.getUint32(12);
@@ -209,7 +210,7 @@ export function readDtb(blob: Uint8Array): DtTree {
     } else if (tok === END) {
       if (stack.length) throw new DtbError('FDT_END inside a node', o - 4);
       break;
-    } else throw new DtbError(`unknown structure token 0x${tok.toString(16)}`, o - 4);
+    } else throw new DtbError(`unknown structure token ${hex(tok)}`, o - 4);
   }
   if (!sawRoot) throw new DtbError('no root node', offStruct);
   tree.stringsBlock = blob.slice(offStrings, offStrings + sizeStrings);

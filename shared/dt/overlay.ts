@@ -1,6 +1,7 @@
 import { DtbError } from './dtb';
 import { newNode, type DtNode, type DtTree, type Property } from './tree';
-import { fromUtf8, utf8 } from './utf8';
+import { readBe32 as u32, writeBe32 as put32 } from '../format/bigEndian';
+import { fromUtf8, utf8 } from '../format/utf8';
 
 /**
  * Apply a compiled overlay (a `/plugin/` tree with fragments, `__fixups__` and `__local_fixups__`) to a base tree,
@@ -11,13 +12,6 @@ import { fromUtf8, utf8 } from './utf8';
 export function applyOverlay(base: DtTree, overlay: DtTree): DtTree {
   const b = cloneTree(base);
   const o = cloneTree(overlay);
-  const u32 = (v: Uint8Array, at = 0) => ((v[at]! << 24) | (v[at + 1]! << 16) | (v[at + 2]! << 8) | v[at + 3]!) >>> 0;
-  const put32 = (v: Uint8Array, at: number, x: number) => {
-    v[at] = (x >>> 24) & 0xff;
-    v[at + 1] = (x >>> 16) & 0xff;
-    v[at + 2] = (x >>> 8) & 0xff;
-    v[at + 3] = x & 0xff;
-  };
   const str = (p: Property) => fromUtf8(p.value.subarray(0, p.value.length - 1));
   const isPh = (p: Property) => (p.name === 'phandle' || p.name === 'linux,phandle') && p.value.length === 4;
   const walk = (n: DtNode, f: (n: DtNode, path: string) => void, path = '/') => {

@@ -1,3 +1,4 @@
+import { readBe32 } from '../format/bigEndian';
 import type { DtNode, DtTree, Property } from './tree';
 
 /**
@@ -37,7 +38,7 @@ function formatValue(p: Property): string {
   if (v[v.length - 1] === 0 && notString === 0 && nul <= v.length - nul) return ` = "${escapeString(v.subarray(0, v.length - 1))}"`;
   if (v.length % 4 === 0) {
     const cells: string[] = [];
-    for (let i = 0; i < v.length; i += 4) cells.push(`0x${(((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0).toString(16).padStart(2, '0')}`);
+    for (let i = 0; i < v.length; i += 4) cells.push(`0x${readBe32(v, i).toString(16).padStart(2, '0')}`);
     return ` = <${cells.join(' ')}>`;
   }
   return ` = [${[...v].map((b) => b.toString(16).padStart(2, '0')).join(' ')}]`;

@@ -1,5 +1,6 @@
 import { getProp, type DtNode, type DtTree } from './tree';
-import { fromUtf8 } from './utf8';
+import { be32Words } from '../format/bigEndian';
+import { fromUtf8 } from '../format/utf8';
 
 /**
  * Questions about a device tree: where a device is (reg through #address-cells/#size-cells and every ancestor's
@@ -22,14 +23,9 @@ export interface Index {
   pathOf: Map<DtNode, string>;
 }
 
-const cells = (v: Uint8Array) => {
-  const out: number[] = [];
-  for (let i = 0; i + 4 <= v.length; i += 4) out.push(((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0);
-  return out;
-};
 const cellProp = (n: DtNode, name: string) => {
   const p = getProp(n, name);
-  return p ? cells(p.value) : undefined;
+  return p ? be32Words(p.value) : undefined;
 };
 export const strings = (n: DtNode, name: string): string[] => {
   const p = getProp(n, name);
@@ -133,7 +129,7 @@ function translate(idx: Index, bus: DtNode, addr: bigint): bigint | undefined {
     const ca = addressCells(node);
     const pa = addressCells(up);
     const cs = sizeCells(node);
-    const r = cells(ranges.value);
+    const r = be32Words(ranges.value);
     let mapped: bigint | undefined;
     for (let i = 0; i + ca + pa + cs <= r.length; i += ca + pa + cs) {
       const child = combine(r.slice(i, i + ca));
@@ -236,7 +232,7 @@ export function supplierClosure(idx: Index, node: DtNode): Supplier[] {
     for (const p of n.props) {
       const spec = SUPPLIER_PROPS.find(([re]) => re.test(p.name));
       if (!spec) continue;
-      const cs = cells(p.value);
+      const cs = be32Words(p.value);
       for (let i = 0; i < cs.length; ) {
         const target = idx.byPhandle.get(cs[i]!);
         if (!target) break;

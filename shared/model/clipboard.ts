@@ -1,8 +1,8 @@
 import type { NodePosition } from './project';
 import { deleteNodes, removeChannel, updateMap, type Edit, type EditorDoc } from './edits';
-import { editSetvar, updateIrq, updateVirtualMachine } from './editsParts';
+import { editSetvar, updateIrq, updateVirtualMachine } from './editsInsidePd';
 import { allProtectionDomains, freshName, mrKey, pdKey, type Channel, type MemoryRegion, type ProtectionDomain } from './system';
-import { hex } from '../sdf/export';
+import { hex } from '../format/hex';
 
 /**
  * Copy, paste, duplicate and delete of a selection, with what hangs on it. A copied PD takes its maps (to copied

@@ -1,5 +1,5 @@
 import type { BoardPack } from './board';
-import { hex } from '../sdf/export';
+import { hex } from '../format/hex';
 import { allProtectionDomains, type MapEntry, type MemoryRegion, type SystemModel } from './system';
 import { pdMapMaxVaddr, userVSpaceTop, vmMapMaxVaddr, type KernelConfig } from '../sdf/kernelConfig';
 

@@ -1,4 +1,5 @@
 import { spiToIntid, type BoardPack, type Device } from '../model/board';
+import { hex } from '../format/hex';
 import { decodeInterrupts, decodeReg, strings, supplierClosure, type Index } from '../dt/query';
 
 /**
@@ -74,7 +75,6 @@ export interface Plan {
 const PAGE = 0x1000n;
 const down = (a: bigint) => a - (a % PAGE);
 const up = (a: bigint) => ((a + PAGE - 1n) / PAGE) * PAGE;
-const hx = (n: bigint) => `0x${n.toString(16)}`;
 
 export function planPassthrough(input: PlanInput): Plan {
   const { board, vm } = input;
@@ -110,7 +110,7 @@ export function planPassthrough(input: PlanInput): Plan {
     const widened = w.reg.address % PAGE !== 0n || w.reg.size % PAGE !== 0n;
     if (last && w.start < last.physAddr + last.size) {
       if (!last.devices.includes(w.dev)) {
-        messages.push({ severity: 'warning', device: w.dev, message: `${w.dev} shares a page with ${last.devices.join(', ')} (${hx(w.start)}): they are mapped as one region` });
+        messages.push({ severity: 'warning', device: w.dev, message: `${w.dev} shares a page with ${last.devices.join(', ')} (${hex(w.start)}): they are mapped as one region` });
         last.devices.push(w.dev);
       }
       const end = w.end > last.physAddr + last.size ? w.end : last.physAddr + last.size;
@@ -141,7 +141,7 @@ export function planPassthrough(input: PlanInput): Plan {
     messages.push({
       severity: others.length ? 'warning' : 'info',
       device: r.devices[0],
-      message: `${r.widenedFrom.map((w) => `${hx(w.address)}+${hx(w.size)}`).join(', ')} is not page aligned: the region is widened to ${hx(r.physAddr)}+${hx(r.size)}${others.length ? `, which also holds ${others.map((o) => o.name).join(', ')} (the guest can reach them)` : ''}`,
+      message: `${r.widenedFrom.map((w) => `${hex(w.address)}+${hex(w.size)}`).join(', ')} is not page aligned: the region is widened to ${hex(r.physAddr)}+${hex(r.size)}${others.length ? `, which also holds ${others.map((o) => o.name).join(', ')} (the guest can reach them)` : ''}`,
     });
   }
 
@@ -193,16 +193,16 @@ export function planPassthrough(input: PlanInput): Plan {
     if (d.dma || d.smmu) {
       const oneToOne = vm.ramPhys !== undefined && vm.ramPhys === vm.ramBase;
       if (!oneToOne) {
-        messages.push({ severity: 'warning', device: d.name, message: `${d.name} is a bus master: guest RAM must be mapped 1:1 (IPA = PA; give the guest RAM region phys_addr ${hx(vm.ramBase)}) or its DMA goes to the wrong memory` });
+        messages.push({ severity: 'warning', device: d.name, message: `${d.name} is a bus master: guest RAM must be mapped 1:1 (IPA = PA; give the guest RAM region phys_addr ${hex(vm.ramBase)}) or its DMA goes to the wrong memory` });
       } else if (d.smmu) {
-        messages.push({ severity: 'warning', device: d.name, message: `${d.name} does DMA through ${d.smmu.instance} (stream id ${hx(BigInt(d.smmu.sid))}); with the stream bypassed it can reach all of memory, not just the guest's` });
+        messages.push({ severity: 'warning', device: d.name, message: `${d.name} does DMA through ${d.smmu.instance} (stream id ${hex(BigInt(d.smmu.sid))}); with the stream bypassed it can reach all of memory, not just the guest's` });
       }
     }
   }
   if (devices.length && !messages.some((m) => m.severity === 'error')) {
     const guestEnd = vm.ramBase + vm.ramSize;
     for (const r of regions) {
-      if (r.guestAddr < guestEnd && r.guestAddr + r.size > vm.ramBase) messages.push({ severity: 'error', device: r.devices[0], message: `${r.name} at guest ${hx(r.guestAddr)} overlaps guest RAM ${hx(vm.ramBase)}..${hx(guestEnd)}` });
+      if (r.guestAddr < guestEnd && r.guestAddr + r.size > vm.ramBase) messages.push({ severity: 'error', device: r.devices[0], message: `${r.name} at guest ${hex(r.guestAddr)} overlaps guest RAM ${hex(vm.ramBase)}..${hex(guestEnd)}` });
     }
   }
   return { devices, regions, irqs, messages };

@@ -34,4 +34,3 @@ export function exportSystemFor(model: SystemModel, target: MicrokitTarget, file
   return diagnostics.length ? { diagnostics } : { xml, diagnostics };
 }
 
-export const hex = (n: number) => `0x${n.toString(16)}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { addChannel, addMap, addMemoryRegion, addProtectionDomain, deleteNodes, emptyHistory, pushHistory, undo, updateMap, updateMemoryRegion, updateProtectionDomain, type Edit, type History } from '../model/edits';
-import { addIrq } from '../model/editsParts';
+import { addIrq } from '../model/editsInsidePd';
 import { analyzeText, checkAnalysis, editSystemDoc, openSystemDoc, type SystemDoc } from './document';
 import { kernelConfig } from './kernelConfig';
 import { respell } from './reconcile';

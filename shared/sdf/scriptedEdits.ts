@@ -1,5 +1,5 @@
 import { updateMemoryRegion, updateProtectionDomain, type Edit } from '../model/edits';
-import { updateVirtualMachine } from '../model/editsParts';
+import { updateVirtualMachine } from '../model/editsInsidePd';
 import { allProtectionDomains } from '../model/system';
 import { analyzeText, editSystemDoc, openSystemDoc, type SystemDoc } from './document';
 import { applyTextEdits, reconcileTrees } from './reconcile';

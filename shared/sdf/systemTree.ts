@@ -1,5 +1,6 @@
 import type { Channel, DomainSchedule, IoAddressSpace, IrqEntry, MapEntry, MemoryRegion, ProtectionDomain, SystemModel, VirtualMachine } from '../model/system';
 import { escapeAttr } from './xml';
+import { hex } from '../format/hex';
 
 /**
  * The model as an element tree in canonical order (reference/microkit-sdf.md §12). The exporter prints it; the
@@ -21,7 +22,6 @@ export interface TreeNode {
   key?: string;
 }
 
-const hex = (n: number) => `0x${n.toString(16)}`;
 const dec = (n: number) => String(n);
 const bool = (b: boolean | undefined) => (b === undefined ? undefined : String(b));
 const opt = <T>(v: T | undefined, f: (v: T) => string) => (v === undefined ? undefined : f(v));

@@ -3,7 +3,7 @@
  * hex dump. Pure and incremental: the terminal view feeds every chunk as it arrives, and feeds the whole history
  * again into a fresh renderer when the user flips a view option, so both give the same screen.
  */
-import { utf8 } from '../dt/utf8';
+import { utf8 } from '../format/utf8';
 
 export interface ConsoleChunk {
   /** Milliseconds since the console's first byte. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addProtectionDomain, deleteNodes, emptyHistory, moveNodes, pushHistory, undo, updateMemoryRegion, updateProtectionDomain, type Edit, type History } from '../../shared/model/edits';
-import { addIrq, addVirtualMachine } from '../../shared/model/editsParts';
+import { addIrq, addVirtualMachine } from '../../shared/model/editsInsidePd';
 import { allProtectionDomains } from '../../shared/model/system';
 import { analyzeText, editSystemDoc, openSystemDoc, type SystemDoc } from '../../shared/sdf/document';
 import type { CorpusEntry } from './sdfCorpus';

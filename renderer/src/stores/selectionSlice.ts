@@ -1,7 +1,6 @@
-import type { EditorDoc } from '../../../shared/model/edits';
 import { allProtectionDomains } from '../../../shared/model/system';
 import { copyFragment, deleteKeys, deletePreview, pasteFragment, type Fragment } from '../../../shared/model/clipboard';
-import { toFlow } from '../features/graph/graphModel';
+import { drawnPositions } from '../../../shared/model/layout';
 import type { SliceFactory } from './slice';
 
 /** What is selected on the canvas, what Copy took, and a delete waiting for confirmation (view state, not history). */
@@ -28,10 +27,6 @@ export interface SelectionActions {
   cancelDelete(): void;
 }
 
-/** Where the canvas draws each node, placed or not (the fallback layout of graphModel). */
-function drawnPositions(doc: EditorDoc): Record<string, { x: number; y: number }> {
-  return Object.fromEntries(toFlow(doc, [], new Map()).nodes.map((n) => [n.id, n.position]));
-}
 
 export const createSelectionSlice: SliceFactory<SelectionState, SelectionActions> = (_client, set, get, actions) => ({
   state: { selection: [], clipboard: undefined, pendingDelete: undefined },

@@ -1,5 +1,5 @@
 import type { BuildReport } from '../../../../shared/build/report';
-import { hex } from '../../../../shared/sdf/export';
+import { hex } from '../../../../shared/format/hex';
 
 /** The Microkit report of the last image: threads, kernel objects by type, loader regions, physical span. */
 export function ReportView({ report }: { report: BuildReport }) {

@@ -1,9 +1,9 @@
 import { useReactFlow } from '@xyflow/react';
 import { useEffect, useRef, useState } from 'react';
 import { setLayout } from '../../../../shared/model/edits';
+import { fallbackLayout } from '../../../../shared/model/layout';
 import { allProtectionDomains, mrKey, pdKey } from '../../../../shared/model/system';
 import { useActions, useStudio, useStudioStore } from '../../stores/context';
-import { toFlow } from './graphModel';
 
 const SHORTCUTS: [string, string][] = [
   ['Ctrl+Z / Ctrl+Y', 'undo / redo (in the XML pane: the text’s own)'],
@@ -45,9 +45,7 @@ export function GraphTools() {
     void flow.fitView({ nodes: [{ id: hit }], maxZoom: 1.2, duration: 200 });
   };
   const autoLayout = () => {
-    const doc = store.getState().doc;
-    const { nodes } = toFlow({ ...doc, layout: { nodes: {} } }, [], new Map());
-    actions.edit(setLayout(Object.fromEntries(nodes.map((n) => [n.id, n.position]))));
+    actions.edit(setLayout(fallbackLayout(store.getState().doc.system)));
     setTimeout(fit, 50);
   };
   useEffect(() => {

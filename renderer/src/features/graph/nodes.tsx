@@ -1,5 +1,5 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { hex } from '../../../../shared/sdf/export';
+import { hex } from '../../../../shared/format/hex';
 import type { MouseEvent } from 'react';
 import { useActions, useStudio } from '../../stores/context';
 import type { MrNodeData, PdNodeData } from './graphModel';

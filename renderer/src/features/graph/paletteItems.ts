@@ -1,11 +1,12 @@
 import { addMemoryRegion, addProtectionDomain, type Edit, type EditorDoc } from '../../../../shared/model/edits';
-import { addChildPd, addIrq, addVirtualMachine, nextDeviceRegion } from '../../../../shared/model/editsParts';
+import { addChildPd, addIrq, addVirtualMachine } from '../../../../shared/model/editsInsidePd';
+import { nextDeviceRegion } from '../../../../shared/model/deviceRegion';
 import type { BoardPack } from '../../../../shared/model/board';
+import { estimatedPdHeight } from '../../../../shared/model/layout';
 import type { NodePosition } from '../../../../shared/model/project';
 import { allProtectionDomains } from '../../../../shared/model/system';
 import { useCallback } from 'react';
 import { useActions, useStudioStore } from '../../stores/context';
-import { estimatedPdHeight } from './graphModel';
 
 export const PALETTE_ITEMS = [
   { kind: 'pd', label: 'Protection domain', hint: 'An isolated program with a priority and budget', onPd: false },

@@ -1,6 +1,6 @@
 import { ppProblem, removeChannel, updateChannelEnd, updateMap } from '../../../../shared/model/edits';
 import type { Channel, MapEntry, SystemModel } from '../../../../shared/model/system';
-import { hex } from '../../../../shared/sdf/export';
+import { hex } from '../../../../shared/format/hex';
 import { useActions } from '../../stores/context';
 import { Field, help, int, perms, symbol } from './fields';
 

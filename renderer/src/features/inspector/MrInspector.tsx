@@ -1,7 +1,7 @@
 import { updateMemoryRegion } from '../../../../shared/model/edits';
-import { deviceRegion } from '../../../../shared/model/editsParts';
+import { deviceRegion } from '../../../../shared/model/deviceRegion';
 import type { MemoryRegion } from '../../../../shared/model/system';
-import { hex } from '../../../../shared/sdf/export';
+import { hex } from '../../../../shared/format/hex';
 import { SDF_SCHEMA } from '../../../../shared/sdf/schema';
 import { useActions, useStudio } from '../../stores/context';
 import { Choice, Field, help, int, name, optText } from './fields';

@@ -1,4 +1,4 @@
-import { addVcpu, updateIrq, updateVcpu, updateVirtualMachine } from '../../../../shared/model/editsParts';
+import { addVcpu, updateIrq, updateVcpu, updateVirtualMachine } from '../../../../shared/model/editsInsidePd';
 import { isArmIrq, type ProtectionDomain } from '../../../../shared/model/system';
 import { describeIntid, deviceRaising } from '../../../../shared/model/board';
 import { useActions, useStudio } from '../../stores/context';

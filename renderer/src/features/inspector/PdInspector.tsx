@@ -1,7 +1,7 @@
 import { updateProtectionDomain } from '../../../../shared/model/edits';
-import { addChildPd, addIrq, addVirtualMachine, editSetvar } from '../../../../shared/model/editsParts';
+import { addChildPd, addIrq, addVirtualMachine, editSetvar } from '../../../../shared/model/editsInsidePd';
 import { isArmIrq, type ProtectionDomain, type SystemModel } from '../../../../shared/model/system';
-import { hex } from '../../../../shared/sdf/export';
+import { hex } from '../../../../shared/format/hex';
 import { useActions, useStudio } from '../../stores/context';
 import { BoolChoice, Field, help, int, name, optText, symbol, text } from './fields';
 

@@ -1,6 +1,7 @@
 import { scaleLog } from 'd3-scale';
 import { useMemo, useState } from 'react';
-import { hex } from '../../../../shared/sdf/export';
+import { byteSize } from '../../../../shared/format/byteSize';
+import { hex } from '../../../../shared/format/hex';
 import { memoryMap, memoryProblems, type AddressSpace, type MemBlock } from '../../../../shared/model/memoryMap';
 import { kernelConfigForBoard } from '../../../../shared/model/board';
 import { kernelConfig } from '../../../../shared/sdf/kernelConfig';
@@ -45,8 +46,6 @@ function layout(space: AddressSpace): { placed: Placed[]; gaps: { y: number; fro
   return { placed, gaps, height: y + 8 };
 }
 
-const human = (n: number) => (n >= 2 ** 30 ? `${+(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${+(n / 2 ** 20).toFixed(2)} MiB` : n >= 1024 ? `${+(n / 1024).toFixed(2)} KiB` : `${n} B`);
-
 function Column({ space, selected, onHover }: { space: AddressSpace; selected: Set<string>; onHover: (b: { block: MemBlock; space: AddressSpace } | undefined) => void }) {
   const actions = useActions();
   const { placed, gaps, height: h } = useMemo(() => layout(space), [space]);
@@ -61,7 +60,7 @@ function Column({ space, selected, onHover }: { space: AddressSpace; selected: S
         {gaps.map((g, i) => (
           <g key={i} className="mm-gap" transform={`translate(0,${g.y})`}>
             <path d={`M 70 ${GAP / 2} l 8 -4 l 8 8 l 8 -8 l 8 8 l 8 -4`} />
-            <text x={116} y={GAP / 2 + 4}>{human(g.to - g.from)} unused</text>
+            <text x={116} y={GAP / 2 + 4}>{byteSize(g.to - g.from)} unused</text>
           </g>
         ))}
         {placed.map(({ block: b, y, h: bh, indent }, i) => (
@@ -130,7 +129,7 @@ export function MemoryMap() {
           <b>{hover.block.label}</b> in {hover.space.title}
           <div>
             {hex(hover.block.start)}
-            {hover.block.size ? ` – ${hex(hover.block.start + hover.block.size)} (${human(hover.block.size)})` : ''}
+            {hover.block.size ? ` – ${hex(hover.block.start + hover.block.size)} (${byteSize(hover.block.size)})` : ''}
           </div>
           {hover.block.perms && <div>perms {hover.block.perms}{hover.block.cached === false ? ', uncached' : ', cached'}</div>}
           {hover.block.problems.map((p) => (

@@ -11,6 +11,7 @@ export function utf8(s: string): number[] {
   return out;
 }
 
+/** UTF-8 bytes to a string; a byte that cannot start a sequence becomes U+FFFD (as a decoder replaces it). */
 export function fromUtf8(b: ArrayLike<number>): string {
   let s = '';
   for (let i = 0; i < b.length; ) {

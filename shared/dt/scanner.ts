@@ -1,0 +1,186 @@
+import { utf8 } from '../format/utf8';
+import { DtError, evalIntExpr, type SourceLine } from './cpp';
+import type { Place } from './tree';
+
+/**
+ * The DTS lexer: whitespace and comments, names, labels, `&label` and `&{/path}` references, strings with their
+ * escapes, and cell values (integer literals, character literals, parenthesised C expressions), each with the
+ * file:line:column it came from (through the preprocessor's line map).
+ */
+
+const NAME_CHARS = /[A-Za-z0-9,._+*#?@-]/;
+const LABEL = /([A-Za-z_][A-Za-z0-9_]*):(?!:)/y;
+const INT_LITERAL = /(0[xX][0-9a-fA-F]+|[0-9]+)([uU]?[lL]{0,2}|[lL]{1,2}[uU]?)/y;
+
+export class Scanner {
+  pos = 0;
+  private lineStarts: number[] = [];
+  readonly text: string;
+  constructor(private readonly lines: SourceLine[]) {
+    let off = 0;
+    for (const l of lines) {
+      this.lineStarts.push(off);
+      off += l.text.length + 1;
+    }
+    this.text = lines.map((l) => l.text).join('\n');
+  }
+  place(at = this.pos): Place {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    const l = this.lines[lo] ?? { file: '<input>', line: 1, expanded: false };
+    return { file: l.file, line: l.line, column: l.expanded ? 1 : at - (this.lineStarts[lo] ?? 0) + 1 };
+  }
+  fail(msg: string, at = this.pos): never {
+    const p = this.place(at);
+    throw new DtError(msg, p.file, p.line, p.column);
+  }
+  /** Whitespace and comments (dtc's lexer reads C comments itself when no preprocessor ran). */
+  ws() {
+    for (;;) {
+      const c = this.text[this.pos];
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') this.pos++;
+      else if (c === '/' && this.text[this.pos + 1] === '*') {
+        const end = this.text.indexOf('*/', this.pos + 2);
+        if (end < 0) this.fail('unterminated comment');
+        this.pos = end + 2;
+      } else if (c === '/' && this.text[this.pos + 1] === '/') {
+        const end = this.text.indexOf('\n', this.pos);
+        this.pos = end < 0 ? this.text.length : end;
+      } else return;
+    }
+  }
+  peek(s: string) {
+    this.ws();
+    return this.text.startsWith(s, this.pos);
+  }
+  eat(s: string) {
+    if (!this.peek(s)) this.fail(`syntax error: expected '${s}'`);
+    this.pos += s.length;
+  }
+  tryEat(s: string) {
+    if (this.peek(s)) {
+      this.pos += s.length;
+      return true;
+    }
+    return false;
+  }
+  atEnd() {
+    this.ws();
+    return this.pos >= this.text.length;
+  }
+  name(): string {
+    this.ws();
+    const s = this.pos;
+    while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos]!)) this.pos++;
+    if (this.pos === s) this.fail('syntax error: expected a name');
+    return this.text.slice(s, this.pos);
+  }
+  /** Match a sticky regex at the current position without copying the text. */
+  match(re: RegExp): RegExpExecArray | null {
+    re.lastIndex = this.pos;
+    return re.exec(this.text);
+  }
+  /** `label:` prefixes. */
+  labels(): string[] {
+    const out: string[] = [];
+    for (;;) {
+      this.ws();
+      const m = this.match(LABEL);
+      if (!m) return out;
+      out.push(m[1]!);
+      this.pos += m[0].length;
+    }
+  }
+  ref(): { label: string } | { path: string } {
+    this.eat('&');
+    if (this.text[this.pos] === '{') {
+      const end = this.text.indexOf('}', this.pos);
+      if (end < 0) this.fail('syntax error: unterminated &{...} reference');
+      const path = this.text.slice(this.pos + 1, end);
+      this.pos = end + 1;
+      return { path };
+    }
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(this.pos, this.pos + 256));
+    if (!m) this.fail('syntax error: expected a label after &');
+    this.pos += m[0].length;
+    return { label: m[0] };
+  }
+  string(): Uint8Array {
+    this.eat('"');
+    const bytes: number[] = [];
+    for (;;) {
+      if (this.pos >= this.text.length || this.text[this.pos] === '\n') this.fail('unterminated string');
+      const c = this.text[this.pos++]!;
+      if (c === '"') break;
+      if (c === '\\') bytes.push(...this.escape());
+      else if (c.charCodeAt(0) < 0x80) bytes.push(c.charCodeAt(0));
+      else bytes.push(...utf8(c));
+    }
+    return new Uint8Array(bytes);
+  }
+  escape(): number[] {
+    if (this.pos >= this.text.length) this.fail('unterminated escape sequence');
+    const c = this.text[this.pos++]!;
+    const simple: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '\\': 92, '"': 34, "'": 39 };
+    if (c in simple) return [simple[c]!];
+    if (c === 'x') {
+      const m = /^[0-9a-fA-F]{1,2}/.exec(this.text.slice(this.pos, this.pos + 2));
+      if (!m) this.fail('\\x used with no following hex digits');
+      this.pos += m[0].length;
+      return [parseInt(m[0], 16)];
+    }
+    if (/[0-7]/.test(c)) {
+      const m = /^[0-7]{0,2}/.exec(this.text.slice(this.pos, this.pos + 2))!;
+      this.pos += m[0].length;
+      return [parseInt(c + m[0], 8) & 0xff];
+    }
+    return [c.charCodeAt(0)];
+  }
+}
+
+/** One cell: an integer literal (octal as dtc reads it), a character literal or a parenthesised C expression. */
+export function cellValue(sc: Scanner): bigint {
+  sc.ws();
+  const m = sc.match(INT_LITERAL);
+  if (m) {
+    sc.pos += m[0].length;
+    const lit = m[1]!;
+    if (/^0[0-7]+$/.test(lit)) return BigInt(`0o${lit.slice(1)}`);
+    if (/^0\d/.test(lit)) sc.fail(`invalid octal literal ${lit}`);
+    return BigInt(lit);
+  }
+  if (sc.text[sc.pos] === "'") {
+    sc.pos++;
+    const c = sc.text[sc.pos] === '\\' ? (sc.pos++, sc.escape()[0]!) : sc.text.charCodeAt(sc.pos++);
+    sc.eat("'");
+    return BigInt(c);
+  }
+  if (sc.text[sc.pos] === '(') {
+    // A parenthesised C expression: find its end, then evaluate.
+    let depth = 0;
+    let i = sc.pos;
+    for (; i < sc.text.length; i++) {
+      if (sc.text[i] === '(') depth++;
+      else if (sc.text[i] === ')' && --depth === 0) break;
+    }
+    if (depth !== 0) sc.fail('syntax error: unbalanced parentheses');
+    const expr = sc.text
+      .slice(sc.pos + 1, i)
+      .replace(/'(\\.|[^'])'/g, (_m, ch: string) => String(ch.length === 2 ? ch.charCodeAt(1) : ch.charCodeAt(0)))
+      .replace(/(0[xX][0-9a-fA-F]+|\d+)[uUlL]+/g, '$1')
+      .replace(/\b0([0-7]+)\b/g, (_m, o: string) => String(parseInt(o, 8)));
+    const start = sc.pos;
+    sc.pos = i + 1;
+    try {
+      return evalIntExpr(expr);
+    } catch (e) {
+      sc.fail(`syntax error in expression: ${(e as Error).message}`, start);
+    }
+  }
+  return sc.fail('syntax error: expected a number');
+}
