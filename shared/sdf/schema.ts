@@ -259,3 +259,19 @@ export function attrNames(element: string, ...forms: string[]): string[] {
 export function attrRange(element: string, attr: string): NumericRange | undefined {
   return SDF_SCHEMA[element]?.attrs[attr]?.range;
 }
+
+/**
+ * A number as an inspector field takes it (decimal or 0x-hex, `_` separators, empty = attribute absent), checked
+ * against an attribute's range: the same numbers the checker enforces, so a value the field accepts never fails
+ * the checker's range rule, and one it refuses always would.
+ */
+export function parseNumberIn(raw: string, range: NumericRange): { value?: number; error?: string } {
+  const s = raw.trim().replace(/_/g, '');
+  if (s === '') return { value: undefined };
+  const n = s.startsWith('0x') ? parseInt(s.slice(2), 16) : /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(n)) return { error: 'a decimal or 0x-prefixed number' };
+  const show = (x: number) => (range.align ? hexOf(x) : String(x));
+  if (n < range.min || n > range.max) return { error: `between ${show(range.min)} and ${show(range.max)}` };
+  if (range.align && n % range.align !== 0) return { error: `a multiple of ${hexOf(range.align)}` };
+  return { value: n };
+}

@@ -2,7 +2,7 @@ import { ppProblem, removeChannel, updateChannelEnd, updateMap } from '../../../
 import type { Channel, MapEntry, SystemModel } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/sdf/export';
 import { useActions } from '../../stores/context';
-import { Field, help, int, perms, symbol } from './fields';
+import { Field, help, int, perms, ranged, symbol } from './fields';
 
 export interface MapSelection {
   pd: string;
@@ -60,7 +60,7 @@ export function ChannelInspector({ channel, chIndex, system, selKey }: { channel
             return (
               <fieldset key={e} className="channel-end">
                 <legend>{end.pd}</legend>
-                <Field label="id" testId={`inspect-end${e}-id`} help={help('end', 'id')} value={String(end.id)} parse={int(0, 61)} onCommit={(v) => {
+                <Field label="id" testId={`inspect-end${e}-id`} help={help('end', 'id')} value={String(end.id)} parse={ranged('end', 'id')} onCommit={(v) => {
                   if (v !== undefined) actions.edit(updateChannelEnd(chIndex, e, { id: v }));
                 }} />
                 <label className="field check">
