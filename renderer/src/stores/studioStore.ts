@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { Diagnostic } from '../../../shared/api/diagnostics';
-import type { BuildRecord, HostInfo, ProjectSnapshot, RecentProject, ToolStatus } from '../../../shared/api/contract';
+import type { BuildRecord, HostInfo, ProjectSnapshot, RecentProject, ReportedBuildProblem, ToolStatus } from '../../../shared/api/contract';
 import type { StudioClient } from '../../../shared/api/rpc';
 import { StudioError } from '../../../shared/api/errors';
 import { applyEdit as apply, emptyHistory, redo as redoDoc, replaceSystem, undo as undoDoc, type Edit, type EditorDoc, type History } from '../../../shared/model/edits';
@@ -50,7 +50,7 @@ export interface BuildState {
   /** Lines each step has printed in all. */
   outputLines: Partial<Record<StepId, number>>;
   progress?: { step: StepId; done: number; total: number };
-  problems: (Diagnostic & { tool: string })[];
+  problems: ReportedBuildProblem[];
   record?: BuildRecord;
   /** Boot the image in QEMU when the build succeeds (Build & Run). */
   thenRun: boolean;
@@ -223,7 +223,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
   };
 
   let pendingOutput: { buildId: string; step: StepId; data: string }[] = [];
-  let pendingProblems: { buildId: string; problem: Diagnostic & { tool: string } }[] = [];
+  let pendingProblems: { buildId: string; problem: ReportedBuildProblem }[] = [];
   let pendingProgress: { buildId: string; step: StepId; done: number; total: number } | undefined;
   let flushScheduled = false;
   const flushBuild = () => {
