@@ -36,6 +36,17 @@ test('build a project: progress, a gcc error in Problems, fix it in the editor, 
   const problem = studio.problems().getByText(/.greeting. undeclared/);
   await expect(problem).toBeVisible();
   await expect(studio.problems()).toContainText('hello.c:6:23');
+  // gcc's note travels with the error (matcher → host → contract → Problems): a disclosure under the error lists it
+  // at its place, and the place opens the source like the problem does.
+  const row = studio.problems().getByTestId('problem').filter({ hasText: /.greeting. undeclared/ });
+  await expect(row.getByTestId('problem-related')).toContainText('1 note');
+  await row.getByTestId('problem-related').locator('summary').click();
+  const note = row.getByTestId('problem-related-place');
+  await expect(note).toContainText('reported only once');
+  await expect(note).toContainText('hello.c:6:23');
+  await note.click();
+  await expect(page.getByTestId('source-path')).toHaveText('hello.c');
+  await page.getByTestId('view-graph').click();
   await studio.openTab('build');
   await expect(page.getByTestId('build-step-configure')).toHaveClass(/build-done/);
   await expect(page.getByTestId('build-step-compile')).toHaveClass(/build-failed/);

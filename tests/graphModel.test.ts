@@ -3,6 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importSystem } from '../shared/sdf/import';
 import { drawnPositions } from '../shared/model/layout';
+import { checkSystem } from '../shared/sdf/check';
+import { kernelConfig } from '../shared/sdf/kernelConfig';
+import { problemsByKey } from '../shared/model/graphKeys';
 import { channelSides, toFlow } from '../renderer/src/features/graph/graphModel';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -66,5 +69,27 @@ describe('setvar edges', () => {
     const sys = importSystem('<system><memory_region name="dma" size="0x1000" /><protection_domain name="drv"><program_image path="d.elf" /><setvar symbol="dma_paddr" region_paddr="dma" /></protection_domain></system>', 'x').model!;
     const { edges } = toFlow({ system: sys, layout: { nodes: {} } }, [], new Map());
     expect(edges.map((e) => [e.id, e.source, e.target, e.label])).toEqual([['setvar:drv:0', 'pd:drv', 'mr:dma', 'setvar dma_paddr']]);
+  });
+});
+
+describe('channel edges take their colour from the checker', () => {
+  it("a channel the checker faults is red with the checker's message; the others are not", () => {
+    const xml = `<system>
+  <protection_domain name="server" priority="100"><program_image path="s.elf" /></protection_domain>
+  <protection_domain name="client" priority="100"><program_image path="c.elf" /></protection_domain>
+  <channel><end pd="server" id="0" /><end pd="client" id="0" /></channel>
+  <channel>
+    <end pd="client" id="1" pp="true" />
+    <end pd="server" id="1" />
+  </channel>
+</system>`;
+    const { model, sources } = importSystem(xml, 'x.system');
+    const { diagnostics } = checkSystem(xml, 'x.system', kernelConfig({ arch: 'aarch64' }));
+    const { edges } = toFlow({ system: model!, layout: { nodes: {} } }, [], new Map(), problemsByKey(diagnostics, sources));
+    const channel = (id: string) => edges.find((e) => e.id === id)!;
+    expect(channel('ch:0').className).toBe('edge-channel');
+    expect(channel('ch:1').className).toBe('edge-channel edge-pp edge-bad');
+    expect(channel('ch:1').label).toBe('ch 1↔1 (pp →) ✗');
+    expect(channel('ch:1').data!.problem).toMatch(/^Error: PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd client \(priority: 100\)/);
   });
 });

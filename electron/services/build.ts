@@ -4,6 +4,7 @@ import { StudioError } from '../../shared/api/errors';
 import type { BuildRecord, EventPayload } from '../../shared/api/contract';
 import { BUILD_DIR, cmakeToolchainFile, planBuild, TOOLCHAIN_FILE, TOOLCHAINS, type BuildSettings, type BuildStep, type ProjectKind, type StepId, type Toolchain } from '../../shared/build/plan';
 import { BuildProblemMatcher, buildProgress, type BuildProblem, type BuildTool } from '../../shared/logs/buildProblems';
+import { LineSplitter } from '../../shared/logs/lines';
 import { programImagePlace } from '../../shared/sdf/places';
 import type { StudioFile } from '../../shared/model/project';
 import { writeFileAtomic } from './atomicWrite';
@@ -153,7 +154,8 @@ export class BuildService {
     const matcher = new BuildProblemMatcher();
     let count = 0;
     let errors = 0;
-    let line = '';
+    // One splitter feeds the problem matcher and the progress parser (each `\r` state of a Ninja status line counts).
+    const lines = new LineSplitter('each');
     let tail = '';
     let progress: { done: number; total: number } | undefined;
     let progressSent = 0;
@@ -175,12 +177,11 @@ export class BuildService {
           this.events.output({ buildId, step: step.id, data });
           log.write(data);
           tail = (tail + data).slice(-4096);
-          report(matcher.feed(data));
+          const complete = lines.push(data);
+          report(matcher.feedLines(complete));
           // Progress: the last [x/y] or [ nn%] at a line start.
-          const lines = (line + data).split('\n');
-          line = lines.pop() ?? '';
           // At most ten progress events a second (a Ninja build prints a count per line), and always the last one.
-          for (const l of lines) progress = buildProgress(l) ?? progress;
+          for (const l of complete) progress = buildProgress(l) ?? progress;
           const now = performance.now();
           if (progress && now - progressSent > 100) {
             this.events.progress({ buildId, step: step.id, ...progress });
@@ -190,7 +191,10 @@ export class BuildService {
         },
         exit: (e) => {
           log.end();
+          const unterminated = lines.end();
+          for (const l of unterminated) progress = buildProgress(l) ?? progress;
           if (progress) this.events.progress({ buildId, step: step.id, ...progress });
+          report(matcher.feedLines(unterminated));
           report(matcher.end());
           state.runId = undefined;
           if (e.error) {
@@ -219,15 +223,21 @@ export class BuildService {
    */
   private place(p: BuildProblem, cwd: string, req: BuildRequest, systemText: string | undefined): BuildProblem {
     const out: BuildProblem = { ...p };
-    if (p.file) {
-      const abs = path.resolve(p.dir ?? cwd, p.file);
+    const where = (file: string) => {
+      const abs = path.resolve(p.dir ?? cwd, file);
       const rel = path.relative(req.root, abs);
-      out.file = rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+      return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+    };
+    if (p.file) {
+      out.file = where(p.file);
     } else if (p.tool === 'microkit') {
       const img = /program image( for symbols)?: '([^']+)'/.exec(p.message);
       const at = img && systemText ? programImagePlace(systemText, img[2]!, Boolean(img[1])) : undefined;
       if (at) Object.assign(out, { file: req.studio.systemFile, ...at });
     }
+    // The include chain and the notes are places too: the Problems panel opens them like the problem itself.
+    if (p.includedFrom) out.includedFrom = p.includedFrom.map((i) => ({ ...i, file: where(i.file) }));
+    if (p.notes) out.notes = p.notes.map((n) => (n.file ? { ...n, file: where(n.file) } : n));
     delete out.dir;
     return out;
   }

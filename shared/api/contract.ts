@@ -62,6 +62,17 @@ function SerialIdSchema() {
 }
 
 const BuildIdSchema = z.string().regex(/^build-\d+$/);
+/**
+ * A problem found in build output (shared/logs/buildProblems.ts), with what explains it: gcc's "In file included
+ * from" chain (as gcc prints it: the including file first, the compiled source last) and the notes that follow it.
+ * Every place is one the UI can open.
+ */
+export const BuildProblemSchema = DiagnosticSchema.extend({
+  tool: z.string(),
+  includedFrom: z.array(z.object({ file: z.string(), line: z.number().int().nonnegative() })).optional(),
+  notes: z.array(DiagnosticSchema).optional(),
+});
+export type ReportedBuildProblem = z.infer<typeof BuildProblemSchema>;
 const BuildStepIdSchema = z.enum(['configure', 'compile', 'export', 'microkit']);
 export const BuildRecordSchema = z.object({
   buildId: z.string(),
@@ -226,7 +237,7 @@ export const events = {
   }),
   'build.output': z.object({ buildId: BuildIdSchema, step: BuildStepIdSchema, data: z.string() }),
   'build.progress': z.object({ buildId: BuildIdSchema, step: BuildStepIdSchema, done: z.number(), total: z.number() }),
-  'build.problem': z.object({ buildId: BuildIdSchema, step: BuildStepIdSchema, problem: DiagnosticSchema.extend({ tool: z.string() }) }),
+  'build.problem': z.object({ buildId: BuildIdSchema, step: BuildStepIdSchema, problem: BuildProblemSchema }),
   'build.done': z.object({ buildId: BuildIdSchema, record: BuildRecordSchema }),
   /** Bytes as base64. */
   'serial.data': z.object({ id: z.string(), data: z.string() }),

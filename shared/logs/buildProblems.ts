@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../api/diagnostics';
+import { LineSplitter } from './lines';
 
 /**
  * Problems in build output, as they stream: gcc and clang (`file:line:col: error|warning|note:`, with the
@@ -15,7 +16,7 @@ export interface BuildProblem extends Diagnostic {
   tool: BuildTool;
   /** The directory the tool ran in, when make said so (relative places are relative to it). */
   dir?: string;
-  /** Where the file was included from, outermost first. */
+  /** Where the file was included from, as gcc prints it: the file including it first, the compiled source last. */
   includedFrom?: { file: string; line: number }[];
   /** gcc's notes that follow the diagnostic. */
   notes?: Diagnostic[];
@@ -38,7 +39,7 @@ const MICROKIT = /^Error: (.*)$/;
 const severityOf = (s: string): Diagnostic['severity'] => (s === 'note' ? 'info' : s === 'warning' || s.includes('Warning') ? 'warning' : 'error');
 
 export class BuildProblemMatcher {
-  private partial = '';
+  private readonly splitter = new LineSplitter('each');
   private includes: { file: string; line: number }[] = [];
   private dirs: string[] = [];
   private last?: BuildProblem;
@@ -48,17 +49,18 @@ export class BuildProblemMatcher {
 
   /** Feed a chunk of output; returns the problems completed by it. */
   feed(chunk: string): BuildProblem[] {
-    const text = this.partial + chunk;
-    const lines = text.split('\n');
-    this.partial = lines.pop() ?? '';
-    for (const l of lines) this.line(l.replace(/\r$/, '').replace(ANSI, ''));
+    return this.feedLines(this.splitter.push(chunk));
+  }
+
+  /** Feed whole lines, split by the caller (a host that splits once for the matcher and the progress parser). */
+  feedLines(lines: readonly string[]): BuildProblem[] {
+    for (const l of lines) this.line(l.replace(ANSI, ''));
     return this.take();
   }
 
   /** The end of the output: flushes a half line and an open CMake message. */
   end(): BuildProblem[] {
-    if (this.partial) this.line(this.partial.replace(ANSI, ''));
-    this.partial = '';
+    for (const l of this.splitter.end()) this.line(l.replace(ANSI, ''));
     this.closeCmake();
     return this.take();
   }

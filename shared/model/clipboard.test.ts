@@ -55,10 +55,58 @@ describe('copy, paste, duplicate', () => {
 });
 
 describe('delete with what goes with it', () => {
-  it('says what a PD and a region take along', () => {
-    expect(deletePreview(doc(), ['pd:client'])).toEqual(['child PD worker', '1 IRQ of client', 'channel client (id 0) ↔ server (id 0)', 'channel client (id 1) ↔ worker (id 1)']);
-    expect(deletePreview(doc(), ['mr:shared'])).toEqual(['map of shared into server at 0x1000000', 'map of shared into client at 0x1000000']);
-    expect(deletePreview(doc(), ['mr:priv', 'pd:client'])).toEqual(['child PD worker', '1 IRQ of client', 'channel client (id 0) ↔ server (id 0)', 'channel client (id 1) ↔ worker (id 1)']);
+  // A VMM with its VM, IRQs and a child PD; a server with a setvar; shared and private regions; two channels.
+  const rich = (): EditorDoc => ({
+    system: importSystem(`<system>
+  <memory_region name="shared" size="0x1000" />
+  <memory_region name="priv" size="0x1000" />
+  <memory_region name="ram" size="0x10000000" />
+  <memory_region name="spare" size="0x1000" />
+  <protection_domain name="server" priority="200"><program_image path="s.elf" /><map mr="shared" vaddr="0x1000000" /><setvar symbol="priv_paddr" region_paddr="priv" /></protection_domain>
+  <protection_domain name="client" priority="100">
+    <program_image path="c.elf" />
+    <map mr="shared" vaddr="0x1000000" /><map mr="priv" vaddr="0x2000000" />
+    <irq irq="40" id="3" />
+    <irq irq="41" id="4" />
+    <virtual_machine name="linux"><vcpu id="0" /><map mr="ram" vaddr="0x40000000" /></virtual_machine>
+    <protection_domain name="worker" id="1" priority="50"><program_image path="w.elf" /><map mr="priv" vaddr="0x3000000" /><irq irq="42" id="0" /></protection_domain>
+  </protection_domain>
+  <channel><end pd="client" id="0" pp="true" /><end pd="server" id="0" /></channel>
+  <channel><end pd="client" id="1" /><end pd="worker" id="1" /></channel>
+</system>`).model!,
+    layout: { nodes: {} },
+  });
+  it('the preview is what the delete edit removes, less what was asked: a VMM PD with its VM, IRQs, maps and child', () => {
+    expect(deletePreview(rich(), ['pd:client'])).toEqual([
+      'virtual machine linux',
+      'map of ram into linux at 0x40000000',
+      'IRQ 40 (id 3) of client',
+      'IRQ 41 (id 4) of client',
+      'map of shared into client at 0x1000000',
+      'map of priv into client at 0x2000000',
+      'child PD worker',
+      'IRQ 42 (id 0) of worker',
+      'map of priv into worker at 0x3000000',
+      'channel client (id 0) ↔ server (id 0)',
+      'channel client (id 1) ↔ worker (id 1)',
+    ]);
+    // Selecting the child as well asks for it: it is no longer news.
+    expect(deletePreview(rich(), ['pd:client', 'pd:worker'])).not.toContain('child PD worker');
+    expect(deletePreview(rich(), ['vm:client'])).toEqual(['map of ram into linux at 0x40000000']);
+  });
+  it('a region takes its maps, and a setvar naming it is reported as left dangling (the delete keeps it)', () => {
+    expect(deletePreview(rich(), ['mr:priv'])).toEqual(['map of priv into client at 0x2000000', 'map of priv into worker at 0x3000000', 'setvar priv_paddr of server (left naming a missing region)']);
+    const after = deleteKeys(['mr:priv']).apply(rich());
+    expect(after.system.protectionDomains[0]!.setvars).toEqual([{ symbol: 'priv_paddr', regionPaddr: 'priv' }]);
+  });
+  it('nothing else goes: no preview (the delete happens without asking)', () => {
+    expect(deletePreview(rich(), ['mr:spare'])).toEqual([]);
+    expect(deletePreview(rich(), ['map:client:1', 'ch:0', 'irq:client:0'])).toEqual([]);
+  });
+  it('parts are matched by what they are, not where they are: deleting the first of two maps does not report the second', () => {
+    const d = rich();
+    expect(deletePreview(d, ['map:client:0'])).toEqual([]);
+    expect(deletePreview(d, ['setvar:server:0'])).toEqual([]);
   });
   it('deletes a setvar edge', () => {
     const d = doc();

@@ -2,7 +2,7 @@ import type { NodePosition } from './project';
 import { deleteNodes, removeChannel, updateMap, type Edit, type EditorDoc } from './edits';
 import { editSetvar, updateIrq, updateVirtualMachine } from './editsInsidePd';
 import { allProtectionDomains, freshName, mrKey, pdKey, type Channel, type MemoryRegion, type ProtectionDomain } from './system';
-import { hex } from '../format/hex';
+import { lostParts } from './documentParts';
 
 /**
  * Copy, paste, duplicate and delete of a selection, with what hangs on it. A copied PD takes its maps (to copied
@@ -112,35 +112,12 @@ export function pasteFragment(frag: Fragment, offset: NodePosition = belowFragme
   };
 }
 
-/** What deleting the selection takes with it, in words, before it happens. */
+/**
+ * What deleting the selection takes with it, in words, before it happens: the difference the delete edit makes to
+ * the document (documentParts.ts), less what the keys name themselves. There is no second description of the cascade.
+ */
 export function deletePreview(doc: EditorDoc, keys: string[]): string[] {
-  const out: string[] = [];
-  const pds = new Set(keys.filter((k) => k.startsWith('pd:')).map((k) => k.slice(3)));
-  const mrs = new Set(keys.filter((k) => k.startsWith('mr:')).map((k) => k.slice(3)));
-  const all = allProtectionDomains(doc.system);
-  const gone = new Set<string>();
-  const collect = (pd: ProtectionDomain, inherited: boolean) => {
-    const dead = inherited || pds.has(pd.name);
-    if (dead) gone.add(pd.name);
-    if (inherited) out.push(`child PD ${pd.name}`);
-    for (const c of pd.children ?? []) collect(c, dead);
-  };
-  doc.system.protectionDomains.forEach((p) => collect(p, false));
-  for (const p of all) {
-    if (!gone.has(p.name)) continue;
-    if (p.virtualMachine) out.push(`virtual machine ${p.virtualMachine.name}`);
-    if (p.irqs.length) out.push(`${p.irqs.length} IRQ${p.irqs.length === 1 ? '' : 's'} of ${p.name}`);
-  }
-  doc.system.channels.forEach((c) => {
-    if (c.ends.some((e) => gone.has(e.pd))) out.push(`channel ${c.ends[0].pd} (id ${c.ends[0].id}) ↔ ${c.ends[1].pd} (id ${c.ends[1].id})`);
-  });
-  for (const p of all) {
-    if (gone.has(p.name)) continue;
-    for (const m of p.maps) if (mrs.has(m.mr)) out.push(`map of ${m.mr} into ${p.name} at ${hex(m.vaddr)}`);
-    for (const m of p.virtualMachine?.maps ?? []) if (mrs.has(m.mr)) out.push(`map of ${m.mr} into ${p.virtualMachine!.name} at ${hex(m.vaddr)}`);
-    for (const s of p.setvars ?? []) if (mrs.has(s.regionPaddr)) out.push(`setvar ${s.symbol} of ${p.name} (left naming a missing region)`);
-  }
-  return out;
+  return lostParts(doc.system, deleteKeys(keys).apply(doc).system, keys);
 }
 
 /**

@@ -225,19 +225,6 @@ export function removeChannel(index: number): Edit {
   return { label: `Remove channel ${index}`, apply: (doc) => ({ ...doc, system: { ...doc.system, channels: doc.system.channels.filter((_, i) => i !== index) } }) };
 }
 
-/**
- * The PPC priority rule (Microkit 2.x): the end with pp may call the other end, whose PD must have a strictly higher
- * priority; pp on both ends is refused. Undefined when the channel has no pp or the rule holds.
- */
-export function ppProblem(system: SystemModel, ends: readonly [ChannelEnd, ChannelEnd]): string | undefined {
-  if (ends[0].pp && ends[1].pp) return 'pp on both ends: cannot ppc bidirectionally';
-  const caller = ends[0].pp ? ends[0] : ends[1].pp ? ends[1] : undefined;
-  if (!caller) return undefined;
-  const callee = caller === ends[0] ? ends[1] : ends[0];
-  const prio = (name: string) => allProtectionDomains(system).find((p) => p.name === name)?.priority ?? 0;
-  return prio(callee.pd) > prio(caller.pd) ? undefined : `${callee.pd} (priority ${prio(callee.pd)}) must have a higher priority than its caller ${caller.pd} (${prio(caller.pd)})`;
-}
-
 /** Channel ids (and IRQ ids: the same 0..62 space in a PD) already used by a PD. */
 export function usedIds(system: SystemModel, pdName: string): Set<number> {
   const ids = new Set<number>();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { importSystem } from '../sdf/import';
-import { graphKeyOfSource, pdOfKey, sourceKeysOf } from './graphKeys';
+import { graphKeyOfSource, pdOfKey, problemsByKey, sourceKeysOf } from './graphKeys';
+import { checkSystem } from '../sdf/check';
+import { kernelConfig } from '../sdf/kernelConfig';
 
 describe('graph keys from source keys', () => {
   it('names the innermost element the graph shows', () => {
@@ -38,5 +40,32 @@ describe('graph keys from source keys', () => {
     expect(pdOfKey('vmmap:a:b:3')).toBe('a:b');
     expect(pdOfKey('irq:x:0')).toBe('x');
     expect(pdOfKey('mr:x')).toBeUndefined();
+  });
+});
+
+describe('diagnostics by graph key', () => {
+  it("places each of the checker's diagnostics on the node or edge whose element it points at", () => {
+    const xml = `<system>
+  <memory_region name="m" size="0x1001" />
+  <protection_domain name="a" priority="10"><program_image path="a.elf" /></protection_domain>
+  <protection_domain name="b" priority="20"><program_image path="b.elf" /></protection_domain>
+  <protection_domain name="c">
+    <program_image path="c.elf" />
+    <irq irq="40" id="70" />
+  </protection_domain>
+  <channel><end pd="a" id="0" /><end pd="b" id="0" /></channel>
+  <channel>
+    <end pd="b" id="1" pp="true" />
+    <end pd="a" id="1" />
+  </channel>
+</system>`;
+    const { diagnostics } = checkSystem(xml, 't.system', kernelConfig({ arch: 'aarch64' }));
+    const byKey = problemsByKey(diagnostics, importSystem(xml).sources);
+    const rules = (key: string) => (byKey.get(key) ?? []).map((d) => d.rule);
+    expect(rules('mr:m')).toEqual(['mr-size']);
+    expect(rules('irq:c:0')).toEqual(['id-range']);
+    expect(rules('ch:1')).toEqual(['pp-priority']);
+    expect(byKey.has('ch:0')).toBe(false);
+    expect(byKey.has('pd:b')).toBe(false);
   });
 });

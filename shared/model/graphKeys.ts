@@ -1,3 +1,5 @@
+import type { Diagnostic } from '../api/diagnostics';
+
 /**
  * Keys of what the graph shows and the inspector edits: nodes `pd:NAME`, `mr:NAME`; edges `map:PD:i`, `vmmap:PD:i`,
  * `ch:i`, `setvar:PD:i`; parts of a PD node `vm:PD`, `irq:PD:i`. The importer's source keys (`pd:A/pd:B/map[0]`, `ch:2/end[1]`,
@@ -34,4 +36,26 @@ export function sourceKeysOf(sources: Iterable<string>, graphKey: string): strin
 export function pdOfKey(key: string): string | undefined {
   const m = /^(?:pd|vm):(.+)$/.exec(key) ?? /^(?:map|vmmap|irq|setvar):(.+):\d+$/.exec(key);
   return m?.[1];
+}
+
+/**
+ * The checker's diagnostics by the graph key of the element they are placed on (`sources`: the importer's source
+ * map of the same text). A line belongs to the innermost node or edge whose element starts there. This is how the
+ * canvas learns that a channel breaks a rule (a red edge with ✗): from the checker's own diagnostics for it, never
+ * from a second copy of the rule.
+ */
+export function problemsByKey(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, { line: number }>): Map<string, Diagnostic[]> {
+  const byLine = new Map<number, string>();
+  // Sources are in document order, parents before what they contain: the last key placed on a line is the innermost.
+  for (const [key, at] of sources) {
+    if (key.includes('@')) continue;
+    const owner = graphKeyOfSource(key);
+    if (owner) byLine.set(at.line, owner);
+  }
+  const out = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    const key = d.line !== undefined ? byLine.get(d.line) : undefined;
+    if (key) out.set(key, [...(out.get(key) ?? []), d]);
+  }
+  return out;
 }

@@ -1,27 +1,14 @@
 import type { Diagnostic } from '../api/diagnostics';
-import { attrNames } from './schema';
-import {
-  SdfError,
-  children,
-  loc,
-  parseDomains,
-  parseIoAddressSpace,
-  parseMemoryRegion,
-  parseProtectionDomain,
-  required,
-  checkAttributes,
-  decimal,
-  bool,
-  valueError,
-  addSetvar,
-  attr,
-  type Ctx,
-  type Domains,
-  type IoAddressSpace,
-  type MemoryRegion,
-  type Pd,
-} from './checkElements';
-import { pdMapMaxVaddr, vmMapMaxVaddr, type KernelConfig } from './kernelConfig';
+import { MAX_PDS } from './schema';
+import { SdfError, attr, children, loc, valueError, type Ctx } from './checkValues';
+import { parseMemoryRegion, type MemoryRegion } from './checkMemory';
+import { parseProtectionDomain, type Pd } from './checkPd';
+import { parseDomains, type Domains } from './checkDomains';
+import { parseIoAddressSpace, type IoAddressSpace } from './checkIommu';
+import { checkIdsAndPpcs, parseChannels } from './checkChannels';
+import { checkIoPorts, checkMaps, checkPhysicalAndSetvars } from './checkAddresses';
+import type { SystemCheck } from './checkSystemCtx';
+import type { KernelConfig } from './kernelConfig';
 import { migrateToV2 } from './migrate';
 import { parseXml, XmlSyntaxError, type XmlElement } from './xml';
 
@@ -33,13 +20,6 @@ export interface CheckResult {
   ok: boolean;
   /** Errors in the order the Microkit tool meets them: the first is the one it prints. Warnings follow. */
   diagnostics: Diagnostic[];
-}
-
-interface ChannelEnd {
-  pd: string;
-  id: bigint;
-  pp: boolean;
-  setvarId?: string;
 }
 
 /**
@@ -182,40 +162,8 @@ export function checkSystem(text: string, file: string, config: KernelConfig, pa
   for (const pd of pds) if (!byName.has(pd.name)) byName.set(pd.name, pd);
 
   // 2. Channels (§2.12), parsed once every PD is known.
-  const channels: { a: ChannelEnd; b: ChannelEnd; el: XmlElement }[] = [];
-  for (const el of channelEls) {
-    const ch = attempt(() => {
-      checkAttributes(ctx, el, []);
-      const ends: ChannelEnd[] = [];
-      for (const e of children(el)) {
-        if (e.name !== 'end') throw new SdfError(`Error: invalid XML element '${e.name}': ${loc(ctx, e)}`, e.line, e.column, 'unknown-element');
-        checkAttributes(ctx, e, attrNames('end'));
-        const pd = required(ctx, e, 'pd');
-        const id = decimal(ctx, e, 'id', required(ctx, e, 'id'), true);
-        if (id > 61n) throw valueError(ctx, e, 'id must be < 62', 'id-range');
-        if (id < 0n) throw valueError(ctx, e, 'id must be >= 0', 'id-range');
-        bool(ctx, e, 'notify');
-        const pp = bool(ctx, e, 'pp') ?? false;
-        if (!byName.has(pd)) {
-          if (failedPds.has(pd)) return undefined; // already reported where that PD failed
-          throw valueError(ctx, e, `invalid PD name '${pd}'`, 'channel-pd');
-        }
-        const end: ChannelEnd = { pd, id, pp };
-        const sv = attr(e, 'setvar_id');
-        if (sv !== undefined) end.setvarId = sv;
-        ends.push(end);
-      }
-      if (ends.length !== 2) throw valueError(ctx, el, 'exactly two end elements must be specified', 'channel-ends');
-      if (ends[0]!.pp && ends[1]!.pp) throw valueError(ctx, el, 'cannot ppc bidirectionally', 'pp-both');
-      return { a: ends[0]!, b: ends[1]!, el };
-    });
-    if (ch) channels.push(ch);
-  }
-  for (const ch of channels) {
-    for (const end of [ch.a, ch.b]) {
-      if (end.setvarId !== undefined) attempt(() => addSetvar(ctx, byName.get(end.pd)!.setvars, { symbol: end.setvarId!, kind: 'id' }, ch.el));
-    }
-  }
+  const sys: SystemCheck = { ctx, record, attempt, pds, byName };
+  const channels = parseChannels(sys, channelEls, failedPds);
 
   // 3. Cap maps name PDs (§2.10).
   for (const pd of pds) {
@@ -227,7 +175,7 @@ export function checkSystem(text: string, file: string, config: KernelConfig, pa
   // 4. Counts and names (§3, §5.4).
   const pdTotal = pds.length + failedPds.size;
   if (pdTotal === 0) record(new SdfError('Error: at least one protection domain must be defined', undefined, undefined, 'no-pd'));
-  if (pdTotal > 63) record(new SdfError(`Error: too many protection domains (${pdTotal}) defined. Maximum is 63.`, undefined, undefined, 'max-pds'));
+  if (pdTotal > MAX_PDS) record(new SdfError(`Error: too many protection domains (${pdTotal}) defined. Maximum is ${MAX_PDS}.`, undefined, undefined, 'max-pds'));
   const seenPd = new Set<string>();
   for (const pd of pds) {
     if (seenPd.has(pd.name)) record(new SdfError(`Error: duplicate protection domain name '${pd.name}'.`, pd.el.line, pd.el.column, 'duplicate-pd'));
@@ -250,117 +198,10 @@ export function checkSystem(text: string, file: string, config: KernelConfig, pa
   }
 
   // 5–6. IRQ numbers, the shared per-PD id space, and PPC priorities (§5.5, §5.6).
-  const irqOwner = new Map<bigint, string>();
-  const usedIds = new Map<string, Set<bigint>>();
-  for (const pd of pds) {
-    // PDs with the same name (already an error) share one id space rather than hiding each other's clashes.
-    const ids = usedIds.get(pd.name) ?? new Set<bigint>();
-    usedIds.set(pd.name, ids);
-    for (const irq of pd.irqs) {
-      if (irqOwner.has(irq.number)) {
-        record(new SdfError(`Error: duplicate irq: ${irq.number} in protection domain: '${pd.name}' @ ${loc(ctx, pd.el)}`, pd.el.line, pd.el.column, 'duplicate-irq'));
-      }
-      irqOwner.set(irq.number, pd.name);
-      if (ids.has(irq.id)) record(new SdfError(`Error: duplicate channel id: ${irq.id} in protection domain: '${pd.name}' @ ${loc(ctx, pd.el)}`, pd.el.line, pd.el.column, 'duplicate-id'));
-      ids.add(irq.id);
-    }
-  }
-  for (const ch of channels) {
-    for (const end of [ch.a, ch.b]) {
-      const pd = byName.get(end.pd)!;
-      const ids = usedIds.get(end.pd)!;
-      if (ids.has(end.id)) record(new SdfError(`Error: duplicate channel id: ${end.id} in protection domain: '${end.pd}' @ ${loc(ctx, pd.el)}`, pd.el.line, pd.el.column, 'duplicate-id'));
-      ids.add(end.id);
-    }
-    for (const [from, to] of [
-      [ch.a, ch.b],
-      [ch.b, ch.a],
-    ] as const) {
-      if (!from.pp) continue;
-      const caller = byName.get(from.pd)!;
-      const callee = byName.get(to.pd)!;
-      if (caller.priority >= callee.priority) {
-        record(
-          new SdfError(
-            `Error: PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd ${caller.name} (priority: ${caller.priority}) to pd ${callee.name} (priority: ${callee.priority})`,
-            ch.el.line,
-            ch.el.column,
-            'pp-priority',
-          ),
-        );
-      }
-      if (config.arch === 'x86_64' && callee.vm) {
-        // The tool places this at the PD of the channel's first end, whichever end calls.
-        const firstEnd = byName.get(ch.a.pd)!;
-        record(new SdfError(`Error: It is not possible to PPC to PD '${callee.name}' with a bound vCPU from PD '${caller.name}' on x86_64 @ ${loc(ctx, firstEnd.el)}`, firstEnd.el.line, firstEnd.el.column, 'x86-vm-ppc'));
-      }
-    }
-  }
-
-  // 7. I/O ports (§5.7).
-  const ports: { pd: Pd; id: bigint; start: bigint; end: bigint }[] = [];
-  for (const pd of pds) {
-    const ids = new Set<bigint>();
-    for (const p of pd.ioports) {
-      if (ids.has(p.id)) record(new SdfError(`Error: duplicate I/O port id: ${p.id} in protection domain: '${pd.name}' @ ${loc(ctx, pd.el)}`, pd.el.line, pd.el.column, 'duplicate-ioport'));
-      ids.add(p.id);
-      const mine = { pd, id: p.id, start: p.addr, end: p.addr + p.size };
-      for (const o of ports) {
-        if (mine.start < o.end && o.start < mine.end) {
-          record(
-            new SdfError(
-              `Error: I/O port id: ${mine.id}, half-open range: [${hx(mine.start)}, ${hx(mine.end)}) in protection domain: '${pd.name}' @ ${loc(ctx, pd.el)} overlaps with I/O port id: ${o.id}, half-open range: [${hx(o.start)}, ${hx(o.end)}) in protection domain: '${o.pd.name}' @ ${loc(ctx, o.pd.el)}`,
-              pd.el.line,
-              pd.el.column,
-              'ioport-overlap',
-            ),
-          );
-          break;
-        }
-      }
-      ports.push(mine);
-    }
-  }
-
-  // 8. Maps (§5.8).
-  const mrByName = new Map<string, MemoryRegion>();
-  for (const mr of mrs) if (!mrByName.has(mr.name)) mrByName.set(mr.name, mr);
-  const checkMaps = (maps: { mr: string; addr: bigint; el: XmlElement }[], space: string, maxEnd: bigint, element: 'map' | 'iomap') => {
-    const addrName = element === 'map' ? 'vaddr' : 'iovaddr';
-    const rangeName = element === 'map' ? 'virtual address range' : 'io address range';
-    const done: { mr: string; start: bigint; end: bigint }[] = [];
-    for (const m of maps) {
-      const e = attempt(() => {
-        const mr = mrByName.get(m.mr);
-        const where = `@ ${loc(ctx, m.el)}`;
-        const err = (msg: string, rule: string) => new SdfError(`Error: ${msg} ${where}`, m.el.line, m.el.column, rule);
-        if (!mr) throw err(`invalid memory region name '${m.mr}' on '${element}'`, 'map-mr');
-        if (m.addr % mr.pageSize !== 0n) throw err(`invalid ${addrName} alignment on '${element}'`, 'map-align');
-        const start = m.addr;
-        const end = start + mr.size;
-        if (end > (1n << 64n) - 1n) throw err(`${element} for '${m.mr}' has address range that overflows`, 'map-overflow');
-        if (end > maxEnd) throw err(`${element} for '${m.mr}' has ${rangeName} [${hx(start)}..${hx(end)}) which exceeds valid address space [0x0..${hx(maxEnd)})`, 'map-limit');
-        for (const o of done) {
-          if (!(start >= o.end || end <= o.start)) {
-            throw err(`map for '${m.mr}' has ${rangeName} [${hx(start)}..${hx(end)}) which overlaps with map for '${o.mr}' [${hx(o.start)}..${hx(o.end)}) in ${space}`, 'map-overlap');
-          }
-        }
-        return { mr: m.mr, start, end };
-      });
-      if (e) done.push(e);
-    }
-  };
-  for (const pd of pds) {
-    checkMaps(pd.maps.map((m) => ({ mr: m.mr, addr: m.vaddr, el: m.el })), `protection domain '${pd.name}'`, pdMapMaxVaddr(config, pd.stackSize), 'map');
-    if (pd.vm) checkMaps(pd.vm.maps.map((m) => ({ mr: m.mr, addr: m.vaddr, el: m.el })), `virtual machine '${pd.vm.name}'`, vmMapMaxVaddr(config), 'map');
-  }
-  if (ioSpaces.some((s) => s.maps.some((m) => mrByName.get(m.mr)?.pageSize === 0x200000n))) {
-    record(new SdfError('Error: currently seL4 does not have large page support for the IOMMU', undefined, undefined, 'iommu-large-page'));
-  } else {
-    for (const s of [...ioSpaces].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      checkMaps(s.maps.map((m) => ({ mr: m.mr, addr: m.iovaddr, el: m.el })), s.device, 0x80_0000_0000n, 'iomap');
-    }
-  }
+  checkIdsAndPpcs(sys, channels);
+  // 7. I/O ports (§5.7). 8. Maps (§5.8).
+  checkIoPorts(sys);
+  const mrByName = checkMaps(sys, mrs, ioSpaces);
 
   // 9. Cap slots (§2.10).
   for (const pd of pds) {
@@ -374,55 +215,10 @@ export function checkSystem(text: string, file: string, config: KernelConfig, pa
   }
 
   // 10. Physical addresses and setvars (§5.10).
-  const fixed: MemoryRegion[] = [];
-  for (const mr of mrs) {
-    if (mr.physAddr === undefined) continue;
-    const end = mr.physAddr + mr.size;
-    if (config.arch === 'aarch64' && end > 1n << BigInt(config.paBits)) {
-      // The tool finds this only when it lays out memory for the image (§6); say it now.
-      record(new SdfError(`Error: memory region '${mr.name}' [${hx(mr.physAddr)}..${hx(end)}) lies beyond the ${config.paBits}-bit physical address space of this board @ ${loc(ctx, mr.el)}`, mr.el.line, mr.el.column, 'phys-bits'));
-    }
-    const clash = fixed.find((o) => mr.physAddr! < o.physAddr! + o.size && o.physAddr! < end);
-    if (clash) {
-      record(
-        new SdfError(
-          `Error: memory region '${mr.name}' physical address range [${hx(mr.physAddr)}..${hx(end)}) overlaps with another memory region '${clash.name}' [${hx(clash.physAddr!)}..${hx(clash.physAddr! + clash.size)}) @ ${loc(ctx, mr.el)}`,
-          mr.el.line,
-          mr.el.column,
-          'phys-overlap',
-        ),
-      );
-    }
-    fixed.push(mr);
-  }
-  const mapped = new Set<string>();
-  for (const pd of pds) {
-    for (const m of pd.maps) mapped.add(m.mr);
-    for (const m of pd.vm?.maps ?? []) mapped.add(m.mr);
-  }
-  for (const s of ioSpaces) for (const m of s.maps) mapped.add(m.mr);
-  for (const mr of mrs) if (!mapped.has(mr.name)) ctx.warn(mr.el, `WARNING: unused memory region '${mr.name}'`, 'unused-mr');
-  for (const pd of pds) {
-    for (const m of pd.maps) {
-      const mr = mrByName.get(m.mr);
-      if (m.setvarPrefillSize && mr && mr.prefillPath === undefined) {
-        record(new SdfError(`Error: 'setvar_prefill_size' used for MR without a \`prefill_path\` @ '${mr.name}' ${loc(ctx, mr.el)}`, mr.el.line, mr.el.column, 'prefill-size'));
-      }
-    }
-    for (const sv of pd.setvars) {
-      if (sv.kind !== 'paddr') continue;
-      const mr = mrByName.get(sv.mr!);
-      if (!mr) {
-        record(new SdfError(`Error: unknown memory region '${sv.mr}' in setvar region_paddr of protection domain '${pd.name}': ${loc(ctx, pd.el)} (the Microkit tool crashes on this)`, pd.el.line, pd.el.column, 'setvar-mr', true));
-      } else if (config.arch === 'x86_64' && mr.physAddr === undefined) {
-        record(new SdfError(`Error: setvar with 'region_paddr' for MR without a specified paddr is unsupported on x86-64 @ '${mr.name}' ${loc(ctx, mr.el)}`, mr.el.line, mr.el.column, 'setvar-paddr'));
-      }
-    }
-  }
+  checkPhysicalAndSetvars(sys, mrs, ioSpaces, mrByName);
   return done();
 }
 
-const hx = (n: bigint) => `0x${n.toString(16)}`;
 const LEAVES = new Set(['memory_region', 'map', 'irq', 'ioport', 'setvar', 'program_image', 'end', 'vcpu', 'iomap', 'domain', 'schedule_entry']);
 const isLeaf = (name: string) => LEAVES.has(name) || name.startsWith('cap_');
 

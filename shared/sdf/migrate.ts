@@ -1,4 +1,4 @@
-import { attr, children, parseU64 } from './checkElements';
+import { attr, children, parseU64 } from './checkValues';
 import { parseXml, type XmlElement } from './xml';
 
 export interface MigrationChange {

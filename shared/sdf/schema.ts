@@ -1,8 +1,60 @@
 /**
  * The `.system` vocabulary of Microkit 2.3 as data: every element, where it may appear, its attributes with a
- * one-line explanation, their allowed values and what names they refer to (reference/microkit-sdf.md §2).
- * The checker takes its attribute lists from here; the editor takes completion and hover text.
+ * one-line explanation, their allowed values and ranges, and what names they refer to (reference/microkit-sdf.md §2).
+ * The checker takes its attribute lists and numeric limits from here; the inspectors take their field ranges; the
+ * editor takes completion and hover text. Help text is written from the same numbers, so the three never disagree.
  */
+
+/** An inclusive range of whole numbers; `align`: values must be multiples of it. */
+export interface NumericRange {
+  min: number;
+  max: number;
+  align?: number;
+}
+
+/** The largest value the editor holds exactly; attributes that are u64 in the tool are edited up to it. */
+const EDITABLE_MAX = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The numeric limits the Microkit 2.3.0 tool enforces (reference/microkit-sdf.md §2, §3), plus the two the tool
+ * leaves unchecked that seL4 Studio enforces for it (child ids, which end up in a 62-bit fault badge, and GIC INTIDs).
+ */
+export const SDF_LIMITS = {
+  /** §2.2: 255 is the monitor's. */
+  priority: { min: 0, max: 254 },
+  /** §3: channel ids (`end@id`, `irq@id`) share one space per PD; PD_MAX_ID = 61. vCPU and ioport ids use the same range. */
+  channelId: { min: 0, max: 61 },
+  /** §3: not checked by the tool; the fault badge is `1<<62 | id`, so 0–61 is enforced here. */
+  childId: { min: 0, max: 61 },
+  /** §2.2: bytes, 4 KiB aligned. */
+  stackSize: { min: 0x1000, max: 0x1000000, align: 0x1000 },
+  /** §2.2: a u8 in the tool (values above make it panic); the board's core count narrows it further. */
+  cpu: { min: 0, max: 255 },
+  /** §2.10: slot 0 is the Microkit CNode's. */
+  capSlot: { min: 1, max: 127 },
+  /** §2.5: x86 vectors. */
+  x86Vector: { min: 0, max: 107 },
+  /** §2.13: io virtual addresses lie below 0x8000000000. */
+  iovaddr: { min: 0, max: 0x7f_ffff_ffff },
+  /** GIC INTIDs (SGIs, PPIs, SPIs); the tool does not range-check `irq@irq` (§2.5). */
+  armIrq: { min: 0, max: 1019 },
+  /** §2.2: µs, a u64; budget ≤ period. */
+  budget: { min: 0, max: EDITABLE_MAX },
+  period: { min: 0, max: EDITABLE_MAX },
+} as const satisfies Record<string, NumericRange>;
+
+/** §3: the number of PDs, children included (MAX_PDS). */
+export const MAX_PDS = 63;
+/** §2.2 defaults the checker assumes when an attribute is absent. */
+export const SDF_DEFAULTS = { priority: 0, budget: 1000, stackSize: 0x2000, cpu: 0 } as const;
+
+/** §2.2, §2.8: the budget may not exceed the period (the period defaults to the budget). */
+export const budgetFitsPeriod = (budget: bigint, period: bigint) => budget <= period;
+
+const hexOf = (n: number) => `0x${n.toString(16)}`;
+const L = SDF_LIMITS;
+const span = (r: NumericRange) => `${r.min}–${r.max}`;
+
 export interface AttrSpec {
   doc: string;
   required?: boolean;
@@ -13,6 +65,8 @@ export interface AttrSpec {
   /** Only on some forms of the element (e.g. child PDs, PD maps); the checker decides. */
   only?: string;
   since?: string;
+  /** The numbers the attribute accepts; inspectors' fields and the checker read it from here. */
+  range?: NumericRange;
 }
 
 export interface ElementSpec {
@@ -22,10 +76,11 @@ export interface ElementSpec {
 }
 
 const BOOL = ['true', 'false'] as const;
-const prio = 'Scheduling priority 0–254; higher runs first (255 is the monitor). Default 0.';
-const budget = 'CPU time in µs per period. Default 1000.';
+const prio = `Scheduling priority ${span(L.priority)}; higher runs first (${L.priority.max + 1} is the monitor). Default ${SDF_DEFAULTS.priority}.`;
+const budget = `CPU time in µs per period. Default ${SDF_DEFAULTS.budget}.`;
 const period = 'Replenishment period in µs; at least the budget. Default = budget.';
 const setvarId = 'A symbol in the program that Microkit sets to this id.';
+const capSlot = `Destination slot, ${span(L.capSlot)}.`;
 
 export const SDF_SCHEMA: Record<string, ElementSpec> = {
   system: {
@@ -37,16 +92,16 @@ export const SDF_SCHEMA: Record<string, ElementSpec> = {
     doc: 'An isolated program with its own address space, capabilities, priority and budget. May nest child PDs.',
     attrs: {
       name: { doc: "Unique among all PDs, children included; 'monitor' is reserved.", required: true },
-      priority: { doc: prio },
-      budget: { doc: budget },
-      period: { doc: period },
+      priority: { doc: prio, range: L.priority },
+      budget: { doc: budget, range: L.budget },
+      period: { doc: period, range: L.period },
       passive: { doc: 'After init the PD gives up its scheduling context and runs on its callers’. Default false.', values: BOOL },
-      stack_size: { doc: 'Stack bytes, 0x1000–0x1000000, a multiple of 0x1000. Default 0x2000.' },
+      stack_size: { doc: `Stack bytes, ${hexOf(L.stackSize.min)}–${hexOf(L.stackSize.max)}, a multiple of ${hexOf(L.stackSize.align)}. Default ${hexOf(SDF_DEFAULTS.stackSize)}.`, range: L.stackSize },
       smc: { doc: 'May make Secure Monitor Calls (ARM). Default false.', values: BOOL },
-      cpu: { doc: 'The core the PD runs on. Default 0.' },
+      cpu: { doc: `The core the PD runs on, below the board's core count. Default ${SDF_DEFAULTS.cpu}.`, range: L.cpu },
       fpu: { doc: 'The PD uses the FPU. Default true.', values: BOOL, since: '2.3.0' },
       domain: { doc: 'The scheduling domain; required on every PD when <domains> exists, forbidden otherwise.', ref: 'domain', since: '2.3.0' },
-      id: { doc: 'Child PDs only: the id the parent knows this child by (0–61).', only: 'child' },
+      id: { doc: `Child PDs only: the id the parent knows this child by (${span(L.childId)}).`, only: 'child', range: L.childId },
       setvar_id: { doc: 'Child PDs only: a symbol in the parent that receives the child’s id.', only: 'child' },
     },
     children: ['program_image', 'map', 'irq', 'ioport', 'setvar', 'protection_domain', 'virtual_machine', 'cspace'],
@@ -75,12 +130,12 @@ export const SDF_SCHEMA: Record<string, ElementSpec> = {
   irq: {
     doc: 'An interrupt delivered to the PD as a notification on channel `id`.',
     attrs: {
-      irq: { doc: 'ARM/RISC-V interrupt number: the GIC INTID (SPI n is n + 32).' },
-      id: { doc: 'Channel id in this PD, 0–61; shares the space with channel ends.', required: true },
+      irq: { doc: 'ARM/RISC-V interrupt number: the GIC INTID (SPI n is n + 32).', range: L.armIrq },
+      id: { doc: `Channel id in this PD, ${span(L.channelId)}; shares the space with channel ends.`, required: true, range: L.channelId },
       trigger: { doc: 'level or edge. Default level.', values: ['level', 'edge'] },
       setvar_id: { doc: setvarId, since: '2.1.0' },
       pin: { doc: 'x86 I/O APIC pin.', since: '2.1.0' },
-      vector: { doc: 'x86 vector, 0–107.', since: '2.1.0' },
+      vector: { doc: `x86 vector, ${span(L.x86Vector)}.`, since: '2.1.0', range: L.x86Vector },
       ioapic: { doc: 'x86 I/O APIC index. Default 0.', since: '2.1.0' },
       polarity: { doc: 'x86 I/O APIC polarity, low or high. Default high.', values: ['low', 'high'], since: '2.1.0' },
       pcidev: { doc: 'x86 MSI: the PCI device as BB:DD.F (hex).', since: '2.1.0' },
@@ -91,7 +146,7 @@ export const SDF_SCHEMA: Record<string, ElementSpec> = {
   ioport: {
     doc: 'x86 I/O port range given to the PD.',
     attrs: {
-      id: { doc: 'I/O port id, 0–61 (its own namespace).', required: true },
+      id: { doc: `I/O port id, ${span(L.channelId)} (its own namespace).`, required: true, range: L.channelId },
       addr: { doc: 'First port.', required: true },
       size: { doc: 'Number of ports, > 0.', required: true },
       setvar_id: { doc: setvarId },
@@ -111,17 +166,17 @@ export const SDF_SCHEMA: Record<string, ElementSpec> = {
     doc: 'A guest run by this PD (its VMM); needs a hypervisor kernel. Maps here are guest-physical.',
     attrs: {
       name: { doc: 'Unique among VMs.', required: true },
-      priority: { doc: 'AArch64: the vCPUs’ priority (not range-checked by the tool). Default 0.' },
-      budget: { doc: `AArch64: ${budget}` },
-      period: { doc: `AArch64: ${period}` },
+      priority: { doc: `AArch64: the vCPUs’ priority, ${span(L.priority)} (the tool wraps larger values). Default ${SDF_DEFAULTS.priority}.`, range: L.priority },
+      budget: { doc: `AArch64: ${budget}`, range: L.budget },
+      period: { doc: `AArch64: ${period}`, range: L.period },
     },
     children: ['vcpu', 'map'],
   },
   vcpu: {
     doc: 'One virtual CPU of the VM.',
     attrs: {
-      id: { doc: 'vCPU id, 0–61, unique in the VM and distinct from the VMM’s child ids.', required: true },
-      cpu: { doc: 'The core it runs on. Default: the VMM’s cpu.', since: '2.1.0' },
+      id: { doc: `vCPU id, ${span(L.channelId)}, unique in the VM and distinct from the VMM’s child ids.`, required: true, range: L.channelId },
+      cpu: { doc: 'The core it runs on. Default: the VMM’s cpu.', since: '2.1.0', range: L.cpu },
       setvar_id: { doc: 'Accepted but ignored by Microkit 2.3.0.', since: '2.1.0' },
     },
     children: [],
@@ -131,9 +186,9 @@ export const SDF_SCHEMA: Record<string, ElementSpec> = {
     attrs: {},
     children: ['cap_tcb', 'cap_sc', 'cap_vspace'],
   },
-  cap_tcb: { doc: 'A PD’s thread control block capability.', attrs: { slot: { doc: 'Destination slot, 1–127.', required: true }, pd: { doc: 'Whose TCB.', required: true, ref: 'pd' } }, children: [] },
-  cap_sc: { doc: 'A PD’s scheduling context capability.', attrs: { slot: { doc: 'Destination slot, 1–127.', required: true }, pd: { doc: 'Whose SC.', required: true, ref: 'pd' } }, children: [] },
-  cap_vspace: { doc: 'A PD’s address space capability.', attrs: { slot: { doc: 'Destination slot, 1–127.', required: true }, pd: { doc: 'Whose VSpace.', required: true, ref: 'pd' } }, children: [] },
+  cap_tcb: { doc: 'A PD’s thread control block capability.', attrs: { slot: { doc: capSlot, required: true, range: L.capSlot }, pd: { doc: 'Whose TCB.', required: true, ref: 'pd' } }, children: [] },
+  cap_sc: { doc: 'A PD’s scheduling context capability.', attrs: { slot: { doc: capSlot, required: true, range: L.capSlot }, pd: { doc: 'Whose SC.', required: true, ref: 'pd' } }, children: [] },
+  cap_vspace: { doc: 'A PD’s address space capability.', attrs: { slot: { doc: capSlot, required: true, range: L.capSlot }, pd: { doc: 'Whose VSpace.', required: true, ref: 'pd' } }, children: [] },
   memory_region: {
     doc: 'Memory that can be mapped into PDs and VMs; with phys_addr, a fixed physical range such as device registers.',
     attrs: {
@@ -155,7 +210,7 @@ export const SDF_SCHEMA: Record<string, ElementSpec> = {
     doc: 'One end of a channel.',
     attrs: {
       pd: { doc: 'The PD at this end (a child PD is allowed).', required: true, ref: 'pd' },
-      id: { doc: 'The channel id this PD sees, 0–61, unique among its channels and IRQs.', required: true },
+      id: { doc: `The channel id this PD sees, ${span(L.channelId)}, unique among its channels and IRQs.`, required: true, range: L.channelId },
       pp: { doc: 'This PD may make protected procedure calls to the other end, which needs a strictly higher priority. Default false.', values: BOOL, since: '2.0.0' },
       notify: { doc: 'This PD may notify the other end. Default true.', values: BOOL, since: '2.0.0' },
       setvar_id: { doc: setvarId, since: '2.1.0' },
@@ -175,7 +230,7 @@ export const SDF_SCHEMA: Record<string, ElementSpec> = {
     doc: 'Maps a memory region into the device’s IO address space.',
     attrs: {
       mr: { doc: 'The memory region.', required: true, ref: 'mr' },
-      iovaddr: { doc: 'IO virtual address, below 0x8000000000.', required: true },
+      iovaddr: { doc: `IO virtual address, below ${hexOf(L.iovaddr.max + 1)}.`, required: true, range: L.iovaddr },
       perms: { doc: 'r, w or rw. Default rw.', values: ['r', 'w', 'rw'] },
     },
     children: [],
@@ -198,4 +253,25 @@ export function attrNames(element: string, ...forms: string[]): string[] {
   return Object.entries(spec.attrs)
     .filter(([, a]) => !a.only || forms.includes(a.only))
     .map(([n]) => n);
+}
+
+/** The numbers an attribute accepts (undefined: not a bounded number), for the inspectors' fields. */
+export function attrRange(element: string, attr: string): NumericRange | undefined {
+  return SDF_SCHEMA[element]?.attrs[attr]?.range;
+}
+
+/**
+ * A number as an inspector field takes it (decimal or 0x-hex, `_` separators, empty = attribute absent), checked
+ * against an attribute's range: the same numbers the checker enforces, so a value the field accepts never fails
+ * the checker's range rule, and one it refuses always would.
+ */
+export function parseNumberIn(raw: string, range: NumericRange): { value?: number; error?: string } {
+  const s = raw.trim().replace(/_/g, '');
+  if (s === '') return { value: undefined };
+  const n = s.startsWith('0x') ? parseInt(s.slice(2), 16) : /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(n)) return { error: 'a decimal or 0x-prefixed number' };
+  const show = (x: number) => (range.align ? hexOf(x) : String(x));
+  if (n < range.min || n > range.max) return { error: `between ${show(range.min)} and ${show(range.max)}` };
+  if (range.align && n % range.align !== 0) return { error: `a multiple of ${hexOf(range.align)}` };
+  return { value: n };
 }

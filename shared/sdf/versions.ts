@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../api/diagnostics';
-import { children, attr } from './checkElements';
+import { children, attr } from './checkValues';
 import type { XmlElement } from './xml';
 
 export const MICROKIT_TARGETS = ['2.0', '2.1', '2.2', '2.3'] as const;

@@ -76,6 +76,18 @@ describe.runIf(ok)('build pipeline', () => {
     expect(events.problem.filter((x) => x.severity === 'error').map((x) => [x.tool, x.file, x.line, x.column])).toEqual([['gcc', 'hello.c', 5, 23]]);
   });
 
+  it('an error in a header: the include chain and the notes come with it, at project-relative places', async () => {
+    const p = await project('hello');
+    await fs.writeFile(path.join(p.root, 'greet.h'), 'static void greet(void)\n{\n    microkit_dbg_puts(nobody_declared_this);\n}\n');
+    await fs.writeFile(path.join(p.root, 'hello.c'), '#include <microkit.h>\n#include "greet.h"\n\nvoid init(void)\n{\n    greet();\n}\n');
+    const { builds, events } = harness();
+    expect((await (await builds.start({ ...p, sdk })).finished).result).toBe('failed');
+    const e = events.problem.find((x) => x.severity === 'error')!;
+    expect([e.file, e.line, e.column]).toEqual(['greet.h', 3, 23]);
+    expect(e.includedFrom).toEqual([{ file: 'hello.c', line: 2 }]);
+    expect(e.notes).toEqual([expect.objectContaining({ severity: 'info', file: 'greet.h', line: 3, message: expect.stringContaining('reported only once') })]);
+  });
+
   it('a link error: the undefined reference at its source line', async () => {
     const p = await project('hello');
     await fs.writeFile(path.join(p.root, 'hello.c'), '#include <microkit.h>\nvoid nowhere(void);\n\nvoid init(void)\n{\n    nowhere();\n}\n');

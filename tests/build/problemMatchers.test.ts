@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgress, matchBuildOutput } from '../../shared/logs/buildProblems';
+import { events } from '../../shared/api/contract';
 
 const has = (t: string) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', t]).status === 0;
 const ok = ['aarch64-linux-gnu-gcc', 'aarch64-linux-gnu-ld', 'cmake', 'make'].every(has);
@@ -31,6 +32,25 @@ describe.runIf(ok)('gcc, ld, cmake and make, as they really print', () => {
     expect(ps[0]!.includedFrom).toEqual([{ file: 'a.c', line: 1 }]);
     expect(ps[0]!.notes![0]!.message).toContain('reported only once');
     expect(ps.filter((p) => p.severity === 'info')).toEqual([]);
+    // The chain and the notes travel through the contract: the build.problem event's schema keeps them (the UI
+    // receives what this parse returns).
+    const event = events['build.problem'].parse({ buildId: 'build-1', step: 'compile', problem: ps[0] });
+    expect(event.problem.includedFrom).toEqual([{ file: 'a.c', line: 1 }]);
+    expect(event.problem.notes).toEqual(ps[0]!.notes);
+    expect(event.problem.notes![0]).toMatchObject({ severity: 'info', file: 'a.h', line: 1 });
+  });
+
+  it('gcc: a chain two headers deep, outermost first, each place as printed', () => {
+    const d = dir();
+    writeFileSync(path.join(d, 'inner.h'), 'static int g(void) { return nope; }\n');
+    writeFileSync(path.join(d, 'outer.h'), '/* outer */\n#include "inner.h"\n');
+    writeFileSync(path.join(d, 'm.c'), '\n\n#include "outer.h"\n');
+    const ps = matchBuildOutput(run(d, 'aarch64-linux-gnu-gcc', ['-c', 'm.c', '-o', 'm.o']));
+    expect(pick(ps)[0]).toMatchObject({ tool: 'gcc', severity: 'error', file: 'inner.h', line: 1 });
+    expect(ps[0]!.includedFrom).toEqual([
+      { file: 'outer.h', line: 2 },
+      { file: 'm.c', line: 3 },
+    ]);
   });
 
   it('ld: an undefined reference at its source line (debug info) or object; a missing library; collect2 is not a second error', () => {

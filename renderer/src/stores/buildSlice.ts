@@ -1,5 +1,4 @@
-import type { Diagnostic } from '../../../shared/api/diagnostics';
-import type { BuildRecord, Result } from '../../../shared/api/contract';
+import type { BuildRecord, ReportedBuildProblem, Result } from '../../../shared/api/contract';
 import { StudioError } from '../../../shared/api/errors';
 import type { StudioFile } from '../../../shared/model/project';
 import type { StepId } from '../../../shared/build/plan';
@@ -15,7 +14,7 @@ export interface BuildState {
   /** Lines each step has printed in all. */
   outputLines: Partial<Record<StepId, number>>;
   progress?: { step: StepId; done: number; total: number };
-  problems: (Diagnostic & { tool: string })[];
+  problems: ReportedBuildProblem[];
   record?: BuildRecord;
   /** Boot the image in QEMU when the build succeeds (Build & Run). */
   thenRun: boolean;
@@ -62,7 +61,7 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
   // Output and problems arrive in many small events: they are gathered and applied once per frame, so a 10 MB
   // build log streams without re-rendering the panel per chunk (npm run bench).
   let pendingOutput: { buildId: string; step: StepId; data: string }[] = [];
-  let pendingProblems: { buildId: string; problem: Diagnostic & { tool: string } }[] = [];
+  let pendingProblems: { buildId: string; problem: ReportedBuildProblem }[] = [];
   let pendingProgress: { buildId: string; step: StepId; done: number; total: number } | undefined;
   let flushScheduled = false;
   let disposed = false;

@@ -5,7 +5,8 @@ import { addChannel, addMap, moveNodes } from '../../../../shared/model/edits';
 import { usePaletteDrop, type PaletteKind } from './paletteItems';
 import type { NodePosition } from '../../../../shared/model/project';
 import { useActions, useStudio } from '../../stores/context';
-import { useProblems } from '../problems/useProblems';
+import { useAnalysis, useProblems } from '../problems/useProblems';
+import { problemsByKey } from '../../../../shared/model/graphKeys';
 import { stabilize, toFlow, type StudioNode } from './graphModel';
 import { nodeTypes } from './nodes';
 import { edgeTypes } from './SpreadEdge';
@@ -26,6 +27,9 @@ function CanvasInner() {
   const theme = useStudio((s) => s.theme);
   const actions = useActions();
   const { counts } = useProblems();
+  const { diagnostics, sources } = useAnalysis();
+  // The checker's diagnostics per node and edge: a channel breaking a rule is drawn red from these.
+  const keyProblems = useMemo(() => problemsByKey(diagnostics, sources), [diagnostics, sources]);
   const flow = useReactFlow();
   // Drawing an edge: PD → region maps it (from the VM's handle: into the VM), PD → PD makes a channel.
   const onConnect = useCallback(
@@ -65,12 +69,12 @@ function CanvasInner() {
   // edit or a drag touched (a 250-node system stays fluid: npm run bench).
   const cache = useRef({ nodes: new Map<string, StudioNode>(), edges: new Map<string, Edge>() });
   const base = useMemo(() => {
-    const f = toFlow(doc, selection, counts);
+    const f = toFlow(doc, selection, counts, keyProblems);
     const nodes = stabilize(cache.current.nodes, f.nodes);
     const edges = stabilize(cache.current.edges, f.edges);
     cache.current = { nodes: new Map(nodes.map((n) => [n.id, n])), edges: new Map(edges.map((e) => [e.id, e])) };
     return { nodes, edges };
-  }, [doc, selection, counts]);
+  }, [doc, selection, counts, keyProblems]);
   const sized = useMemo(() => base.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n)), [base, measured]);
   const nodes = useMemo(() => (Object.keys(dragging).length ? sized.map((n) => (dragging[n.id] ? { ...n, position: dragging[n.id]! } : n)) : sized) as StudioNode[], [sized, dragging]);
   const edges = base.edges;

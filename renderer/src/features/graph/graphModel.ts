@@ -1,5 +1,6 @@
 import type { Edge, Node } from '@xyflow/react';
-import { ppProblem, type EditorDoc } from '../../../../shared/model/edits';
+import type { Diagnostic } from '../../../../shared/api/diagnostics';
+import type { EditorDoc } from '../../../../shared/model/edits';
 import { drawnPositions, estimatedPdHeight, LAYOUT_ORIGIN, pdsInDrawOrder } from '../../../../shared/model/layout';
 import { isArmIrq, mrKey, pdKey, type IrqEntry } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/format/hex';
@@ -20,8 +21,11 @@ export type PdNodeData = {
 export type MrNodeData = { kind: 'mr'; name: string; size?: number; physAddr?: number; problems: number };
 export type StudioNode = Node<PdNodeData, 'pd'> | Node<MrNodeData, 'mr'>;
 
-/** The model as React Flow nodes and edges (maps PD→MR, channels PD↔PD). Pure: the canvas is controlled. */
-export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<string, number>): { nodes: StudioNode[]; edges: Edge[] } {
+/**
+ * The model as React Flow nodes and edges (maps PD→MR, channels PD↔PD). Pure: the canvas is controlled.
+ * `keyProblems`: the checker's diagnostics by graph key (problemsByKey); a channel with an error is drawn red.
+ */
+export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<string, number>, keyProblems: ReadonlyMap<string, readonly Diagnostic[]> = new Map()): { nodes: StudioNode[]; edges: Edge[] } {
   const sel = new Set(selection);
   const nodes: StudioNode[] = [];
   const pds = pdsInDrawOrder(doc.system);
@@ -78,8 +82,10 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
     const [a, b] = ch.ends;
     // pp: the end that may call the other (protected procedure); shown on the edge as an arrow.
     const pp = a.pp && b.pp ? ' (pp ↔)' : a.pp ? ' (pp →)' : b.pp ? ' (← pp)' : '';
-    // The PPC priority rule, on the edge itself: red, with the reason as the label's tooltip.
-    const bad = ppProblem(doc.system, ch.ends);
+    // A rule the channel breaks (the PPC priority rule, an id out of range…), on the edge itself: red, with the
+    // checker's message as the label's tooltip.
+    const errors = (keyProblems.get(`ch:${i}`) ?? []).filter((d) => d.severity === 'error');
+    const bad = errors.length ? errors.map((d) => d.message).join('\n') : undefined;
     edges.push({
       id: `ch:${i}`,
       source: pdKey(a.pd),

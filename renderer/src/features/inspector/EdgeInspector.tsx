@@ -1,8 +1,8 @@
-import { ppProblem, removeChannel, updateChannelEnd, updateMap } from '../../../../shared/model/edits';
-import type { Channel, MapEntry, SystemModel } from '../../../../shared/model/system';
+import { removeChannel, updateChannelEnd, updateMap } from '../../../../shared/model/edits';
+import type { Channel, MapEntry } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/format/hex';
 import { useActions } from '../../stores/context';
-import { Field, help, int, perms, symbol } from './fields';
+import { Field, help, int, perms, ranged, symbol } from './fields';
 
 export interface MapSelection {
   pd: string;
@@ -44,11 +44,13 @@ export function MapInspector({ mapSel, selKey }: { mapSel: MapSelection; selKey:
   );
 }
 
-/** A channel edge: each end's id, pp and notify, with the PPC priority rule stated where it is broken. */
-export function ChannelInspector({ channel, chIndex, system, selKey }: { channel: Channel; chIndex: number; system: SystemModel; selKey: string }) {
+/**
+ * A channel edge: each end's id, pp and notify. A rule it breaks (the PPC priority rule among them) is listed under
+ * it by the Inspector from the checker's diagnostics for this channel.
+ */
+export function ChannelInspector({ channel, chIndex, selKey }: { channel: Channel; chIndex: number; selKey: string }) {
   const actions = useActions();
   const key = selKey;
-  const pp = ppProblem(system, channel.ends);
   return (
     <>
         <div key={key}>
@@ -60,7 +62,7 @@ export function ChannelInspector({ channel, chIndex, system, selKey }: { channel
             return (
               <fieldset key={e} className="channel-end">
                 <legend>{end.pd}</legend>
-                <Field label="id" testId={`inspect-end${e}-id`} help={help('end', 'id')} value={String(end.id)} parse={int(0, 61)} onCommit={(v) => {
+                <Field label="id" testId={`inspect-end${e}-id`} help={help('end', 'id')} value={String(end.id)} parse={ranged('end', 'id')} onCommit={(v) => {
                   if (v !== undefined) actions.edit(updateChannelEnd(chIndex, e, { id: v }));
                 }} />
                 <label className="field check">
@@ -75,11 +77,6 @@ export function ChannelInspector({ channel, chIndex, system, selKey }: { channel
               </fieldset>
             );
           })}
-          {pp && (
-            <p className="inspector-problem-error" data-testid="inspect-pp-problem">
-              {pp}
-            </p>
-          )}
           <button data-testid="inspect-remove-channel" onClick={() => (actions.edit(removeChannel(chIndex)), actions.select([]))}>
             Remove channel
           </button>

@@ -43,7 +43,7 @@ export function Inspector() {
       {pd && <PdInspector key={key} pd={pd} system={system} isChild={!system.protectionDomains.includes(pd)} />}
       {mr && <MrInspector key={key} mr={mr} />}
       {mapSel && <MapInspector key={key} mapSel={mapSel} selKey={key!} />}
-      {channel && <ChannelInspector key={key} channel={channel} chIndex={chIndex} system={system} selKey={key!} />}
+      {channel && <ChannelInspector key={key} channel={channel} chIndex={chIndex} selKey={key!} />}
       {vmPd && <VmInspector key={key} pd={vmPd} />}
       {irqPd && <IrqInspector key={key} pd={irqPd} index={Number(irqSel![2])} />}
       {svPd && (

@@ -2,7 +2,7 @@ import { addVcpu, updateIrq, updateVcpu, updateVirtualMachine } from '../../../.
 import { isArmIrq, type ProtectionDomain } from '../../../../shared/model/system';
 import { describeIntid, deviceRaising } from '../../../../shared/model/board';
 import { useActions, useStudio } from '../../stores/context';
-import { Choice, Field, help, int, name, reqInt, symbol } from './fields';
+import { Choice, Field, help, name, ranged, reqRanged, symbol } from './fields';
 
 const VM = 'virtual_machine';
 
@@ -14,14 +14,14 @@ export function VmInspector({ pd }: { pd: ProtectionDomain }) {
     <div>
       <div className="inspector-kind">Virtual machine in {pd.name}</div>
       <Field label="name" testId="inspect-vm-name" help={help(VM, 'name')} value={vm.name} parse={name} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { name: v }))} />
-      <Field label="priority" testId="inspect-vm-priority" help={help(VM, 'priority')} value={vm.priority?.toString() ?? ''} parse={int(0, 254)} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { priority: v }))} />
-      <Field label="budget (µs)" testId="inspect-vm-budget" help={help(VM, 'budget')} value={vm.budget?.toString() ?? ''} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { budget: v }))} />
-      <Field label="period (µs)" testId="inspect-vm-period" help={help(VM, 'period')} value={vm.period?.toString() ?? ''} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { period: v }))} />
+      <Field label="priority" testId="inspect-vm-priority" help={help(VM, 'priority')} value={vm.priority?.toString() ?? ''} parse={ranged(VM, 'priority')} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { priority: v }))} />
+      <Field label="budget (µs)" testId="inspect-vm-budget" help={help(VM, 'budget')} value={vm.budget?.toString() ?? ''} parse={ranged(VM, 'budget')} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { budget: v }))} />
+      <Field label="period (µs)" testId="inspect-vm-period" help={help(VM, 'period')} value={vm.period?.toString() ?? ''} parse={ranged(VM, 'period')} onCommit={(v) => actions.edit(updateVirtualMachine(pd.name, { period: v }))} />
       {vm.vcpus.map((c, i) => (
         <fieldset key={i} className="channel-end">
           <legend>vCPU {i}</legend>
-          <Field label="id" testId={`inspect-vcpu-id-${i}`} help={help('vcpu', 'id')} value={String(c.id)} parse={reqInt(0, 61)} onCommit={(v) => actions.edit(updateVcpu(pd.name, i, { id: v }))} />
-          <Field label="cpu" testId={`inspect-vcpu-cpu-${i}`} help={help('vcpu', 'cpu')} value={c.cpu?.toString() ?? ''} parse={int(0, 255)} onCommit={(v) => actions.edit(updateVcpu(pd.name, i, { cpu: v }))} />
+          <Field label="id" testId={`inspect-vcpu-id-${i}`} help={help('vcpu', 'id')} value={String(c.id)} parse={reqRanged('vcpu', 'id')} onCommit={(v) => actions.edit(updateVcpu(pd.name, i, { id: v }))} />
+          <Field label="cpu" testId={`inspect-vcpu-cpu-${i}`} help={help('vcpu', 'cpu')} value={c.cpu?.toString() ?? ''} parse={ranged('vcpu', 'cpu')} onCommit={(v) => actions.edit(updateVcpu(pd.name, i, { cpu: v }))} />
           <button disabled={vm.vcpus.length === 1} title={vm.vcpus.length === 1 ? 'A VM needs at least one vCPU' : undefined} onClick={() => actions.edit(updateVcpu(pd.name, i, null))}>
             Remove vCPU
           </button>
@@ -52,12 +52,12 @@ export function IrqInspector({ pd, index }: { pd: ProtectionDomain; index: numbe
       <div className="inspector-kind">IRQ of {pd.name}</div>
       {isArmIrq(q) ? (
         <>
-          <Field label="irq" testId="inspect-irq-number" help={help('irq', 'irq')} value={String(q.irq)} parse={reqInt(0, 1019)} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { irq: v }))} />
+          <Field label="irq" testId="inspect-irq-number" help={help('irq', 'irq')} value={String(q.irq)} parse={reqRanged('irq', 'irq')} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { irq: v }))} />
           <p className="muted" data-testid="inspect-irq-source">
             {describeIntid(q.irq)}
             {source ? ` · ${source.title}` : ''}
           </p>
-          <Field label="id" testId="inspect-irq-id" help={help('irq', 'id')} value={String(q.id)} parse={reqInt(0, 61)} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { id: v }))} />
+          <Field label="id" testId="inspect-irq-id" help={help('irq', 'id')} value={String(q.id)} parse={reqRanged('irq', 'id')} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { id: v }))} />
           <Choice label="trigger" testId="inspect-irq-trigger" help={help('irq', 'trigger')} value={q.trigger} options={['level', 'edge'] as const} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { trigger: v }))} />
           <Field label="setvar_id" testId="inspect-irq-setvar" help={help('irq', 'setvar_id')} value={q.setvarId ?? ''} parse={symbol} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { setvarId: v }))} />
         </>

@@ -3,7 +3,7 @@ import { addChildPd, addIrq, addVirtualMachine, editSetvar } from '../../../../s
 import { isArmIrq, type ProtectionDomain, type SystemModel } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/format/hex';
 import { useActions, useStudio } from '../../stores/context';
-import { BoolChoice, Field, help, int, name, optText, symbol, text } from './fields';
+import { BoolChoice, Field, help, name, optText, ranged, symbol, text } from './fields';
 
 const PD = 'protection_domain';
 
@@ -19,18 +19,18 @@ export function PdInspector({ pd, system, isChild }: { pd: ProtectionDomain; sys
         set({ name: v });
         actions.select([`pd:${v}`]);
       }} />
-      <Field label="priority" testId="inspect-priority" help={help(PD, 'priority')} value={pd.priority?.toString() ?? ''} parse={int(0, 254)} onCommit={(v) => set({ priority: v })} />
-      <Field label="budget (µs)" testId="inspect-budget" help={help(PD, 'budget')} value={pd.budget?.toString() ?? ''} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => set({ budget: v })} />
-      <Field label="period (µs)" testId="inspect-period" help={help(PD, 'period')} value={pd.period?.toString() ?? ''} parse={int(0, Number.MAX_SAFE_INTEGER)} onCommit={(v) => set({ period: v })} />
+      <Field label="priority" testId="inspect-priority" help={help(PD, 'priority')} value={pd.priority?.toString() ?? ''} parse={ranged(PD, 'priority')} onCommit={(v) => set({ priority: v })} />
+      <Field label="budget (µs)" testId="inspect-budget" help={help(PD, 'budget')} value={pd.budget?.toString() ?? ''} parse={ranged(PD, 'budget')} onCommit={(v) => set({ budget: v })} />
+      <Field label="period (µs)" testId="inspect-period" help={help(PD, 'period')} value={pd.period?.toString() ?? ''} parse={ranged(PD, 'period')} onCommit={(v) => set({ period: v })} />
       <BoolChoice label="passive" testId="inspect-passive" help={help(PD, 'passive')} value={pd.passive} onCommit={(v) => set({ passive: v })} />
-      <Field label="stack_size" testId="inspect-stack" help={help(PD, 'stack_size')} value={pd.stackSize !== undefined ? hex(pd.stackSize) : ''} parse={int(0x1000, 0x1000000)} onCommit={(v) => set({ stackSize: v })} />
-      <Field label="cpu" testId="inspect-cpu" help={help(PD, 'cpu')} value={pd.cpu?.toString() ?? ''} parse={int(0, 255)} onCommit={(v) => set({ cpu: v })} />
+      <Field label="stack_size" testId="inspect-stack" help={help(PD, 'stack_size')} value={pd.stackSize !== undefined ? hex(pd.stackSize) : ''} parse={ranged(PD, 'stack_size')} onCommit={(v) => set({ stackSize: v })} />
+      <Field label="cpu" testId="inspect-cpu" help={help(PD, 'cpu')} value={pd.cpu?.toString() ?? ''} parse={ranged(PD, 'cpu')} onCommit={(v) => set({ cpu: v })} />
       <BoolChoice label="smc" testId="inspect-smc" help={help(PD, 'smc')} value={pd.smc} onCommit={(v) => set({ smc: v })} />
       <BoolChoice label="fpu" testId="inspect-fpu" help={help(PD, 'fpu')} value={pd.fpu} onCommit={(v) => set({ fpu: v })} />
       {(pd.domain !== undefined || system.domains) && <Field label="domain" testId="inspect-domain" help={help(PD, 'domain')} value={pd.domain ?? ''} parse={optText} onCommit={(v) => set({ domain: v })} />}
       {isChild && (
         <>
-          <Field label="id" testId="inspect-child-id" help={help(PD, 'id')} value={pd.id?.toString() ?? ''} parse={int(0, 61)} onCommit={(v) => set({ id: v })} />
+          <Field label="id" testId="inspect-child-id" help={help(PD, 'id')} value={pd.id?.toString() ?? ''} parse={ranged(PD, 'id')} onCommit={(v) => set({ id: v })} />
           <Field label="setvar_id" testId="inspect-child-setvar" help={help(PD, 'setvar_id')} value={pd.setvarId ?? ''} parse={symbol} onCommit={(v) => set({ setvarId: v })} />
         </>
       )}

@@ -1,5 +1,5 @@
 import { useState, type KeyboardEvent } from 'react';
-import { SDF_SCHEMA } from '../../../../shared/sdf/schema';
+import { attrRange, parseNumberIn, SDF_SCHEMA } from '../../../../shared/sdf/schema';
 import type { Perms } from '../../../../shared/model/system';
 
 /**
@@ -11,19 +11,21 @@ export type Parse<T> = (raw: string) => { value?: T; error?: string };
 
 export const int =
   (min: number, max: number): Parse<number | undefined> =>
+  (raw) =>
+    parseNumberIn(raw, { min, max });
+/**
+ * A number in the range the schema gives the attribute (shared/sdf/schema.ts): the checker enforces the same range,
+ * so the field and the Problems panel never disagree. Attributes without a range take any editable number.
+ */
+export const ranged =
+  (element: string, attr: string): Parse<number | undefined> =>
+  (raw) =>
+    parseNumberIn(raw, attrRange(element, attr) ?? { min: 0, max: Number.MAX_SAFE_INTEGER });
+/** A required number in the schema's range: empty is an error. */
+export const reqRanged =
+  (element: string, attr: string): Parse<number> =>
   (raw) => {
-    const s = raw.trim().replace(/_/g, '');
-    if (s === '') return { value: undefined };
-    const n = s.startsWith('0x') ? parseInt(s.slice(2), 16) : /^\d+$/.test(s) ? Number(s) : NaN;
-    if (!Number.isSafeInteger(n)) return { error: 'a decimal or 0x-prefixed number' };
-    if (n < min || n > max) return { error: `between ${min} and ${max}` };
-    return { value: n };
-  };
-/** A required number: empty is an error. */
-export const reqInt =
-  (min: number, max: number): Parse<number> =>
-  (raw) => {
-    const r = int(min, max)(raw);
+    const r = ranged(element, attr)(raw);
     return r.error || r.value !== undefined ? (r as { value?: number; error?: string }) : { error: 'a number' };
   };
 export const name: Parse<string> = (raw) => (/^[A-Za-z_][\w-]*$/.test(raw) ? { value: raw } : { error: 'letters, digits, _ and -' });

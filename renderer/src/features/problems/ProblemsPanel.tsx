@@ -1,48 +1,93 @@
+import type { ReportedBuildProblem } from '../../../../shared/api/contract';
 import { useActions, useStudio } from '../../stores/context';
-import { useProblems } from './useProblems';
+import { useProblems, type Problem } from './useProblems';
+
+interface Place {
+  file?: string;
+  line?: number;
+  column?: number;
+}
+/** One line under a build problem: where it was included from, or one of gcc's notes. */
+interface RelatedPlace extends Place {
+  text: string;
+}
+
+/** A problem as the Problems panel may receive it: a build problem keeps its include chain and notes. */
+type ShownProblem = Problem & Partial<Pick<ReportedBuildProblem, 'includedFrom' | 'notes'>>;
+
+/** A build problem's include chain (as gcc prints it: the including file first) and its notes. Others have none. */
+function relatedPlaces(p: ShownProblem): RelatedPlace[] {
+  return [
+    ...(p.includedFrom ?? []).map((i) => ({ text: 'In file included from', file: i.file, line: i.line })),
+    ...(p.notes ?? []).map((n) => ({ text: `note: ${n.message}`, file: n.file, line: n.line, column: n.column })),
+  ];
+}
+
+const placeText = (p: Place) => `${p.file ?? ''}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}`;
 
 export function ProblemsPanel() {
   const { problems } = useProblems();
   const actions = useActions();
   const systemFile = useStudio((s) => s.project?.studio.systemFile);
+  /** A source file of the project (not the .system, not studio.json, not outside the project): the source editor opens it. */
+  const isSource = (file: string | undefined): file is string => Boolean(file && file !== systemFile && !file.startsWith('/') && !file.endsWith('studio.json'));
+  // A problem in a source file opens it at its line; one in the .system selects its node and XML line.
+  const open = (at: Place, key?: string) => {
+    if (isSource(at.file)) return void actions.openSource(at.file, at.line);
+    if (key) actions.select([key]);
+    if (at.line) actions.revealInXml(at.line, at.column ?? 1);
+  };
   if (problems.length === 0) return <div className="panel-empty" data-testid="problems-empty">No problems.</div>;
   return (
     <ul className="problems" data-testid="problems">
-      {problems.map((p, i) => (
-        <li
-          key={i}
-          className={`problem problem-${p.severity}`}
-          data-testid="problem"
-          onClick={() => {
-            // A problem in a source file opens it at its line; one in the .system selects its node and XML line.
-            if (p.file && p.file !== systemFile && !p.file.startsWith('/') && !p.file.endsWith('studio.json')) return void actions.openSource(p.file, p.line);
-            if (p.key) actions.select([p.key]);
-            if (p.line) actions.revealInXml(p.line, p.column ?? 1);
-          }}
-        >
-          <span className="problem-sev">{p.severity}</span>
-          <span className="problem-msg">{p.message}</span>
-          <span className="problem-place">
-            {p.file ?? ''}
-            {p.line ? `:${p.line}:${p.column ?? 1}` : ''}
-          </span>
-          {p.fix ? (
-            <button
-              className="problem-fix"
-              data-testid="problem-fix"
-              title={p.fix.label}
-              onClick={(e) => {
-                e.stopPropagation();
-                actions.applyFix(p.fix!);
-              }}
-            >
-              Fix: {p.fix.label}
-            </button>
-          ) : (
-            <span className="problem-rule">{p.rule}</span>
-          )}
-        </li>
-      ))}
+      {problems.map((p: ShownProblem, i) => {
+        const related = relatedPlaces(p);
+        return (
+          <li key={i} className={`problem problem-${p.severity}`} data-testid="problem" onClick={() => open(p, p.key)}>
+            <span className="problem-sev">{p.severity}</span>
+            <span className="problem-msg">{p.message}</span>
+            <span className="problem-place">{placeText(p)}</span>
+            {p.fix ? (
+              <button
+                className="problem-fix"
+                data-testid="problem-fix"
+                title={p.fix.label}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  actions.applyFix(p.fix!);
+                }}
+              >
+                Fix: {p.fix.label}
+              </button>
+            ) : (
+              <span className="problem-rule">{p.rule}</span>
+            )}
+            {related.length > 0 && (
+              // Its own clicks open its places, not the problem's.
+              <details className="problem-related" data-testid="problem-related" onClick={(e) => e.stopPropagation()}>
+                <summary>{relatedSummary(related.length, p.includedFrom?.length ?? 0)}</summary>
+                <ul>
+                  {related.map((r, j) => (
+                    <li key={j}>
+                      {/* Only places the editor can show are links: the .system and project sources. */}
+                      <button className="link" data-testid="problem-related-place" disabled={!r.line || !(isSource(r.file) || r.file === systemFile)} onClick={() => open(r)}>
+                        <span>{r.text}</span>
+                        <span className="problem-place">{placeText(r)}</span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
+}
+
+function relatedSummary(total: number, includes: number): string {
+  const notes = total - includes;
+  const parts = [includes ? `included from ${includes} file${includes === 1 ? '' : 's'}` : '', notes ? `${notes} note${notes === 1 ? '' : 's'}` : ''];
+  return parts.filter(Boolean).join(', ');
 }
