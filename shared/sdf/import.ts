@@ -18,6 +18,7 @@ import type {
 } from '../model/system';
 import { emptySystem } from '../model/system';
 import { parseXml, XmlSyntaxError, type XmlComment, type XmlElement, type XmlNode } from './xml';
+import { withLocalNames } from './xmlNames';
 
 /**
  * Where each model element and attribute came from: keys like `pd:hello`, `pd:hello/map[0]`, `mr:uart@size`,
@@ -44,7 +45,7 @@ export function importSystem(text: string, file = 'system.system'): ImportResult
   const sources: SourceMap = new Map();
   let root: XmlElement;
   try {
-    root = parseXml(text).root;
+    root = withLocalNames(parseXml(text).root);
   } catch (err) {
     if (err instanceof XmlSyntaxError) {
       return { diagnostics: [{ severity: 'error', file, line: err.line, column: err.column, rule: 'xml', message: `Could not parse '${file}': ${err.message}` }], sources };
