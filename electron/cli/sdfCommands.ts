@@ -83,8 +83,9 @@ export async function validate(args: string[], io: Io): Promise<number> {
     }
     const source = await loadSource(file, text, mode);
     for (const n of source.notes) io.err(`note: ${n}\n`);
-    // Files as the user named them (the system cpp was given absolute paths), others relative to here.
-    const shown = (f: string) => (f === path.resolve(file) ? file : path.isAbsolute(f) && !path.relative(process.cwd(), f).startsWith('..') ? path.relative(process.cwd(), f) : f);
+    // Files named as the user named this one (the system cpp was given absolute paths): relative names stay relative.
+    const relative = (f: string) => (path.isAbsolute(f) && !path.relative(process.cwd(), f).startsWith('..') ? path.relative(process.cwd(), f) : f);
+    const shown = (f: string) => (f === path.resolve(file) ? file : path.isAbsolute(file) ? f : relative(f));
     const diagnostics = source.diagnostics.map((d) => (d.file ? { ...d, file: shown(d.file) } : d));
     if (source.composite) {
       const composite = renameFiles(source.composite, shown);
