@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,15 @@ const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin/sel4-studio.cjs');
 const corpus = path.join(root, 'tests/fixtures/microkit-corpus/seL4__microkit');
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root });
+const repo = path.join(root, 'tests/fixtures/repo');
+/** A copy of the fixture repository with one file changed. */
+function brokenRepo(file: string, from: string, to: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-repo-'));
+  cpSync(repo, dir, { recursive: true });
+  const f = path.join(dir, file);
+  writeFileSync(f, readFileSync(f, 'utf8').replace(from, to));
+  return dir;
+}
 
 beforeAll(() => {
   execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet', '--only', 'node'], { stdio: 'inherit' });
@@ -80,6 +89,49 @@ describe('sel4-studio format and migrate', () => {
     expect(r.stderr).toMatch(/note: removed pp from protection domain/);
     expect(run('validate', legacy).status).toBe(1);
     expect(run('validate', out).status).toBe(0);
+  });
+});
+
+describe('sel4-studio validate on cpp templates and XInclude files', () => {
+  const template = path.join(repo, 'examples/vmm/vmm.system');
+  const hamr = path.join(repo, 'hamr/microkit/microkit.system');
+
+  it('a template read as XML fails as the tool fails on it, with a hint', () => {
+    const r = run('validate', template);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`Could not parse '${template}': unknown token at 6:1`);
+    expect(r.stderr).toMatch(/this is a cpp template .* validate it with --cpp/);
+  });
+
+  it('--cpp takes the flags from the Makefile, or from -D/-I, and places problems on template lines', () => {
+    const ok = run('validate', '--cpp', template);
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stderr).toContain(`cpp flags from ${path.join(repo, 'examples/vmm/Makefile')}:22: -DBOARD_qemu_virt_aarch64=1 -I${path.join(repo, 'include')}`);
+    expect(run('validate', '--cpp', '-D', 'BOARD_odroidc4', `-I${path.join(repo, 'include')}`, '--board', 'odroidc4', template).status).toBe(0);
+    const dir = brokenRepo('examples/vmm/vmm.system', '<irq irq=UART_IRQ id="1" />', '<irq irq=UART_IRQ id="99" />');
+    const broken = path.join(dir, 'examples/vmm/vmm.system');
+    const bad = run('validate', '--cpp', broken);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout.split('\n')[0]).toBe(`Error: id must be < 62 on element 'irq': ${broken}:30:9`);
+    const noBoard = run('validate', '--cpp', '-I', path.join(repo, 'include'), template, '--json');
+    const json = JSON.parse(noBoard.stdout) as { diagnostics: { rule: string; file: string; line: number }[] }[];
+    expect(json[0]!.diagnostics[0]).toMatchObject({ rule: 'cpp', file: path.join(repo, 'include/vmm_ram.h'), line: 29 });
+  });
+
+  it('--xinclude checks the merged system and places problems in the included file', () => {
+    expect(run('validate', hamr).stdout).toContain(`Error: invalid XML element 'include': ${hamr}:6:3`);
+    const ok = run('validate', '--xinclude', hamr);
+    expect(ok.status, ok.stdout).toBe(0);
+    const dir = brokenRepo('hamr/microkit/p1_t1.xml', 'vaddr="0x10_000_000"', 'vaddr="0x10_000_001"');
+    const bad = run('validate', '--xinclude', path.join(dir, 'hamr/microkit/microkit.system'));
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain(`Error: invalid vaddr alignment on 'map' @ ${path.join(dir, 'hamr/microkit/p1_t1.xml')}:3:3`);
+  });
+
+  it('usage errors: -D without --cpp, --cpp with --xinclude', () => {
+    expect(run('validate', '-DX', template).status).toBe(2);
+    expect(run('validate', '--cpp', '--xinclude', template).status).toBe(2);
+    expect(run('validate', '--cpp', template, '-I').stderr).toMatch(/-I needs a value/);
   });
 });
 

@@ -11,7 +11,9 @@ const HELP = `sel4-studio ${STUDIO_VERSION} — an IDE for seL4 Microkit systems
 
 Usage:
   sel4-studio validate FILE... [--board NAME] [--config CONFIG] [--microkit VERSION] [--json]
-                                  check .system files as Microkit does (all errors, with places); exit 1 if any is invalid
+                     [--cpp [-D NAME[=VALUE]]... [-I DIR]...] [--xinclude]
+                                  check .system files as Microkit does (all errors, with places); exit 1 if any is invalid;
+                                  --cpp: a cpp template (flags from its Makefile unless given), --xinclude: resolve XIncludes
   sel4-studio format FILE [-o OUT]
                                   re-indent a .system file (comments, blank-line groups, attribute order and values kept)
   sel4-studio edit FILE [--set 'ELEMENT[NAME]@ATTR=VALUE']... [--unset 'ELEMENT[NAME]@ATTR']... [--rename pd|mr|vm OLD NEW]... [-o OUT|-]

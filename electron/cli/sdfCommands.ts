@@ -9,8 +9,10 @@ import { importSystem } from '../../shared/sdf/import';
 import { migrateToV2 } from '../../shared/sdf/migrate';
 import { featuresNewerThan, MICROKIT_TARGETS, type MicrokitTarget } from '../../shared/sdf/versions';
 import { parseXml } from '../../shared/sdf/xml';
+import { placeDiagnostic, renameFiles } from '../../shared/sdf/composite';
 import { defaultBoardsDir, loadBoards } from '../services/boards';
 import { writeFileAtomic } from '../services/atomicWrite';
+import { loadSource, takeCppArgs } from './sdfSources';
 
 export interface Io {
   out(s: string): void;
@@ -52,10 +54,19 @@ function target(v: string | true | undefined): MicrokitTarget {
   return t as MicrokitTarget;
 }
 
-/** `sel4-studio validate FILE... [--board B] [--config C] [--microkit V] [--json]`: exit 0 when every file is valid. */
-export async function validate(argv: string[], io: Io): Promise<number> {
-  const { flags, positional } = parseFlags(argv, { '--board': 'value', '--config': 'value', '--microkit': 'value', '--json': 'flag' });
+/**
+ * `sel4-studio validate FILE... [--board B] [--config C] [--microkit V] [--json] [--cpp [-D NAME[=V]]... [-I DIR]...]
+ * [--xinclude]`: exit 0 when every file is valid. `--cpp` reads each file as a cpp template (flags from its Makefile
+ * unless given), `--xinclude` resolves its XIncludes as `xmllint --xinclude`; problems are placed in the template or
+ * in the included file that holds them.
+ */
+export async function validate(args: string[], io: Io): Promise<number> {
+  const { rest: argv, settings } = takeCppArgs(args);
+  const { flags, positional } = parseFlags(argv, { '--board': 'value', '--config': 'value', '--microkit': 'value', '--json': 'flag', '--cpp': 'flag', '--xinclude': 'flag' });
   if (positional.length === 0) throw new UsageError('validate needs at least one .system file');
+  if (flags['--cpp'] && flags['--xinclude']) throw new UsageError('--cpp and --xinclude cannot be combined');
+  if (settings && !flags['--cpp']) throw new UsageError('-D, -U and -I need --cpp');
+  const mode = { cpp: Boolean(flags['--cpp']), xinclude: Boolean(flags['--xinclude']), settings };
   const b = await board(io, flags['--board'] as string | undefined);
   const config = (flags['--config'] as string | undefined) ?? 'debug';
   if (!boardConfigs(b).includes(config)) throw new UsageError(`board ${b.name} has no configuration '${config}' (${boardConfigs(b).join(', ')})`);
@@ -70,14 +81,24 @@ export async function validate(argv: string[], io: Io): Promise<number> {
       results.push({ file, ok: false, diagnostics: [{ severity: 'error', rule: 'read', message: `Error: cannot read '${file}': ${(e as NodeJS.ErrnoException).code}`, file }] });
       continue;
     }
-    const r = checkSystem(text, file, kc);
-    const diagnostics = [...r.diagnostics];
-    if (version !== '2.3') {
-      try {
-        diagnostics.unshift(...featuresNewerThan(parseXml(text).root, version, file));
-      } catch {
-        // not XML: already reported by the checker
+    const source = await loadSource(file, text, mode);
+    for (const n of source.notes) io.err(`note: ${n}\n`);
+    // Files named as the user named this one (the system cpp was given absolute paths): relative names stay relative.
+    const relative = (f: string) => (path.isAbsolute(f) && !path.relative(process.cwd(), f).startsWith('..') ? path.relative(process.cwd(), f) : f);
+    const shown = (f: string) => (f === path.resolve(file) ? file : path.isAbsolute(file) ? f : relative(f));
+    const diagnostics = source.diagnostics.map((d) => (d.file ? { ...d, file: shown(d.file) } : d));
+    if (source.composite) {
+      const composite = renameFiles(source.composite, shown);
+      const found: Diagnostic[] = [];
+      if (version !== '2.3') {
+        try {
+          found.push(...featuresNewerThan(parseXml(composite.text).root, version, composite.main));
+        } catch {
+          // not XML: already reported by the checker
+        }
       }
+      found.push(...checkSystem(composite.text, composite.main, kc).diagnostics);
+      diagnostics.push(...found.map((d) => placeDiagnostic(composite, d)));
     }
     results.push({ file, ok: !diagnostics.some((d) => d.severity === 'error'), diagnostics });
   }
@@ -85,15 +106,16 @@ export async function validate(argv: string[], io: Io): Promise<number> {
     const json = results.map((r) => ({
       file: r.file,
       ok: r.ok,
-      diagnostics: r.diagnostics.map((d) => ({ severity: d.severity, rule: d.rule ?? null, message: d.message, line: d.line ?? null, column: d.column ?? null })),
+      diagnostics: r.diagnostics.map((d) => ({ severity: d.severity, rule: d.rule ?? null, message: d.message, file: d.file ?? r.file, line: d.line ?? null, column: d.column ?? null })),
     }));
     io.out(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     for (const r of results) {
       for (const d of r.diagnostics) {
         // Errors are printed as the Microkit tool prints them; ours that carry no place get one.
-        if (d.severity === 'error') io.out(`${d.message}${d.line && !d.message.includes(`:${d.line}:`) ? ` (${r.file}:${d.line}:${d.column})` : ''}\n`);
-        else io.out(`warning: ${d.message} (${r.file}:${d.line}:${d.column})\n`);
+        const where = `${d.file ?? r.file}:${d.line}:${d.column}`;
+        if (d.severity === 'error') io.out(`${d.message}${d.line && !d.message.includes(where) ? ` (${where})` : ''}\n`);
+        else io.out(`warning: ${d.message} (${where})\n`);
       }
       if (r.ok) io.out(`${r.file}: valid for ${b.name} (${config}, Microkit ${version})\n`);
     }

@@ -11,6 +11,7 @@ import type { SystemCheck } from './checkSystemCtx';
 import type { KernelConfig } from './kernelConfig';
 import { migrateToV2 } from './migrate';
 import { parseXml, XmlSyntaxError, type XmlElement } from './xml';
+import { withLocalNames } from './xmlNames';
 
 /** The label of the whole-file 1.x → 2.x quick fix (what the UI looks for to offer the migration up front). */
 export const MIGRATION_FIX = 'Migrate this Microkit 1.x file to 2.x';
@@ -56,7 +57,7 @@ export function checkSystem(text: string, file: string, config: KernelConfig, pa
 
   let root: XmlElement;
   try {
-    root = (parsed ?? parseXml(text)).root;
+    root = withLocalNames((parsed ?? parseXml(text)).root);
   } catch (e) {
     if (!(e instanceof XmlSyntaxError)) throw e;
     errors.push({ severity: 'error', rule: 'xml', file, line: e.line, column: e.column, message: `Could not parse '${file}': ${e.message}` });
@@ -192,6 +193,8 @@ export function checkSystem(text: string, file: string, config: KernelConfig, pa
     if (!pd.vm) continue;
     if (seenVm.has(pd.vm.name)) record(new SdfError(`Error: duplicate virtual machine name '${pd.vm.name}'.`, pd.vm.el.line, pd.vm.el.column, 'duplicate-vm'));
     seenVm.add(pd.vm.name);
+    // The 2.3.0 capDL builder names a VM's objects as it names a PD's, and panics on the clash.
+    if (seenPd.has(pd.vm.name)) record(new SdfError(`Error: virtual machine '${pd.vm.name}' has the name of a protection domain; PD and VM names must be unique (the Microkit tool crashes on this): ${loc(ctx, pd.vm.el)}`, pd.vm.el.line, pd.vm.el.column, 'vm-pd-name'));
     if (config.arch === 'x86_64' && pd.children.length) {
       record(new SdfError(`Error: It is not possible for PD '${pd.name}' with a bound vCPU to have children on x86_64: ${loc(ctx, pd.el)}`, pd.el.line, pd.el.column, 'x86-vm-children'));
     }

@@ -4,6 +4,7 @@ import { emptySystem } from '../model/system';
 import { parseXml, XmlSyntaxError, type XmlElement } from './xml';
 import { eachChild, importContext, put, Unrepresentable, withComments, type SourceMap } from './importContext';
 import { protectionDomain } from './importPd';
+import { withLocalNames } from './xmlNames';
 
 /**
  * Where each model element and attribute came from: keys like `pd:hello`, `pd:hello/map[0]`, `mr:uart@size`,
@@ -28,7 +29,7 @@ export function importSystem(text: string, file = 'system.system', parsed?: { ro
   const sources: SourceMap = new Map();
   let root: XmlElement;
   try {
-    root = (parsed ?? parseXml(text)).root;
+    root = withLocalNames((parsed ?? parseXml(text)).root);
   } catch (err) {
     if (err instanceof XmlSyntaxError) {
       return { diagnostics: [{ severity: 'error', file, line: err.line, column: err.column, rule: 'xml', message: `Could not parse '${file}': ${err.message}` }], sources };

@@ -58,7 +58,7 @@ describe('.system import/export', () => {
     const r = importSystem('<system>\n  <protection_domain name="a">\n</system>', 'bad.system');
     expect(r.model).toBeUndefined();
     expect(r.diagnostics[0]).toMatchObject({ severity: 'error', file: 'bad.system', line: 3, column: 1 });
-    expect(r.diagnostics[0]!.message).toMatch(/^Could not parse 'bad.system': expected <\/protection_domain>/);
+    expect(r.diagnostics[0]!.message).toBe("Could not parse 'bad.system': expected 'protection_domain' tag, not 'system' at 3:1");
   });
 
   it('keeps an element it cannot represent verbatim, says why and where, and writes it back unchanged', () => {
@@ -154,7 +154,8 @@ describe('xml character references (found by npm run fuzz)', () => {
   it('reports an out-of-range character reference instead of throwing', () => {
     const r = importSystem('<system>\n<protection_domain name="&#99999999999999999999999;"><program_image path="a"/></protection_domain></system>', 'e.system');
     expect(r.model).toBeUndefined();
-    expect(r.diagnostics[0]!.message).toMatch(/invalid character reference/);
+    // roxmltree's words and place: a number beyond u32 is no reference at all.
+    expect(r.diagnostics[0]!.message).toBe("Could not parse 'e.system': malformed entity reference at 2:26");
     expect(r.diagnostics[0]!.line).toBe(2);
     expect(importSystem('<system><protection_domain name="a&#x41;&#66;"><program_image path="a"/></protection_domain></system>').model!.protectionDomains[0]!.name).toBe('aAB');
   });

@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic } from '../../shared/api/diagnostics';
+import { matchBuildOutput } from '../../shared/logs/buildProblems';
+import { cppOfMakefiles, type MakefileCpp } from '../../shared/sdf/makefileCpp';
+import { templateFromCppOutput, templateFromSubset, type CppSettings, type TemplateResult } from '../../shared/sdf/template';
+
+/**
+ * Preprocessing a cpp-templated `.system` on the host: the system `cpp` when it is installed (what the project's
+ * Makefile runs, so macros and `#if` behave exactly as in the build), else the project's own cpp subset. Both give
+ * a composite source whose places lead back to the template (shared/sdf/template.ts).
+ */
+
+export interface TemplateOptions extends CppSettings {
+  /**
+   * Keep cpp's predefined macros and system include directories, as a Makefile running plain `cpp` does
+   * (`linux` and `unix` are then defined as 1 in GNU C). Off by default (`-undef -nostdinc`): the subset predefines
+   * nothing, and both ways must read the template alike.
+   */
+  systemMacros?: boolean;
+  /** The preprocessor command; `cpp` on PATH by default. */
+  cpp?: string;
+  timeoutMs?: number;
+}
+
+export interface PreprocessedTemplate extends TemplateResult {
+  /** Which preprocessor read the template. */
+  by: 'system-cpp' | 'subset';
+}
+
+export function readText(p: string): string | undefined {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The argv of the system cpp for a template (no shell; absolute paths, so its line markers name files exactly). */
+export function cppArgv(file: string, options: TemplateOptions): string[] {
+  return [
+    '-x',
+    'c',
+    ...(options.systemMacros ? [] : ['-undef', '-nostdinc']),
+    ...Object.entries(options.defines).map(([k, v]) => `-D${k}=${v}`),
+    ...options.includeDirs.map((d) => `-I${path.resolve(d)}`),
+    path.resolve(file),
+  ];
+}
+
+function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | 'missing'; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, shell: false }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
+      if (e?.code === 'ENOENT') resolve({ code: 'missing', stdout: '', stderr: '' });
+      else resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+export async function preprocessTemplate(file: string, options: TemplateOptions): Promise<PreprocessedTemplate> {
+  const absolute = path.resolve(file);
+  const r = await run(options.cpp ?? 'cpp', cppArgv(absolute, options), path.dirname(absolute), options.timeoutMs ?? 20_000);
+  if (r.code === 'missing') {
+    const includeDirs = options.includeDirs.map((d) => path.resolve(d));
+    return { ...templateFromSubset(absolute, { defines: options.defines, includeDirs }, readText), by: 'subset' };
+  }
+  // cpp's warnings about XML text (an apostrophe in a comment is an unterminated C character constant) are noise.
+  const errors: Diagnostic[] = matchBuildOutput(r.stderr)
+    .filter((d) => d.severity === 'error')
+    .map(({ severity, message, file: f, line, column }) => ({ severity, message, rule: 'cpp', file: f && path.resolve(path.dirname(absolute), f), line, column }));
+  if (r.code !== 0) {
+    if (!errors.length) errors.push({ severity: 'error', rule: 'cpp', file: absolute, message: `cpp exited with status ${r.code}: ${r.stderr.trim()}` });
+    return { diagnostics: errors, by: 'system-cpp' };
+  }
+  return { ...templateFromCppOutput(r.stdout, absolute, readText), by: 'system-cpp' };
+}
+
+const MAKEFILE = /^(?:GNUmakefile|makefile|Makefile|.*\.mk)$/;
+
+/**
+ * What the Makefiles beside a template pass to cpp for it (`-D`, `-I` made absolute against the Makefile's folder,
+ * where make runs it), or undefined when none preprocesses it.
+ */
+export function detectTemplateSettings(template: string): MakefileCpp | undefined {
+  const dir = path.dirname(path.resolve(template));
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => MAKEFILE.test(n));
+  } catch {
+    return undefined;
+  }
+  // The folder's Makefile first: it is the one make runs, and it sets what the .mk files use.
+  names.sort((a, b) => Number(b.toLowerCase() === 'makefile') - Number(a.toLowerCase() === 'makefile') || a.localeCompare(b));
+  const makefiles = names.flatMap((n) => {
+    const text = readText(path.join(dir, n));
+    return text === undefined ? [] : [{ path: path.join(dir, n), text }];
+  });
+  const found = cppOfMakefiles(makefiles, template);
+  if (!found) return undefined;
+  return { ...found, settings: { ...found.settings, includeDirs: found.settings.includeDirs.map((d) => path.resolve(path.dirname(found.makefile), d)) } };
+}
