@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { StudioError } from '../../../shared/api/errors';
 import { createStudioStore } from './studioStore';
 import { createFakeClient } from './testing/fakeClient';
 import { fakeHash, memoryDisk } from './testing/fixtures';
