@@ -189,6 +189,8 @@ test('editing comfort: duplicate with maps, copy/paste, multi-select, delete sho
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('inspector')).toContainText('Protection domain');
   await expect(page.getByTestId('inspect-name')).toHaveValue('main_copy1');
+  // Find brings the node into view with a 200 ms animation: a click before it ends can land on the pane instead.
+  await page.waitForTimeout(400);
 
   // Delete a PD with channels: the dialog lists them; Cancel keeps everything, Delete removes, undo restores.
   await studio.node('pd', 'main_copy1').click();

@@ -18,6 +18,9 @@ import { defaultTemplatesDir, listTemplates, readTemplate } from './templates';
 import { BuildService } from './build';
 import { findSdk } from './sdk';
 import { projectSources } from './sources';
+import { contentHash, readWithHash, writeChecked } from './fileIo';
+import { FileWatcher } from './fileWatch';
+import { listWorkspaceFiles } from './workspace';
 
 /** Serial logs rotate at this size; the newest old files are kept as .1 … .4. */
 const SERIAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
@@ -67,6 +70,14 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     done: (e) => emit('build.done', e),
   });
 
+  // Open files are watched; every read and write of the host tells the watcher what the UI now has.
+  const watcher = new FileWatcher((change) => emit('fs.changed', change));
+  const inRoot = (rel: string) => confine(projects.requireRoot(), rel);
+  const noteSystem = (text: string) => {
+    const rel = projects.openSystemFile;
+    if (projects.current && rel !== undefined) watcher.noteContent(confine(projects.current, rel), contentHash(text));
+  };
+
   const templatesDir = opts.templatesDir ?? defaultTemplatesDir(opts.boardsDir);
   const handlers: Handlers = {
     'host.info': async () => {
@@ -88,12 +99,24 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       return projects.create(dir, name, board ?? t.info.board, t.systemXml, t.files);
     },
     'templates.list': async () => ({ templates: await listTemplates(templatesDir) }),
-    'project.open': ({ dir }) => projects.open(dir),
-    'project.save': ({ studio, systemXml }) => projects.save(studio, systemXml),
-    'project.saveAs': ({ dir, studio, systemXml }) => projects.saveAs(dir, studio, systemXml),
+    'project.open': async ({ dir }) => {
+      const snap = await projects.open(dir);
+      await watcher.watch([]);
+      if (snap.systemPath !== null) watcher.noteContent(confine(snap.dir, snap.systemPath), snap.systemHash);
+      return snap;
+    },
+    'project.save': async ({ studio, systemXml }) => {
+      const saved = await projects.save(studio, systemXml);
+      noteSystem(systemXml);
+      return saved;
+    },
+    'project.saveAs': async ({ dir, studio, systemXml }) => {
+      await watcher.watch([]);
+      return projects.saveAs(dir, studio, systemXml);
+    },
     'project.autosave': ({ studio, systemXml }) => projects.autosave(studio, systemXml),
     'project.discardRecovery': async () => (await projects.discardRecovery(), {}),
-    'project.close': async () => (projects.close(), {}),
+    'project.close': async () => (projects.close(), await watcher.watch([]), {}),
     'project.recent': async () => ({ projects: await projects.recent() }),
     'project.pickDirectory': async ({ title, mode }) => {
       if (!opts.pickDirectory) throw new StudioError('unsupported', 'this host has no folder dialog; type the folder path');
@@ -114,8 +137,32 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       const file = confine(projects.requireRoot(), rel);
       await fs.mkdir(path.dirname(file), { recursive: true });
       await writeFileAtomic(file, text);
+      watcher.noteContent(file, contentHash(text));
       return {};
     },
+    'fs.read': async ({ path: rel }) => {
+      const file = inRoot(rel);
+      const read = await readWithHash(file, rel);
+      watcher.noteContent(file, read.hash);
+      return read;
+    },
+    'fs.write': async ({ path: rel, text, expectHash }) => {
+      const file = inRoot(rel);
+      let previous: string | undefined;
+      return writeChecked(file, rel, text, expectHash, {
+        writing: (hash) => {
+          previous = watcher.beginWriting(file, hash).previous;
+        },
+        done: (committed) => watcher.doneWriting(file, committed, previous),
+      });
+    },
+    'fs.watch': async ({ paths }) => {
+      const root = projects.requireRoot();
+      await watcher.watch(paths.map((rel) => ({ rel, abs: confine(root, rel) })));
+      return {};
+    },
+    'workspace.files': async () => listWorkspaceFiles(projects.requireRoot()),
+    'workspace.saveSettings': async ({ settings }) => (await projects.saveSettings(settings), {}),
 
     'process.start': async ({ tool, args }) => {
       const spec = TOOLS.find((t) => t.id === tool);
@@ -131,6 +178,8 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'build.start': async ({ sdk, config, board, toolchain, systemXml }) => {
       const root = projects.requireRoot();
       const saved = await projects.studio();
+      // The build writes the text the user chose to save; that write is ours, not a change on disk.
+      if (systemXml !== undefined) watcher.noteContent(confine(root, saved.systemFile), contentHash(systemXml));
       const { buildId, steps } = await builds.start({ root, studio: board ? { ...saved, board } : saved, ...(sdk ? { sdk } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
       return { buildId, steps: steps.map((s) => ({ id: s.id, label: s.label, command: s.argv })) };
     },
@@ -176,6 +225,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
   return {
     handlers,
     dispose: () => {
+      watcher.close();
       processes.killAll();
       qemu.killAll();
       void serial.closeAll();

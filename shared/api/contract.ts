@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { TemplateInfoSchema } from '../model/templates';
 import { StudioFileSchema } from '../model/project';
+import { FolderSettingsSchema } from '../model/folderSettings';
+import { WORKSPACE_FILE_KINDS } from '../workspace/classify';
 import { BoardPackSchema } from '../model/board';
 import { DiagnosticSchema } from './diagnostics';
 
@@ -13,6 +15,8 @@ const Empty = z.object({}).strict();
 const AbsPath = z.string().min(1).max(4096);
 /** A path inside the open project, relative to its root. The host resolves and confines it. */
 const ProjectPath = z.string().min(1).max(1024);
+/** sha256 of a file's bytes, lower-case hex: what "the file is still what was read" is checked against. */
+const ContentHash = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const HostInfoSchema = z.object({
   mode: z.enum(['electron', 'browser']),
@@ -48,7 +52,23 @@ export const ProjectSnapshotSchema = z.object({
   recovery: z
     .object({ savedAt: z.string(), studio: StudioFileSchema, systemXml: z.string() })
     .optional(),
+  /**
+   * `studio-project`: a folder with studio.json (as before). `folder`: any folder (a git checkout); then `studio` is a
+   * view of the folder settings for the parts of the UI that still read it, and `systemPath` names the file.
+   */
+  kind: z.enum(['folder', 'studio-project']),
+  /** The folder settings in effect: `.sel4-studio/settings.json`, else studio.json's settings, else defaults. */
+  settings: FolderSettingsSchema,
+  /** Why `.sel4-studio/settings.json` was not used (it is never overwritten while it does not parse). */
+  settingsProblems: z.array(DiagnosticSchema).optional(),
+  /** The system file opened first, relative to `dir` (its text is `systemXml`); null when the folder has none. */
+  systemPath: z.string().nullable(),
+  /** The hash of `systemXml` as read: `fs.write`'s `expectHash` for the first save. */
+  systemHash: ContentHash.optional(),
 });
+
+export const WorkspaceFileSchema = z.object({ path: z.string(), kind: z.enum(WORKSPACE_FILE_KINDS) });
+export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
 
 export const RecentProjectSchema = z.object({ dir: z.string(), name: z.string(), openedAt: z.string() });
 
@@ -135,6 +155,26 @@ export const methods = {
     params: z.object({ path: ProjectPath, text: z.string().max(64 * 1024 * 1024) }).strict(),
     result: Empty,
   },
+  /** A file with the hash of its bytes, for a later `fs.write` to check against. */
+  'fs.read': {
+    params: z.object({ path: ProjectPath }).strict(),
+    result: z.object({ text: z.string(), hash: ContentHash, mtimeMs: z.number() }),
+  },
+  /**
+   * Write atomically, but only over the content that was read: `expectHash` must be the file's current hash (a
+   * missing file has the hash of no bytes); without it the write only creates. Otherwise a `conflict` error.
+   */
+  'fs.write': {
+    params: z.object({ path: ProjectPath, text: z.string().max(64 * 1024 * 1024), expectHash: ContentHash.optional() }).strict(),
+    result: z.object({ hash: ContentHash }),
+  },
+  /** Watch exactly these files (the open ones; replaces the previous set): `fs.changed` reports changes on disk. */
+  'fs.watch': { params: z.object({ paths: z.array(ProjectPath).max(512) }).strict(), result: Empty },
+
+  /** Every file of the open folder the Explorer lists, classified (shared/workspace/classify.ts). */
+  'workspace.files': { params: Empty, result: z.object({ files: z.array(WorkspaceFileSchema), truncated: z.boolean() }) },
+  /** Write `.sel4-studio/settings.json`: only when the user changed a setting, never on open. */
+  'workspace.saveSettings': { params: z.object({ settings: FolderSettingsSchema }).strict(), result: Empty },
 
   'process.start': {
     params: z
@@ -239,6 +279,8 @@ export const events = {
   'build.progress': z.object({ buildId: BuildIdSchema, step: BuildStepIdSchema, done: z.number(), total: z.number() }),
   'build.problem': z.object({ buildId: BuildIdSchema, step: BuildStepIdSchema, problem: BuildProblemSchema }),
   'build.done': z.object({ buildId: BuildIdSchema, record: BuildRecordSchema }),
+  /** A watched file's content changed on disk (not its mtime alone, not our own write), or it was deleted. */
+  'fs.changed': z.object({ path: z.string(), hash: ContentHash.optional(), deleted: z.boolean().optional() }),
   /** Bytes as base64. */
   'serial.data': z.object({ id: z.string(), data: z.string() }),
   'serial.status': z.object({ id: z.string(), status: z.enum(['connecting', 'open', 'disconnected', 'closed']), detail: z.string().optional() }),

@@ -132,16 +132,17 @@ export function serializeStudioFile(studio: StudioFile): string {
   return `${JSON.stringify(StudioFileSchema.parse(studio), null, 2)}\n`;
 }
 
-function jsonSyntaxDiagnostic(text: string, err: unknown, file: string): Diagnostic {
+/** A JSON syntax error at its place; `label` names the file kind in the message (folder settings share this). */
+export function jsonSyntaxDiagnostic(text: string, err: unknown, file: string, label = STUDIO_FILE): Diagnostic {
   const detail = err instanceof Error ? err.message : String(err);
   const offset = jsonErrorOffset(text);
   const { line, column } = lineColAt(text, offset < 0 ? text.length : offset);
   const found = offset >= 0 && offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of file';
-  return { severity: 'error', file, line, column, message: `studio.json is not valid JSON: ${found} (${detail.split('\n')[0]})` };
+  return { severity: 'error', file, line, column, message: `${label} is not valid JSON: ${found} (${detail.split('\n')[0]})` };
 }
 
 /** Best-effort place of a JSON key path: the line of the last key named in the path. */
-function placed(text: string, file: string, path: string[], message: string): Diagnostic {
+export function placed(text: string, file: string, path: string[], message: string): Diagnostic {
   let offset = 0;
   for (const key of path) {
     if (/^\d+$/.test(key)) continue;

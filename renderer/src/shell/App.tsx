@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
 import { Center } from './Center';
 import { Inspector } from '../features/inspector/Inspector';
-import { Palette } from '../features/graph/Palette';
+import { LeftPanel } from './LeftPanel';
+import { DiskBars } from './DiskBars';
 import { XmlPreview } from '../features/editor/XmlPreview';
 import { useActions, useStudio } from '../stores/context';
 import { BottomPanel } from './BottomPanel';
@@ -97,6 +98,7 @@ export function App() {
           <button onClick={() => void actions.discardRecovery()}>Discard</button>
         </div>
       )}
+      <DiskBars />
       {legacy?.fix && (
         <div className="banner" data-testid="legacy-banner">
           This system uses Microkit 1.x syntax: {kept} element{kept === 1 ? ' is' : 's are'} kept as written and not drawn.
@@ -115,7 +117,7 @@ export function App() {
         </div>
       )}
       <main className="workbench">
-        <Palette />
+        <LeftPanel />
         <Center />
         <div className="right">
           <Inspector />

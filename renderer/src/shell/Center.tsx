@@ -6,6 +6,8 @@ import { SourcePicker } from '../features/editor/SourcePicker';
 
 // Monaco loads on first use, as for the XML pane.
 const SourceEditor = lazy(() => import('../features/editor/SourceEditor'));
+const DiskDiff = lazy(() => import('../features/editor/DiskDiff'));
+import { DocTabs } from './DocTabs';
 import { MemoryMap } from '../features/memory-map/MemoryMap';
 import { useActions, useStudio } from '../stores/context';
 
@@ -14,6 +16,7 @@ export function Center() {
   const view = useStudio((s) => s.centerView);
   const source = useStudio((s) => s.source);
   const hasProject = useStudio((s) => Boolean(s.project));
+  const comparing = useStudio((s) => s.comparing && Boolean(s.diskConflict));
   const actions = useActions();
   if (!hasProject)
     return (
@@ -24,6 +27,7 @@ export function Center() {
   return (
     <ReactFlowProvider>
       <div className="center">
+        <DocTabs />
         <nav className="center-tabs" role="tablist" aria-label="View">
           <button role="tab" aria-selected={view === 'graph'} className={view === 'graph' ? 'active' : ''} data-testid="view-graph" onClick={() => actions.setCenterView('graph')}>
             Graph
@@ -41,7 +45,11 @@ export function Center() {
           <span className="grow" />
           {view === 'graph' && <GraphTools />}
         </nav>
-        {view === 'graph' ? (
+        {comparing ? (
+          <Suspense fallback={<div className="panel-empty">Loading the comparison…</div>}>
+            <DiskDiff />
+          </Suspense>
+        ) : view === 'graph' ? (
           <Canvas />
         ) : view === 'memory' ? (
           <MemoryMap />

@@ -62,7 +62,7 @@ export interface DocumentActions {
 const blankDoc = (): StudioDoc => ({ text: '', system: emptySystem(), layout: { nodes: {} }, settings: { board: '', build: { config: 'debug' } } });
 
 /** The name the document's problems and places use (the project's system file). */
-export const docFile = (s: Pick<StudioState, 'project'>) => s.project?.studio.systemFile ?? 'system.system';
+export const docFile = (s: Pick<StudioState, 'project' | 'docPath'>) => s.docPath ?? s.project?.studio.systemFile ?? 'system.system';
 
 /** The selected keys that still name something in the document (after undo, redo or an XML edit). */
 export function stillSelected(doc: SystemDoc, selection: string[], file: string): string[] {

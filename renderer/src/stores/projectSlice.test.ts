@@ -13,7 +13,8 @@ describe('project slice', () => {
     snap.studio.layout = { nodes: { 'pd:sender': { x: 10, y: 20 } } };
     const { store, fake } = await openedStore(snap);
     const s = store.getState();
-    expect(s.project).toEqual({ dir: '/work/demo', studio: snap.studio });
+    expect(s.project).toEqual({ dir: '/work/demo', studio: snap.studio, kind: 'studio-project' });
+    expect(s.docPath).toBe('demo.system');
     expect(s.opened).toBe(1);
     expect(s.doc.system.protectionDomains.map((p) => p.name)).toEqual(['sender', 'receiver']);
     expect(s.doc.layout).toEqual(snap.studio.layout);

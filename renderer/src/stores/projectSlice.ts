@@ -3,10 +3,28 @@ import type { StudioFile } from '../../../shared/model/project';
 import { buildSettingsOf } from './buildSlice';
 import { documentFromSnapshot, isDirty, savePayload } from './documentSlice';
 import { failure, type SliceFactory } from './slice';
+import { filesFromSnapshot } from './filesSlice';
+import { StudioError } from '../../../shared/api/errors';
+import { defaultFolderSettings, type FolderSettings } from '../../../shared/model/folderSettings';
+
+/** The folder settings after a save: the project's board and build settings, this file's layout (only what changed is new). */
+function folderSettingsOf(current: FolderSettings | undefined, studio: StudioFile, docPath: string | undefined): FolderSettings {
+  const base = current ?? defaultFolderSettings();
+  const build = { ...base.build, config: studio.build.config, ...(studio.build.toolchain ? { toolchain: studio.build.toolchain } : {}), ...(studio.build.sdkPath ? { sdkPath: studio.build.sdkPath } : {}) };
+  if (!studio.build.toolchain) delete build.toolchain;
+  if (!studio.build.sdkPath) delete build.sdkPath;
+  const next: FolderSettings = { ...base, board: studio.board, build };
+  if (docPath && Object.keys(studio.layout.nodes).length) next.layouts = { ...base.layouts, [docPath]: studio.layout };
+  // Unchanged settings compare equal to the current ones, so nothing is written.
+  if (base.board === undefined && studio.board === 'qemu_virt_aarch64') delete next.board;
+  if (base.build.config === undefined && studio.build.config === 'debug') delete next.build.config;
+  return next;
+}
 
 /** The open project: its folder and studio.json; opening, saving, autosave. */
 export interface ProjectState {
-  project?: { dir: string; studio: StudioFile };
+  /** `kind`: a folder with studio.json (a seL4 Studio project) or any folder (a checkout; settings in .sel4-studio/). */
+  project?: { dir: string; studio: StudioFile; kind: ProjectSnapshot['kind'] };
   /** Counts project loads (opening the same folder again counts too): the canvas fits the system on each. */
   opened: number;
 }
@@ -28,8 +46,9 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
   const load = (snap: ProjectSnapshot) => {
     set((s) => ({
       ...documentFromSnapshot(snap),
+      ...filesFromSnapshot(snap),
       opened: s.opened + 1,
-      project: { dir: snap.dir, studio: snap.studio },
+      project: { dir: snap.dir, studio: snap.studio, kind: snap.kind },
       build: undefined,
       buildReport: undefined,
       buildSettings: buildSettingsOf(snap.studio),
@@ -38,8 +57,13 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
       dialog: undefined,
       notice: snap.migrated.length
         ? { kind: 'info', message: `Project file migrated: ${snap.migrated.join('; ')}. Save to keep the new format.` }
-        : { kind: 'info', message: `Opened ${snap.studio.name}` },
+        : snap.settingsProblems?.length
+          ? { kind: 'error', message: `${snap.settingsProblems[0]!.file}:${snap.settingsProblems[0]!.line}:${snap.settingsProblems[0]!.column}: ${snap.settingsProblems[0]!.message} (defaults are used; the file is left as it is)` }
+          : { kind: 'info', message: snap.systemPath === null ? `Opened ${snap.dir}: no system description in it yet` : `Opened ${snap.kind === 'folder' ? snap.systemPath : snap.studio.name}` },
     }));
+    actions.resetWorkspace(snap.settings);
+    void actions.refreshFiles();
+    actions.watchOpenFiles();
     void actions.refreshRecent();
     void actions.loadBuildHistory();
     void actions.loadBuildReport();
@@ -67,9 +91,30 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
         try {
           actions.flushXml();
           const p = savePayload(get());
-          const doc = get().doc;
-          await client.call('project.save', p);
-          set((s) => ({ savedDoc: doc, recovery: undefined, project: s.project && { ...s.project, studio: p.studio }, notice: { kind: 'info', message: `Saved ${p.studio.systemFile} and studio.json` } }));
+          const { doc, docPath, docHash, project } = get();
+          if (!project) return false;
+          // The .system first, and only over the bytes it was read from: a file changed on disk is never replaced unasked.
+          if (docPath) {
+            try {
+              const { hash } = await client.call('fs.write', { path: docPath, text: p.systemXml, ...(docHash ? { expectHash: docHash } : {}) });
+              set({ docHash: hash });
+            } catch (err) {
+              if (!(err instanceof StudioError && err.code === 'conflict')) throw err;
+              const disk = await client.call('fs.read', { path: docPath }).catch(() => undefined);
+              set({ diskConflict: { path: docPath, ...(disk ? { diskText: disk.text, diskHash: disk.hash } : {}) }, notice: { kind: 'error', message: `${docPath} changed on disk since it was read: not saved. Reload, keep yours (then save again) or compare.` } });
+              return false;
+            }
+          }
+          let saved = docPath ?? p.studio.systemFile;
+          if (project.kind === 'studio-project') {
+            await client.call('project.save', p);
+            saved += ' and studio.json';
+          } else {
+            const fs0 = get().folderSettings;
+            const next = folderSettingsOf(fs0, p.studio, docPath);
+            if (JSON.stringify(next) !== JSON.stringify(fs0) && (await actions.saveFolderSettings(next))) saved += ' and .sel4-studio/settings.json';
+          }
+          set((s) => ({ savedDoc: doc, recovery: undefined, project: s.project && { ...s.project, studio: p.studio }, notice: { kind: 'info', message: `Saved ${saved}` } }));
           return true;
         } catch (err) {
           set(failure(err));
@@ -82,7 +127,7 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
           const p = savePayload(get());
           const doc = get().doc;
           const snap = await client.call('project.saveAs', { dir, ...p });
-          set({ project: { dir: snap.dir, studio: snap.studio }, savedDoc: doc, dialog: undefined, notice: { kind: 'info', message: `Saved as ${snap.dir}` } });
+          set({ project: { dir: snap.dir, studio: snap.studio, kind: snap.kind }, savedDoc: doc, ...filesFromSnapshot(snap), dialog: undefined, notice: { kind: 'info', message: `Saved as ${snap.dir}` } });
           void actions.refreshRecent();
         } catch (err) {
           set(failure(err));

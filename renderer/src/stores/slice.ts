@@ -13,6 +13,8 @@ import type { SerialActions, SerialState } from './serialSlice';
 import type { TimelineActions, TimelineState } from './timelineSlice';
 import type { SourceActions, SourceState } from './sourceSlice';
 import type { UiActions, UiState } from './uiSlice';
+import type { FilesActions, FilesState } from './filesSlice';
+import type { WorkspaceActions, WorkspaceState } from './workspaceSlice';
 
 /** The app's state: every slice's fields, flat (components select `s.doc`, `s.build`, … as they always have). */
 export type StudioState = HostState &
@@ -26,7 +28,9 @@ export type StudioState = HostState &
   SerialState &
   TimelineState &
   SourceState &
-  UiState;
+  UiState &
+  FilesState &
+  WorkspaceState;
 
 /** Every slice's actions in one flat object (`useActions().save()`). */
 export type StudioActions = HostActions &
@@ -40,7 +44,9 @@ export type StudioActions = HostActions &
   SerialActions &
   TimelineActions &
   SourceActions &
-  UiActions;
+  UiActions &
+  FilesActions &
+  WorkspaceActions;
 
 export type SetState = StoreApi<StudioState>['setState'];
 export type GetState = StoreApi<StudioState>['getState'];

@@ -12,6 +12,8 @@ import { createSerialSlice } from './serialSlice';
 import { createTimelineSlice } from './timelineSlice';
 import { createSourceSlice } from './sourceSlice';
 import { createUiSlice } from './uiSlice';
+import { createFilesSlice } from './filesSlice';
+import { createWorkspaceSlice } from './workspaceSlice';
 import type { Slice, SliceFactory, StudioActions, StudioState } from './slice';
 
 // What components import from here; each name is defined by the slice that owns it.
@@ -38,6 +40,8 @@ export const sliceFactories = {
   timeline: createTimelineSlice,
   source: createSourceSlice,
   ui: createUiSlice,
+  files: createFilesSlice,
+  workspace: (client, set, get) => createWorkspaceSlice(client, set, get),
 } satisfies Record<string, SliceFactory<object, object>>;
 
 /**

@@ -4,6 +4,7 @@ import { kernelConfig } from '../../../../shared/sdf/kernelConfig';
 import { kernelConfigForBoard } from '../../../../shared/model/board';
 import { memoLast } from '../../../../shared/format/memo';
 import { useStudio } from '../../stores/context';
+import { docFile } from '../../stores/documentSlice';
 
 export type { Problem };
 
@@ -19,7 +20,7 @@ const configFor = memoLast((board: Parameters<typeof kernelConfigForBoard>[0] | 
  */
 export function useAnalysis(): DocumentAnalysis {
   const text = useStudio((s) => s.xmlText ?? s.doc.text);
-  const file = useStudio((s) => s.project?.studio.systemFile);
+  const file = useStudio((s) => (s.project ? docFile(s) : undefined));
   const boardName = useStudio((s) => s.project?.studio.board);
   const buildConfig = useStudio((s) => s.project?.studio.build.config);
   const board = useStudio((s) => s.boards.find((b) => b.name === boardName));
@@ -32,7 +33,7 @@ export function useProblems() {
   const { diagnostics, keyOfLine } = useAnalysis();
   const loadDiagnostics = useStudio((s) => s.loadDiagnostics);
   const buildProblems = useStudio((s) => s.build?.problems) ?? NONE;
-  const systemFile = useStudio((s) => s.project?.studio.systemFile);
+  const systemFile = useStudio((s) => (s.project ? docFile(s) : undefined));
   return allProblems(diagnostics, keyOfLine, loadDiagnostics, buildProblems, systemFile);
 }
 const NONE: (Diagnostic & { tool: string })[] = [];

@@ -1,5 +1,7 @@
 import type { ProjectSnapshot } from '../../../../shared/api/contract';
+import { StudioError } from '../../../../shared/api/errors';
 import { defaultStudioFile } from '../../../../shared/model/project';
+import { settingsFromStudio } from '../../../../shared/model/folderSettings';
 import { createStudioStore, type StudioStore } from '../studioStore';
 import { createFakeClient, settle, type FakeClient } from './fakeClient';
 
@@ -22,7 +24,8 @@ export const TWO_PD_SYSTEM = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 
 export function snapshot(over: Partial<ProjectSnapshot> = {}, board = 'qemu_virt_aarch64'): ProjectSnapshot {
-  return { dir: '/work/demo', studio: defaultStudioFile('demo', board), systemXml: TWO_PD_SYSTEM, migrated: [], ...over };
+  const studio = defaultStudioFile('demo', board);
+  return { dir: '/work/demo', kind: 'studio-project', studio, settings: settingsFromStudio(studio), systemPath: studio.systemFile, systemHash: fakeHash(TWO_PD_SYSTEM), systemXml: TWO_PD_SYSTEM, migrated: [], ...over };
 }
 
 /** A store over a fake host that has a project open (build/report.txt and timeline patterns absent). */
@@ -31,8 +34,36 @@ export async function openedStore(snap: ProjectSnapshot = snapshot()): Promise<{
   fake.answer('project.open', snap);
   fake.answer('project.recent', { projects: [] });
   fake.answer('build.history', { builds: [] });
+  memoryDisk(fake, { [snap.systemPath ?? 'demo.system']: snap.systemXml });
   const store = createStudioStore(fake);
   await store.actions.openProject(snap.dir);
   await settle();
   return { store, fake };
+}
+
+/** A stand-in content hash (64 hex digits, as the host's sha256): equal texts, equal hashes. */
+export function fakeHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0').repeat(8);
+}
+
+/**
+ * The host's file calls over an in-memory folder, with the real rules: `fs.write` only over the bytes expected
+ * (`conflict` otherwise; without `expectHash` it only creates), `fs.read` with the hash.
+ */
+export function memoryDisk(fake: FakeClient, files: Record<string, string>) {
+  fake.answer('fs.read', ({ path }) => {
+    if (!(path in files)) throw new StudioError('not-found', `${path}: no such file`);
+    return { text: files[path]!, hash: fakeHash(files[path]!), mtimeMs: 0 };
+  });
+  fake.answer('fs.write', ({ path, text, expectHash }) => {
+    const exists = path in files;
+    if (expectHash === undefined ? exists : !exists || fakeHash(files[path]!) !== expectHash) throw new StudioError('conflict', `${path} changed on disk`);
+    files[path] = text;
+    return { hash: fakeHash(text) };
+  });
+  fake.answer('fs.watch', {});
+  fake.answer('workspace.files', () => ({ files: Object.keys(files).map((path) => ({ path, kind: path.endsWith('.system') ? ('system' as const) : ('source' as const) })), truncated: false }));
+  return files;
 }
