@@ -251,3 +251,56 @@ test('the largest corpus file (Microkit 1.x): a banner offers the migration, aft
   await studio.undo();
   await expect(page.getByTestId('legacy-banner')).toBeVisible();
 });
+
+test('commands: Ctrl+Shift+P runs a command by name and sets the board; the ? list is the registry (Ctrl+Shift+B builds, F5)', async ({ studio, host, page }) => {
+  await studio.newProject(path.join(host.workspace, 'commands'), 'commands');
+  const html = page.locator('html');
+  const theme = await html.getAttribute('data-theme');
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  const palette = page.getByTestId('command-palette');
+  const input = page.getByTestId('command-palette-input');
+
+  // Filter, then run with Enter: the theme flips; the palette closes.
+  await page.keyboard.press('Control+Shift+P');
+  await expect(input).toBeFocused();
+  await expect(palette.getByTestId('command-build')).toContainText('Ctrl+Shift+B');
+  await page.keyboard.type('theme');
+  await expect(palette.getByRole('option')).toHaveCount(1);
+  await page.keyboard.press('Enter');
+  await expect(palette).toHaveCount(0);
+  await expect(html).toHaveAttribute('data-theme', theme === 'dark' ? 'light' : 'dark');
+
+  // Arrows move the highlight; Escape closes without running anything.
+  await page.keyboard.press('Control+Shift+P');
+  await page.keyboard.type('show the');
+  await expect(palette.getByRole('option')).toHaveCount(2);
+  await expect(palette.getByRole('option').nth(0)).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowDown');
+  await expect(palette.getByRole('option').nth(1)).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Escape');
+  await expect(palette).toHaveCount(0);
+  await expect(page.getByTestId('canvas')).toBeVisible();
+
+  // A setting is a command that takes a value: the board, from the palette or from the status bar.
+  await page.keyboard.press('Control+Shift+P');
+  await page.keyboard.type('set board');
+  await page.keyboard.press('Enter');
+  await expect(palette.getByRole('option', { name: /QEMU virt \(AArch64, EL2\)/ })).toContainText('current');
+  await page.keyboard.type('odroid');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('status-board')).toHaveText('odroidc4');
+  await page.getByTestId('status-board').click();
+  await expect(palette.getByRole('option', { name: /ODROID-C4/ })).toContainText('current');
+  await page.keyboard.press('Escape');
+
+  // The shortcut list, generated from the commands: opened with ?, it says what Ctrl+Shift+B and F5 do.
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Shift+?');
+  const list = page.getByTestId('shortcut-list');
+  await expect(list).toBeVisible();
+  await expect(list.locator('div', { has: page.locator('dt', { hasText: /^Ctrl\+Shift\+B$/ }) })).toContainText('Compile the PD programs and run microkit');
+  await expect(list.locator('div', { has: page.locator('dt', { hasText: /^F5$/ }) })).toContainText('Build, then boot build/loader.img in QEMU');
+  await expect(page.getByTestId('btn-build')).toHaveAttribute('title', /\(Ctrl\+Shift\+B\)$/);
+  await page.keyboard.press('Shift+?');
+  await expect(list).toBeHidden();
+});

@@ -5,6 +5,7 @@ import { LeftPanel } from './LeftPanel';
 import { DiskBars } from './DiskBars';
 import { XmlPreview } from '../features/editor/XmlPreview';
 import { useActions, useStudio } from '../stores/context';
+import { CommandsProvider } from '../commands/CommandsProvider';
 import { BottomPanel } from './BottomPanel';
 import { ProjectDialog } from './ProjectDialog';
 import { DeleteDialog } from './DeleteDialog';
@@ -16,52 +17,16 @@ import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { QemuConsole } from '../features/terminal/TerminalPanel';
 
-function useShortcuts() {
-  const actions = useActions();
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const k = e.key.toLowerCase();
-      const inField = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement || (e.target instanceof Element && e.target.closest('.monaco-editor, .xterm') !== null);
-      // Delete the selection (asking first when more goes with it); only where the key is not the text's.
-      if ((e.key === 'Delete' || e.key === 'Backspace') && !inField && !e.ctrlKey && !e.metaKey) {
-        e.preventDefault();
-        actions.requestDelete();
-        return;
-      }
-      if (e.key === 'F5' && !e.ctrlKey && !e.metaKey) {
-        e.preventDefault();
-        void actions.startBuild(true);
-        return;
-      }
-      if (!(e.ctrlKey || e.metaKey)) return;
-      // The source editor saves its own file on Ctrl+S (a Monaco command).
-      if (k === 's' && !e.shiftKey && e.target instanceof Element && e.target.closest('.source-editor')) return;
-      const run = (f: () => void) => {
-        e.preventDefault();
-        f();
-      };
-      if (k === 'n') run(() => actions.openDialog('new'));
-      else if (k === 'o') run(() => actions.openDialog('open'));
-      else if (k === 's' && e.shiftKey) run(() => actions.openDialog('saveAs'));
-      else if (k === 's') run(() => void actions.save());
-      else if (k === 'b' && e.shiftKey) run(() => void actions.startBuild(false));
-      else if (inField) return;
-      else if ((k === 'z' && e.shiftKey) || k === 'y') run(() => actions.redo());
-      else if (k === 'c') {
-        // Copy only takes over Ctrl+C when there is something of ours to copy (text selections stay the browser's).
-        if (actions.copy()) e.preventDefault();
-      }
-      else if (k === 'v') run(() => actions.paste());
-      else if (k === 'd') run(() => actions.duplicate());
-      else if (k === 'a') run(() => actions.selectAll());
-      else if (k === 'z') run(() => actions.undo());
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [actions]);
+/** The window: its commands (every shortcut, the palette) around the workbench. */
+export function App() {
+  return (
+    <CommandsProvider>
+      <Workbench />
+    </CommandsProvider>
+  );
 }
 
-export function App() {
+function Workbench() {
   const theme = useStudio((s) => s.theme);
   const notice = useStudio((s) => s.notice);
   const recovery = useStudio((s) => s.recovery);
@@ -71,13 +36,6 @@ export function App() {
   // A Microkit 1.x file: what the graph cannot show yet, and the whole-file migration that fixes it.
   const legacy = problems.find((p) => isMigrationFix(p.fix));
   const kept = useStudio((s) => keptVerbatim(s.doc.system));
-  useShortcuts();
-  useEffect(() => {
-    if (!presentation) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && actions.setPresentation(false);
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [presentation, actions]);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);

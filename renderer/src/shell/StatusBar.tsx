@@ -1,6 +1,8 @@
 import { useActions, useStudio } from '../stores/context';
 import { isDirty } from '../stores/studioStore';
 import { useProblems } from '../features/problems/useProblems';
+import { useCommands } from '../commands/CommandsProvider';
+import { commandTitle } from '../commands/registry';
 
 export function StatusBar() {
   const host = useStudio((s) => s.host);
@@ -11,6 +13,7 @@ export function StatusBar() {
   const lastEdit = useStudio((s) => s.history.past[s.history.past.length - 1]?.label);
   const { problems } = useProblems();
   const actions = useActions();
+  const commands = useCommands();
   const errors = problems.filter((p) => p.severity === 'error').length;
   const found = doctor?.filter((t) => t.found).length;
   return (
@@ -25,7 +28,14 @@ export function StatusBar() {
       <span className="grow" />
       {lastEdit && <span className="muted">Last edit: {lastEdit}</span>}
       {project && <span data-testid="status-dirty">{dirty ? 'Unsaved changes' : 'Saved'}</span>}
-      {project && <span className="muted">{project.studio.board} · Microkit {project.studio.microkitVersion}</span>}
+      {project && (
+        <span className="muted">
+          <button className="link" data-testid="status-board" title={commandTitle('setBoard')} onClick={() => commands.surfaces.palette?.open('setBoard')}>
+            {project.studio.board}
+          </button>{' '}
+          · Microkit {project.studio.microkitVersion}
+        </span>
+      )}
     </footer>
   );
 }

@@ -2,6 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import type { StepId } from '../../../../shared/build/plan';
 import { useActions, useStudio } from '../../stores/context';
 import { ReportView } from './ReportView';
+import { useCommands } from '../../commands/CommandsProvider';
+import { BUILD_CONFIGS, commandTitle, TOOLCHAINS } from '../../commands/registry';
 
 /** The last `n` lines of a text. */
 function newestLines(text: string, n: number): string {
@@ -23,6 +25,8 @@ export function BuildPanel() {
   const report = useStudio((s) => s.buildReport);
   const board = useStudio((s) => s.project?.studio.board);
   const actions = useActions();
+  // Settings change through their commands (undoable, and they mark the project unsaved).
+  const commands = useCommands();
   const [shown, setShown] = useState<StepId | undefined>();
   const [view, setView] = useState<'output' | 'report' | 'history'>('output');
   const [sdkInfo, setSdkInfo] = useState<{ text: string; bad: boolean }>();
@@ -56,22 +60,22 @@ export function BuildPanel() {
   return (
     <div className="build-panel" data-testid="build-panel">
       <div className="build-bar">
-        <button className="primary" data-testid="build-start" disabled={running} onClick={() => void actions.startBuild(false)} title="Build (Ctrl+Shift+B)">
+        <button className="primary" data-testid="build-start" disabled={running} onClick={() => commands.run('build')} title={commandTitle('build')}>
           Build
         </button>
-        <button data-testid="build-run" disabled={running} onClick={() => void actions.startBuild(true)} title="Build, then boot loader.img in QEMU (F5)">
+        <button data-testid="build-run" disabled={running} onClick={() => commands.run('buildRun')} title={commandTitle('buildRun')}>
           Build &amp; Run
         </button>
-        <button data-testid="build-cancel" disabled={!running} onClick={() => void actions.cancelBuild()}>
+        <button data-testid="build-cancel" disabled={!running} onClick={() => commands.run('cancelBuild')}>
           Cancel
         </button>
         <label>
           SDK{' '}
-          <input data-testid="build-sdk" placeholder="$MICROKIT_SDK or ~/microkit-sdk-*" defaultValue={settings.sdk} onBlur={(e) => actions.setBuildSettings({ sdk: e.target.value.trim() })} />
+          <input data-testid="build-sdk" placeholder="$MICROKIT_SDK or ~/microkit-sdk-*" defaultValue={settings.sdk} onBlur={(e) => e.target.value.trim() !== settings.sdk && commands.run('setSdk', e.target.value)} />
         </label>
         <label>
           board{' '}
-          <select data-testid="build-board" value={board} onChange={(e) => actions.setBoard(e.target.value)} title="The boards this SDK builds for (and this project's board)">
+          <select data-testid="build-board" value={board} onChange={(e) => commands.run('setBoard', e.target.value)} title="The boards this SDK builds for (and this project's board)">
             {[...new Set([...(board ? [board] : []), ...sdkBoards])].map((b) => (
               <option key={b} value={b}>
                 {packs.find((p) => p.name === b)?.title ?? b}
@@ -82,19 +86,22 @@ export function BuildPanel() {
         </label>
         <label>
           config{' '}
-          <select data-testid="build-config" value={settings.config} onChange={(e) => actions.setBuildSettings({ config: e.target.value as typeof settings.config })}>
-            <option>debug</option>
-            <option>release</option>
-            <option>benchmark</option>
+          <select data-testid="build-config" value={settings.config} onChange={(e) => commands.run('setBuildConfig', e.target.value)}>
+            {BUILD_CONFIGS.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           compiler{' '}
-          <select data-testid="build-toolchain" value={settings.toolchain} onChange={(e) => actions.setBuildSettings({ toolchain: e.target.value as typeof settings.toolchain })}>
-            <option value="">first found</option>
-            <option value="aarch64-none-elf">aarch64-none-elf-gcc</option>
-            <option value="aarch64-linux-gnu">aarch64-linux-gnu-gcc</option>
-            <option value="clang">clang --target=aarch64-none-elf</option>
+          <select data-testid="build-toolchain" value={settings.toolchain} onChange={(e) => commands.run('setToolchain', e.target.value)}>
+            {TOOLCHAINS.map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
           </select>
         </label>
         <span className={sdkInfo?.bad ? 'build-sdk-bad' : 'muted'} data-testid="build-sdk-info">

@@ -114,7 +114,7 @@ function CanvasInner() {
           if (c.selected) selected.add(c.id);
           else selected.delete(c.id);
         }
-        // 'remove' changes are not taken: deleting goes through the store (Delete key, App.tsx), which first shows
+        // 'remove' changes are not taken: deleting goes through the store (the Delete command), which first shows
         // what goes with it.
       }
       if (Object.keys(sizes).length) setMeasured((m) => ({ ...m, ...sizes }));

@@ -1,0 +1,147 @@
+import type { StudioState } from '../stores/slice';
+import type { BuildSettingsState } from '../stores/buildSlice';
+import { titleOf } from './dispatch';
+import { inText, type Command, type CommandChoice, type CommandContext } from './types';
+
+type CommandDef = Omit<Command, 'id'>;
+
+const hasProject = (s: StudioState) => Boolean(s.project);
+const hasSelection = (s: StudioState) => Boolean(s.project) && s.selection.length > 0;
+const canBuild = (s: StudioState) => Boolean(s.project) && !(s.build && !s.build.record);
+/** Edits of the graph (undo, copy, select all…) leave keys in fields, editors and terminals to the text there. */
+const outsideText = (ctx: CommandContext) => !inText(ctx.focus);
+const onCanvas = (ctx: CommandContext) => Boolean(ctx.surfaces.canvas);
+
+export const BUILD_CONFIGS: CommandChoice[] = [
+  { value: 'debug', label: 'debug' },
+  { value: 'release', label: 'release' },
+  { value: 'benchmark', label: 'benchmark' },
+];
+export const TOOLCHAINS: CommandChoice[] = [
+  { value: '', label: 'first found' },
+  { value: 'aarch64-none-elf', label: 'aarch64-none-elf-gcc' },
+  { value: 'aarch64-linux-gnu', label: 'aarch64-linux-gnu-gcc' },
+  { value: 'clang', label: 'clang --target=aarch64-none-elf' },
+];
+
+/** How Microkit names a board (as board packs do: shared/model/board.ts). */
+const BOARD_NAME = /^[a-z0-9_]+$/;
+
+/** The project's board and every board pack, by name. */
+function boardChoices(s: StudioState): CommandChoice[] {
+  const packs = s.boards.map((b) => ({ value: b.name, label: b.title }));
+  const board = s.project?.studio.board;
+  return board && !packs.some((p) => p.value === board) ? [{ value: board, label: board }, ...packs] : packs;
+}
+
+/** A value the command does not offer is reported, never applied. */
+function chosen(ctx: CommandContext, choices: CommandChoice[], arg: string | undefined, what: string): string | undefined {
+  if (arg !== undefined && choices.some((c) => c.value === arg)) return arg;
+  ctx.actions.notify({ kind: 'error', message: `${what} must be one of ${choices.map((c) => c.value || '(first found)').join(', ')}; got "${arg ?? ''}"` });
+  return undefined;
+}
+
+
+/**
+ * Every command of the window, in the order the shortcut list and the palette show them. Key rules are today's:
+ * graph edits only outside text, Ctrl+S inside the source editor is the editor's own save, Ctrl+F on the canvas
+ * except in an editor or terminal, F to fit only outside text, Escape leaves presentation mode.
+ */
+const definitions = {
+  new: { label: 'New project…', keys: ['Ctrl+N'], run: (c) => c.actions.openDialog('new') },
+  open: { label: 'Open project…', keys: ['Ctrl+O'], run: (c) => c.actions.openDialog('open') },
+  save: {
+    label: 'Save',
+    description: 'Save the project',
+    keys: ['Ctrl+S'],
+    when: (c) => !c.focus.sourceEditor,
+    enabled: hasProject,
+    run: (c) => void c.actions.save(),
+  },
+  saveAs: { label: 'Save as…', description: 'Save the project in another folder', keys: ['Ctrl+Shift+S'], enabled: hasProject, run: (c) => c.actions.openDialog('saveAs') },
+  undo: { label: 'Undo', description: 'Undo the last edit', keys: ['Ctrl+Z'], when: outsideText, enabled: (s) => s.history.past.length > 0, run: (c) => c.actions.undo() },
+  redo: { label: 'Redo', description: 'Redo the edit undone last', keys: ['Ctrl+Y', 'Ctrl+Shift+Z'], when: outsideText, enabled: (s) => s.history.future.length > 0, run: (c) => c.actions.redo() },
+  copy: { label: 'Copy', description: 'Copy the selected PDs (with their maps and children) and regions', keys: ['Ctrl+C'], when: outsideText, enabled: hasSelection, run: (c) => c.actions.copy() },
+  paste: { label: 'Paste', description: 'Paste under fresh names', keys: ['Ctrl+V'], when: outsideText, enabled: (s) => hasProject(s) && Boolean(s.clipboard), run: (c) => c.actions.paste() },
+  duplicate: { label: 'Duplicate', description: 'Duplicate the selection (copies keep mapping the same regions)', keys: ['Ctrl+D'], when: outsideText, enabled: hasSelection, run: (c) => c.actions.duplicate() },
+  delete: { label: 'Delete', description: 'Delete the selection (lists what goes with it first)', keys: ['Delete', 'Backspace'], when: outsideText, enabled: hasSelection, run: (c) => c.actions.requestDelete() },
+  selectAll: { label: 'Select all', description: 'Select every node', keys: ['Ctrl+A'], when: outsideText, enabled: hasProject, run: (c) => c.actions.selectAll() },
+  find: { label: 'Find node', description: 'Find a node by name', keys: ['Ctrl+F'], when: (c) => onCanvas(c) && !c.focus.codeEditor && !c.focus.terminal, run: (c) => c.surfaces.canvas?.focusFind() },
+  fit: { label: 'Zoom to fit', keys: ['F'], when: (c) => onCanvas(c) && outsideText(c), run: (c) => c.surfaces.canvas?.fit() },
+  autoLayout: { label: 'Auto layout', description: 'Place every node again, without overlaps (one undo step)', when: onCanvas, enabled: hasProject, run: (c) => c.surfaces.canvas?.autoLayout() },
+  format: {
+    label: 'Format the system description',
+    description: 'Re-indent the .system, keeping comments, blank-line groups and values as written (one undo step)',
+    keys: ['Shift+Alt+F'],
+    when: outsideText,
+    enabled: hasProject,
+    run: (c) => c.actions.formatDocument(),
+  },
+  build: { label: 'Build', description: 'Compile the PD programs and run microkit on the .system as saved (asks first when it has unsaved changes)', keys: ['Ctrl+Shift+B'], enabled: canBuild, run: (c) => void c.actions.startBuild(false) },
+  buildRun: { label: 'Build & Run', description: 'Build, then boot build/loader.img in QEMU', keys: ['F5'], enabled: canBuild, run: (c) => void c.actions.startBuild(true) },
+  cancelBuild: { label: 'Cancel build', enabled: (s) => Boolean(s.build && !s.build.record), run: (c) => void c.actions.cancelBuild() },
+  setBoard: {
+    label: 'Set board…',
+    description: "The project's board: the checks and the build follow it",
+    enabled: hasProject,
+    choices: boardChoices,
+    current: (s) => s.project?.studio.board,
+    // Any board the SDK names may be chosen (the build panel offers the SDK's boards); the packs are suggestions.
+    run: (c, arg) => {
+      if (arg && BOARD_NAME.test(arg)) c.actions.setBoard(arg);
+      else c.actions.notify({ kind: 'error', message: `"${arg ?? ''}" is not a board name (lower-case letters, digits and _)` });
+    },
+  },
+  setBuildConfig: {
+    label: 'Build configuration…',
+    enabled: hasProject,
+    choices: () => BUILD_CONFIGS,
+    current: (s) => s.buildSettings.config,
+    run: (c, arg) => {
+      const config = chosen(c, BUILD_CONFIGS, arg, 'The build configuration');
+      if (config !== undefined) c.actions.setBuildSettings({ config: config as BuildSettingsState['config'] });
+    },
+  },
+  setToolchain: {
+    label: 'Compiler…',
+    enabled: hasProject,
+    choices: () => TOOLCHAINS,
+    current: (s) => s.buildSettings.toolchain,
+    run: (c, arg) => {
+      const toolchain = chosen(c, TOOLCHAINS, arg, 'The compiler');
+      if (toolchain !== undefined) c.actions.setBuildSettings({ toolchain: toolchain as BuildSettingsState['toolchain'] });
+    },
+  },
+  setSdk: {
+    label: 'Microkit SDK folder…',
+    description: 'Where the Microkit SDK is (empty: $MICROKIT_SDK or ~/microkit-sdk-*)',
+    enabled: hasProject,
+    current: (s) => s.buildSettings.sdk,
+    takesText: { placeholder: 'SDK folder, empty for $MICROKIT_SDK or ~/microkit-sdk-*' },
+    run: (c, arg) => c.actions.setBuildSettings({ sdk: (arg ?? '').trim() }),
+  },
+  showGraph: { label: 'Show the graph', enabled: hasProject, run: (c) => c.actions.setCenterView('graph') },
+  showMemoryMap: { label: 'Show the memory map', enabled: hasProject, run: (c) => c.actions.setCenterView('memory') },
+  toggleTheme: { label: 'Toggle light/dark theme', run: (c) => c.actions.setTheme(c.state.theme === 'dark' ? 'light' : 'dark') },
+  presentation: { label: 'Presentation mode', description: 'Large console and timeline for demos (Esc leaves)', run: (c) => c.actions.setPresentation(!c.state.presentation) },
+  leavePresentation: { label: 'Leave presentation mode', keys: ['Escape'], when: (c) => c.state.presentation, run: (c) => c.actions.setPresentation(false) },
+  shortcuts: { label: 'Keyboard shortcuts', description: 'Show the keyboard shortcuts', keys: ['?'], when: (c) => onCanvas(c) && outsideText(c), run: (c) => c.surfaces.canvas?.toggleShortcuts() },
+  // Not in a terminal: Ctrl+Shift+P there is the board's.
+  palette: { label: 'Command palette', description: 'Run any command by name', keys: ['Ctrl+Shift+P'], when: (c) => Boolean(c.surfaces.palette) && !c.focus.terminal, run: (c) => c.surfaces.palette?.open() },
+} satisfies Record<string, CommandDef>;
+
+export type CommandId = keyof typeof definitions;
+
+/** Every command, in registry order. */
+export const COMMANDS: readonly Command[] = Object.entries(definitions).map(([id, d]) => ({ id, ...(d as CommandDef) }));
+
+const byId = new Map(COMMANDS.map((c) => [c.id, c]));
+
+export function commandById(id: CommandId): Command {
+  return byId.get(id)!;
+}
+
+/** A button's tooltip for a command: what it does and its key (`title={commandTitle('build')}`). */
+export function commandTitle(id: CommandId): string {
+  return titleOf(commandById(id));
+}
