@@ -16,7 +16,8 @@ export default function DiskDiff() {
         <span className="grow" />
         <button onClick={() => actions.setComparing(false)}>Close</button>
       </header>
-      <DiffEditor original={conflict.diskText ?? ''} modified={mine} language="xml" theme={theme === 'dark' ? 'vs-dark' : 'vs'} options={{ readOnly: true, renderSideBySide: true, minimap: { enabled: false }, automaticLayout: true }} />
+      {/* The models outlive the widget: disposing them first makes Monaco report an error when the view closes. */}
+      <DiffEditor keepCurrentOriginalModel keepCurrentModifiedModel original={conflict.diskText ?? ''} modified={mine} language="xml" theme={theme === 'dark' ? 'vs-dark' : 'vs'} options={{ readOnly: true, renderSideBySide: true, minimap: { enabled: false }, automaticLayout: true }} />
     </section>
   );
 }

@@ -61,7 +61,10 @@ export function Field<T>(props: { label: string; help: string; value: string; pa
         onKeyDown={(e: KeyboardEvent) => {
           if (e.key === 'Enter') commit();
           if (e.key === 'Escape') setDraft(null);
-          e.stopPropagation();
+          // Typing stays in the field (Delete, F, Backspace are the text's); a chord (Ctrl+S) is the app's, and the
+          // value typed so far is committed first so that Save saves it.
+          if (e.ctrlKey || e.metaKey) commit();
+          else e.stopPropagation();
         }}
       />
       <span className="field-help">{parsed.error ? `Expected ${parsed.error}` : props.help}</span>
