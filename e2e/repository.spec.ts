@@ -51,7 +51,7 @@ test('a git checkout opens as it is: the Explorer lists it, a graph edit is a on
   await expect(studio.notice('info')).toContainText('Saved examples/hello/hello.system');
   // The licence header, the layout of the file and every other byte stay: one line changed, nothing else written.
   expect(git('diff', '--numstat')).toBe('1\t1\texamples/hello/hello.system\n');
-  expect(git('diff', '-U0')).toMatch(/^-    <protection_domain name="hello">\n\+    <protection_domain name="hello" priority="200">$/m);
+  expect(git('diff', '-U0')).toMatch(/^- {4}<protection_domain name="hello">\n\+ {4}<protection_domain name="hello" priority="200">$/m);
   expect(git('status', '--porcelain')).toBe(' M examples/hello/hello.system\n');
   await page.screenshot({ path: 'test-results/screenshots/repository.png' });
 
