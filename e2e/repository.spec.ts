@@ -87,3 +87,50 @@ test('a git checkout opens as it is: the Explorer lists it, a graph edit is a on
   await expect(studio.notice('error')).toContainText('changed on disk since it was opened');
   expect(readFileSync(src, 'utf8')).toBe('/* fixed elsewhere */\n');
 });
+
+test('a cpp template and an XInclude set open as the tools read them; edits go into the file that holds the text', async ({ studio, host, page }) => {
+  requireTool('git', 'git');
+  requireTool('cpp', 'cpp');
+  const dir = path.join(host.workspace, 'checkout');
+  const git = checkout(dir);
+  await studio.openProject(dir);
+  const files = page.getByTestId('explorer-file');
+
+  // XInclude (HAMR): the PDs of the included files are drawn; an edit of an included element goes to its file.
+  await files.filter({ hasText: 'microkit.system' }).click();
+  await expect(studio.node('pd', 'p1_t1_MON')).toBeAttached();
+  const find = async (name: string) => {
+    await page.keyboard.press('Control+f');
+    await page.keyboard.type(name);
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('inspect-name')).toHaveValue(name);
+  };
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await find('pacer');
+  await studio.setField('priority', '249');
+  await find('p1_t1_MON');
+  await studio.setField('priority', '120');
+  await page.keyboard.press('Control+s');
+  await expect(studio.notice('info')).toContainText('Saved');
+  const numstat = git('diff', '--numstat').trim().split('\n').sort();
+  expect(numstat).toEqual(['1\t1\thamr/microkit/microkit.system', '1\t1\thamr/microkit/p1_t1_MON.xml']);
+  expect(git('diff', 'hamr/microkit/microkit.system')).toContain('+  <protection_domain name="pacer" domain="domain_1" priority="249">');
+
+  // A cpp template (LionsOS style): preprocessed with the Makefile's flags; a literal goes into the template, a value
+  // that comes from a macro is refused and its definition shown.
+  await files.filter({ hasText: 'vmm.system' }).click();
+  await expect(studio.node('pd', 'VMM')).toBeAttached();
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await find('VMM');
+  await studio.setField('priority', '200');
+  await page.keyboard.press('Control+s');
+  await expect(studio.notice('info')).toContainText('Saved examples/vmm/vmm.system');
+  expect(git('diff', '--numstat', 'examples/vmm/vmm.system')).toBe('1\t1\texamples/vmm/vmm.system\n');
+  expect(git('diff', 'examples/vmm/vmm.system')).toContain('+    <protection_domain name="VMM" priority="200">');
+  await find('guest_ram');
+  await studio.setField('size', '0x20000000');
+  await expect(studio.notice('error')).toContainText('through the preprocessor');
+  await expect(page.getByTestId('source-editor')).toBeVisible();
+  expect(git('diff', '--numstat', 'include/vmm_ram.h')).toBe('');
+  await page.screenshot({ path: 'test-results/screenshots/repository-template.png' });
+});

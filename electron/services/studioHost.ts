@@ -20,6 +20,7 @@ import { findSdk } from './sdk';
 import { projectSources } from './sources';
 import { contentHash, readWithHash, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
+import { composeSystem } from './compose';
 import { listWorkspaceFiles } from './workspace';
 
 /** Serial logs rotate at this size; the newest old files are kept as .1 … .4. */
@@ -162,6 +163,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       return {};
     },
     'workspace.files': async () => listWorkspaceFiles(projects.requireRoot()),
+    'system.compose': async ({ path: rel, cpp }) => composeSystem(projects.requireRoot(), rel, cpp),
     'workspace.saveSettings': async ({ settings }) => (await projects.saveSettings(settings), {}),
 
     'process.start': async ({ tool, args }) => {

@@ -67,6 +67,13 @@ export const ProjectSnapshotSchema = z.object({
   systemHash: ContentHash.optional(),
 });
 
+export const CompositeSourceSchema = z.object({
+  main: z.string(),
+  text: z.string(),
+  segments: z.array(z.object({ start: z.number().int(), end: z.number().int(), file: z.string(), fileStart: z.number().int(), verbatim: z.boolean() })),
+  files: z.record(z.string(), z.string()),
+});
+
 export const WorkspaceFileSchema = z.object({ path: z.string(), kind: z.enum(WORKSPACE_FILE_KINDS) });
 export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
 
@@ -172,6 +179,26 @@ export const methods = {
   'fs.watch': { params: z.object({ paths: z.array(ProjectPath).max(512) }).strict(), result: Empty },
 
   /** Every file of the open folder the Explorer lists, classified (shared/workspace/classify.ts). */
+  /**
+   * A system description as the tools read it: a cpp template preprocessed (with the Makefile's -D/-I unless given),
+   * XIncludes resolved, or the file as it is; with where each part of the text comes from (shared/sdf/composite.ts)
+   * and the hash of every file it is made of (their saves are hash-checked like any other).
+   */
+  'system.compose': {
+    params: z
+      .object({
+        path: ProjectPath,
+        cpp: z.object({ defines: z.record(z.string().regex(/^[A-Za-z_]\w*$/), z.string().max(4096)), includeDirs: z.array(ProjectPath).max(64) }).strict().optional(),
+      })
+      .strict(),
+    result: z.object({
+      kind: z.enum(['plain', 'template', 'xinclude']),
+      composite: CompositeSourceSchema.optional(),
+      hashes: z.record(z.string(), ContentHash),
+      diagnostics: z.array(DiagnosticSchema),
+      notes: z.array(z.string()),
+    }),
+  },
   'workspace.files': { params: Empty, result: z.object({ files: z.array(WorkspaceFileSchema), truncated: z.boolean() }) },
   /** Write `.sel4-studio/settings.json`: only when the user changed a setting, never on open. */
   'workspace.saveSettings': { params: z.object({ settings: FolderSettingsSchema }).strict(), result: Empty },

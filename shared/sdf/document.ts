@@ -5,7 +5,7 @@ import type { KernelConfig } from './kernelConfig';
 import { checkSystem } from './check';
 import { exportSystem } from './export';
 import { importSystem, type SourceMap } from './import';
-import { applyTextEdits, reconcile } from './reconcile';
+import { applyTextEdits, reconcile, type TextEdit } from './reconcile';
 import { parseXml, XmlSyntaxError, type XmlComment, type XmlElement } from './xml';
 
 /**
@@ -80,15 +80,31 @@ export function editSystemDoc(doc: SystemDoc, edit: Edit, file: string): SystemD
 
 /** The document with `system` as its model: the text patched to say so (see {@link editSystemDoc}). */
 export function withSystem(doc: SystemDoc, system: SystemModel, layout: EditorDoc['layout'], file: string): SystemDoc & { lossy?: boolean } {
+  const r = patchFor(doc, system, file);
+  return r.edits ? { text: r.text, system, layout } : { text: r.text, system, layout, lossy: true };
+}
+
+/**
+ * {@link editSystemDoc} with the text edits it made (offsets into `doc.text`), for documents whose text is made of
+ * several files (compositeEdit.ts carries the edits into them). `edits` is undefined when the text was rewritten.
+ */
+export function editSystemDocEdits(doc: SystemDoc, edit: Edit, file: string): { doc: SystemDoc; edits?: TextEdit[] } {
+  const next = edit.apply(doc);
+  if (next === doc || next.system === doc.system) return { doc: next === doc ? doc : { text: doc.text, system: doc.system, layout: next.layout }, edits: [] };
+  const r = patchFor(doc, next.system, file);
+  return { doc: { text: r.text, system: next.system, layout: next.layout }, ...(r.edits ? { edits: r.edits } : {}) };
+}
+
+function patchFor(doc: SystemDoc, system: SystemModel, file: string): { text: string; edits?: TextEdit[] } {
   const before = analyzeText(doc.text, file);
   if (!before.parsed) throw new UneditableText(`${file} does not parse (${before.diagnostics[0]?.message ?? 'invalid XML'}): fix the text first`);
   const edits = reconcile(doc.text, before.parsed.root, doc.system, system);
   if (edits) {
     const text = applyTextEdits(doc.text, edits);
     const after = analyzeText(text, file);
-    if (after.model && sameSystem(after.model, system)) return { text, system, layout };
+    if (after.model && sameSystem(after.model, system)) return { text, edits };
   }
-  return { text: exportSystem(system), system, layout, lossy: true };
+  return { text: exportSystem(system) };
 }
 
 /** Equal as the Microkit tool sees them: comments aside, whatever order the objects' fields were set in. */

@@ -12,8 +12,8 @@ export function DiskBars() {
     <>
       {conflict && (
         <div className="banner banner-warn" role="alert" data-testid="disk-bar">
-          {conflict.path} {conflict.diskText === undefined ? 'was deleted on disk' : 'changed on disk'} while you have unsaved changes.
-          {conflict.diskText !== undefined && (
+          {conflict.path} {conflict.deleted ? 'was deleted on disk' : 'changed on disk'} while you have unsaved changes.
+          {!conflict.deleted && (
             <button data-testid="disk-reload" onClick={() => void actions.reloadFromDisk()}>
               Reload
             </button>

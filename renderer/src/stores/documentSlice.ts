@@ -7,6 +7,9 @@ import { emptySystem } from '../../../shared/model/system';
 import { sourceKeysOf } from '../../../shared/model/graphKeys';
 import { analyzeText, editSystemDoc, UneditableText, type SystemDoc } from '../../../shared/sdf/document';
 import { formatSystemText } from '../../../shared/sdf/format';
+import { placeOf, type CompositeSource } from '../../../shared/sdf/composite';
+import { editComposite } from '../../../shared/sdf/compositeEdit';
+import { editSystemDocEdits } from '../../../shared/sdf/document';
 import { buildSettingsOf } from './buildSlice';
 import { failure, type SliceFactory, type StudioState } from './slice';
 
@@ -20,7 +23,14 @@ export interface ProjectSettings {
  * The open system description: the file's text (saved byte for byte), the model read from it, the layout and the
  * project settings. Every change is one undo step recording the whole document, so undo gives back the exact bytes.
  */
-export type StudioDoc = SystemDoc & { settings: ProjectSettings };
+export type StudioDoc = SystemDoc & {
+  settings: ProjectSettings;
+  /**
+   * When the text is made of several files (a preprocessed cpp template, a system with XIncludes): where each part
+   * comes from, and every file's text as edited. Edits map into those files; the text itself is never written.
+   */
+  composite?: CompositeSource;
+};
 
 export interface DocumentState {
   doc: StudioDoc;
@@ -105,7 +115,7 @@ export function savePayload(s: Pick<StudioState, 'project' | 'doc' | 'xmlText'>,
   return { studio, systemXml: doc.text };
 }
 
-export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> = (client, set, get) => {
+export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> = (client, set, get, actions) => {
   /** Make `doc` current: the project's settings and the build settings follow the document's (undo included). */
   const commit = (doc: StudioDoc, history: History<StudioDoc>, extra: Partial<StudioState> = {}) =>
     set((s) => {
@@ -119,6 +129,37 @@ export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> =
     if (!model) return false;
     const next = pushHistory(doc, history, { ...doc, text, system: model }, label);
     commit(next.doc, next.history, { selection: stillSelected(next.doc, get().selection, docFile(get())) });
+    return true;
+  };
+
+  /** An edit of a document made of several files: it goes into the files whose text it touches, or is refused. */
+  const editComposed = (doc: StudioDoc, history: History<StudioDoc>, edit: Edit) => {
+    const c = doc.composite!;
+    const r = editSystemDocEdits(doc, edit, docFile(get()));
+    if (r.doc.system === doc.system) {
+      if (r.doc.layout === doc.layout) return;
+      const moved = pushHistory(doc, history, { ...doc, layout: r.doc.layout }, edit.label);
+      return commit(moved.doc, moved.history);
+    }
+    const out = r.edits ? editComposite(c, r.edits) : undefined;
+    const outside = out && !('unmapped' in out) && out.fileEdits.find((f) => f.file.startsWith('..'));
+    if (!out || 'unmapped' in out || outside) {
+      // The change touches text the preprocessor generated (a macro's expansion) or a file outside the folder: the
+      // user makes it in the source, shown at the place.
+      const at = placeOf(c, out && 'unmapped' in out ? out.unmapped.start : 0);
+      set({ notice: { kind: 'error', message: `${edit.label}: that text comes from ${at.file}:${at.line} through the preprocessor; change it there (opened in the editor)` } });
+      if (!at.file.startsWith('..')) void actions.openSource(at.file, at.line);
+      return;
+    }
+    const next = pushHistory(doc, history, { ...r.doc, settings: doc.settings, composite: out.composite }, edit.label);
+    commit(next.doc, next.history, { xmlText: undefined });
+  };
+  /** What cannot be done on a composed text (typing in it, a whole-text fix, Format): say where to do it instead. */
+  const refuseComposed = (what: string): boolean => {
+    const c = get().doc.composite;
+    if (!c) return false;
+    set({ notice: { kind: 'error', message: `${what}: this is ${c.main} as the tools read it (preprocessed or with its includes); edit the files it is made of in the source editor` } });
+    void actions.openSource(c.main);
     return true;
   };
 
@@ -147,23 +188,27 @@ export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> =
         if (!get().project) return;
         flushXml();
         const { doc, history } = get();
-        let next: SystemDoc & { lossy?: boolean };
         try {
-          next = editSystemDoc(doc, edit, docFile(get()));
+          if (doc.composite) return editComposed(doc, history, edit);
+          const next = editSystemDoc(doc, edit, docFile(get()));
+          if (next === doc) return;
+          const { lossy, ...rest } = next;
+          const r = pushHistory(doc, history, { ...rest, settings: doc.settings }, edit.label);
+          // A graph edit changes the text in place; the pane's draft (if any) gives way.
+          commit(r.doc, r.history, { xmlText: undefined, ...(lossy ? { notice: { kind: 'info', message: `${edit.label}: the file could not be changed in place and was written in canonical form (undo restores it)` } } : {}) });
         } catch (err) {
           if (err instanceof UneditableText) return set(failure(new StudioError('corrupt', err.message)));
           throw err;
         }
-        if (next === doc) return;
-        const { lossy, ...rest } = next;
-        const r = pushHistory(doc, history, { ...rest, settings: doc.settings }, edit.label);
-        // A graph edit changes the text in place; the pane's draft (if any) gives way.
-        commit(r.doc, r.history, { xmlText: undefined, ...(lossy ? { notice: { kind: 'info', message: `${edit.label}: the file could not be changed in place and was written in canonical form (undo restores it)` } } : {}) });
       },
       undo: () => step('undo'),
       redo: () => step('redo'),
       editXml(text: string, delayMs = 300) {
         if (!get().project) return;
+        if (get().doc.composite) {
+          if (text !== get().doc.text) refuseComposed('Typing here');
+          return;
+        }
         set({ xmlText: text });
         xmlPending = true;
         if (xmlTimer !== undefined) clearTimeout(xmlTimer);
@@ -177,11 +222,12 @@ export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> =
         set({ xmlText: undefined });
       },
       applyFix(fix: { label: string; text: string }) {
+        if (refuseComposed(`Quick fix "${fix.label}"`)) return;
         flushXml();
         if (!replaceText(`Quick fix: ${fix.label}`, fix.text)) set(failure(new StudioError('internal', `quick fix "${fix.label}" produced a file that does not parse`)));
       },
       formatDocument() {
-        if (!get().project) return;
+        if (!get().project || refuseComposed('Format')) return;
         flushXml();
         try {
           const text = formatSystemText(get().doc.text);

@@ -13,13 +13,21 @@ interface ParkedDoc {
   history: History<StudioDoc>;
   savedDoc?: StudioDoc;
   hash?: string;
+  base?: ComposedBase;
+}
+
+/** The files a composed document is made of, as last read or saved: their texts and hashes (what a save may replace). */
+export interface ComposedBase {
+  texts: Record<string, string>;
+  hashes: Record<string, string>;
 }
 
 /** The open system file changed on disk while it had unsaved edits, or a save was refused because it had. */
 export interface DiskConflict {
   path: string;
-  /** What is on disk now (absent: the file was deleted). */
+  /** What is on disk now, when known (Compare shows it). */
   diskText?: string;
+  deleted?: boolean;
   diskHash?: string;
 }
 
@@ -33,14 +41,18 @@ export interface FilesState {
   /** The content hash of the active file as last read or saved. */
   docHash?: string;
   parked: Record<string, ParkedDoc>;
+  /** The active document is composed of several files (a cpp template, XIncludes): them as last read or saved. */
+  docBase?: ComposedBase;
   diskConflict?: DiskConflict;
   /** The centre shows the disk's text against the editor's (Compare). */
   comparing: boolean;
 }
 
 export interface FilesActions {
-  /** Open a system file of the folder in a tab (or switch to it). */
+  /** Open a system file of the folder in a tab (or switch to it); a cpp template or XInclude set is composed first. */
   openSystemFile(path: string): Promise<void>;
+  /** Write the files of a composed document that its edits changed, each only over the bytes it was read from. */
+  saveComposed(): Promise<string[] | undefined>;
   closeSystemFile(path: string): void;
   /** Tell the host which files to watch: every open system file and the source editor's. */
   watchOpenFiles(): void;
@@ -55,7 +67,7 @@ const layoutFor = (s: StudioState, path: string) => s.folderSettings?.layouts[pa
 
 /** The file state of a freshly opened project. */
 export function filesFromSnapshot(snap: ProjectSnapshot): Partial<StudioState> {
-  return { docPath: snap.systemPath ?? undefined, docHash: snap.systemHash, parked: {}, diskConflict: undefined, comparing: false };
+  return { docPath: snap.systemPath ?? undefined, docHash: snap.systemHash, docBase: undefined, parked: {}, diskConflict: undefined, comparing: false };
 }
 
 export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client, set, get, actions) => {
@@ -67,6 +79,17 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
     layout: layoutFor(s, path),
     settings: s.doc.settings,
   });
+  /** A cpp template or XInclude set as the tools read it (system.compose), opened as a document. */
+  const compose = async (path: string): Promise<ParkedDoc> => {
+    const r = await client.call('system.compose', { path });
+    if (!r.composite) {
+      const d = r.diagnostics[0];
+      throw new StudioError('corrupt', d ? `${d.file ?? path}:${d.line ?? 1}:${d.column ?? 1}: ${d.message}` : `${path} could not be composed`);
+    }
+    if (r.notes.length) set({ notice: { kind: 'info', message: `${path}: ${r.notes.join('; ')}` } });
+    const doc = { ...fresh(get(), path, r.composite.text), composite: r.composite };
+    return { doc, history: emptyHistory<StudioDoc>(), savedDoc: doc, base: { texts: r.composite.files, hashes: r.hashes } };
+  };
   const reload = (path: string, text: string, hash: string) => {
     const s = get();
     const doc: StudioDoc = { ...s.doc, text, system: analyzeText(text, path).model ?? s.doc.system };
@@ -84,8 +107,15 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
         else if (hash !== s.source.hash) set({ sourceConflict: path });
         return;
       }
+      if (s.docBase && path in s.docBase.hashes) {
+        if (hash === s.docBase.hashes[path]) return;
+        // A part of a composed document changed: read it all again when there is nothing of ours, else ask.
+        set({ diskConflict: { path, ...(deleted ? { deleted: true } : {}), ...(hash ? { diskHash: hash } : {}) } });
+        if (!isDirty(s) && !deleted) void actions.reloadFromDisk();
+        return;
+      }
       if (path !== s.docPath || hash === s.docHash) return;
-      if (deleted) return set({ diskConflict: { path } });
+      if (deleted) return set({ diskConflict: { path, deleted: true } });
       void client.call('fs.read', { path }).then(
         ({ text, hash: h }) => {
           const now = get();
@@ -101,7 +131,7 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
   );
 
   return {
-    state: { docPath: undefined, docHash: undefined, parked: {}, diskConflict: undefined, comparing: false },
+    state: { docPath: undefined, docHash: undefined, docBase: undefined, parked: {}, diskConflict: undefined, comparing: false },
     actions: {
       async openSystemFile(path: string) {
         const s = get();
@@ -109,14 +139,16 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
         actions.flushXml();
         try {
           const parked: ParkedDoc | undefined = get().parked[path];
+          const kind = get().workspaceFiles.find((f) => f.path === path)?.kind;
           let entry: ParkedDoc;
           if (parked) entry = parked;
+          else if (kind === 'system-template' || kind === 'system-xinclude') entry = await compose(path);
           else {
             const { text, hash } = await client.call('fs.read', { path });
             entry = { doc: fresh(get(), path, text), history: emptyHistory<StudioDoc>(), hash };
           }
           const cur = get();
-          const keep = cur.docPath ? { [cur.docPath]: { doc: cur.doc, history: cur.history, savedDoc: cur.savedDoc, hash: cur.docHash } } : {};
+          const keep = cur.docPath ? { [cur.docPath]: { doc: cur.doc, history: cur.history, savedDoc: cur.savedDoc, hash: cur.docHash, ...(cur.docBase ? { base: cur.docBase } : {}) } } : {};
           const rest = { ...cur.parked, ...keep };
           delete rest[path];
           const doc = { ...entry.doc, settings: cur.doc.settings };
@@ -124,6 +156,7 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
             parked: rest,
             docPath: path,
             docHash: entry.hash,
+            docBase: entry.base,
             doc,
             history: entry.history,
             savedDoc: parked ? entry.savedDoc : doc,
@@ -139,6 +172,31 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
         } catch (err) {
           set(failure(err));
         }
+      },
+      async saveComposed() {
+        const { doc, docBase } = get();
+        if (!doc.composite || !docBase) return undefined;
+        const written: string[] = [];
+        const hashes = { ...docBase.hashes };
+        const texts = { ...docBase.texts };
+        for (const [file, text] of Object.entries(doc.composite.files)) {
+          if (file.startsWith('..') || text === docBase.texts[file]) continue;
+          try {
+            const { hash } = await client.call('fs.write', { path: file, text, ...(hashes[file] ? { expectHash: hashes[file] } : {}) });
+            hashes[file] = hash;
+            texts[file] = text;
+            written.push(file);
+          } catch (err) {
+            set({ docBase: { texts, hashes } });
+            if (err instanceof StudioError && err.code === 'conflict') {
+              set({ diskConflict: { path: file }, notice: { kind: 'error', message: `${file} changed on disk since it was read: not saved${written.length ? ` (saved: ${written.join(', ')})` : ''}. Reload, or keep yours and save again.` } });
+              return undefined;
+            }
+            throw err;
+          }
+        }
+        set({ docBase: { texts, hashes } });
+        return written;
       },
       closeSystemFile(path: string) {
         const s = get();
@@ -156,12 +214,25 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
       watchOpenFiles() {
         const s = get();
         if (!s.project) return;
-        const paths = [s.docPath, ...Object.keys(s.parked), s.source?.path].filter((p): p is string => Boolean(p));
+        const composedFiles = Object.keys(s.docBase?.texts ?? {}).filter((f) => !f.startsWith('..'));
+        const paths = [s.docPath, ...composedFiles, ...Object.keys(s.parked), s.source?.path].filter((p): p is string => Boolean(p));
         void actions.watchFiles(paths);
       },
       async reloadFromDisk() {
         const c = get().diskConflict;
         if (!c) return;
+        const s0 = get();
+        if (s0.doc.composite && s0.docPath) {
+          // Composed: read every part again through the preprocessor / the includes.
+          try {
+            const entry = await compose(s0.docPath);
+            const r = pushHistory(s0.doc, s0.history, { ...entry.doc, layout: s0.doc.layout, settings: s0.doc.settings }, `Reload ${s0.docPath} from disk`);
+            set({ doc: r.doc, history: r.history, savedDoc: r.doc, docBase: entry.base, diskConflict: undefined, comparing: false });
+          } catch (err) {
+            set(failure(err));
+          }
+          return;
+        }
         try {
           const { text, hash } = await client.call('fs.read', { path: c.path });
           reload(c.path, text, hash);
@@ -172,6 +243,14 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
       keepMine() {
         const c = get().diskConflict;
         if (!c) return;
+        const base = get().docBase;
+        if (base && c.path in base.hashes) {
+          // A part of a composed document: the next save may replace it (an absent hash lets it create the file).
+          const hashes = { ...base.hashes };
+          if (c.diskHash) hashes[c.path] = c.diskHash;
+          else delete hashes[c.path];
+          return set({ docBase: { ...base, hashes }, diskConflict: undefined, comparing: false });
+        }
         // The user saw the disk's version and chose theirs: the next save may replace it (its hash is the expected one).
         set({ docHash: c.diskHash, diskConflict: undefined, comparing: false });
       },

@@ -93,8 +93,14 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
           const p = savePayload(get());
           const { doc, docPath, docHash, project } = get();
           if (!project) return false;
+          let saved = docPath ?? p.studio.systemFile;
           // The .system first, and only over the bytes it was read from: a file changed on disk is never replaced unasked.
-          if (docPath) {
+          if (doc.composite) {
+            // Made of several files (a cpp template, XIncludes): the ones the edits changed.
+            const written = await actions.saveComposed();
+            if (!written) return false;
+            saved = written.length ? written.join(', ') : `nothing to write in ${docPath}`;
+          } else if (docPath) {
             try {
               const { hash } = await client.call('fs.write', { path: docPath, text: p.systemXml, ...(docHash ? { expectHash: docHash } : {}) });
               set({ docHash: hash });
@@ -105,8 +111,7 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
               return false;
             }
           }
-          let saved = docPath ?? p.studio.systemFile;
-          if (project.kind === 'studio-project') {
+          if (project.kind === 'studio-project' && !doc.composite) {
             await client.call('project.save', p);
             saved += ' and studio.json';
           } else {

@@ -14,6 +14,8 @@ export interface MonacoXmlProps {
   /** Lines of the selected node or edge, highlighted (and scrolled to) in the text. */
   highlight?: { start: number; end: number };
   onChange(text: string): void;
+  /** The text is composed of several files (a preprocessed template, XIncludes): shown, never typed into. */
+  readOnly?: boolean;
 }
 
 /** The .system as an editable SDF document: markers from the Microkit checks, completion and hover from the schema. */
@@ -67,7 +69,7 @@ export default function MonacoXml(props: MonacoXmlProps) {
         setMounted(true);
       }}
       onChange={(text) => text !== undefined && props.onChange(text)}
-      options={{ editContext: false, minimap: { enabled: false }, fontSize: 12, scrollBeyondLastLine: false, automaticLayout: true, renderValidationDecorations: 'on', tabSize: 2, quickSuggestions: { other: true, strings: true }, wordBasedSuggestions: 'off' }}
+      options={{ readOnly: Boolean(props.readOnly), editContext: false, minimap: { enabled: false }, fontSize: 12, scrollBeyondLastLine: false, automaticLayout: true, renderValidationDecorations: 'on', tabSize: 2, quickSuggestions: { other: true, strings: true }, wordBasedSuggestions: 'off' }}
     />
   );
 }

@@ -16,6 +16,7 @@ export function XmlPreview() {
   const reveal = useStudio((s) => s.reveal);
   const file = useStudio((s) => s.project?.studio.systemFile);
   const drafting = useStudio((s) => s.xmlText !== undefined);
+  const composed = useStudio((s) => s.doc.composite);
   const selection = useStudio((s) => s.selection);
   const actions = useActions();
   const parseError = drafting ? diagnostics.find((d) => d.rule === 'xml' || d.rule === 'root') : undefined;
@@ -50,13 +51,17 @@ export function XmlPreview() {
           </span>
         ) : (
           <span className="muted" data-testid="xml-status">
-            {drafting ? 'edited · applied to the graph' : 'editable · Ctrl+Space completes'}
+            {composed
+              ? `as the tools read it, from ${Object.keys(composed.files).length} file${Object.keys(composed.files).length === 1 ? '' : 's'} · graph edits go into them`
+              : drafting
+                ? 'edited · applied to the graph'
+                : 'editable · Ctrl+Space completes'}
           </span>
         )}
       </header>
       <div className="xml-body">
         <Suspense fallback={<pre className="xml-fallback">{xml}</pre>}>
-          <MonacoXml value={xml} theme={theme} diagnostics={diagnostics} reveal={reveal} highlight={highlight} onChange={(t) => actions.editXml(t)} />
+          <MonacoXml value={xml} theme={theme} diagnostics={diagnostics} reveal={reveal} highlight={highlight} readOnly={Boolean(composed)} onChange={(t) => actions.editXml(t)} />
         </Suspense>
       </div>
     </section>

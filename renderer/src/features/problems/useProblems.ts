@@ -5,6 +5,7 @@ import { kernelConfigForBoard } from '../../../../shared/model/board';
 import { memoLast } from '../../../../shared/format/memo';
 import { useStudio } from '../../stores/context';
 import { docFile } from '../../stores/documentSlice';
+import { placeDiagnostic, type CompositeSource } from '../../../../shared/sdf/composite';
 
 export type { Problem };
 
@@ -34,13 +35,19 @@ export function useProblems() {
   const loadDiagnostics = useStudio((s) => s.loadDiagnostics);
   const buildProblems = useStudio((s) => s.build?.problems) ?? NONE;
   const systemFile = useStudio((s) => (s.project ? docFile(s) : undefined));
-  return allProblems(diagnostics, keyOfLine, loadDiagnostics, buildProblems, systemFile);
+  const composite = useStudio((s) => s.doc.composite);
+  return allProblems(diagnostics, keyOfLine, loadDiagnostics, buildProblems, systemFile, composite);
 }
 const NONE: (Diagnostic & { tool: string })[] = [];
 
-const allProblems = memoLast((diagnostics: Diagnostic[], keyOfLine: Map<number, string>, loadDiagnostics: Diagnostic[], buildProblems: (Diagnostic & { tool: string })[], systemFile: string | undefined) => {
+const allProblems = memoLast((diagnostics: Diagnostic[], keyOfLine: Map<number, string>, loadDiagnostics: Diagnostic[], buildProblems: (Diagnostic & { tool: string })[], systemFile: string | undefined, composite: CompositeSource | undefined) => {
   // The build's problems follow the Microkit rules' (a Microkit error the checker already shows is not repeated).
   const seen = new Set(diagnostics.map((d) => d.message));
   const fromBuild: Diagnostic[] = buildProblems.filter((p) => !(p.file === systemFile && seen.has(p.message)));
-  return placeProblems([...diagnostics, ...fromBuild.filter((p) => p.file === systemFile)], keyOfLine, [...loadDiagnostics, ...fromBuild.filter((p) => p.file !== systemFile)]);
+  const other = [...loadDiagnostics, ...fromBuild.filter((p) => composite || p.file !== systemFile)];
+  const placed = placeProblems(composite ? diagnostics : [...diagnostics, ...fromBuild.filter((p) => p.file === systemFile)], keyOfLine, other);
+  if (!composite) return placed;
+  // A composed text (a cpp template, XIncludes): the text's problems (after the others) at their place in the file
+  // that holds the text; each keeps the node it belongs to.
+  return { ...placed, problems: placed.problems.map((p, i) => (i < other.length ? p : { ...placeDiagnostic(composite, p), ...(p.key ? { key: p.key } : {}) })) };
 });
