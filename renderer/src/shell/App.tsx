@@ -12,7 +12,7 @@ import { keptVerbatim } from '../../../shared/model/system';
 import { isMigrationFix } from '../../../shared/sdf/check';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
-import { QemuConsole } from '../features/terminal/TerminalPanel';
+import { QemuConsole } from './lazyViews';
 
 function useShortcuts() {
   const actions = useActions();

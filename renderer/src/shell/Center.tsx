@@ -1,13 +1,11 @@
-import { ReactFlowProvider } from '@xyflow/react';
 import { lazy, Suspense } from 'react';
-import { Canvas } from '../features/graph/Canvas';
-import { GraphTools } from '../features/graph/GraphTools';
 import { SourcePicker } from '../features/editor/SourcePicker';
+import { NoProject } from '../features/graph/NoProject';
+import { Canvas, FlowProvider, GraphTools, MemoryMap } from './lazyViews';
+import { useActions, useStudio } from '../stores/context';
 
 // Monaco loads on first use, as for the XML pane.
 const SourceEditor = lazy(() => import('../features/editor/SourceEditor'));
-import { MemoryMap } from '../features/memory-map/MemoryMap';
-import { useActions, useStudio } from '../stores/context';
 
 /** The centre of the workbench: the graph, or the memory map of the same system. */
 export function Center() {
@@ -15,42 +13,40 @@ export function Center() {
   const source = useStudio((s) => s.source);
   const hasProject = useStudio((s) => Boolean(s.project));
   const actions = useActions();
-  if (!hasProject)
-    return (
-      <ReactFlowProvider>
-        <Canvas />
-      </ReactFlowProvider>
-    );
+  // The first screen: no React Flow until there is something to draw.
+  if (!hasProject) return <NoProject />;
   return (
-    <ReactFlowProvider>
-      <div className="center">
-        <nav className="center-tabs" role="tablist" aria-label="View">
-          <button role="tab" aria-selected={view === 'graph'} className={view === 'graph' ? 'active' : ''} data-testid="view-graph" onClick={() => actions.setCenterView('graph')}>
-            Graph
-          </button>
-          <button role="tab" aria-selected={view === 'memory'} className={view === 'memory' ? 'active' : ''} data-testid="view-memory" onClick={() => actions.setCenterView('memory')}>
-            Memory map
-          </button>
-          {source && (
-            <button role="tab" aria-selected={view === 'source'} className={view === 'source' ? 'active' : ''} data-testid="view-source" onClick={() => actions.setCenterView('source')}>
-              {source.path.split('/').pop()}
-              {source.text !== source.saved ? ' ●' : ''}
+    <Suspense fallback={<div className="center" />}>
+      <FlowProvider>
+        <div className="center">
+          <nav className="center-tabs" role="tablist" aria-label="View">
+            <button role="tab" aria-selected={view === 'graph'} className={view === 'graph' ? 'active' : ''} data-testid="view-graph" onClick={() => actions.setCenterView('graph')}>
+              Graph
             </button>
+            <button role="tab" aria-selected={view === 'memory'} className={view === 'memory' ? 'active' : ''} data-testid="view-memory" onClick={() => actions.setCenterView('memory')}>
+              Memory map
+            </button>
+            {source && (
+              <button role="tab" aria-selected={view === 'source'} className={view === 'source' ? 'active' : ''} data-testid="view-source" onClick={() => actions.setCenterView('source')}>
+                {source.path.split('/').pop()}
+                {source.text !== source.saved ? ' ●' : ''}
+              </button>
+            )}
+            <SourcePicker />
+            <span className="grow" />
+            {view === 'graph' && <GraphTools />}
+          </nav>
+          {view === 'graph' ? (
+            <Canvas />
+          ) : view === 'memory' ? (
+            <MemoryMap />
+          ) : (
+            <Suspense fallback={<pre className="xml-fallback">{source?.text}</pre>}>
+              <SourceEditor />
+            </Suspense>
           )}
-          <SourcePicker />
-          <span className="grow" />
-          {view === 'graph' && <GraphTools />}
-        </nav>
-        {view === 'graph' ? (
-          <Canvas />
-        ) : view === 'memory' ? (
-          <MemoryMap />
-        ) : (
-          <Suspense fallback={<pre className="xml-fallback">{source?.text}</pre>}>
-            <SourceEditor />
-          </Suspense>
-        )}
-      </div>
-    </ReactFlowProvider>
+        </div>
+      </FlowProvider>
+    </Suspense>
   );
 }
