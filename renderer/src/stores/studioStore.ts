@@ -341,7 +341,8 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       } catch (err) {
         fail(err);
       }
-      void actions.refreshDoctor();
+      // The toolchain check spawns every tool: it waits until the first screen has painted and the page is idle.
+      requestIdleCallback(() => void actions.refreshDoctor(), { timeout: 2000 });
       client.on('process.output', (e) =>
         set((s) => ({ runs: s.runs.map((r) => (r.runId === e.runId ? { ...r, text: r.text + e.data } : r)) })),
       );
