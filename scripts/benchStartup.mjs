@@ -50,10 +50,11 @@ export async function timeToInteractive(browser, root, kind) {
     const page = await ctx.newPage();
     let domMs = 0;
     page.once('domcontentloaded', () => (domMs = performance.now() - t0));
+    const gotoMs = performance.now() - t0;
     await page.goto(url, { waitUntil: 'commit' });
     if (kind === 'studio') await page.getByTestId('status-host').getByText('Browser mode').waitFor();
     else await page.locator('#ready').waitFor();
-    return { ms: performance.now() - t0, listeningMs, domMs };
+    return { ms: performance.now() - t0, listeningMs, gotoMs, domMs };
   } finally {
     await ctx.close();
     child.kill('SIGTERM');
