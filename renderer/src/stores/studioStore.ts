@@ -18,6 +18,7 @@ import { importSystem } from '../../../shared/sdf/import';
 import { DEFAULT_PATTERNS, MilestoneTracker, parseUserPatterns, type Milestone } from '../../../shared/logs/milestones';
 import { bootReportHtml } from '../../../shared/logs/report';
 import { trimChunks, type ConsoleChunk } from '../../../shared/terminal/render';
+import { afterStartup } from '../afterStartup';
 
 type ConsoleEntry = ConsoleChunk & { seq: number };
 
@@ -341,8 +342,7 @@ export function createStudioStore(client: StudioClient, initialTheme: 'light' | 
       } catch (err) {
         fail(err);
       }
-      // The toolchain check spawns every tool: it waits until the first screen has painted and the page is idle.
-      requestIdleCallback(() => void actions.refreshDoctor(), { timeout: 2000 });
+      afterStartup(() => void actions.refreshDoctor());
       client.on('process.output', (e) =>
         set((s) => ({ runs: s.runs.map((r) => (r.runId === e.runId ? { ...r, text: r.text + e.data } : r)) })),
       );
