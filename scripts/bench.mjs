@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench` (`-- --only startup|graph|build` for start-up, the graph editor or the build pipeline alone): each
-// measurement against a baseline measured in the same run. `BENCH_RUNS=N` sets the start-up runs (default 9).
+// measurement against a baseline measured in the same run. `BENCH_RUNS=N` sets the start-up runs (default 15).
 //  - start-up (scripts/benchStartup.mjs): host start -> UI interactive against a bare page; first-screen bundle weight
 import { chromium } from 'playwright-core';
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { benchBuildLog, printBuildLog } from './benchBuildUi.mjs';
 import { benchBundle, benchStartup, printStartup, startupSummary } from './benchStartup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
