@@ -128,10 +128,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       socket.end(`HTTP/1.1 ${denied[0]} ${denied[1]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    hostSession().then(
-      (s) => s.accept(req, socket, head),
-      () => socket.end('HTTP/1.1 500 host failed to start\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'),
-    );
+    hostSession()
+      .then((s) => s.accept(req, socket, head))
+      .catch(() => socket.end('HTTP/1.1 500 host failed to start\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
   });
 
   await new Promise<void>((resolve, reject) => {
