@@ -1,26 +1,28 @@
 #!/usr/bin/env node
-// `npm run bench` (`-- --only graph|build` for the graph editor or the build pipeline alone): browser-mode start-up and bundle weight, each against
-// a baseline measured in the same run.
-//  - host start -> UI interactive, against a bare Node HTTP server serving a one-button page (same browser, same runs)
-//  - initial JS+CSS transferred (gzip), against everything the app loads once a project is open
-//  - Monaco is lazy: none of its chunks is requested before a project is open
+// `npm run bench` (`-- --only startup|graph|build` for start-up, the graph editor or the build pipeline alone): each
+// measurement against a baseline measured in the same run. `BENCH_RUNS=N` sets the start-up runs (default 15).
+//  - start-up (scripts/benchStartup.mjs): host start -> UI interactive against a bare page; first-screen bundle weight
 import { chromium } from 'playwright-core';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
 import { createRequire } from 'node:module';
 import { benchGraph, printGraph } from './benchGraph.mjs';
 import { benchBuildLog, printBuildLog } from './benchBuildUi.mjs';
+import { benchBundle, benchStartup, printStartup, startupSummary } from './benchStartup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && !['startup', 'graph', 'build'].includes(only)) {
+  console.error(`--only takes startup, graph or build, not ${only}`);
+  process.exit(2);
+}
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -40,29 +42,6 @@ function startProcess(args, env = {}) {
   });
 }
 
-const BASELINE = `
-const http = require('node:http');
-const page = '<!doctype html><title>b</title><button id="ready">ready</button>';
-const s = http.createServer((q, r) => { r.writeHead(200, { 'content-type': 'text/html' }); r.end(page); });
-s.listen(0, '127.0.0.1', () => console.log('ready at http://127.0.0.1:' + s.address().port + '/'));
-`;
-
-async function timeToInteractive(kind) {
-  const { child, url, t0 } =
-    kind === 'studio'
-      ? await startProcess([path.join(root, 'dist/server/main.mjs'), '--port', '0', '--no-open'], { SEL4_STUDIO_CONFIG_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-')) })
-      : await startProcess(['-e', BASELINE]);
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(url);
-  if (kind === 'studio') await page.getByTestId('status-host').getByText('Browser mode').waitFor();
-  else await page.locator('#ready').waitFor();
-  const ms = performance.now() - t0;
-  await ctx.close();
-  child.kill('SIGTERM');
-  return ms;
-}
-
 function printBuild() {
   const b = buildBench.noChangeRebuild;
   const over = b.serviceMs - b.toolsMs;
@@ -71,6 +50,17 @@ function printBuild() {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// Start-up first, while the machine is as quiet as this run will see it.
+const startup = only === undefined || only === 'startup' ? await benchStartup(browser, root, RUNS) : undefined;
+const bundle = startup ? await benchBundle(browser, root) : undefined;
+if (only === 'startup') {
+  printStartup(startup, bundle);
+  mkdirSync(path.join(root, 'bench-results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench-results', 'startup.json'), JSON.stringify({ startToInteractiveMs: startupSummary(startup), ...bundle }, null, 2));
+  await browser.close();
+  process.exit(bundle.monacoInInitialBundle ? 1 : 0);
+}
 
 // The graph editor (issue 6): drag, open, XML typing, against a one-PD project in the same browser.
 const startStudio = () => startProcess([path.join(root, 'dist/server/main.mjs'), '--port', '0', '--no-open'], { SEL4_STUDIO_CONFIG_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-cfg-')) });
@@ -94,52 +84,7 @@ if (only === 'build') {
   await browser.close();
   process.exit(0);
 }
-const studioTimes = [];
-const baseTimes = [];
-for (let i = 0; i < RUNS; i++) {
-  baseTimes.push(await timeToInteractive('baseline'));
-  studioTimes.push(await timeToInteractive('studio'));
-}
-
-// Bundle weight: what the first screen loads, then what opening a project adds (Monaco).
-const workspace = mkdtempSync(path.join(os.tmpdir(), 'bench-ws-'));
-const { child, url } = await startProcess([path.join(root, 'dist/server/main.mjs'), '--port', '0', '--no-open'], { SEL4_STUDIO_CONFIG_DIR: path.join(workspace, 'cfg') });
-const ctx = await browser.newContext();
-const page = await ctx.newPage();
-const loaded = [];
-let phase = 'initial';
-page.on('response', async (res) => {
-  const u = new URL(res.url());
-  if (!/\.(js|css)$/.test(u.pathname)) return;
-  const entry = { phase, path: u.pathname, bytes: 0, gzip: 0 };
-  loaded.push(entry);
-  try {
-    const body = await res.body();
-    entry.bytes = body.length;
-    entry.gzip = gzipSync(body, { level: 6 }).length;
-  } catch {
-    // body unavailable (redirect); counted as zero
-  }
-});
-await page.goto(url);
-await page.getByTestId('status-host').getByText('Browser mode').waitFor();
-await page.waitForLoadState('networkidle');
-phase = 'project';
-await page.getByTestId('btn-new').click();
-await page.getByTestId('dialog-dir').fill(path.join(workspace, 'p'));
-await page.getByTestId('dialog-ok').click();
-await page.locator('[data-testid=xml-preview] .monaco-editor').waitFor();
-await page.waitForLoadState('networkidle');
-await new Promise((r) => setTimeout(r, 300));
-await ctx.close();
-child.kill('SIGTERM');
 await browser.close();
-
-const sum = (p, k) => loaded.filter((e) => e.phase === p).reduce((a, e) => a + e[k], 0);
-const initialGzip = sum('initial', 'gzip');
-const projectGzip = sum('project', 'gzip');
-const monacoInitial = loaded.filter((e) => e.phase === 'initial' && /Monaco|editor\.worker/i.test(e.path));
-const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
 
 // .system validation (the system-model issue): in-process, against a plain XML parse of the same text.
 const sdfOut = path.join(root, 'dist', 'bench', 'sdf.cjs');
@@ -201,18 +146,12 @@ const results = {
   dt: { trees: dtRows, dtbRead },
   sdf,
   runs: RUNS,
-  startToInteractiveMs: { studio: median(studioTimes), baseline: median(baseTimes), ratio: median(studioTimes) / median(baseTimes) },
-  initialTransferGzip: initialGzip,
-  lazyTransferGzip: projectGzip,
-  initialShareOfTotal: initialGzip / (initialGzip + projectGzip),
-  monacoInInitialBundle: monacoInitial.length > 0,
-  files: loaded,
+  startToInteractiveMs: startupSummary(startup),
+  ...bundle,
 };
 mkdirSync(path.join(root, 'bench-results'), { recursive: true });
 writeFileSync(path.join(root, 'bench-results', 'bench.json'), JSON.stringify(results, null, 2));
-console.log(`browser host start -> UI interactive (median of ${RUNS}): ${results.startToInteractiveMs.studio.toFixed(0)} ms; baseline static page ${results.startToInteractiveMs.baseline.toFixed(0)} ms; ratio ${results.startToInteractiveMs.ratio.toFixed(2)}`);
-console.log(`initial JS+CSS transferred (gzip): ${kib(initialGzip)}; loaded on project open (Monaco): ${kib(projectGzip)}; initial share of total ${(results.initialShareOfTotal * 100).toFixed(1)}%`);
-console.log(`Monaco in the initial load: ${results.monacoInInitialBundle ? 'YES (regression)' : 'no (lazy)'}`);
+printStartup(startup, bundle);
 console.log(`validate the corpus (${sdf.files} files, one process): ${sdf.corpusCheckMsPerFile.toFixed(3)} ms/file; XML parse alone ${sdf.corpusParseMsPerFile.toFixed(3)} ms/file; ratio ${(sdf.corpusCheckMsPerFile / sdf.corpusParseMsPerFile).toFixed(2)}`);
 console.log(`synthetic 63-PD system (${sdf.synthetic63.bytes} bytes): full validation ${sdf.synthetic63.fullMedianMs.toFixed(2)} ms (median; XML parse alone ${sdf.synthetic63.parseMedianMs.toFixed(2)} ms, ratio ${(sdf.synthetic63.fullMedianMs / sdf.synthetic63.parseMedianMs).toFixed(2)}); re-validation after a one-attribute edit p95 ${sdf.synthetic63.editP95Ms.toFixed(2)} ms (target < 16 ms: ${sdf.synthetic63.editP95Ms < 16 ? 'met' : 'MISSED'})`);
 for (const r of dtRows) console.log(`sel4-studio dtc vs dtc, whole process, ${r.tree}: ${r.oursMs.toFixed(0)} ms vs ${r.dtcMs.toFixed(0)} ms; ratio ${r.ratio.toFixed(2)} (target <= 1.0: ${r.ratio <= 1 ? 'met' : 'MISSED'})`);

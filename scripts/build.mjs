@@ -42,7 +42,8 @@ const native = ['serialport', '@serialport/*'];
 const nodeBundles = [
   { entry: 'electron/main/main.ts', out: 'dist/electron/main.cjs', format: 'cjs', external: ['electron', ...native] },
   { entry: 'electron/preload/preload.ts', out: 'dist/electron/preload.cjs', format: 'cjs', external: ['electron'] },
-  { entry: 'electron/server/main.ts', out: 'dist/server/main.mjs', format: 'esm', external: ['bufferutil', 'utf-8-validate', ...native] },
+  // Split: the host listens after loading only its small first chunk, the rest comes by dynamic import (server.ts).
+  { entry: 'electron/server/main.ts', out: 'dist/server/main.mjs', format: 'esm', external: ['bufferutil', 'utf-8-validate', ...native], split: true },
   { entry: 'electron/cli/cli.ts', out: 'dist/cli/cli.cjs', format: 'cjs', external: native },
 ];
 
@@ -51,11 +52,13 @@ async function buildNode() {
   const stale = force || nodeBundles.some((b) => mtime(b.out) < srcTime);
   if (!stale) return log('node bundles: up to date');
   const t0 = performance.now();
+  // Chunks of a split bundle are named by content: its folder (only its own output) is emptied so none is left behind.
+  for (const b of nodeBundles.filter((x) => x.split)) await fs.rm(path.join(root, path.dirname(b.out)), { recursive: true, force: true });
   await Promise.all(
     nodeBundles.map((b) =>
       build({
         entryPoints: [path.join(root, b.entry)],
-        outfile: path.join(root, b.out),
+        ...(b.split ? { outdir: path.join(root, path.dirname(b.out)), splitting: true, entryNames: '[name]', chunkNames: 'chunk-[hash]', outExtension: { '.js': '.mjs' } } : { outfile: path.join(root, b.out) }),
         bundle: true,
         platform: 'node',
         target: 'node20',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDir, parseStartArgs, STUDIO_VERSION } from '../services/startArgs';
 import { startServer } from './server';
-import { defaultBoardsDir } from '../services/boards';
+import { defaultBoardsDir } from '../services/paths';
 
 /** Browser mode entry: `node dist/server/main.mjs [--port N] [--no-open] [--project DIR]`. */
 async function main() {

@@ -158,3 +158,24 @@ describe('browser host: WebSocket contract', () => {
     ws.close();
   });
 });
+
+describe('browser host: the first screen answered ahead', () => {
+  it('answers the first screen from start-up, and afresh once anything has changed', async () => {
+    const staticDir = path.join(base, 'static');
+    const fresh = await startServer({ port: 0, staticDir, configDir: path.join(base, 'ahead-config'), version: 'test', boardsDir: path.resolve(import.meta.dirname, '../../boards') });
+    const ws = new WebSocket(`ws://127.0.0.1:${fresh.port}/ws?token=${fresh.token}`, { origin: `http://127.0.0.1:${fresh.port}` });
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    try {
+      const c = rpc(ws);
+      expect(await c.call('host.info', {})).toMatchObject({ ok: true, result: { mode: 'browser', version: 'test' } });
+      expect((await c.call('boards.list', {})).result.boards.length).toBeGreaterThan(5);
+      // The host read recent.json at start (none yet); creating a project changes it, so that answer must not be used.
+      const dir = path.join(base, 'ahead-proj');
+      expect(await c.call('project.create', { dir, name: 'ahead' })).toMatchObject({ ok: true });
+      expect(await c.call('project.recent', {})).toMatchObject({ ok: true, result: { projects: [{ dir, name: 'ahead' }] } });
+    } finally {
+      ws.close();
+      await fresh.close();
+    }
+  });
+});

@@ -3,10 +3,9 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { createDispatcher, WireToHost } from '../../shared/api/rpc';
-import { createStudioHost, type StudioHostOptions } from '../services/studioHost';
-import { isInside } from '../services/confine';
+import type { StudioHostOptions } from '../services/studioHost';
+import { isInside } from '../services/paths';
+import type { HostSession } from './hostSession';
 
 export interface ServerOptions extends Omit<StudioHostOptions, 'emit' | 'mode'> {
   port: number;
@@ -38,25 +37,20 @@ const TYPES: Record<string, string> = {
 };
 
 const COOKIE = 'sel4studio_token';
-const MAX_MESSAGE = 80 * 1024 * 1024;
 
 /**
  * Browser mode: the built renderer over HTTP and the contract over one WebSocket, on 127.0.0.1 only.
  * Every request needs the per-run token (query on first load, then an HttpOnly SameSite=Strict cookie);
  * the Host header must name this server (DNS rebinding) and a foreign Origin is refused.
+ * It listens first and loads the contract's side (hostSession.ts: ws, schemas, services) right after, so the page is
+ * served while that compiles (npm run bench -- --only startup); a WebSocket that comes sooner waits for it.
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const clients = new Set<WebSocket>();
-  const studio = createStudioHost({
-    ...opts,
-    mode: 'browser',
-    emit: (event, payload) => {
-      const msg = JSON.stringify({ t: 'event', event, payload });
-      for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(msg);
-    },
-  });
-  const dispatch = createDispatcher(studio.handlers);
+  let session: HostSession | undefined;
+  let loading: Promise<HostSession> | undefined;
+  const hostSession = () =>
+    (loading ??= import('./hostSession').then((m) => (session = m.createHostSession(opts))));
   let port = 0;
   const origins = () => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
   const hosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
@@ -126,7 +120,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const denied = url.pathname === '/ws' ? refuse(req, url) : ([404, 'not found'] as [number, string]);
@@ -135,26 +128,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       socket.end(`HTTP/1.1 ${denied[0]} ${denied[1]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      clients.add(ws);
-      ws.on('close', () => clients.delete(ws));
-      ws.on('message', async (data) => {
-        let msg: unknown;
-        try {
-          msg = JSON.parse(data.toString());
-        } catch {
-          ws.send(JSON.stringify({ t: 'error', message: 'malformed message' }));
-          return;
-        }
-        const call = WireToHost.safeParse(msg);
-        if (!call.success) {
-          ws.send(JSON.stringify({ t: 'error', message: 'malformed message' }));
-          return;
-        }
-        const envelope = await dispatch(call.data.method, call.data.params);
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id: call.data.id, envelope }));
-      });
-    });
+    hostSession()
+      .then((s) => s.accept(req, socket, head))
+      .catch(() => socket.end('HTTP/1.1 500 host failed to start\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -162,15 +138,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     server.listen(opts.port, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  // Listening: now the slow part, while the browser fetches the page. A failure is told to the console and to every
+  // WebSocket that asks (status 500); the static server keeps running.
+  hostSession().catch((err: unknown) => console.error(`sel4-studio: the host failed to start: ${err instanceof Error ? err.message : String(err)}`));
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
-    killProcesses: () => studio.dispose(),
+    killProcesses: () => session?.killProcesses(),
     async close() {
-      studio.dispose();
-      for (const ws of clients) ws.terminate();
-      wss.close();
+      (await loading?.catch(() => undefined))?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -4,10 +4,7 @@ import { BoardPackSchema, type BoardPack } from '../../shared/model/board';
 import type { Diagnostic } from '../../shared/api/diagnostics';
 import { lineColAt } from '../../shared/api/diagnostics';
 
-/** The board packs shipped with seL4 Studio: `boards/` two levels above every bundle and source folder. */
-export function defaultBoardsDir(here: string): string {
-  return process.env.SEL4_STUDIO_BOARDS ?? path.resolve(here, '../../boards');
-}
+export { defaultBoardsDir } from './paths';
 
 /** Every `boards/<name>/board.json`, validated; a broken pack is reported with its place and left out. */
 export async function loadBoards(dir: string): Promise<{ boards: BoardPack[]; problems: Diagnostic[] }> {

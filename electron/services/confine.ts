@@ -1,6 +1,9 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../shared/api/errors';
+import { isInside } from './paths';
+
+export { isInside };
 
 /**
  * Resolve `rel` inside `root`, refusing anything that leaves it: `..`, absolute paths, NUL bytes, and symbolic
@@ -26,9 +29,4 @@ export function confine(root: string, rel: string): string {
     }
   }
   return target;
-}
-
-export function isInside(root: string, p: string): boolean {
-  const r = path.relative(root, p);
-  return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
 }

@@ -1,10 +1,15 @@
 import { createWriteStream, existsSync, promises as fs, readFileSync, readlinkSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { SerialPort } from 'serialport';
+import type { SerialPort as SerialPortClass } from 'serialport';
 import { StudioError } from '../../shared/api/errors';
 import { describePorts, type NamedPort, type RawPort } from '../../shared/serial/ports';
 import { encodeInput, parseTarget, rfc2217Control, rfc2217Hello, TelnetDecoder, telnetEscape, type LineEnding } from '../../shared/serial/transform';
+
+// Loaded on first use: serialport and its native addon cost tens of milliseconds, and the browser host loads this
+// module while the first page is coming up (npm run bench -- --only startup).
+let serialPortClass: Promise<typeof SerialPortClass> | undefined;
+const loadSerialPort = () => (serialPortClass ??= import('serialport').then((m) => m.SerialPort));
 
 export interface SerialOptions {
   baudRate: number;
@@ -119,9 +124,10 @@ export class SerialService {
     s.timer = setTimeout(retry, s.opts.reconnectMs);
   }
 
-  private connect(s: Session): Promise<void> {
+  private async connect(s: Session): Promise<void> {
     const t = parseTarget(s.target);
     if (t.kind === 'device') {
+      const SerialPort = await loadSerialPort();
       return new Promise((resolve, reject) => {
         const o = s.opts;
         const port = new SerialPort({
@@ -216,7 +222,7 @@ export class SerialService {
 
 /** Local ports, named by shared/serial/ports (the host only gathers what serialport and sysfs say). */
 export async function listPorts(): Promise<NamedPort[]> {
-  const ports = await SerialPort.list();
+  const ports = await (await loadSerialPort()).list();
   return describePorts(
     ports.map((p) => {
       const raw: RawPort = { path: p.path };

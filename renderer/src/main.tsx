@@ -1,6 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './shell/App';
+import { prefetchGraph } from './shell/lazyViews';
+import { afterStartup } from './afterStartup';
 import { StoreContext } from './stores/context';
 import { createStudioStore } from './stores/studioStore';
 import { connect } from './transport';
@@ -39,6 +41,8 @@ connect()
       </StrictMode>,
     );
     void store.actions.init();
+    // The graph is what opening a project shows: its chunks are fetched ahead, once the first screen has settled.
+    afterStartup(prefetchGraph);
   })
   .catch((err: unknown) => {
     root.render(

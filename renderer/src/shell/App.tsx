@@ -15,7 +15,7 @@ import { keptVerbatim } from '../../../shared/model/system';
 import { isMigrationFix } from '../../../shared/sdf/check';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
-import { QemuConsole } from '../features/terminal/TerminalPanel';
+import { QemuConsole } from './lazyViews';
 
 /** The window: its commands (every shortcut, the palette) around the workbench. */
 export function App() {

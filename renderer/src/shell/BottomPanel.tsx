@@ -1,9 +1,6 @@
-import { DoctorPanel } from '../features/doctor/DoctorPanel';
-import { BuildPanel } from '../features/build/BuildPanel';
-import { OutputPanel } from '../features/output/OutputPanel';
 import { ProblemsPanel } from '../features/problems/ProblemsPanel';
 import { useProblems } from '../features/problems/useProblems';
-import { TerminalPanel } from '../features/terminal/TerminalPanel';
+import { BuildPanel, DoctorPanel, OutputPanel, TerminalPanel } from './lazyViews';
 import { useActions, useStudio } from '../stores/context';
 import type { PanelTab } from '../stores/studioStore';
 

@@ -1,6 +1,7 @@
 import type { HostInfo, RecentProject, ToolStatus } from '../../../shared/api/contract';
 import type { BoardPack } from '../../../shared/model/board';
 import type { TemplateInfo } from '../../../shared/model/templates';
+import { afterStartup } from '../afterStartup';
 import { failure, type SliceFactory } from './slice';
 
 /** What the host is and offers: its info, the tools the doctor found, board packs, templates, recent projects. */
@@ -34,7 +35,8 @@ export const createHostSlice: SliceFactory<HostState, HostActions> = (client, se
       } catch (err) {
         set(failure(err));
       }
-      void actions.refreshDoctor();
+      // The toolchain check spawns every tool: after the first screen, when the page is idle.
+      afterStartup(() => void actions.refreshDoctor());
     },
     async refreshDoctor() {
       try {

@@ -111,6 +111,8 @@ describe('host slice', () => {
     fake.answer('build.history', { builds: [] });
     const store = createStudioStore(fake);
     await store.actions.init();
+    // The toolchain check runs once the first screen is up (afterStartup: 1 s, then idle).
+    await new Promise((r) => setTimeout(r, 1_050));
     await settle();
     const s = store.getState();
     expect(s.host?.mode).toBe('browser');
@@ -125,6 +127,8 @@ describe('host slice', () => {
     fake.answer('doctor.check', { tools: [] });
     const store = createStudioStore(fake);
     await store.actions.init();
+    // The toolchain check runs once the first screen is up (afterStartup: 1 s, then idle).
+    await new Promise((r) => setTimeout(r, 1_050));
     await settle();
     expect(store.getState().notice).toEqual({ kind: 'error', message: 'the fake host has no answer for host.info' });
     expect(store.getState().doctor).toEqual([]);

@@ -2,7 +2,8 @@ import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { addChannel, addMap, moveNodes } from '../../../../shared/model/edits';
-import { usePaletteDrop, type PaletteKind } from './paletteItems';
+import { PALETTE_MIME, usePaletteDrop, type PaletteKind } from './paletteItems';
+import { NoProject } from './NoProject';
 import type { NodePosition } from '../../../../shared/model/project';
 import { useActions, useStudio } from '../../stores/context';
 import { useAnalysis, useProblems } from '../problems/useProblems';
@@ -11,7 +12,6 @@ import { stabilize, toFlow, type StudioNode } from './graphModel';
 import { nodeTypes } from './nodes';
 import { edgeTypes } from './SpreadEdge';
 
-export const PALETTE_MIME = 'application/x-sel4studio-palette';
 const MULTI_KEYS = ['Control', 'Meta', 'Shift'];
 const FIT = { maxZoom: 1.2 };
 const PRO = { hideAttribution: true };
@@ -143,18 +143,7 @@ function CanvasInner() {
     [drop, flow],
   );
 
-  if (!hasProject) {
-    return (
-      <div className="canvas-empty" data-testid="canvas-empty">
-        <h2>No project open</h2>
-        <p>Create a project (Ctrl+N) or open one (Ctrl+O) to start drawing a Microkit system.</p>
-        <div className="row">
-          <button onClick={() => actions.openDialog('new')}>New project…</button>
-          <button onClick={() => actions.openDialog('open')}>Open project…</button>
-        </div>
-      </div>
-    );
-  }
+  if (!hasProject) return <NoProject />;
   return (
     <div className="canvas" data-testid="canvas" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'copy'))} onDrop={onDrop}>
       <ReactFlow

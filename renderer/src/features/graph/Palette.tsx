@@ -1,6 +1,5 @@
 import { useStudio } from '../../stores/context';
-import { PALETTE_MIME } from './Canvas';
-import { PALETTE_ITEMS, usePaletteDrop } from './paletteItems';
+import { PALETTE_ITEMS, PALETTE_MIME, usePaletteDrop } from './paletteItems';
 
 /** Drag an item onto the canvas (a VM, IRQ or child PD onto a PD), or click it: next to the last node, or into the selected PD. */
 export function Palette() {

@@ -8,6 +8,9 @@ import { allProtectionDomains } from '../../../../shared/model/system';
 import { useCallback } from 'react';
 import { useActions, useStudioStore } from '../../stores/context';
 
+/** The drag data type of a palette item dropped on the canvas. */
+export const PALETTE_MIME = 'application/x-sel4studio-palette';
+
 export const PALETTE_ITEMS = [
   { kind: 'pd', label: 'Protection domain', hint: 'An isolated program with a priority and budget', onPd: false },
   { kind: 'mr', label: 'Memory region', hint: 'Memory that can be mapped into PDs and VMs', onPd: false },
