@@ -12,10 +12,13 @@ import { build as esbuild } from 'esbuild';
 import { createRequire } from 'node:module';
 import { benchGraph, printGraph } from './benchGraph.mjs';
 import { benchBuildLog, printBuildLog } from './benchBuildUi.mjs';
+import { runEditBench } from './benchEdit.mjs';
 import { benchBundle, benchStartup, printStartup, startupSummary } from './benchStartup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+// Lossless editing runs in this process: no app build, no browser.
+if (process.argv.join(' ').includes('--only edit')) process.exit((await runEditBench()) ? 0 : 1);
 if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -162,4 +165,5 @@ const qLimit = rt.qemuFirstByte.directMs * 1.05 + 20;
 console.log(`QEMU spawn -> first byte: service ${rt.qemuFirstByte.serviceMs.toFixed(0)} ms vs direct launch ${rt.qemuFirstByte.directMs.toFixed(0)} ms; ratio ${(rt.qemuFirstByte.serviceMs / rt.qemuFirstByte.directMs).toFixed(2)} (target <= 1.05x + 20 ms = ${qLimit.toFixed(0)} ms: ${rt.qemuFirstByte.serviceMs <= qLimit ? 'met' : 'MISSED'})`);
 printGraph(graph);
 printBuild();
+if (!(await runEditBench())) process.exitCode = 1;
 if (results.monacoInInitialBundle) process.exit(1);
