@@ -137,7 +137,7 @@ export function checkSystem(text: string, file: string, config: KernelConfig, pa
   let migration: ReturnType<typeof migrateToV2> | undefined | null = null;
   for (const d of errors) {
     if (d.rule === 'unknown-attribute' && /invalid attribute 'pp' on element 'protection_domain'/.test(d.message)) {
-      if (migration === null) migration = attempt(() => migrateToV2(text));
+      if (migration === null) migration = attempt(() => migrateToV2(text, root));
       if (migration?.legacy) d.fix = { label: `${MIGRATION_FIX} (${migration.changes.length} changes)`, text: migration.text };
     }
   }

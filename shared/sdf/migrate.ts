@@ -23,8 +23,9 @@ export interface MigrationResult {
  * Every change is reported with the place it was made. The file is edited in place (attributes removed or added
  * inside their tags), so comments, layout and line numbers stay as they were.
  */
-export function migrateToV2(text: string): MigrationResult {
-  const { root } = parseXml(text);
+export function migrateToV2(text: string, parsed?: XmlElement): MigrationResult {
+  // The checker hands over the tree it already has (offsets into `text`): no second parse of the file.
+  const root = parsed ?? parseXml(text).root;
   const changes: MigrationChange[] = [];
   const edits: { at: number; remove: number; insert: string }[] = [];
   const attrSpan = (a: { offset: number }) => {

@@ -69,12 +69,14 @@ export function firstNonXmlChar(s: string, from = 0, to = s.length): number {
  * A qualified name `prefix:local` as roxmltree's `consume_qname` accepts it: at most one colon, and both parts (the
  * prefix when present) start with a name-start character. Undefined when it is not one.
  */
+const NAME_START = /^[A-Za-z_\u00C0-\uFFFF]/;
 export function splitQName(name: string): { prefix: string; local: string } | undefined {
+  // Most names have no prefix: no split, no array (this runs for every element and attribute of every parse).
+  if (name.indexOf(':') < 0) return NAME_START.test(name) ? { prefix: '', local: name } : undefined;
   const parts = name.split(':');
   if (parts.length > 2) return undefined;
   const [prefix, local] = parts.length === 2 ? [parts[0]!, parts[1]!] : ['', parts[0]!];
-  const start = /^[A-Za-z_\u00C0-\uFFFF]/;
-  if (prefix && !start.test(prefix)) return undefined;
-  if (!start.test(local)) return undefined;
+  if (prefix && !NAME_START.test(prefix)) return undefined;
+  if (!NAME_START.test(local)) return undefined;
   return { prefix, local };
 }
