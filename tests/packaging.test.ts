@@ -95,7 +95,8 @@ describe('packaging config (forge.config.ts)', () => {
   it('every package the main process requires at run time is inside app.asar', () => {
     const entries = new Set(listPackage(path.join(appOut, 'resources/app.asar'), { isPack: false }).map((e) => e.replaceAll(path.sep, '/')));
     const main = readFileSync(path.join(root, pkg.main), 'utf8');
-    const external = [...new Set([...main.matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]!))].filter((m) => !m.startsWith('node:') && m !== 'electron');
+    // Required at load, or imported when first used (serialport is loaded lazily).
+    const external = [...new Set([...main.matchAll(/(?:require|import)\("([^".][^"]*)"\)/g)].map((m) => m[1]!))].filter((m) => !m.startsWith('node:') && m !== 'electron');
     expect(external.length).toBeGreaterThan(0);
     for (const m of external) {
       const name = m.startsWith('@') ? m.split('/').slice(0, 2).join('/') : m.split('/')[0]!;
