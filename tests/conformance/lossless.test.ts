@@ -139,3 +139,27 @@ describe('Format over the corpus', () => {
     }
   });
 });
+
+describe('the Microkit 1.x migration over the corpus', () => {
+  it('changes only the migrated attributes (pp moved to channel ends, VM ids to vCPUs): every other line stays', async () => {
+    const { migrateToV2 } = await import('../../shared/sdf/migrate');
+    let migrated = 0;
+    for (const c of editable) {
+      const r = migrateToV2(c.text);
+      if (!r.legacy) {
+        expect(r.text, c.file).toBe(c.text);
+        continue;
+      }
+      migrated++;
+      const before = c.text.split('\n');
+      const after = r.text.split('\n');
+      const removed = before.filter((l) => !after.includes(l));
+      const added = after.filter((l) => !before.includes(l));
+      // A changed line is a migrated one: it lost a pp/id attribute, gained pp="true", or is a new <vcpu>/closing tag.
+      for (const l of removed) expect(l, `${c.file}: ${l}`).toMatch(/\b(pp|id|vm_id)=|<virtual_machine\b/);
+      for (const l of added) expect(l, `${c.file}: ${l}`).toMatch(/pp="true"|<vcpu |<\/virtual_machine>|<protection_domain |<virtual_machine\b/);
+      expect(added.length + removed.length, c.file).toBeGreaterThan(0);
+    }
+    expect(migrated).toBeGreaterThan(5);
+  });
+});

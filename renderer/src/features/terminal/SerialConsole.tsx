@@ -1,7 +1,7 @@
 import { lazy, Suspense, useCallback } from 'react';
 import { useActions, useStudio } from '../../stores/context';
 
-const XtermView = lazy(() => import('../qemu/XtermView'));
+const ConsoleView = lazy(() => import('./ConsoleView'));
 
 /** One serial port: its console, status, Break and Close. */
 export function SerialConsole({ id }: { id: string }) {
@@ -22,7 +22,7 @@ export function SerialConsole({ id }: { id: string }) {
       </div>
       <div className="qemu-console">
         <Suspense fallback={<div className="panel-empty">Loading terminal…</div>}>
-          <XtermView id={id} onInput={send} canEcho />
+          <ConsoleView id={id} onInput={send} canEcho />
         </Suspense>
       </div>
     </div>

@@ -5,7 +5,7 @@ import { Timeline } from '../timeline/Timeline';
 import { parseFraming } from '../../../../shared/serial/transform';
 import { EMULATOR_CONSOLE, type SerialOpenOptions } from '../../stores/studioStore';
 
-const XtermView = lazy(() => import('../qemu/XtermView'));
+const ConsoleView = lazy(() => import('./ConsoleView'));
 
 /** Consoles, one tab each: the QEMU session and every open serial port. */
 export function TerminalPanel() {
@@ -146,7 +146,7 @@ export function QemuConsole() {
         <div className="qemu-console">
           {qemu ? (
             <Suspense fallback={<div className="panel-empty">Loading terminal…</div>}>
-              <XtermView id={qemu.id} onInput={sendToQemu} />
+              <ConsoleView id={qemu.id} onInput={sendToQemu} />
             </Suspense>
           ) : (
             <div className="panel-empty">Start QEMU to see the serial console here.</div>

@@ -11,7 +11,7 @@ import { defaultConsoleView, SCROLLBACK_CHOICES } from '../../stores/studioStore
  * A console: every byte of a QEMU or serial stream, keystrokes sent back through `onInput`. The toolbar searches,
  * copies, clears, and switches time stamps, hex dump and local echo; large pastes wait for a confirmation.
  */
-export default function XtermView({ id, onInput, canEcho = false }: { id: string; onInput: (data: string) => void; canEcho?: boolean }) {
+export default function ConsoleView({ id, onInput, canEcho = false }: { id: string; onInput: (data: string) => void; canEcho?: boolean }) {
   const el = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | undefined>(undefined);
   const searchRef = useRef<SearchAddon | undefined>(undefined);
