@@ -133,4 +133,12 @@ test('a cpp template and an XInclude set open as the tools read them; edits go i
   await expect(page.getByTestId('source-editor')).toBeVisible();
   expect(git('diff', '--numstat', 'include/vmm_ram.h')).toBe('');
   await page.screenshot({ path: 'test-results/screenshots/repository-template.png' });
+
+  // The flags come from the Makefile and can be changed: another board's addresses.
+  await expect(page.getByTestId('template-flags')).toHaveText('cpp -DBOARD_qemu_virt_aarch64 -Iinclude');
+  await studio.expectXmlToContain('phys_addr="0x9000000"');
+  await page.getByTestId('template-flags').click();
+  await page.getByTestId('template-flags-input').fill('-DBOARD_odroidc4 -Iinclude');
+  await page.getByTestId('template-flags-input').press('Enter');
+  await studio.expectXmlToContain('phys_addr="0xff803000"');
 });

@@ -26,5 +26,6 @@ describe('system.compose', () => {
     expect(r.notes.join(' ')).toMatch(/cpp flags from examples\/vmm\/Makefile:\d+/);
     expect(r.composite!.text).toContain('phys_addr="0x9000000"');
     expect(r.composite!.main).toBe('examples/vmm/vmm.system');
+    expect(r.cpp).toEqual({ defines: { BOARD_qemu_virt_aarch64: '1' }, includeDirs: ['include'] });
   });
 });

@@ -21,6 +21,7 @@ export async function composeSystem(root: string, rel: string, cpp?: CppSettings
   const notes: string[] = [];
   let kind: Result<'system.compose'>['kind'] = 'plain';
   let out: { composite?: ReturnType<typeof plainComposite>; diagnostics: Diagnostic[] };
+  let used: CppSettings | undefined;
   if (isCppTemplate(text)) {
     kind = 'template';
     let settings = cpp && { defines: cpp.defines, includeDirs: cpp.includeDirs.map((d) => confine(root, d)) };
@@ -30,6 +31,7 @@ export async function composeSystem(root: string, rel: string, cpp?: CppSettings
       if (found) notes.push(`cpp flags from ${relative(found.makefile)}:${found.line}`);
       if (found?.unresolved.length) notes.push(`not passed (they need make variables set elsewhere): ${found.unresolved.join(' ')}`);
     }
+    used = { defines: settings.defines, includeDirs: settings.includeDirs.map(relative) };
     const r = await preprocessTemplate(abs, settings);
     if (r.by === 'subset') notes.push('no cpp on PATH: preprocessed with seL4 Studio’s own cpp subset');
     out = r;
@@ -42,5 +44,5 @@ export async function composeSystem(root: string, rel: string, cpp?: CppSettings
   const hashes: Record<string, string> = {};
   for (const [f, t] of Object.entries(composite?.files ?? {})) if (!f.startsWith('..')) hashes[f] = contentHash(t);
   const diagnostics = out.diagnostics.map((d) => (d.file ? { ...d, file: relative(d.file) } : d));
-  return { kind, ...(composite ? { composite } : {}), hashes, diagnostics, notes };
+  return { kind, ...(composite ? { composite } : {}), hashes, diagnostics, notes, ...(used ? { cpp: used } : {}) };
 }

@@ -197,6 +197,8 @@ export const methods = {
       hashes: z.record(z.string(), ContentHash),
       diagnostics: z.array(DiagnosticSchema),
       notes: z.array(z.string()),
+      /** A template: the -D/-I it was preprocessed with (include folders relative to the folder). */
+      cpp: z.object({ defines: z.record(z.string(), z.string()), includeDirs: z.array(z.string()) }).optional(),
     }),
   },
   'workspace.files': { params: Empty, result: z.object({ files: z.array(WorkspaceFileSchema), truncated: z.boolean() }) },

@@ -2,6 +2,7 @@ import type { ProjectSnapshot } from '../../../shared/api/contract';
 import { StudioError } from '../../../shared/api/errors';
 import { emptyHistory, pushHistory, type History } from '../../../shared/model/edits';
 import { analyzeText } from '../../../shared/sdf/document';
+import { cppSettingsFromArgs } from '../../../shared/sdf/template';
 import { emptySystem } from '../../../shared/model/system';
 import type { StudioDoc } from './documentSlice';
 import { isDirty } from './documentSlice';
@@ -20,6 +21,8 @@ interface ParkedDoc {
 export interface ComposedBase {
   texts: Record<string, string>;
   hashes: Record<string, string>;
+  /** A cpp template: the flags it was preprocessed with (from its Makefile, or set by the user). */
+  cpp?: { defines: Record<string, string>; includeDirs: string[] };
 }
 
 /** The open system file changed on disk while it had unsaved edits, or a save was refused because it had. */
@@ -51,6 +54,8 @@ export interface FilesState {
 export interface FilesActions {
   /** Open a system file of the folder in a tab (or switch to it); a cpp template or XInclude set is composed first. */
   openSystemFile(path: string): Promise<void>;
+  /** Preprocess the open template again with these flags (`-DNAME[=V] -IDIR …`, as a Makefile writes them). */
+  setTemplateFlags(flags: string): Promise<void>;
   /** Write the files of a composed document that its edits changed, each only over the bytes it was read from. */
   saveComposed(): Promise<string[] | undefined>;
   closeSystemFile(path: string): void;
@@ -80,15 +85,15 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
     settings: s.doc.settings,
   });
   /** A cpp template or XInclude set as the tools read it (system.compose), opened as a document. */
-  const compose = async (path: string): Promise<ParkedDoc> => {
-    const r = await client.call('system.compose', { path });
+  const compose = async (path: string, cpp?: ComposedBase['cpp']): Promise<ParkedDoc> => {
+    const r = await client.call('system.compose', { path, ...(cpp ? { cpp } : {}) });
     if (!r.composite) {
       const d = r.diagnostics[0];
       throw new StudioError('corrupt', d ? `${d.file ?? path}:${d.line ?? 1}:${d.column ?? 1}: ${d.message}` : `${path} could not be composed`);
     }
     if (r.notes.length) set({ notice: { kind: 'info', message: `${path}: ${r.notes.join('; ')}` } });
     const doc = { ...fresh(get(), path, r.composite.text), composite: r.composite };
-    return { doc, history: emptyHistory<StudioDoc>(), savedDoc: doc, base: { texts: r.composite.files, hashes: r.hashes } };
+    return { doc, history: emptyHistory<StudioDoc>(), savedDoc: doc, base: { texts: r.composite.files, hashes: r.hashes, ...(r.cpp ? { cpp: r.cpp } : {}) } };
   };
   const reload = (path: string, text: string, hash: string) => {
     const s = get();
@@ -173,6 +178,22 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
           set(failure(err));
         }
       },
+      async setTemplateFlags(flags: string) {
+        const s0 = get();
+        if (!s0.docPath || !s0.docBase?.cpp) return;
+        if (isDirty(s0)) return set({ notice: { kind: 'error', message: 'Save or undo the changes first: new flags read the template again' } });
+        const { settings, other } = cppSettingsFromArgs(flags.split(/\s+/).filter(Boolean));
+        if (other.length) return set({ notice: { kind: 'error', message: `Only -D NAME[=VALUE], -U NAME and -I DIR are passed to cpp; not: ${other.join(' ')}` } });
+        try {
+          const entry = await compose(s0.docPath, settings);
+          // Another reading of the files, not an edit of them: a fresh history.
+          const doc = { ...entry.doc, layout: s0.doc.layout, settings: s0.doc.settings };
+          set({ doc, history: emptyHistory<StudioDoc>(), savedDoc: doc, docBase: entry.base });
+          actions.watchOpenFiles();
+        } catch (err) {
+          set(failure(err));
+        }
+      },
       async saveComposed() {
         const { doc, docBase } = get();
         if (!doc.composite || !docBase) return undefined;
@@ -187,7 +208,7 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
             texts[file] = text;
             written.push(file);
           } catch (err) {
-            set({ docBase: { texts, hashes } });
+            set({ docBase: { ...docBase, texts, hashes } });
             if (err instanceof StudioError && err.code === 'conflict') {
               set({ diskConflict: { path: file }, notice: { kind: 'error', message: `${file} changed on disk since it was read: not saved${written.length ? ` (saved: ${written.join(', ')})` : ''}. Reload, or keep yours and save again.` } });
               return undefined;
@@ -195,7 +216,7 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
             throw err;
           }
         }
-        set({ docBase: { texts, hashes } });
+        set({ docBase: { ...docBase, texts, hashes } });
         return written;
       },
       closeSystemFile(path: string) {
@@ -225,7 +246,7 @@ export const createFilesSlice: SliceFactory<FilesState, FilesActions> = (client,
         if (s0.doc.composite && s0.docPath) {
           // Composed: read every part again through the preprocessor / the includes.
           try {
-            const entry = await compose(s0.docPath);
+            const entry = await compose(s0.docPath, s0.docBase?.cpp);
             const r = pushHistory(s0.doc, s0.history, { ...entry.doc, layout: s0.doc.layout, settings: s0.doc.settings }, `Reload ${s0.docPath} from disk`);
             set({ doc: r.doc, history: r.history, savedDoc: r.doc, docBase: entry.base, diskConflict: undefined, comparing: false });
           } catch (err) {

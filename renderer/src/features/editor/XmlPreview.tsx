@@ -1,6 +1,7 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { sourceKeysOf } from '../../../../shared/model/graphKeys';
 import { useActions, useStudio } from '../../stores/context';
+import { TemplateFlags } from './TemplateFlags';
 import { useAnalysis } from '../problems/useProblems';
 
 // Monaco is ~several MB: it loads on first use, never in the initial bundle.
@@ -42,6 +43,7 @@ export function XmlPreview() {
     <section className="xml-preview" data-testid="xml-preview" aria-label="System XML">
       <header>
         <span>{file}</span>
+        <TemplateFlags />
         {parseError ? (
           <span className="xml-status-error" data-testid="xml-status">
             line {parseError.line} does not parse · the graph keeps the last valid model{' '}
