@@ -177,9 +177,11 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     },
     'process.cancel': async ({ runId }) => (processes.cancel(runId), {}),
 
-    'build.start': async ({ sdk, config, board, toolchain, systemXml }) => {
+    'build.start': async ({ sdk, config, board, toolchain, systemXml, system }) => {
       const root = projects.requireRoot();
-      const saved = await projects.studio();
+      // The file the user is looking at (a folder has many); confined like every other path.
+      if (system) confine(root, system);
+      const saved = system ? { ...(await projects.studio()), systemFile: system } : await projects.studio();
       // The build writes the text the user chose to save; that write is ours, not a change on disk.
       if (systemXml !== undefined) watcher.noteContent(confine(root, saved.systemFile), contentHash(systemXml));
       const { buildId, steps } = await builds.start({ root, studio: board ? { ...saved, board } : saved, ...(sdk ? { sdk } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });

@@ -228,6 +228,8 @@ export const methods = {
         /** The board to build for; default: the project's. */
         board: z.string().regex(/^[a-z0-9_]+$/).max(64).optional(),
         toolchain: z.enum(['aarch64-none-elf', 'aarch64-linux-gnu', 'clang']).optional(),
+        /** The system file to build, relative to the folder; default: the one the project opened with. */
+        system: ProjectPath.optional(),
         /** The .system text to write (the editor's model); absent: the file on disk as it is. */
         systemXml: z.string().max(16 * 1024 * 1024).optional(),
       })

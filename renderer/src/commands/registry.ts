@@ -49,7 +49,7 @@ function chosen(ctx: CommandContext, choices: CommandChoice[], arg: string | und
  */
 const definitions = {
   new: { label: 'New project…', keys: ['Ctrl+N'], run: (c) => c.actions.openDialog('new') },
-  open: { label: 'Open project…', keys: ['Ctrl+O'], run: (c) => c.actions.openDialog('open') },
+  open: { label: 'Open folder…', description: 'Open a seL4 Studio project or any folder (a git checkout)', keys: ['Ctrl+O'], run: (c) => c.actions.openDialog('open') },
   save: {
     label: 'Save',
     description: 'Save the project',

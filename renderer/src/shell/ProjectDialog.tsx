@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useActions, useStudio } from '../stores/context';
 
-const TITLES = { new: 'New project', open: 'Open project', saveAs: 'Save project as' } as const;
+const TITLES = { new: 'New project', open: 'Open folder', saveAs: 'Save project as' } as const;
 
 /**
  * New / Open / Save As. The folder is typed (browser mode) or picked with the host's native dialog where the host
@@ -41,7 +41,7 @@ export function ProjectDialog() {
               </button>
             )}
           </div>
-          <span className="field-help">{kind === 'open' ? 'A folder with a studio.json' : 'An empty or new folder'}</span>
+          <span className="field-help">{kind === 'open' ? 'Any folder: a seL4 Studio project, or a checkout such as LionsOS, sDDF or libvmm (nothing is written on open)' : 'An empty or new folder'}</span>
         </label>
         {kind === 'new' && (
           <>

@@ -148,7 +148,9 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
         set({ buildPrompt: undefined });
         if (unsaved && choice === 'save' && !(await actions.save())) return;
         try {
+          const docPath = get().docPath;
           const { buildId, steps } = await client.call('build.start', {
+            ...(docPath && project.kind === 'folder' ? { system: docPath } : {}),
             board: get().doc.settings.board || project.studio.board,
             config: buildSettings.config,
             ...(buildSettings.sdk ? { sdk: buildSettings.sdk } : {}),

@@ -21,7 +21,7 @@ async function folder() {
 
 describe('files: tabs of system files, disk is the truth', () => {
   it('opens a second file in a tab; each keeps its own text, history and changes', async () => {
-    const { store } = await folder();
+    const { store, fake } = await folder();
     store.actions.edit(updateProtectionDomain('sender', { priority: 111 }));
     await store.actions.openSystemFile('examples/b/b.system');
     expect(store.getState().docPath).toBe('examples/b/b.system');
@@ -33,6 +33,11 @@ describe('files: tabs of system files, disk is the truth', () => {
     expect(isDirty(store.getState())).toBe(true);
     store.actions.undo();
     expect(store.getState().doc.text).toBe(TWO_PD_SYSTEM);
+    // The build builds the file on screen (a folder has many), as it is on disk.
+    await store.actions.openSystemFile('examples/b/b.system');
+    fake.answer('build.start', { buildId: 'build-1', steps: [] });
+    await store.actions.startBuild();
+    expect(fake.callsOf('build.start')[0]).toMatchObject({ system: 'examples/b/b.system' });
     store.dispose();
   });
 
