@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { benchGraph, printGraph } from './benchGraph.mjs';
 import { benchBuildLog, printBuildLog } from './benchBuildUi.mjs';
 import { runEditBench } from './benchEdit.mjs';
-import { benchBundle, benchStartup, printStartup, startupSummary } from './benchStartup.mjs';
+import { benchBundle, benchStartup, printStartup, startProcess, startupSummary } from './benchStartup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -22,28 +22,14 @@ if (process.argv.join(' ').includes('--only edit')) process.exit((await runEditB
 if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && !['startup', 'graph', 'build'].includes(only)) {
-  console.error(`--only takes startup, graph or build, not ${only}`);
+if (only !== undefined && !['startup', 'graph', 'build', 'edit'].includes(only)) {
+  console.error(`--only takes startup, graph, build or edit, not ${only}`);
   process.exit(2);
 }
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
 });
-
-function startProcess(args, env = {}) {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, DISPLAY: '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /(http:\/\/\S+)/.exec(buf);
-      if (m) resolve({ child, url: m[1], t0 });
-    });
-    child.on('exit', (c) => reject(new Error(`exited ${c}`)));
-  });
-}
 
 function printBuild() {
   const b = buildBench.noChangeRebuild;

@@ -21,7 +21,7 @@ const sorted = (xs) => [...xs].sort((a, b) => a - b);
 const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
 
 /** Spawn a Node process; resolves when it prints its URL, with the spawn time. */
-function startProcess(args, env = {}) {
+export function startProcess(args, env = {}) {
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { env: { ...process.env, DISPLAY: '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
