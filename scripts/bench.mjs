@@ -3,7 +3,7 @@
 // measurement against a baseline measured in the same run. `BENCH_RUNS=N` sets the start-up runs (default 15).
 //  - start-up (scripts/benchStartup.mjs): host start -> UI interactive against a bare page; first-screen bundle weight
 import { chromium } from 'playwright-core';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
