@@ -20,7 +20,7 @@ const vite = await createServer({
   configFile: path.join(root, 'vite.config.ts'),
   server: {
     host: '127.0.0.1',
-    proxy: { '/ws': { target: `ws://127.0.0.1:${hostPort}`, ws: true, headers: { cookie: `sel4studio_token=${token}`, origin: `http://127.0.0.1:${hostPort}`, host: `127.0.0.1:${hostPort}` } } },
+    proxy: { '/ws': { target: `ws://127.0.0.1:${hostPort}`, ws: true, headers: { cookie: `sel4studio_${hostPort}_token=${token}`, origin: `http://127.0.0.1:${hostPort}`, host: `127.0.0.1:${hostPort}` } } },
   },
 });
 await vite.listen();

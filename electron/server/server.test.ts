@@ -79,7 +79,7 @@ describe('browser host: HTTP', () => {
     expect(ok.body).toContain('<title>t</title>');
     expect(ok.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Strict/);
     expect(ok.headers['content-security-policy']).toMatch(/default-src 'self'; script-src 'self'/);
-    expect((await get('/index.html', { cookie: `sel4studio_token=${server.token}` })).status).toBe(200);
+    expect((await get('/index.html', { cookie: `sel4studio_${server.port}_token=${server.token}` })).status).toBe(200);
   });
 
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin', async () => {
@@ -112,7 +112,7 @@ describe('browser host: WebSocket contract', () => {
   });
 
   it('accepts the cookie the page was served with', async () => {
-    const ws = await openWs({ cookie: `sel4studio_token=${server.token}` });
+    const ws = await openWs({ cookie: `sel4studio_${server.port}_token=${server.token}` });
     const info = await rpc(ws).call('host.info', {});
     expect(info).toMatchObject({ ok: true, result: { mode: 'browser', capabilities: { nativeDialogs: false } } });
     ws.close();

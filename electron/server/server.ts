@@ -12,6 +12,8 @@ export interface ServerOptions extends Omit<StudioHostOptions, 'emit' | 'mode'> 
   /** The built renderer (dist/renderer). */
   staticDir: string;
   token?: string;
+  /** Where the host tells what it refused or closed (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export interface RunningServer {
@@ -36,7 +38,27 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-const COOKIE = 'sel4studio_token';
+/**
+ * A request target split without a URL parser, so nothing in it can throw before the token is checked (`new URL`
+ * throws on `//[`, `decodeURIComponent` on `/%E0%A4%A`). URLSearchParams never throws: a bad escape stays as it is.
+ */
+function splitTarget(target: string): { rawPath: string; query: URLSearchParams } {
+  const q = target.indexOf('?');
+  return { rawPath: q < 0 ? target : target.slice(0, q), query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
+}
+
+/** RFC 3986 path characters, no empty segment: the page only ever asks for `/`, `/ws` and its bundle's files. */
+const ORIGIN_FORM_PATH = /^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)*\/?$/;
+
+/** The decoded path of an origin-form target, or undefined when it is not one or its escapes do not decode (→ 400). */
+function decodePath(rawPath: string): string | undefined {
+  if (!rawPath.startsWith('/') || !ORIGIN_FORM_PATH.test(rawPath)) return undefined;
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Browser mode: the built renderer over HTTP and the contract over one WebSocket, on 127.0.0.1 only.
@@ -47,11 +69,15 @@ const COOKIE = 'sel4studio_token';
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
+  const log = opts.log ?? ((line: string) => console.error(line));
   let session: HostSession | undefined;
   let loading: Promise<HostSession> | undefined;
   const hostSession = () =>
-    (loading ??= import('./hostSession').then((m) => (session = m.createHostSession(opts))));
+    (loading ??= import('./hostSession').then((m) => (session = m.createHostSession(opts, log))));
   let port = 0;
+  // Browsers send a cookie to every port of 127.0.0.1: one name per port keeps two instances from overwriting (and
+  // handing each other) their tokens.
+  const cookieName = () => `sel4studio_${port}_token`;
   const origins = () => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
   const hosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
   const csp = () =>
@@ -79,29 +105,33 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     (req.headers.cookie ?? '')
       .split(';')
       .map((c) => c.trim().split('='))
-      .find(([k]) => k === COOKIE)?.[1];
-  /** Why a request is refused, or undefined when it may proceed. */
-  const refuse = (req: http.IncomingMessage, url: URL): [number, string] | undefined => {
-    if (!hosts().includes(req.headers.host ?? '')) return [403, 'wrong Host'];
+      .find(([k]) => k === cookieName())?.[1];
+  /**
+   * The decoded path of a request that may proceed, or why it is refused: Host, Origin and the token first (headers
+   * and a plain split of the target only), and only then is the path looked at.
+   */
+  const admit = (req: http.IncomingMessage): { path: string } | { refused: [number, string] } => {
+    if (!hosts().includes(req.headers.host ?? '')) return { refused: [403, 'wrong Host'] };
     const origin = req.headers.origin;
-    if (origin !== undefined && !origins().includes(origin)) return [403, 'foreign Origin'];
-    if (!tokenOk(url.searchParams.get('token') ?? undefined) && !tokenOk(cookieToken(req))) return [401, 'token required'];
-    return undefined;
+    if (origin !== undefined && !origins().includes(origin)) return { refused: [403, 'foreign Origin'] };
+    const { rawPath, query } = splitTarget(req.url ?? '');
+    if (!tokenOk(query.get('token') ?? undefined) && !tokenOk(cookieToken(req))) return { refused: [401, 'token required'] };
+    const decoded = decodePath(rawPath);
+    return decoded === undefined ? { refused: [400, 'bad request target'] } : { path: decoded };
   };
 
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const denied = refuse(req, url);
+  const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const admitted = admit(req);
     const common = { 'Content-Security-Policy': csp(), 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
-    if (denied) {
-      res.writeHead(denied[0], { ...common, 'Content-Type': 'text/plain' }).end(`${denied[1]}\n`);
+    if ('refused' in admitted) {
+      res.writeHead(admitted.refused[0], { ...common, 'Content-Type': 'text/plain' }).end(`${admitted.refused[1]}\n`);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...common, Allow: 'GET, HEAD' }).end();
       return;
     }
-    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const rel = admitted.path === '/' ? '/index.html' : admitted.path;
     const file = path.resolve(opts.staticDir, `.${rel}`);
     if (!isInside(path.resolve(opts.staticDir), file) || rel.split('/').some((s) => s.startsWith('.'))) {
       res.writeHead(404, common).end();
@@ -112,18 +142,30 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       res.writeHead(200, {
         ...common,
         'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(404, { ...common, 'Content-Type': 'text/plain' }).end('not found\n');
     }
+  };
+
+  const server = http.createServer((req, res) => {
+    // Nothing a request does may end the host: a failure is this request's 500 and a log line.
+    serve(req, res).catch((err: unknown) => {
+      log(`sel4-studio: ${req.method} failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'Content-Type': 'text/plain' }).end('internal error\n');
+    });
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const denied = url.pathname === '/ws' ? refuse(req, url) : ([404, 'not found'] as [number, string]);
+    // Node drops its own error listener from an upgraded socket: a reset while the host answers a refusal (or before
+    // ws takes the socket over) would otherwise be an uncaught error.
+    socket.on('error', () => socket.destroy());
+    const admitted = admit(req);
     // A WebSocket must come from our own page: a missing Origin (non-browser client) still needs the token.
+    const denied = 'refused' in admitted ? admitted.refused : admitted.path === '/ws' ? undefined : ([404, 'not found'] as [number, string]);
     if (denied) {
       socket.end(`HTTP/1.1 ${denied[0]} ${denied[1]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;

@@ -81,8 +81,8 @@ export function createClient(raw: RawTransport): StudioClient {
   };
 }
 
-/** Browser-mode wire messages (one WebSocket). */
-export const WireToHost = z.object({ t: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown() });
+/** Browser-mode wire messages (one WebSocket). A call may omit its params: dispatch reads that as {}. */
+export const WireToHost = z.object({ t: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown().optional() });
 export const WireToClient = z.union([
   z.object({ t: z.literal('result'), id: z.number().int(), envelope: z.unknown() }),
   z.object({ t: z.literal('event'), event: z.string(), payload: z.unknown() }),
