@@ -8,4 +8,4 @@ if (!fs.existsSync(cli)) {
   const r = require('node:child_process').spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--only', 'node'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-require(cli).run(process.argv.slice(2)).then((code) => process.exit(code));
+require(cli).runAndExit(process.argv.slice(2));

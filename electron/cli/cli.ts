@@ -78,6 +78,29 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   return 2;
 }
 
-if (process.argv[1] && /cli\.(c?js|ts)$/.test(process.argv[1])) {
-  run(process.argv.slice(2)).then((code) => process.exit(code));
+/**
+ * Run as the `sel4-studio` command: quiet when the reader goes away (`| head` closes the pipe: EPIPE is the reader's
+ * choice, not our error, so no stack trace), and exit only once stdout and stderr have handed every byte to the OS —
+ * process.exit() drops what is still queued for a pipe, which cut `validate --json` at 64 KiB.
+ */
+export async function runAndExit(argv: string[]): Promise<void> {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      throw e;
+    });
+  }
+  const code = await run(argv);
+  process.exitCode = code;
+  let open = 2;
+  const flushed = () => {
+    if (--open === 0) process.exit(code);
+  };
+  // A write's callback runs once everything written before it has gone out (or failed), so this waits for the queue.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.writable) stream.write('', flushed);
+    else flushed();
+  }
 }
+
+if (process.argv[1] && /cli\.(c?js|ts)$/.test(process.argv[1])) void runAndExit(process.argv.slice(2));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
@@ -9,21 +10,41 @@ export interface AtomicWriteOptions {
   beforeRename?: () => Promise<void>;
 }
 
+let tempCounter = 0;
+
+/** The write in progress (or queued last) per target file, so writes to one file take turns. */
+const lastWrite = new Map<string, Promise<void>>();
+
 /**
  * Write a file so that a crash leaves either the old or the new content, never a torn one:
  * temp file in the same directory, fsync, rename over the target, fsync the directory.
+ * Concurrent writers (two tabs, a double Ctrl+S, autosave racing Save) each get their own temp file, and writes to the
+ * same target run one after the other, so a `beforeRename` check and its rename are never split by another writer.
  */
-export async function writeFileAtomic(file: string, data: string, opts: AtomicWriteOptions = {}): Promise<void> {
+export function writeFileAtomic(file: string, data: string, opts: AtomicWriteOptions = {}): Promise<void> {
+  const key = path.resolve(file);
+  const previous = lastWrite.get(key) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(() => writeNow(file, data, opts));
+  const settled = mine.catch(() => undefined);
+  lastWrite.set(key, settled);
+  void settled.then(() => {
+    if (lastWrite.get(key) === settled) lastWrite.delete(key);
+  });
+  return mine;
+}
+
+async function writeNow(file: string, data: string, opts: AtomicWriteOptions): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const handle = await fs.open(tmp, 'w', 0o644);
+  // Unique per write: pid for other processes, a counter for this one, random bytes for a pid reused after a crash.
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'wx', 0o644);
   try {
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(data, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await opts.beforeRename?.();
     await fs.rename(tmp, file);
   } catch (err) {

@@ -1,4 +1,5 @@
 import { createWriteStream, existsSync, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../shared/api/errors';
 import type { BuildRecord, EventPayload } from '../../shared/api/contract';
@@ -64,9 +65,11 @@ export class BuildService {
     const settings: BuildSettings = { sdk: sdk.sdk.path, board: req.studio.board, config, toolchain };
     const kind: ProjectKind = existsSync(path.join(req.root, 'CMakeLists.txt')) ? 'cmake' : existsSync(path.join(req.root, 'Makefile')) ? 'make' : 'none';
     const steps = planBuild(kind, settings, req.studio.systemFile);
+    const out = await fs.stat(path.join(req.root, BUILD_DIR)).catch(() => undefined);
+    if (out && !out.isDirectory()) throw new StudioError('conflict', `${BUILD_DIR} in the project is not a folder: the build writes its output there (rename or remove that file)`);
     const buildId = `build-${this.next++}`;
     this.active.set(buildId, { cancelled: false });
-    const finished = this.run(buildId, req, settings, steps, env).finally(() => this.active.delete(buildId));
+    const finished = this.runToEnd(buildId, req, settings, steps, env).finally(() => this.active.delete(buildId));
     return { buildId, steps, finished };
   }
 
@@ -77,11 +80,32 @@ export class BuildService {
     if (b.runId) this.processes.cancel(b.runId);
   }
 
+  /** The recorded builds, newest first; a history file that is not a list of records (hand-edited, torn) counts as none. */
   async history(root: string): Promise<BuildRecord[]> {
+    let parsed: unknown;
     try {
-      return JSON.parse(await fs.readFile(path.join(root, HISTORY), 'utf8')) as BuildRecord[];
+      parsed = JSON.parse(await fs.readFile(path.join(root, HISTORY), 'utf8'));
     } catch {
       return [];
+    }
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter((r): r is BuildRecord => typeof r === 'object' && r !== null && typeof (r as { buildId?: unknown }).buildId === 'string');
+  }
+
+  /**
+   * The build in the background: nobody awaits it in the host, so it must never reject (an unhandled rejection ends the
+   * host). Anything unforeseen ends the build as failed, with the reason as a problem, and still sends `done`.
+   */
+  private async runToEnd(buildId: string, req: BuildRequest, settings: BuildSettings, steps: BuildStep[], env: NodeJS.ProcessEnv): Promise<BuildRecord> {
+    try {
+      return await this.run(buildId, req, settings, steps, env);
+    } catch (e) {
+      const message = `the build stopped: ${(e as Error).message}`;
+      const record: BuildRecord = { buildId, startedAt: new Date().toISOString(), durationMs: 0, result: 'failed', problems: 1, steps: [], config: settings.config, board: settings.board };
+      const first = steps[0];
+      if (first) this.events.problem({ buildId, step: first.id, problem: { tool: toolOf(first), severity: 'error', message } });
+      this.events.done({ buildId, record });
+      return record;
     }
   }
 
@@ -126,7 +150,7 @@ export class BuildService {
       }
     }
     record.durationMs = performance.now() - t0;
-    await this.remember(req.root, record);
+    await this.remember(req.root, record, steps[steps.length - 1]?.id ?? 'export');
     this.events.done({ buildId, record });
     return record;
   }
@@ -149,7 +173,7 @@ export class BuildService {
     return undefined;
   }
 
-  private exec(buildId: string, step: BuildStep, req: BuildRequest, env: NodeJS.ProcessEnv, systemText: string | undefined): Promise<{ ok: boolean; problems: number; detail?: string }> {
+  private async exec(buildId: string, step: BuildStep, req: BuildRequest, env: NodeJS.ProcessEnv, systemText: string | undefined): Promise<{ ok: boolean; problems: number; detail?: string }> {
     const cwd = path.join(req.root, step.cwd);
     const matcher = new BuildProblemMatcher();
     let count = 0;
@@ -167,8 +191,21 @@ export class BuildService {
         this.events.problem({ buildId, step: step.id, problem });
       }
     };
-    // Every byte of the step's output is kept in build/sel4-studio-<step>.log (the panel shows the newest part).
-    const log = createWriteStream(path.join(req.root, BUILD_DIR, `sel4-studio-${step.id}.log`));
+    // Every byte of the step's output is kept in build/sel4-studio-<step>.log (the panel shows the newest part). Opened
+    // before the step runs, so a log that cannot be written (a folder in its place) fails the step with a clear problem.
+    const logName = `${BUILD_DIR}/sel4-studio-${step.id}.log`;
+    let logFile: FileHandle;
+    try {
+      logFile = await fs.open(path.join(req.root, logName), 'w');
+    } catch (e) {
+      const message = `cannot write the step log ${logName}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+      this.events.output({ buildId, step: step.id, data: `${message}\n` });
+      this.events.problem({ buildId, step: step.id, problem: { tool: toolOf(step), severity: 'error', message } });
+      return { ok: false, problems: 1, detail: message };
+    }
+    const log = createWriteStream('', { fd: logFile });
+    // A log write failing later (a full disk) loses log lines, never the build or the host.
+    log.on('error', (e) => this.events.output({ buildId, step: step.id, data: `\n(the step log ${logName} stopped: ${e.message})\n` }));
     log.write(`$ ${step.argv.join(' ')}\n`);
     return new Promise((resolve) => {
       const state = this.active.get(buildId)!;
@@ -242,9 +279,14 @@ export class BuildService {
     return out;
   }
 
-  private async remember(root: string, record: BuildRecord) {
+  /** Record the build; a history that cannot be written (a folder in its place) is said, and the build keeps its result. */
+  private async remember(root: string, record: BuildRecord, lastStep: StepId) {
     const all = [record, ...(await this.history(root))].slice(0, HISTORY_KEEP);
-    await writeFileAtomic(path.join(root, HISTORY), `${JSON.stringify(all, null, 2)}\n`);
+    try {
+      await writeFileAtomic(path.join(root, HISTORY), `${JSON.stringify(all, null, 2)}\n`);
+    } catch (e) {
+      this.events.output({ buildId: record.buildId, step: lastStep, data: `(this build is not in the history: cannot write ${HISTORY}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n` });
+    }
   }
 }
 

@@ -24,6 +24,8 @@ interface Instance {
   status: QemuStatus;
   stderr: string;
   exited: Promise<void>;
+  /** Why input is no longer accepted (the pipe broke, or QEMU exited); unset while QEMU reads its stdin. */
+  inputClosed?: string;
 }
 
 /**
@@ -59,11 +61,17 @@ export class QemuService {
     child.stderr!.on('data', (b: Buffer) => {
       inst.stderr = (inst.stderr + b.toString()).slice(-8192);
     });
+    // A QEMU that is going away closes its end of the pipe: a write racing that exit fails with EPIPE, which without a
+    // listener is an uncaught exception that takes the whole host down. Note it; input() refuses from then on.
+    child.stdin!.on('error', (e: NodeJS.ErrnoException) => {
+      inst.inputClosed ??= `QEMU ${id} is not running (its console input closed: ${e.code ?? e.message})`;
+    });
     child.on('error', (e) => {
       inst.stderr += `\n${e.message}`;
     });
     child.on('close', (code, signal) => {
       inst.status = 'exited';
+      inst.inputClosed ??= `QEMU ${id} has exited`;
       inst.qmp?.close();
       rmSync(dir, { recursive: true, force: true });
       this.instances.delete(id);
@@ -117,8 +125,14 @@ export class QemuService {
     return this.get(id).qmp!.execute<string>('human-monitor-command', { 'command-line': commandLine });
   }
 
+  /** Type into the serial console; refused with a clear error once QEMU is exiting or gone. */
   input(id: string, data: string) {
-    this.get(id).child.stdin!.write(data);
+    const inst = this.get(id);
+    const stdin = inst.child.stdin!;
+    if (inst.child.exitCode !== null || inst.child.signalCode !== null) inst.inputClosed ??= `QEMU ${id} has exited`;
+    if (!inst.inputClosed && (stdin.destroyed || !stdin.writable)) inst.inputClosed = `QEMU ${id} is not running (its console input closed)`;
+    if (inst.inputClosed) throw new StudioError('not-found', inst.inputClosed);
+    stdin.write(data);
   }
 
   status(id: string): QemuStatus | undefined {

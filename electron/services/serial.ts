@@ -1,4 +1,5 @@
-import { createWriteStream, existsSync, promises as fs, readFileSync, readlinkSync, renameSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, promises as fs, readFileSync, readlinkSync, renameSync, type WriteStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { SerialPort as SerialPortClass } from 'serialport';
@@ -68,9 +69,9 @@ export class SerialService {
     parseTarget(target);
     const s: Session = { id: `serial-${this.next++}`, target, opts: { reconnect: true, reconnectMs: 500, enter: 'cr', ...opts }, status: 'connecting', logBytes: 0, closing: false };
     if (opts.logFile) {
-      await fs.mkdir(path.dirname(opts.logFile), { recursive: true });
-      s.logBytes = existsSync(opts.logFile) ? statSync(opts.logFile).size : 0;
-      s.log = createWriteStream(opts.logFile, { flags: 'a' });
+      const { log, size } = await openLog(opts.logFile);
+      s.logBytes = size;
+      s.log = this.watchLog(s, log);
     }
     this.sessions.set(s.id, s);
     try {
@@ -100,14 +101,32 @@ export class SerialService {
     this.events.data(s.id, data);
   }
 
+  /**
+   * A log write that fails later (a full disk, the folder removed) ends logging, said once in the status detail; the
+   * console keeps running. Without this listener the stream's error would be uncaught and end the host.
+   */
+  private watchLog(s: Session, log: WriteStream): WriteStream {
+    log.on('error', (e: NodeJS.ErrnoException) => {
+      if (s.log !== log) return;
+      s.log = undefined;
+      this.events.status(s.id, s.status, `the log ${s.opts.logFile} stopped: ${e.code ?? e.message}`);
+    });
+    return log;
+  }
+
   private rotate(s: Session) {
     const file = s.opts.logFile!;
     const keep = s.opts.logKeep ?? 3;
     s.log!.end();
-    for (let i = keep - 1; i >= 1; i--) if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
-    renameSync(file, `${file}.1`);
-    s.log = createWriteStream(file, { flags: 'a' });
-    s.logBytes = 0;
+    s.log = undefined;
+    try {
+      for (let i = keep - 1; i >= 1; i--) if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+      renameSync(file, `${file}.1`);
+      s.log = this.watchLog(s, createWriteStream(file, { flags: 'a' }));
+      s.logBytes = 0;
+    } catch (e) {
+      this.events.status(s.id, s.status, `the log ${file} stopped: it could not be rotated (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
   }
 
   private lost(s: Session, why: string) {
@@ -217,6 +236,34 @@ export class SerialService {
     const s = this.sessions.get(id);
     if (!s) throw new StudioError('not-found', `no serial session ${id}`);
     return s;
+  }
+}
+
+const LOG_REASONS: Record<string, string> = {
+  EISDIR: 'it is a folder',
+  ENAMETOOLONG: 'the name is too long',
+  ENOTDIR: 'a part of its path is a file',
+  EACCES: 'permission denied',
+  EROFS: 'the file system is read-only',
+};
+
+/**
+ * Open (append) a serial log before the session starts, so a path that cannot be a log is a clear error from open:
+ * a stream opened lazily would report it later as an uncaught 'error' event.
+ */
+async function openLog(file: string): Promise<{ log: WriteStream; size: number }> {
+  let handle: FileHandle | undefined;
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    handle = await fs.open(file, 'a');
+    const st = await handle.stat();
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: st.isDirectory() ? 'EISDIR' : 'ENOTREG' });
+    return { log: createWriteStream('', { fd: handle }), size: st.size };
+  } catch (e) {
+    await handle?.close().catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code ? `${LOG_REASONS[code] ?? (code === 'ENOTREG' ? 'it is not a regular file' : (e as Error).message)} (${code})` : (e as Error).message;
+    throw new StudioError('invalid-params', `cannot write the serial log ${file}: ${reason}`);
   }
 }
 
