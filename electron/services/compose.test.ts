@@ -29,3 +29,14 @@ describe('system.compose', () => {
     expect(r.cpp).toEqual({ defines: { BOARD_qemu_virt_aarch64: '1' }, includeDirs: ['include'] });
   });
 });
+
+describe('system.compose stays in the folder', () => {
+  it('a template that includes a file outside the folder is refused, its text not returned', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const dir = repo();
+    writeFileSync(path.join(dir, 'evil.system'), '#include "/etc/hostname"\n<system/>\n');
+    const r = await composeSystem(dir, 'evil.system', { defines: {}, includeDirs: [] });
+    expect(r.composite).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.message).join()).toMatch(/reads files outside the folder/);
+  });
+});

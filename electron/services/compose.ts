@@ -28,6 +28,10 @@ export async function composeSystem(root: string, rel: string, cpp?: CppSettings
     if (!settings) {
       const found = detectTemplateSettings(abs);
       settings = found?.settings ?? { defines: {}, includeDirs: [] };
+      // The folder is not trusted to widen what is read: include folders it names outside itself are not passed.
+      const outside = settings.includeDirs.filter((d) => relative(d).startsWith('..'));
+      if (outside.length) notes.push(`include folders outside the folder not passed: ${outside.join(' ')}`);
+      settings = { ...settings, includeDirs: settings.includeDirs.filter((d) => !relative(d).startsWith('..')) };
       if (found) notes.push(`cpp flags from ${relative(found.makefile)}:${found.line}`);
       if (found?.unresolved.length) notes.push(`not passed (they need make variables set elsewhere): ${found.unresolved.join(' ')}`);
     }
@@ -40,7 +44,13 @@ export async function composeSystem(root: string, rel: string, cpp?: CppSettings
     // Only files inside the folder are read for an include.
     out = resolveXIncludes(abs, (f) => (path.relative(root, f).startsWith('..') ? undefined : readText(f)));
   } else out = { composite: plainComposite(abs, text), diagnostics: [] };
-  const composite = out.composite && renameFiles(out.composite, relative);
+  let composite = out.composite && renameFiles(out.composite, relative);
+  // Nothing outside the folder reaches the page (an absolute #include, a system header): refused with its name.
+  const foreign = Object.keys(composite?.files ?? {}).filter((f) => f.startsWith('..'));
+  if (foreign.length) {
+    composite = undefined;
+    out.diagnostics.push({ severity: 'error', rule: 'confined', file: rel, line: 1, column: 1, message: `${rel} reads files outside the folder (${foreign.length}); they are not opened` });
+  }
   const hashes: Record<string, string> = {};
   for (const [f, t] of Object.entries(composite?.files ?? {})) if (!f.startsWith('..')) hashes[f] = contentHash(t);
   const diagnostics = out.diagnostics.map((d) => (d.file ? { ...d, file: relative(d.file) } : d));
