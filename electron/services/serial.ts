@@ -27,6 +27,8 @@ export interface SerialOptions {
   /** Reopen after a hang-up or unplug, every `reconnectMs`. */
   reconnect?: boolean;
   reconnectMs?: number;
+  /** How often an open local port is checked for a hang-up nothing reported (ms; 0 turns the watchdog off). */
+  watchMs?: number;
 }
 
 export type SerialStatus = 'connecting' | 'open' | 'disconnected' | 'closed';
@@ -37,6 +39,8 @@ export interface SerialEvents {
 }
 
 interface Link {
+  /** Set once the link is lost: events of a dead link (a late 'close' after an 'error') are ignored. */
+  dead?: boolean;
   write(b: Uint8Array): void;
   close(): void;
   flush?(): Promise<void>;
@@ -53,7 +57,32 @@ interface Session {
   logBytes: number;
   closing: boolean;
   timer?: NodeJS.Timeout;
+  watchdog?: NodeJS.Timeout;
+  /** Reconnect attempts since the link was lost (shown in the status detail). */
+  attempts: number;
 }
+
+/** What a device path named when it was opened: a link re-pointed or a node replaced is another device. */
+interface DeviceIdentity {
+  real: string;
+  rdev: number;
+  ino: number;
+}
+
+async function identify(target: string): Promise<DeviceIdentity | undefined> {
+  try {
+    const real = await fs.realpath(target);
+    const st = await fs.stat(real);
+    return { real, rdev: st.rdev, ino: st.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+const sameDevice = (a: DeviceIdentity | undefined, b: DeviceIdentity | undefined) => !!a && !!b && a.real === b.real && a.rdev === b.rdev && a.ino === b.ino;
+
+/** Errors from a port that mean the device behind it is gone, not that it cannot do what was asked. */
+const GONE = /Input\/output error|No such device|No such file|EIO|ENXIO|ENODEV|ENOENT|Bad file descriptor/i;
 
 /**
  * Serial consoles: local ports (serialport), raw TCP and RFC 2217 (ser2net) by URL. Several at once; each logs every
@@ -67,7 +96,7 @@ export class SerialService {
 
   async open(target: string, opts: SerialOptions): Promise<string> {
     parseTarget(target);
-    const s: Session = { id: `serial-${this.next++}`, target, opts: { reconnect: true, reconnectMs: 500, enter: 'cr', ...opts }, status: 'connecting', logBytes: 0, closing: false };
+    const s: Session = { id: `serial-${this.next++}`, target, opts: { reconnect: true, reconnectMs: 500, watchMs: 500, enter: 'cr', ...opts }, status: 'connecting', logBytes: 0, closing: false, attempts: 0 };
     if (opts.logFile) {
       const { log, size } = await openLog(opts.logFile);
       s.logBytes = size;
@@ -129,13 +158,24 @@ export class SerialService {
     }
   }
 
-  private lost(s: Session, why: string) {
-    s.link = undefined;
+  /**
+   * The link is gone (a close, an error, or the watchdog): once per link, whatever reports it first. Reconnects
+   * every `reconnectMs` until the device is back, saying so in the status.
+   */
+  private lost(s: Session, link: Link, why: string) {
+    if (link.dead) return;
+    link.dead = true;
+    clearInterval(s.watchdog);
+    s.watchdog = undefined;
+    if (s.link === link) s.link = undefined;
+    link.close();
     if (s.closing) return;
-    this.setStatus(s, 'disconnected', why);
+    this.setStatus(s, 'disconnected', s.opts.reconnect ? `${why}; reconnecting every ${s.opts.reconnectMs} ms` : why);
     if (!s.opts.reconnect) return;
+    s.attempts = 0;
     const retry = () => {
-      if (s.closing) return;
+      if (s.closing || s.link) return;
+      s.attempts++;
       this.connect(s).catch(() => {
         s.timer = setTimeout(retry, s.opts.reconnectMs);
       });
@@ -143,14 +183,45 @@ export class SerialService {
     s.timer = setTimeout(retry, s.opts.reconnectMs);
   }
 
+  /**
+   * A local port can die without a word: a pty whose other side was killed, or a stale udev link that now names
+   * another device. Every `watchMs` the path must still name the device that was opened, and the device must still
+   * answer a modem-status request with anything but "gone".
+   */
+  private watch(s: Session, link: Link, target: string, opened: DeviceIdentity, port: InstanceType<typeof SerialPortClass>) {
+    const every = s.opts.watchMs ?? 500;
+    if (!every) return;
+    let busy = false;
+    s.watchdog = setInterval(() => {
+      if (busy || link.dead) return;
+      busy = true;
+      void identify(target)
+        .then(
+          (now) =>
+            new Promise<string | undefined>((resolve) => {
+              if (!now) return resolve(`${target} is gone`);
+              if (!sameDevice(now, opened)) return resolve(`${target} now names another device (${now.real})`);
+              port.get((err) => resolve(err && GONE.test(err.message) ? `${target} hung up (${err.message.replace(/, cannot get.*$/, '')})` : undefined));
+            }),
+        )
+        .then((why) => {
+          busy = false;
+          if (why) this.lost(s, link, why);
+        });
+    }, every);
+    s.watchdog.unref?.();
+  }
+
   private async connect(s: Session): Promise<void> {
     const t = parseTarget(s.target);
     if (t.kind === 'device') {
       const SerialPort = await loadSerialPort();
-      return new Promise((resolve, reject) => {
+      const before = await identify(t.path);
+      if (!before) throw new Error(`No such file or directory`);
+      const port = await new Promise<InstanceType<typeof SerialPortClass>>((resolve, reject) => {
         const o = s.opts;
-        const port = new SerialPort({
-          path: t.path,
+        const p = new SerialPort({
+          path: before.real,
           baudRate: o.baudRate,
           dataBits: o.dataBits ?? 8,
           parity: o.parity ?? 'none',
@@ -160,23 +231,31 @@ export class SerialService {
           xoff: o.flowControl === 'xonxoff',
           autoOpen: false,
         });
-        port.open((err) => {
-          if (err) return reject(err);
-          port.on('data', (d: Buffer) => this.received(s, d));
-          port.on('close', (e: { disconnected?: boolean } | null) => this.lost(s, e?.disconnected ? 'the port hung up' : 'closed'));
-          port.on('error', () => undefined);
-          s.link = {
-            write: (b) => void port.write(Buffer.from(b)),
-            close: () => {
-              if (port.isOpen) port.close(() => undefined);
-            },
-            flush: () => new Promise((r) => port.drain(() => r())),
-            brk: () => new Promise((r) => port.set({ brk: true }, () => setTimeout(() => port.set({ brk: false }, () => r()), 250))),
-          };
-          this.setStatus(s, 'open');
-          resolve();
-        });
+        p.open((err) => (err ? reject(err) : resolve(p)));
       });
+      // The link may have moved while the port opened (a board re-enumerating): then this is not the device asked for.
+      const after = await identify(t.path);
+      const link: Link = {
+        write: (b) => void port.write(Buffer.from(b)),
+        close: () => {
+          if (port.isOpen) port.close(() => undefined);
+        },
+        flush: () => new Promise((r) => port.drain(() => r())),
+        brk: () => new Promise((r) => port.set({ brk: true }, () => setTimeout(() => port.set({ brk: false }, () => r()), 250))),
+      };
+      port.on('error', (e: Error) => this.lost(s, link, `the port failed: ${e.message}`));
+      if (!sameDevice(before, after)) {
+        link.dead = true;
+        link.close();
+        throw new Error(`${t.path} changed while it was being opened`);
+      }
+      // Bytes that arrive after the link was found dead are still what the device sent: logged and shown.
+      port.on('data', (d: Buffer) => this.received(s, d));
+      port.on('close', (e: { disconnected?: boolean } | null) => this.lost(s, link, e?.disconnected ? 'the port hung up' : 'closed'));
+      s.link = link;
+      this.watch(s, link, t.path, before, port);
+      this.setStatus(s, 'open', s.attempts ? `reconnected after ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}` : undefined);
+      return;
     }
     return new Promise((resolve, reject) => {
       const sock = net.connect({ host: t.host, port: t.port });
@@ -184,17 +263,20 @@ export class SerialService {
       sock.once('error', reject);
       sock.once('connect', () => {
         sock.removeListener('error', reject);
-        sock.on('error', () => undefined);
+        // A network console that goes quiet for good (a cable pulled between here and ser2net) is found by keepalive.
+        sock.setKeepAlive(true, 5000);
         if (telnet) sock.write(rfc2217Hello(s.opts.baudRate, s.opts));
         sock.on('data', (d: Buffer) => {
           const data = telnet ? telnet.decode(d) : d;
           if (data.length) this.received(s, data);
         });
-        sock.on('close', () => this.lost(s, 'the connection closed'));
-        s.link = { write: (b) => void sock.write(telnet ? telnetEscape(b) : b), close: () => sock.destroy() };
+        const link: Link = { write: (b) => void sock.write(telnet ? telnetEscape(b) : b), close: () => sock.destroy() };
+        sock.on('error', (e: Error) => this.lost(s, link, `the connection failed: ${e.message}`));
+        sock.on('close', () => this.lost(s, link, 'the connection closed'));
+        s.link = link;
         // RFC 2217 SET-CONTROL 5/6: the server holds the line in break for a quarter of a second.
         if (telnet) s.link.brk = () => new Promise((r) => (sock.write(rfc2217Control(5)), setTimeout(() => (sock.write(rfc2217Control(6)), r()), 250)));
-        this.setStatus(s, 'open');
+        this.setStatus(s, 'open', s.attempts ? `reconnected after ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}` : undefined);
         resolve();
       });
     });
@@ -222,7 +304,11 @@ export class SerialService {
     if (!s) return;
     s.closing = true;
     clearTimeout(s.timer);
-    s.link?.close();
+    clearInterval(s.watchdog);
+    if (s.link) {
+      s.link.dead = true;
+      s.link.close();
+    }
     await new Promise<void>((r) => (s.log ? s.log.end(() => r()) : r()));
     this.sessions.delete(id);
     this.setStatus(s, 'closed');

@@ -31,6 +31,9 @@ describe('serial slice', () => {
     expect(s.panel).toBe('terminal');
     fake.emit('serial.status', { id: 'serial-1', status: 'disconnected', detail: 'unplugged' });
     expect(store.getState().serials[0]).toMatchObject({ status: 'disconnected', detail: 'unplugged' });
+    // Back again: the reason it went away is no longer the state.
+    fake.emit('serial.status', { id: 'serial-1', status: 'open' });
+    expect(store.getState().serials[0]).toEqual({ id: 'serial-1', target: '/dev/ttyACM0', status: 'open', tcu: true });
     store.dispose();
   });
 

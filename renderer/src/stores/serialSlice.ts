@@ -40,7 +40,14 @@ export const createSerialSlice: SliceFactory<SerialState, SerialActions> = (clie
   subs.add(client.on('serial.data', (e) => actions.appendConsole(e.id, fromBase64(e.data))));
   subs.add(
     client.on('serial.status', (e) =>
-      set((s) => ({ serials: s.serials.map((x) => (x.id === e.id ? { ...x, status: e.status, ...(e.detail ? { detail: e.detail } : {}) } : x)) })),
+      // Each status replaces the last one's detail: "open" after a hang-up must not still say why it hung up.
+      set((s) => ({
+        serials: s.serials.map((x) => {
+          if (x.id !== e.id) return x;
+          const { detail: _stale, ...rest } = x;
+          return { ...rest, status: e.status, ...(e.detail ? { detail: e.detail } : {}) };
+        }),
+      })),
     ),
   );
   return {
