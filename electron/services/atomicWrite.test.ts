@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from './atomicWrite';
+import { sweepStaleTemps, writeFileAtomic } from './atomicWrite';
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'studio-atomic-'));
 
@@ -54,5 +55,26 @@ describe('writeFileAtomic under concurrent writers', () => {
     expect(readdirSync(dir)).toEqual(['taken']);
     await writeFileAtomic(path.join(dir, 'other'), 'fine');
     expect(readdirSync(dir).sort()).toEqual(['other', 'taken']);
+  });
+});
+
+describe('sweepStaleTemps', () => {
+  it('removes a dead writer’s temp files, keeps a live writer’s fresh ones and every file it did not make', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sweep-'));
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const names = {
+      dead: `.a.system.${dead}.3.0123abcd.tmp`,
+      live: `.a.system.${process.ppid}.4.89abcdef.tmp`,
+      mine: `.a.system.${process.pid}.5.89abcdef.tmp`,
+      user: 'notes.tmp',
+      lookalike: `.a.system.${dead}.tmp`,
+    };
+    for (const n of Object.values(names)) writeFileSync(path.join(dir, n), 'x');
+    expect(await sweepStaleTemps(dir)).toEqual([path.join(dir, names.dead)]);
+    expect(readdirSync(dir).sort()).toEqual([names.live, names.lookalike, names.mine, names.user].sort());
+    // A live writer's file that is too old to be a write in progress is left over all the same.
+    const old = new Date(Date.now() - 11 * 60 * 1000);
+    utimesSync(path.join(dir, names.live), old, old);
+    expect(await sweepStaleTemps(dir)).toEqual([path.join(dir, names.live)]);
   });
 });

@@ -62,3 +62,48 @@ async function writeNow(file: string, data: string, opts: AtomicWriteOptions): P
     // Directory fsync is not supported everywhere (Windows); the rename is still atomic.
   }
 }
+
+/** The temp name `writeNow` gives: `.<target>.<pid>.<n>.<8 hex>.tmp`. */
+const TEMP_NAME = /^\..+\.(\d+)\.\d+\.[0-9a-f]{8}\.tmp$/;
+/** A write never takes this long: a temp file older than this is left over, whoever's pid it names. */
+const STALE_AFTER_MS = 10 * 60 * 1000;
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Remove the temp files that writers killed mid-write (kill -9, a power cut) left in `dir`: only names this module
+ * makes, and only when the writer is gone or the file is too old to be a write in progress. Returns what it removed.
+ */
+export async function sweepStaleTemps(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = await fs.lstat(file);
+      if (!st.isFile()) continue;
+      if (alive(pid) && Date.now() - st.mtimeMs < STALE_AFTER_MS) continue;
+      await fs.rm(file, { force: true });
+      removed.push(file);
+    } catch {
+      // Gone already, or not ours to remove: leave it.
+    }
+  }
+  return removed;
+}

@@ -7,7 +7,7 @@ import { defaultStudioFile, parseStudioFile, RECOVERY_FILE, serializeStudioFile,
 import { exportSystem } from '../../shared/sdf/export';
 import { addProtectionDomain } from '../../shared/model/edits';
 import { emptySystem } from '../../shared/model/system';
-import { writeFileAtomic } from './atomicWrite';
+import { sweepStaleTemps, writeFileAtomic } from './atomicWrite';
 import { confine } from './confine';
 import { readWithHash } from './fileIo';
 import { firstSystemFile, readFolderSettings, writeFolderSettings } from './workspace';
@@ -96,6 +96,7 @@ export class ProjectService {
       throw new StudioError('corrupt', first ? formatDiagnostic(first) : `${studioPath} is not valid`, parsed.diagnostics);
     }
     const systemPath = confine(abs, parsed.studio.systemFile);
+    await this.sweep(abs, systemPath);
     let system: { text: string; hash: string };
     try {
       system = await readWithHash(systemPath, parsed.studio.systemFile);
@@ -136,6 +137,7 @@ export class ProjectService {
     const read = await readFolderSettings(abs);
     const settings = read.settings ?? defaultFolderSettings();
     const systemPath = await firstSystemFile(abs, settings.lastOpenFile);
+    await this.sweep(abs, systemPath !== undefined ? confine(abs, systemPath) : undefined);
     const system = systemPath !== undefined ? await readWithHash(confine(abs, systemPath), systemPath) : undefined;
     this.root = abs;
     this.systemFile = systemPath;
@@ -230,6 +232,12 @@ export class ProjectService {
     }
     await fs.rm(this.recoveryFile(root), { force: true });
     return { savedAt: new Date().toISOString(), files };
+  }
+
+  /** What a writer killed mid-save left where saves write: the root, the settings folder, the system file's folder. */
+  private async sweep(root: string, systemFile?: string): Promise<void> {
+    const dirs = new Set([root, path.join(root, SETTINGS_DIR), ...(systemFile ? [path.dirname(systemFile)] : [])]);
+    for (const dir of dirs) await sweepStaleTemps(dir);
   }
 
   private recoveryFile(root: string): string {
