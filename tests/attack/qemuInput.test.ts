@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BoardPack } from '../shared/model/board';
-import { StudioError } from '../shared/api/errors';
-import { loadBoards } from '../electron/services/boards';
-import { QemuService } from '../electron/services/qemu';
-import { buildBaremetal, hasTools } from './support/baremetal';
+import type { BoardPack } from '../../shared/model/board';
+import { StudioError } from '../../shared/api/errors';
+import { loadBoards } from '../../electron/services/boards';
+import { QemuService } from '../../electron/services/qemu';
+import { buildBaremetal, hasTools } from '../support/baremetal';
+import { budget, scale } from './scale';
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(import.meta.dirname, '../..');
 const ok = hasTools();
 if (!ok && process.env.CI === 'true') throw new Error('cmake, ninja, aarch64-linux-gnu-gcc and qemu-system-aarch64 are required in CI');
 
@@ -36,9 +37,10 @@ describe.runIf(ok)('typing into a console as QEMU exits (real QEMU killed under 
     svc.killAll();
   });
 
-  it('20 times: SIGKILL while a loop writes input; no error escapes, and writes after the exit are refused clearly', async () => {
+  const rounds = scale(20, 100);
+  it(`${rounds} times: SIGKILL while a loop writes input; no error escapes, and writes after the exit are refused clearly`, async () => {
     const refusals = new Set<string>();
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < rounds; round++) {
       const { id } = await svc.start(board, { kernel: elf });
       const [pid] = pgrep(elf);
       expect(pid).toBeGreaterThan(0);
@@ -64,5 +66,5 @@ describe.runIf(ok)('typing into a console as QEMU exits (real QEMU killed under 
     expect(uncaught).toEqual([]);
     expect(pgrep(elf)).toEqual([]);
     for (const m of refusals) expect(m).toMatch(/QEMU ID|no running QEMU ID/);
-  }, 180_000);
+  }, budget(180_000, 900_000));
 });
