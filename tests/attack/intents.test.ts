@@ -147,8 +147,17 @@ describe.runIf(ok)('intents, not commands: the contract runs no free arguments (
       // The trace file is the host's; a link put in its place (a hostile checkout) does not take it outside.
       mkdirSync(path.join(projectDir, 'build'), { recursive: true });
       symlinkSync(marker('qemu trace link'), path.join(projectDir, 'build/sel4-studio-qemu-trace.log'));
-      await attempt('qemu trace through a link out of the folder', () => start({ options: { trace: ['guest_errors'] } }), { code: 'conflict', message: /sel4-studio-qemu-trace\.log is not a regular file/ }, marker('qemu trace link'));
+      await attempt('qemu trace through a link out of the folder', () => start({ options: { trace: ['guest_errors'] } }), { code: 'forbidden', message: /leaves the project through a link/ }, marker('qemu trace link'));
       await fs.rm(path.join(projectDir, 'build/sel4-studio-qemu-trace.log'));
+      // The same link trick on the serial log (opened for appending, which would create the file where the link points).
+      mkdirSync(path.join(projectDir, 'logs'), { recursive: true });
+      symlinkSync(marker('serial log link'), path.join(projectDir, 'logs/boot.log'));
+      await attempt('serial log through a link out of the folder', () => browser.call('serial.open', { target: 'tcp://127.0.0.1:9', baudRate: 115200, log: 'logs/boot.log' }), { code: 'forbidden', message: /leaves the project through a link/ }, marker('serial log link'));
+      await fs.rm(path.join(projectDir, 'logs/boot.log'));
+      // A folder in the trace file's place is not written through either.
+      mkdirSync(path.join(projectDir, 'build/sel4-studio-qemu-trace.log'));
+      expect(await start({ options: { trace: ['guest_errors'] } })).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/is not a regular file/) } });
+      await fs.rm(path.join(projectDir, 'build/sel4-studio-qemu-trace.log'), { recursive: true });
     });
 
     it('an image named with a comma cannot add a second file= to the loader (the outside file never reaches the guest)', async () => {
