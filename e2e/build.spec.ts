@@ -1,7 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
 import { requireTool } from './requireTool';
+import type { Host } from './fixtures';
+
+/** The user adds an SDK from their own terminal: the browser page cannot confirm one (a script in it could). */
+function chooseSdkInTerminal(host: Host, sdk: string) {
+  const cli = path.resolve(import.meta.dirname, '../bin/sel4-studio.cjs');
+  return execFileSync(process.execPath, [cli, 'sdk', 'add', sdk], { env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: path.join(host.workspace, '.config') } }).toString();
+}
 
 test('build a project: progress, a gcc error in Problems, fix it in the editor, build again, then Build & Run boots it', async ({ studio, host, page }) => {
   requireTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu');
@@ -28,7 +36,15 @@ test('build a project: progress, a gcc error in Problems, fix it in the editor, 
   await studio.openTab('build');
   await page.getByTestId('build-sdk').fill(sdk!);
   await page.getByTestId('build-sdk').blur();
+  // An SDK typed in the page is not run until the user chose it; a browser page cannot confirm it, the terminal can.
+  await expect(page.getByTestId('build-sdk-info')).toContainText('is not an SDK you chose');
+  await page.getByTestId('build-sdk-use').click();
+  await expect(studio.notice('error')).toContainText(`sel4-studio sdk add ${sdk}`);
+  expect(chooseSdkInTerminal(host, sdk!)).toContain(`builds may use the Microkit SDK at ${sdk}`);
+  await studio.openTab('problems');
+  await studio.openTab('build');
   await expect(page.getByTestId('build-sdk-info')).toContainText('Microkit 2.3.0');
+  await expect(page.getByTestId('build-sdk-use')).toHaveCount(0);
   await expect(page.getByTestId('build-sdk-info')).toContainText('qemu_virt_aarch64: benchmark, debug, release');
   await expect(page.getByTestId('build-board')).toHaveValue('qemu_virt_aarch64');
   await page.getByTestId('build-start').click();
@@ -104,6 +120,7 @@ test('a Microkit error from the build selects its node: a missing program image'
   await studio.selectNode('pd', 'consumer');
   await studio.setField('image', 'nothere.elf');
   await studio.openTab('build');
+  chooseSdkInTerminal(host, process.env.SEL4_STUDIO_STANDIN_SDK!);
   await page.getByTestId('build-sdk').fill(process.env.SEL4_STUDIO_STANDIN_SDK!);
   await page.getByTestId('build-sdk').blur();
   await page.getByTestId('build-start').click();

@@ -99,7 +99,7 @@ describe.runIf(ok)('QEMU service (real QEMU, a real bare-metal AArch64 program)'
   });
 
   it('QEMU that cannot start reports its own error text', async () => {
-    await expect(svc.start(board, { kernel: elf }, ['-no-such-option'])).rejects.toMatchObject({ message: expect.stringMatching(/QEMU did not start: .*no-such-option/) });
+    await expect(svc.start(board, { kernel: elf }, { extraArgs: ['-no-such-option'] })).rejects.toMatchObject({ message: expect.stringMatching(/QEMU did not start: .*no-such-option/) });
   });
 });
 

@@ -8,6 +8,9 @@ import { BuildService } from '../services/build';
 import { defaultBoardsDir } from '../services/boards';
 import { ProcessSupervisor } from '../services/processes';
 import { ProjectService } from '../services/projects';
+import { inspectSdk, SdkChoices } from '../services/sdk';
+import { configDir } from '../services/startArgs';
+import { StudioError } from '../../shared/api/errors';
 import { defaultTemplatesDir, listTemplates, readTemplate } from '../services/templates';
 import { Args, UsageError } from './args';
 import type { Io } from './sdfCommands';
@@ -90,6 +93,14 @@ async function build(argv: string[], io: Io): Promise<number> {
     },
     done: () => undefined,
   });
+  // --sdk is the user's own choice; an SDK path the folder's settings carry is used only when the user chose that SDK.
+  const fromSettings = sdk === undefined ? snap.studio.build.sdkPath : undefined;
+  if (fromSettings !== undefined) {
+    const found = await inspectSdk(fromSettings);
+    if (found && !(await new SdkChoices(configDir()).allows(found.path))) {
+      throw new StudioError('forbidden', `the folder's settings name the Microkit SDK at ${found.path}, which you have not chosen: pass --sdk ${found.path}, or add it with \`sel4-studio sdk add ${found.path}\``);
+    }
+  }
   const { buildId, finished } = await service.start({ root: snap.dir, studio: snap.studio, ...(sdk ? { sdk } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}) });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => service.cancel(buildId));
   const record = await finished;

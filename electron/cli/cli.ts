@@ -28,8 +28,10 @@ Usage:
                                   a device's addresses, interrupts (GIC INTIDs) and suppliers
   sel4-studio passthrough --board BOARD --device NAME... --out DIR [--dt FILE] [--ram BASE:SIZE] [--ram-phys BASE]
                                   plan a device passthrough: memory regions, VMM IRQs, guest DT, host overlay, libvmm table
-  sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S] [-- ARGS]
-                                  boot in QEMU, print the serial output; --expect exits 0 when TEXT appears (for CI)
+  sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S]
+                     [--monitor SOCKET] [-- ARGS]
+                                  boot in QEMU, print the serial output; --expect exits 0 when TEXT appears (for CI);
+                                  --monitor: QEMU's full monitor on a unix socket (socat - UNIX-CONNECT:SOCKET)
   sel4-studio serial PORT|tcp://HOST:PORT|rfc2217://HOST:PORT [--baud N] [--framing 8N1] [--flow none|rtscts|xonxoff]
                      [--tcu] [--log FILE] [--enter cr|lf|crlf]
                                   a serial console (Ctrl-] quits); --tcu pads each Enter for the Jetson TCU
@@ -37,6 +39,8 @@ Usage:
                                   a project from a template (hello, shared-memory, sddf-serial, libvmm-linux, orin-agx-path-b)
   sel4-studio build [--project DIR] [--sdk PATH] [--config debug|release|benchmark] [--toolchain T] [--json]
                                   compile the PD programs, write the .system, run microkit; problems as file:line:col
+  sel4-studio sdk add PATH | sdk list
+                                  the Microkit SDKs you chose: the IDE builds with an SDK a folder's settings name only then
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version
@@ -64,6 +68,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'passthrough') return runPassthrough(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'new' || cmd === 'build') return runBuildCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
+  if (cmd === 'sdk') return (await import('./sdkCommand')).runSdkCommand(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'doctor') {
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length) {

@@ -6,8 +6,10 @@ import type { Io } from './sdfCommands';
 import { runCommand } from './runCommand';
 
 /**
- * `sel4-studio qemu --board B (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S] [-- QEMU ARGS]`:
- * the serial output on stdout; with --expect, exit 0 as soon as TEXT appears, 1 on timeout or if QEMU exits first.
+ * `sel4-studio qemu --board B (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S] [--monitor SOCKET]
+ * [-- QEMU ARGS]`: the serial output on stdout; with --expect, exit 0 as soon as TEXT appears, 1 on timeout or if QEMU
+ * exits first. --monitor puts QEMU's full human monitor on a unix socket (`socat - UNIX-CONNECT:SOCKET`): the user's
+ * own shell, unlike the IDE, whose monitor input sends only inspection and run-control commands.
  */
 export async function qemu(argv: string[], io: Io): Promise<number> {
   let boardName = 'qemu_virt_aarch64';
@@ -15,6 +17,7 @@ export async function qemu(argv: string[], io: Io): Promise<number> {
   let kernel: string | undefined;
   let expectText: string | undefined;
   let timeout: number | undefined;
+  let monitorSocket: string | undefined;
   const extra: string[] = [];
   const args = new Args(argv);
   for (let a = args.next(); a !== undefined; a = args.next()) {
@@ -28,6 +31,7 @@ export async function qemu(argv: string[], io: Io): Promise<number> {
     else if (a === '--kernel') kernel = val();
     else if (a === '--expect') expectText = val();
     else if (a === '--timeout') timeout = Number(val());
+    else if (a === '--monitor') monitorSocket = val();
     else throw new StudioError('invalid-params', `unknown option ${a}`);
   }
   if (!image === !kernel) throw new StudioError('invalid-params', 'give exactly one of --image loader.img or --kernel FILE.elf');
@@ -52,7 +56,7 @@ export async function qemu(argv: string[], io: Io): Promise<number> {
   });
   const stopAll = () => svc.killAll();
   process.on('exit', stopAll);
-  const { id } = await svc.start(board, image ? { image } : { kernel: kernel! }, extra);
+  const { id } = await svc.start(board, image ? { image } : { kernel: kernel! }, { extraArgs: extra, ...(monitorSocket ? { monitorSocket } : {}) });
   const timer = timeout ? setTimeout(() => {
     io.err(`\nsel4-studio qemu: ${expectText !== undefined ? `"${expectText}" did not appear` : 'time is up'} after ${timeout} s\n`);
     resolveDone(expectText !== undefined ? 1 : 0);

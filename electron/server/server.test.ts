@@ -122,7 +122,8 @@ describe('browser host: WebSocket contract', () => {
     const ws = await openWs({ token: server.token });
     const c = rpc(ws);
     expect(await c.call('fs.readText', { path: 5 })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
-    expect(await c.call('process.start', { tool: 'sh', args: ['-c', 'id'] })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await c.call('process.start', { tool: 'sh', args: ['-c', 'id'] })).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
+    expect(await c.call('tool.version', { tool: 'sh' })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
     expect(await c.call('constructor', {})).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
     ws.send('{not json');
     ws.send(JSON.stringify({ t: 'call', id: 'x' }));
@@ -148,8 +149,8 @@ describe('browser host: WebSocket contract', () => {
   it('streams a supervised process to every client as events', async () => {
     const ws = await openWs({ token: server.token });
     const c = rpc(ws);
-    const started = await c.call('process.start', { tool: 'make', args: ['--version'] });
-    expect(started).toMatchObject({ ok: true, result: { runId: expect.stringMatching(/^run-\d+$/) } });
+    const started = await c.call('tool.version', { tool: 'make' });
+    expect(started).toMatchObject({ ok: true, result: { runId: expect.stringMatching(/^run-\d+$/), command: [expect.stringMatching(/\/make$/), '--version'] } });
     const runId = started.result.runId;
     for (let i = 0; i < 200 && !c.events.some((e) => e.event === 'process.exit'); i++) await new Promise((r) => setTimeout(r, 10));
     const out = c.events.filter((e: any) => e.event === 'process.output' && e.payload.runId === runId).map((e: any) => e.payload.data).join('');

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../shared/api/errors';
 import type { BuildRecord, EventPayload } from '../../shared/api/contract';
-import { BUILD_DIR, cmakeToolchainFile, planBuild, TOOLCHAIN_FILE, TOOLCHAINS, type BuildSettings, type BuildStep, type ProjectKind, type StepId, type Toolchain } from '../../shared/build/plan';
+import { BUILD_DIR, buildSettingsProblem, cmakeToolchainFile, planBuild, TOOLCHAIN_FILE, TOOLCHAINS, type BuildSettings, type BuildStep, type ProjectKind, type StepId, type Toolchain } from '../../shared/build/plan';
 import { BuildProblemMatcher, buildProgress, type BuildProblem, type BuildTool } from '../../shared/logs/buildProblems';
 import { LineSplitter } from '../../shared/logs/lines';
 import { programImagePlace } from '../../shared/sdf/places';
@@ -63,6 +63,9 @@ export class BuildService {
     const toolchain = req.toolchain ?? (req.studio.build.toolchain as Toolchain | undefined) ?? (await firstToolchain(env));
     if (!toolchain) throw new StudioError('tool-missing', 'no AArch64 cross compiler found: install the Arm GNU Toolchain (aarch64-none-elf), or apt-get install gcc-aarch64-linux-gnu, or clang');
     const settings: BuildSettings = { sdk: sdk.sdk.path, board: req.studio.board, config, toolchain };
+    // The settings may come from a file in the folder: nothing of them reaches generated CMake or make unchecked.
+    const unsafe = buildSettingsProblem(settings);
+    if (unsafe) throw new StudioError('invalid-params', unsafe);
     const kind: ProjectKind = existsSync(path.join(req.root, 'CMakeLists.txt')) ? 'cmake' : existsSync(path.join(req.root, 'Makefile')) ? 'make' : 'none';
     const steps = planBuild(kind, settings, req.studio.systemFile);
     const out = await fs.stat(path.join(req.root, BUILD_DIR)).catch(() => undefined);

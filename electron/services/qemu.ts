@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { StudioError } from '../../shared/api/errors';
 import type { BoardPack } from '../../shared/model/board';
-import { extraArgsProblem, qemuCommand, type QemuTarget } from '../../shared/qemu/command';
+import { extraArgsProblem, qemuCommand, type QemuOptions, type QemuTarget } from '../../shared/qemu/command';
 import { which } from './doctor';
 import { Qmp } from './qmp';
 
@@ -38,15 +38,42 @@ export class QemuService {
 
   constructor(private readonly events: QemuEvents) {}
 
-  async start(board: BoardPack, target: QemuTarget, extraArgs: string[] = [], cwd = process.cwd()): Promise<{ id: string; command: string[] }> {
+  /**
+   * Boot `target` on `board`. `options` are the typed machine options (the contract's); `extraArgs` are free arguments,
+   * which only the command line passes (`sel4-studio qemu … -- ARGS`, the user's own shell). `traceLog` is where
+   * `options.trace` goes (the host names it).
+   */
+  async start(
+    board: BoardPack,
+    target: QemuTarget,
+    machine: { options?: QemuOptions; traceLog?: string; monitorSocket?: string; extraArgs?: string[] } = {},
+    cwd = process.cwd(),
+  ): Promise<{ id: string; command: string[] }> {
+    const extraArgs = machine.extraArgs ?? [];
     const clash = extraArgsProblem(extraArgs);
     if (clash) throw new StudioError('invalid-params', clash);
-    const file = 'image' in target ? target.image : target.kernel;
-    if (!existsSync(path.resolve(cwd, file))) throw new StudioError('not-found', `${'image' in target ? 'image' : 'kernel'} not found: ${path.resolve(cwd, file)}`);
+    const kind = 'image' in target ? 'image' : 'kernel';
+    const file = path.resolve(cwd, 'image' in target ? target.image : target.kernel);
+    const st = (() => {
+      try {
+        return statSync(file);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (!st) throw new StudioError('not-found', `${kind} not found: ${file}`);
+    if (!st.isFile()) throw new StudioError('invalid-params', `${kind} is not a regular file: ${file}`);
+    let cmd: ReturnType<typeof qemuCommand>;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sel4studio-qemu-'));
     const qmpSocket = path.join(dir, 'qmp.sock');
-    const cmd = qemuCommand(board, 'image' in target ? { image: path.resolve(cwd, target.image) } : { kernel: path.resolve(cwd, target.kernel) }, { qmpSocket, extraArgs });
+    try {
+      cmd = qemuCommand(board, 'image' in target ? { image: file } : { kernel: file }, { qmpSocket, ...(machine.options ? { options: machine.options } : {}), ...(machine.traceLog ? { traceLog: machine.traceLog } : {}), ...(machine.monitorSocket ? { monitorSocket: path.resolve(machine.monitorSocket) } : {}), extraArgs });
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new StudioError('invalid-params', (e as Error).message);
+    }
     const exe = await which(cmd.command);
+    if (!exe) rmSync(dir, { recursive: true, force: true });
     if (!exe) throw new StudioError('tool-missing', `${cmd.command} is not installed (apt-get install qemu-system-arm)`);
     const id = `qemu-${this.next++}`;
     const child = spawn(exe, cmd.args, { cwd, detached: process.platform !== 'win32', stdio: ['pipe', 'pipe', 'pipe'] });

@@ -16,7 +16,9 @@ import { listPorts, SerialService } from './serial';
 import { parseFraming } from '../../shared/serial/transform';
 import { defaultTemplatesDir, listTemplates, readTemplate } from './templates';
 import { BuildService } from './build';
-import { findSdk } from './sdk';
+import { findSdk, inspectSdk, SdkChoices } from './sdk';
+import { checkMonitorCommand } from '../../shared/qemu/monitor';
+import { QEMU_TRACE_LOG } from '../../shared/qemu/command';
 import { projectSources } from './sources';
 import { contentHash, readWithHash, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
@@ -36,6 +38,11 @@ export interface StudioHostOptions {
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   /** A native folder picker, where the host has one. */
   pickDirectory?: (title: string, mode: 'open' | 'create') => Promise<string | null>;
+  /**
+   * Ask the user in a dialog of the host's own (not the page's), where the host has one: what a page asks for beyond
+   * the contract's intents (a raw monitor command, an SDK typed in the UI) happens only when the user says yes here.
+   */
+  confirm?: (question: { title: string; message: string; detail: string; yes: string }) => Promise<boolean>;
   initialProject?: string;
   /** The board packs folder (boards/). */
   boardsDir: string;
@@ -50,6 +57,29 @@ export interface StudioHostOptions {
 export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers; dispose(): void } {
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => opts.emit(event, checkEvent(event, payload));
   const projects = new ProjectService(opts.configDir);
+  const sdkChoices = new SdkChoices(opts.configDir);
+  // One question at a time: a page cannot stack dialogs on the user.
+  let asking = false;
+  const ask = async (question: Parameters<NonNullable<StudioHostOptions['confirm']>>[0]) => {
+    if (!opts.confirm) return false;
+    if (asking) throw new StudioError('conflict', 'seL4 Studio is already asking you something: answer that dialog first');
+    asking = true;
+    try {
+      return await opts.confirm(question);
+    } finally {
+      asking = false;
+    }
+  };
+  /** An SDK the build may run: one the user chose or the host found; else a refusal saying how to choose it. */
+  const chosenSdk = async (given: string) => {
+    const sdk = await inspectSdk(given);
+    if (!sdk) throw new StudioError('tool-missing', (await findSdk(given)).hint ?? `${given} is not a Microkit SDK`);
+    if (await sdkChoices.allows(sdk.path)) return sdk;
+    const how = opts.confirm
+      ? 'choose it in the Build tab (Use this SDK) first'
+      : `add it from a terminal with \`sel4-studio sdk add ${sdk.path}\` (or set MICROKIT_SDK, or unpack it as ~/microkit-sdk-<version>)`;
+    throw new StudioError('forbidden', `the Microkit SDK at ${sdk.path} was not chosen by you, so seL4 Studio does not run its bin/microkit: ${how}`);
+  };
   const qemu = new QemuService({
     output: (id, data) => emit('qemu.output', { id, data }),
     status: (id, status, detail) => emit('qemu.status', detail ? { id, status, ...detail } : { id, status }),
@@ -166,14 +196,15 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'system.compose': async ({ path: rel, cpp }) => composeSystem(projects.requireRoot(), rel, cpp),
     'workspace.saveSettings': async ({ settings }) => (await projects.saveSettings(settings), {}),
 
-    'process.start': async ({ tool, args }) => {
+    'tool.version': async ({ tool }) => {
       const spec = TOOLS.find((t) => t.id === tool);
       if (!spec) throw new StudioError('forbidden', `unknown tool "${tool}": only tools the doctor knows can be run`);
       let exe: string | undefined;
       for (const c of spec.commands) if ((exe = await which(c))) break;
       if (!exe) throw new StudioError('tool-missing', `${spec.label} is not installed (${spec.hint})`);
-      const runId = processes.start(exe, args, { cwd: projects.current ?? os.homedir() });
-      return { runId, command: [exe, ...args] };
+      // The doctor's own probe, composed here: the page names the tool, never its arguments.
+      const runId = processes.start(exe, spec.versionArgs, { cwd: os.homedir() });
+      return { runId, command: [exe, ...spec.versionArgs] };
     },
     'process.cancel': async ({ runId }) => (processes.cancel(runId), {}),
 
@@ -182,28 +213,79 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       // The file the user is looking at (a folder has many); confined like every other path.
       if (system) confine(root, system);
       const saved = system ? { ...(await projects.studio()), systemFile: system } : await projects.studio();
+      // An SDK named by the page or by the folder's settings runs only when the user chose it; none named: the host's own.
+      const { sdkPath, ...buildSettings } = saved.build;
+      const named = sdk ?? sdkPath;
+      const chosen = named ? await chosenSdk(named) : undefined;
+      const studio = { ...saved, build: buildSettings, ...(board ? { board } : {}) };
       // The build writes the text the user chose to save; that write is ours, not a change on disk.
       if (systemXml !== undefined) watcher.noteContent(confine(root, saved.systemFile), contentHash(systemXml));
-      const { buildId, steps } = await builds.start({ root, studio: board ? { ...saved, board } : saved, ...(sdk ? { sdk } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
+      const { buildId, steps } = await builds.start({ root, studio, ...(chosen ? { sdk: chosen.path } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
       return { buildId, steps: steps.map((s) => ({ id: s.id, label: s.label, command: s.argv })) };
     },
     'build.cancel': async ({ buildId }) => (builds.cancel(buildId), {}),
     'build.history': async () => ({ builds: await builds.history(projects.requireRoot()) }),
     'sdk.inspect': async ({ path: given }) => {
       const { sdk, hint } = await findSdk(given);
-      return { sdk: sdk ?? null, ...(hint ? { hint } : {}) };
+      return { sdk: sdk ? { ...sdk, chosen: await sdkChoices.allows(sdk.path) } : null, ...(hint ? { hint } : {}) };
+    },
+    'sdk.choose': async ({ path: given }) => {
+      let dir = given;
+      if (dir === undefined) {
+        if (!opts.pickDirectory) throw new StudioError('unsupported', 'this host has no folder dialog: type the SDK folder in the Build tab');
+        const picked = await opts.pickDirectory('Choose a Microkit SDK folder', 'open');
+        if (picked === null) return { sdk: null };
+        dir = picked;
+      }
+      const sdk = await inspectSdk(dir);
+      if (!sdk) throw new StudioError('not-found', (await findSdk(dir)).hint ?? `${dir} is not a Microkit SDK`);
+      if (given !== undefined && !(await sdkChoices.allows(sdk.path))) {
+        // Typed in the page: the user says yes in the host's own dialog, which no script in the page can answer.
+        if (!opts.confirm) throw new StudioError('forbidden', `seL4 Studio in a browser cannot ask you to confirm an SDK: add it from a terminal with \`sel4-studio sdk add ${sdk.path}\` (or set MICROKIT_SDK, or unpack it as ~/microkit-sdk-<version>), then build again`);
+        const yes = await ask({
+          title: 'Use this Microkit SDK?',
+          message: `Use the Microkit SDK at ${sdk.path}?`,
+          detail: `Microkit ${sdk.version}, boards: ${Object.keys(sdk.boards).join(', ')}.\nBuilds will run ${path.join(sdk.path, 'bin', 'microkit')}. Choose only an SDK you trust.`,
+          yes: 'Use this SDK',
+        });
+        if (!yes) return { sdk: null };
+      }
+      await sdkChoices.add(sdk.path);
+      return { sdk: { ...sdk, chosen: true } };
     },
 
-    'qemu.start': async ({ board: name, image, kernel, extraArgs }) => {
+    'qemu.start': async ({ board: name, image, kernel, options }) => {
       const root = projects.requireRoot();
       const board = (await loadBoards(opts.boardsDir)).boards.find((b) => b.name === name);
       if (!board) throw new StudioError('not-found', `unknown board '${name}'`);
       // The image is the project's build output: confined like every other file the UI names.
       const target = image !== undefined ? { image: confine(root, image) } : { kernel: confine(root, kernel!) };
-      return qemu.start(board, target, extraArgs ?? [], root);
+      // A trace goes to one file the host names, inside the folder, never through a link, and only over a regular file.
+      let traceLog: string | undefined;
+      if (options?.trace) {
+        traceLog = confine(root, QEMU_TRACE_LOG);
+        const st = await fs.lstat(traceLog).catch(() => undefined);
+        if (st && !st.isFile()) throw new StudioError('conflict', `${QEMU_TRACE_LOG} is not a regular file: the QEMU trace is written there (remove what is in its place)`);
+        await fs.mkdir(path.dirname(traceLog), { recursive: true });
+      }
+      return qemu.start(board, target, { ...(options ? { options } : {}), ...(traceLog ? { traceLog } : {}) }, root);
     },
     'qemu.control': async ({ id, action }) => ({ status: await qemu.control(id, action) }),
-    'qemu.monitor': async ({ id, command }) => ({ text: await qemu.monitor(id, command) }),
+    'qemu.monitor': async ({ id, command }) => {
+      const check = checkMonitorCommand(command);
+      if (!check.ok) {
+        // Raw monitor access only as the user's own, visible act: the host's dialog shows the exact command.
+        if (!opts.confirm) throw new StudioError('forbidden', `${check.reason}. For the full monitor, boot from a terminal: sel4-studio qemu --image build/loader.img --monitor /tmp/qemu-monitor.sock, then socat - UNIX-CONNECT:/tmp/qemu-monitor.sock`);
+        const yes = await ask({
+          title: 'Send a raw QEMU monitor command?',
+          message: 'Send this command to the QEMU monitor?',
+          detail: `${command}\n\n${check.reason}. Send it only if you typed it yourself.`,
+          yes: 'Send',
+        });
+        if (!yes) throw new StudioError('forbidden', `not sent (you declined): ${command}`);
+      }
+      return { text: await qemu.monitor(id, command) };
+    },
     'qemu.input': async ({ id, data }) => (qemu.input(id, data), {}),
 
     'serial.list': async () => ({ ports: (await listPorts()).map((p) => ({ path: p.path, name: p.name, ...(p.tcu ? { tcu: true } : {}) })) }),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { TemplateInfoSchema } from '../model/templates';
-import { StudioFileSchema } from '../model/project';
+import { BoardNameSchema, BuildConfigSchema, SdkPathSchema, StudioFileSchema, ToolchainSchema } from '../model/project';
+import { TOOLS } from '../doctor/tools';
+import { QemuOptionsSchema } from '../qemu/command';
 import { FolderSettingsSchema } from '../model/folderSettings';
 import { WORKSPACE_FILE_KINDS } from '../workspace/classify';
 import { BoardPackSchema } from '../model/board';
@@ -89,6 +91,7 @@ function SerialIdSchema() {
 }
 
 const BuildIdSchema = z.string().regex(/^build-\d+$/);
+export const SdkInfoSchema = z.object({ path: z.string(), version: z.string(), boards: z.record(z.string(), z.array(z.string())), chosen: z.boolean() });
 /**
  * A problem found in build output (shared/logs/buildProblems.ts), with what explains it: gcc's "In file included
  * from" chain (as gcc prints it: the including file first, the compiled source last) and the notes that follow it.
@@ -124,7 +127,7 @@ export const methods = {
       .object({
         dir: AbsPath,
         name: z.string().min(1).max(200),
-        board: z.string().min(1).optional(),
+        board: BoardNameSchema.optional(),
         /** Start from resources/templates/<id> instead of one empty PD (the template's board unless `board` is given). */
         template: z.string().regex(/^[a-z0-9-]+$/).optional(),
       })
@@ -205,15 +208,12 @@ export const methods = {
   /** Write `.sel4-studio/settings.json`: only when the user changed a setting, never on open. */
   'workspace.saveSettings': { params: z.object({ settings: FolderSettingsSchema }).strict(), result: Empty },
 
-  'process.start': {
-    params: z
-      .object({
-        /** A tool id known to the doctor: only those may be spawned, always with an argv array. */
-        tool: z.string().min(1).max(64),
-        args: z.array(z.string().max(8192)).max(256),
-        label: z.string().max(200).optional(),
-      })
-      .strict(),
+  /**
+   * Run a tool the doctor knows with its version argument (the doctor's own probe: `<tool> --version`), streamed as
+   * `process.output` / `process.exit`. No method takes arguments for a tool: the host composes every command line.
+   */
+  'tool.version': {
+    params: z.object({ tool: z.enum(TOOLS.map((t) => t.id) as [string, ...string[]]) }).strict(),
     result: z.object({ runId: RunIdSchema, command: z.array(z.string()) }),
   },
   'process.cancel': { params: z.object({ runId: RunIdSchema }).strict(), result: Empty },
@@ -222,12 +222,15 @@ export const methods = {
   'build.start': {
     params: z
       .object({
-        /** A Microkit SDK folder; default: the project's setting, then $MICROKIT_SDK, then ~/microkit-sdk-*. */
-        sdk: z.string().max(4096).optional(),
-        config: z.enum(['debug', 'release', 'benchmark']).optional(),
+        /**
+         * A Microkit SDK folder; default: the project's setting, then $MICROKIT_SDK, then ~/microkit-sdk-*. A folder
+         * given here or in the settings is used only when the user chose it (`sdk.choose`, or found by the host).
+         */
+        sdk: SdkPathSchema.optional(),
+        config: BuildConfigSchema.optional(),
         /** The board to build for; default: the project's. */
-        board: z.string().regex(/^[a-z0-9_]+$/).max(64).optional(),
-        toolchain: z.enum(['aarch64-none-elf', 'aarch64-linux-gnu', 'clang']).optional(),
+        board: BoardNameSchema.optional(),
+        toolchain: ToolchainSchema.optional(),
         /** The system file to build, relative to the folder; default: the one the project opened with. */
         system: ProjectPath.optional(),
         /** The .system text to write (the editor's model); absent: the file on disk as it is. */
@@ -238,10 +241,22 @@ export const methods = {
   },
   'build.cancel': { params: z.object({ buildId: BuildIdSchema }).strict(), result: Empty },
   'build.history': { params: Empty, result: z.object({ builds: z.array(BuildRecordSchema) }) },
-  /** What an SDK folder holds: its version and each board's configurations. */
+  /**
+   * What an SDK folder holds: its version and each board's configurations; `chosen` says whether a build may run its
+   * bin/microkit (the user chose it, or the host found it as $MICROKIT_SDK or ~/microkit-sdk-*).
+   */
   'sdk.inspect': {
-    params: z.object({ path: z.string().max(4096).optional() }).strict(),
-    result: z.object({ sdk: z.object({ path: z.string(), version: z.string(), boards: z.record(z.string(), z.array(z.string())) }).nullable(), hint: z.string().optional() }),
+    params: z.object({ path: SdkPathSchema.optional() }).strict(),
+    result: z.object({ sdk: SdkInfoSchema.nullable(), hint: z.string().optional() }),
+  },
+  /**
+   * The user chooses an SDK for builds, remembered in the user's config (never in the folder): without `path`, through
+   * the host's folder dialog; with `path` (typed in the UI), after the host asks the user in a dialog of its own. A host
+   * without dialogs (browser mode) refuses and says how to add it from a terminal. `sdk: null`: the user cancelled.
+   */
+  'sdk.choose': {
+    params: z.object({ path: SdkPathSchema.optional() }).strict(),
+    result: z.object({ sdk: SdkInfoSchema.nullable() }),
   },
 
   'qemu.start': {
@@ -251,7 +266,8 @@ export const methods = {
         /** A Microkit loader.img (raw, loaded at the board's loader address) or a plain ELF, inside the project. */
         image: ProjectPath.optional(),
         kernel: ProjectPath.optional(),
-        extraArgs: z.array(z.string().max(1024)).max(64).optional(),
+        /** Typed machine options; the host composes the arguments (no free QEMU arguments cross the contract). */
+        options: QemuOptionsSchema.optional(),
       })
       .strict()
       .refine((p) => (p.image === undefined) !== (p.kernel === undefined), { message: 'give exactly one of image or kernel' }),
@@ -261,6 +277,10 @@ export const methods = {
     params: z.object({ id: QemuIdSchema(), action: z.enum(['pause', 'resume', 'reset', 'stop']) }).strict(),
     result: z.object({ status: QemuStatusSchema }),
   },
+  /**
+   * A human-monitor command from the allow-list (shared/qemu/monitor.ts: inspection, run control, keys). Any other is
+   * refused, except where the host can ask the user in a dialog of its own showing the exact command (Electron).
+   */
   'qemu.monitor': { params: z.object({ id: QemuIdSchema(), command: z.string().min(1).max(1024) }).strict(), result: z.object({ text: z.string() }) },
   'qemu.input': { params: z.object({ id: QemuIdSchema(), data: z.string().max(65536) }).strict(), result: Empty },
 

@@ -9,7 +9,7 @@ function handlers(over: Partial<Handlers> = {}): Handlers {
     throw new StudioError('unsupported', 'not used in this test');
   };
   const base = Object.fromEntries(
-    ['host.info', 'doctor.check', 'boards.list', 'project.create', 'project.open', 'project.save', 'project.saveAs', 'project.autosave', 'project.discardRecovery', 'project.close', 'project.recent', 'project.pickDirectory', 'fs.readText', 'fs.writeText', 'process.start', 'process.cancel', 'qemu.start', 'qemu.control', 'qemu.monitor', 'qemu.input', 'serial.list', 'serial.open', 'serial.send', 'serial.break', 'serial.close'].map((m) => [m, notUsed]),
+    ['host.info', 'doctor.check', 'boards.list', 'project.create', 'project.open', 'project.save', 'project.saveAs', 'project.autosave', 'project.discardRecovery', 'project.close', 'project.recent', 'project.pickDirectory', 'fs.readText', 'fs.writeText', 'tool.version', 'process.cancel', 'qemu.start', 'qemu.control', 'qemu.monitor', 'qemu.input', 'serial.list', 'serial.open', 'serial.send', 'serial.break', 'serial.close'].map((m) => [m, notUsed]),
   ) as unknown as Handlers;
   return { ...base, 'host.info': async () => ({ ...info }), ...over };
 }
@@ -27,7 +27,10 @@ describe('dispatcher', () => {
     expect(await dispatch('__proto__', {})).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
     expect(await dispatch('fs.readText', { path: 42 })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
     expect(await dispatch('fs.readText', { path: 'a', extra: 1 })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
-    expect(await dispatch('process.start', { tool: 'qemu', args: 'rm -rf /' })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+    // No method takes arguments for a tool: the old free-argument method is gone, the intent takes a known tool only.
+    expect(await dispatch('process.start', { tool: 'cmake', args: ['-E', 'env', 'sh', '-c', 'id'] })).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
+    expect(await dispatch('tool.version', { tool: 'cmake', args: ['-P', 'x.cmake'] })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+    expect(await dispatch('tool.version', { tool: 'sh' })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
     expect(called).toBe(false);
   });
 

@@ -6,8 +6,8 @@
  *   ld -L$SDK/board/B/C/lib hello.o -lmicrokit -Tmicrokit.ld -o hello.elf
  *   microkit hello.system --search-path build --board B --config C -o build/loader.img -r build/report.txt
  */
-export type Toolchain = 'aarch64-none-elf' | 'aarch64-linux-gnu' | 'clang';
-export const TOOLCHAINS: readonly Toolchain[] = ['aarch64-none-elf', 'aarch64-linux-gnu', 'clang'];
+export const TOOLCHAINS = ['aarch64-none-elf', 'aarch64-linux-gnu', 'clang'] as const;
+export type Toolchain = (typeof TOOLCHAINS)[number];
 
 export interface BuildSettings {
   sdk: string;
@@ -33,6 +33,33 @@ export const TOOLCHAIN_FILE = `${BUILD_DIR}/sel4-studio-toolchain.cmake`;
 
 export const boardDir = (s: BuildSettings) => `${s.sdk}/board/${s.board}/${s.config}`;
 
+export const BUILD_CONFIGS = ['debug', 'release', 'benchmark'] as const;
+/** A board name as the SDK's board/ folders and the board packs spell it. */
+export const BOARD_NAME = /^[a-z0-9_]{1,64}$/;
+/**
+ * What an SDK path may hold to be written into the generated toolchain file, passed to make and run in the link rule
+ * (which a shell runs): letters, digits, space and `_ . / + - @ ~ , : =`. No quote, `$`, backtick, backslash or
+ * control character: each of those has a meaning to CMake, make, Ninja or the shell.
+ */
+const SAFE_SDK_PATH = /^\/[\p{L}\p{N} _./+\-@~,:=]*$/u;
+
+/**
+ * Why these settings cannot go into a build, or undefined. Every value that reaches generated CMake text or a make
+ * command line passes here first: they may come from a settings file in the folder, not only from the UI's menus.
+ */
+export function buildSettingsProblem(s: BuildSettings): string | undefined {
+  if (!TOOLCHAINS.includes(s.toolchain)) return `the compiler setting ${JSON.stringify(s.toolchain).slice(0, 80)} is not one of ${TOOLCHAINS.join(', ')}`;
+  if (!BOARD_NAME.test(s.board)) return `the board ${JSON.stringify(s.board).slice(0, 80)} is not a board name (lower-case letters, digits and _)`;
+  if (!(BUILD_CONFIGS as readonly string[]).includes(s.config)) return `the configuration ${JSON.stringify(s.config).slice(0, 80)} is not one of ${BUILD_CONFIGS.join(', ')}`;
+  if (!SAFE_SDK_PATH.test(s.sdk)) return `the SDK path ${JSON.stringify(s.sdk).slice(0, 200)} cannot be passed to CMake, make and the shell safely (it must be absolute, with letters, digits, spaces and _ . / + - @ ~ , : = only): move or link the SDK to a plain path`;
+  return undefined;
+}
+
+function checkSettings(s: BuildSettings): void {
+  const problem = buildSettingsProblem(s);
+  if (problem) throw new Error(problem);
+}
+
 /** The compile flags of the SDK's example Makefiles. */
 export const CFLAGS = ['-mstrict-align', '-nostdlib', '-ffreestanding', '-g', '-O3', '-Wall', '-Wno-unused-function', '-Werror'];
 
@@ -45,6 +72,7 @@ const cmakeQuote = (s: string) => `"${cmakeEscape(s)}"`;
  * configuration, and executables linked the way the SDK links them (ld, -lmicrokit, -Tmicrokit.ld).
  */
 export function cmakeToolchainFile(s: BuildSettings): string {
+  checkSettings(s);
   const cc = s.toolchain === 'clang' ? 'clang' : `${s.toolchain}-gcc`;
   const ld = s.toolchain === 'clang' ? 'ld.lld' : `${s.toolchain}-ld`;
   const target = s.toolchain === 'clang' ? ' --target=aarch64-none-elf' : '';
@@ -58,8 +86,8 @@ export function cmakeToolchainFile(s: BuildSettings): string {
     `set(CMAKE_LINKER ${ld})`,
     'set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)',
     `set(MICROKIT_SDK ${cmakeQuote(s.sdk)} CACHE PATH "Microkit SDK")`,
-    `set(MICROKIT_BOARD ${s.board} CACHE STRING "Microkit board")`,
-    `set(MICROKIT_CONFIG ${s.config} CACHE STRING "Microkit configuration")`,
+    `set(MICROKIT_BOARD ${cmakeQuote(s.board)} CACHE STRING "Microkit board")`,
+    `set(MICROKIT_CONFIG ${cmakeQuote(s.config)} CACHE STRING "Microkit configuration")`,
     `set(CMAKE_C_FLAGS_INIT "${CFLAGS.join(' ')}${target}")`,
     `set(CMAKE_ASM_FLAGS_INIT "${target.trim()}")`,
     `include_directories(SYSTEM ${cmakeQuote(`${dir}/include`)})`,
@@ -74,11 +102,13 @@ export type ProjectKind = 'cmake' | 'make' | 'none';
 
 /** The Microkit tool's argv: the system file comes before --search-path, which swallows what follows it. */
 export function microkitArgv(s: BuildSettings, systemFile: string): string[] {
-  return [`${s.sdk}/bin/microkit`, systemFile, '--search-path', BUILD_DIR, '--board', s.board, '--config', s.config, '-o', `${BUILD_DIR}/loader.img`, '-r', `${BUILD_DIR}/report.txt`];
+  // A file named like an option is passed as a path.
+  return [`${s.sdk}/bin/microkit`, systemFile.startsWith('-') ? `./${systemFile}` : systemFile, '--search-path', BUILD_DIR, '--board', s.board, '--config', s.config, '-o', `${BUILD_DIR}/loader.img`, '-r', `${BUILD_DIR}/report.txt`];
 }
 
 /** The steps of a build: compile the PD programs (CMake, or an existing Makefile), export the .system, run Microkit. */
 export function planBuild(kind: ProjectKind, s: BuildSettings, systemFile: string): BuildStep[] {
+  checkSettings(s);
   const steps: BuildStep[] = [];
   if (kind === 'cmake') {
     steps.push({ id: 'configure', label: 'Configure (CMake)', argv: ['cmake', '-S', '.', '-B', BUILD_DIR, '-G', 'Ninja', `-DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN_FILE}`], cwd: '.' });

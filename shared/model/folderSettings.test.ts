@@ -10,7 +10,7 @@ import {
   studioWithSettings,
   type FolderSettings,
 } from './folderSettings';
-import { defaultStudioFile, StudioFileSchema } from './project';
+import { defaultStudioFile, parseStudioFile, serializeStudioFile, StudioFileSchema } from './project';
 
 describe('folder settings', () => {
   it('round-trips through the file', () => {
@@ -28,6 +28,22 @@ describe('folder settings', () => {
     expect(wrong.diagnostics[0]!.message).toMatch(/build\.variables/);
   });
 
+  it('stored build settings are read with the strict schemas: CMake text in the compiler or board is refused at its place', () => {
+    const injected = 'aarch64-linux-gnu)\nexecute_process(COMMAND touch /tmp/pwned)\n#';
+    const toolchain = parseFolderSettings(JSON.stringify({ schemaVersion: 1, layouts: {}, build: { variables: {}, toolchain: injected } }, null, 2));
+    expect(toolchain.settings).toBeUndefined();
+    expect(toolchain.diagnostics[0]).toMatchObject({ file: '.sel4-studio/settings.json', line: 6 });
+    expect(toolchain.diagnostics[0]!.message).toMatch(/^build\.toolchain: /);
+    const board = parseFolderSettings(JSON.stringify({ schemaVersion: 1, layouts: {}, board: 'x")\nexecute_process(COMMAND id)#', build: { variables: {} } }, null, 2));
+    expect(board.diagnostics[0]!.message).toMatch(/^board: a board name is lower-case letters, digits and _/);
+    // studio.json alike: the same schemas.
+    const studio = JSON.parse(serializeStudioFile(defaultStudioFile('p'))) as { build: Record<string, string> };
+    studio.build.toolchain = injected;
+    const parsed = parseStudioFile(JSON.stringify(studio, null, 2));
+    expect(parsed.studio).toBeUndefined();
+    expect(parsed.diagnostics[0]!.message).toMatch(/^build\.toolchain: /);
+  });
+
   it('refuses settings from a newer version and says the file is left alone', () => {
     const r = parseFolderSettings('{ "schemaVersion": 9 }');
     expect(r.settings).toBeUndefined();
@@ -35,7 +51,7 @@ describe('folder settings', () => {
   });
 
   it('a studio.json project reads as folder settings and back without loss', () => {
-    const studio = { ...defaultStudioFile('Orin VM', 'orin_agx'), build: { config: 'release' as const, toolchain: 'clang', sdkPath: '/opt/sdk' }, layout: { nodes: { 'pd:a': { x: 5, y: 6 } } } };
+    const studio = { ...defaultStudioFile('Orin VM', 'orin_agx'), build: { config: 'release' as const, toolchain: 'clang' as const, sdkPath: '/opt/sdk' }, layout: { nodes: { 'pd:a': { x: 5, y: 6 } } } };
     const settings = settingsFromStudio(studio);
     expect(settings).toMatchObject({ board: 'orin_agx', lastOpenFile: 'orin_vm.system', build: { config: 'release', toolchain: 'clang', sdkPath: '/opt/sdk' }, layouts: { 'orin_vm.system': studio.layout } });
     expect(studioWithSettings(studio, settings)).toEqual(studio);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../api/diagnostics';
-import { jsonSyntaxDiagnostic, MICROKIT_VERSIONS, placed, STUDIO_SCHEMA_VERSION, systemFileStem, type StudioFile } from './project';
+import { BoardNameSchema, BuildConfigSchema, jsonSyntaxDiagnostic, MICROKIT_VERSIONS, placed, SdkPathSchema, ToolchainSchema, STUDIO_SCHEMA_VERSION, systemFileStem, type StudioFile } from './project';
 
 /**
  * The IDE's settings for an opened folder (a git checkout): board, SDK, build variables and node positions per system
@@ -16,12 +16,12 @@ const LayoutSchema = z.object({ nodes: z.record(z.string(), PositionSchema) });
 
 export const FolderSettingsSchema = z.object({
   schemaVersion: z.literal(FOLDER_SETTINGS_VERSION),
-  board: z.string().min(1).optional(),
+  board: BoardNameSchema.optional(),
   microkitVersion: z.enum(MICROKIT_VERSIONS).optional(),
   build: z.object({
-    config: z.enum(['debug', 'release', 'benchmark']).optional(),
-    toolchain: z.string().optional(),
-    sdkPath: z.string().optional(),
+    config: BuildConfigSchema.optional(),
+    toolchain: ToolchainSchema.optional(),
+    sdkPath: SdkPathSchema.optional(),
     /** Passed to the folder's own build: `make NAME=value`, `cmake -DNAME=value`. */
     variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a build variable name is a make/cmake identifier'), z.string()),
   }),

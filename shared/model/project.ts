@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lineColAt, type Diagnostic } from '../api/diagnostics';
 import { jsonErrorOffset } from './jsonError';
+import { BOARD_NAME, BUILD_CONFIGS, TOOLCHAINS } from '../build/plan';
 
 /**
  * `studio.json`: what a project is besides its `.system` file (board, Microkit version, layout, build settings).
@@ -14,19 +15,29 @@ export const MICROKIT_VERSIONS = ['2.0', '2.1', '2.2', '2.3'] as const;
 
 const PositionSchema = z.object({ x: z.number(), y: z.number() });
 
+/**
+ * The build settings as stored (studio.json, .sel4-studio/settings.json) and as the contract takes them: the same
+ * strict schemas, so a value a folder's file carries is checked as strictly as one the UI sends.
+ */
+export const BoardNameSchema = z.string().regex(BOARD_NAME, 'a board name is lower-case letters, digits and _ (at most 64)');
+export const BuildConfigSchema = z.enum(BUILD_CONFIGS);
+export const ToolchainSchema = z.enum(TOOLCHAINS);
+/** An SDK folder (absolute); used for a build only once the user chose it (electron/services/sdk.ts). */
+export const SdkPathSchema = z.string().min(1).max(4096);
+
 export const StudioFileSchema = z.object({
   schemaVersion: z.literal(STUDIO_SCHEMA_VERSION),
   name: z.string().min(1).max(200),
-  board: z.string().min(1),
+  board: BoardNameSchema,
   microkitVersion: z.enum(MICROKIT_VERSIONS),
   systemFile: z
     .string()
     .regex(/^[^/\\]+\.system$/, 'systemFile must be a plain file name ending in .system'),
   layout: z.object({ nodes: z.record(z.string(), PositionSchema) }),
   build: z.object({
-    config: z.enum(['debug', 'release', 'benchmark']),
-    toolchain: z.string().optional(),
-    sdkPath: z.string().optional(),
+    config: BuildConfigSchema,
+    toolchain: ToolchainSchema.optional(),
+    sdkPath: SdkPathSchema.optional(),
   }),
 });
 export type StudioFile = z.infer<typeof StudioFileSchema>;

@@ -58,6 +58,6 @@ describe.runIf(ok)('sel4-studio new and build', () => {
     cli(['new', dir]);
     const r = cli(['build', '--project', dir, '--sdk', '/nonexistent']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('sel4-studio build: /nonexistent is not a Microkit SDK (it needs VERSION, an executable bin/microkit and board/)\n');
+    expect(r.stderr).toBe('sel4-studio build: /nonexistent is not a Microkit SDK (it needs a VERSION file, an executable bin/microkit and board/<board>/<config>/ folders)\n');
   });
 });

@@ -148,11 +148,30 @@ describe('build slice', () => {
 
   it('inspectSdk answers what the SDK holds, and a failed look as a hint', async () => {
     const { store, fake } = await building();
-    fake.answer('sdk.inspect', ({ path }) => ({ sdk: { path: path ?? '/found', version: '2.3.0', boards: { qemu_virt_aarch64: ['debug'] } } }));
+    fake.answer('sdk.inspect', ({ path }) => ({ sdk: { path: path ?? '/found', version: '2.3.0', boards: { qemu_virt_aarch64: ['debug'] }, chosen: true } }));
     expect((await store.actions.inspectSdk('/opt/sdk')).sdk?.path).toBe('/opt/sdk');
     expect(fake.callsOf('sdk.inspect')).toEqual([{ path: '/opt/sdk' }]);
     fake.refuse('sdk.inspect', new StudioError('not-found', 'no SDK at /nowhere'));
     expect(await store.actions.inspectSdk('/nowhere')).toEqual({ sdk: null, hint: 'no SDK at /nowhere' });
+    store.dispose();
+  });
+
+  it('chooseSdk asks the host (its own dialog decides); a chosen SDK becomes the setting, a refusal is said', async () => {
+    const { store, fake } = await building();
+    fake.answer('sdk.choose', ({ path }) => ({ sdk: { path: path ?? '/picked', version: '2.3.0', boards: { qemu_virt_aarch64: ['debug'] }, chosen: true } }));
+    expect((await store.actions.chooseSdk('/opt/sdk'))?.path).toBe('/opt/sdk');
+    expect(store.getState().buildSettings.sdk).toBe('/opt/sdk');
+    expect(store.getState().notice?.message).toBe('Builds use the Microkit SDK at /opt/sdk (2.3.0)');
+    await store.actions.chooseSdk();
+    expect(fake.callsOf('sdk.choose')).toEqual([{ path: '/opt/sdk' }, {}]);
+    expect(store.getState().buildSettings.sdk).toBe('/picked');
+    // The user said no in the host's dialog: nothing changes.
+    fake.answer('sdk.choose', { sdk: null });
+    expect(await store.actions.chooseSdk('/other')).toBeUndefined();
+    expect(store.getState().buildSettings.sdk).toBe('/picked');
+    fake.refuse('sdk.choose', new StudioError('forbidden', 'add it from a terminal with `sel4-studio sdk add /x`'));
+    expect(await store.actions.chooseSdk('/x')).toBeUndefined();
+    expect(store.getState().notice).toEqual({ kind: 'error', message: 'add it from a terminal with `sel4-studio sdk add /x`' });
     store.dispose();
   });
 });

@@ -49,6 +49,11 @@ export interface BuildActions {
   setBuildSettings(patch: Partial<BuildSettingsState>): void;
   /** What an SDK folder (default: the one the host would find) holds; a failed look is reported as a hint. */
   inspectSdk(path?: string): Promise<Result<'sdk.inspect'>>;
+  /**
+   * The user chooses an SDK for builds: `path` (typed) is confirmed in the host's own dialog, none opens the host's
+   * folder dialog. On success it becomes the build setting. Returns the SDK, or undefined (cancelled or refused: said).
+   */
+  chooseSdk(path?: string): Promise<Result<'sdk.choose'>['sdk'] | undefined>;
 }
 
 /** The build settings a project's studio.json holds. */
@@ -188,6 +193,18 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
         const buildSettings = { ...get().buildSettings, ...patch };
         const build = { config: buildSettings.config, ...(buildSettings.sdk ? { sdkPath: buildSettings.sdk } : {}), ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}) };
         actions.setSettings({ build }, `Build settings: ${Object.entries(patch).map(([k, v]) => `${k} ${v || '(default)'}`).join(', ')}`);
+      },
+      async chooseSdk(path?: string) {
+        try {
+          const { sdk } = await client.call('sdk.choose', path ? { path } : {});
+          if (!sdk) return undefined;
+          if (sdk.path !== get().buildSettings.sdk) actions.setBuildSettings({ sdk: sdk.path });
+          set({ notice: { kind: 'info', message: `Builds use the Microkit SDK at ${sdk.path} (${sdk.version})` } });
+          return sdk;
+        } catch (err) {
+          fail(err);
+          return undefined;
+        }
       },
       async inspectSdk(path?: string) {
         try {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { StudioError } from '../../../shared/api/errors';
 import { createStudioStore } from './studioStore';
 import { createFakeClient, settle, type FakeClient } from './testing/fakeClient';
 import { openedStore } from './testing/fixtures';
@@ -85,6 +86,29 @@ describe('QEMU slice', () => {
     await settle();
     expect(fake.callsOf('qemu.input')).toEqual([{ id: 'qemu-1', data: 'ls\r' }]);
     store.dispose();
+  });
+
+  it('a monitor command the host refuses is said under the input (not sent, why, what instead); the next one clears it', async () => {
+    const { store, fake } = await running();
+    fake.refuse('qemu.monitor', new StudioError('forbidden', '"migrate" is not one of the monitor commands seL4 Studio sends'));
+    await store.actions.monitorQemu('  migrate "exec:touch /tmp/x"');
+    expect(fake.callsOf('qemu.monitor')).toEqual([{ id: 'qemu-1', command: 'migrate "exec:touch /tmp/x"' }]);
+    expect(store.getState().monitorRefusal).toBe('Not sent: migrate "exec:touch /tmp/x" — "migrate" is not one of the monitor commands seL4 Studio sends');
+    expect(store.getState().monitorText).toBe('');
+    expect(store.getState().notice?.kind).not.toBe('error');
+    fake.answer('qemu.monitor', ({ command }) => ({ text: `answer to ${command}\n` }));
+    await store.actions.monitorQemu('info mtree');
+    expect(store.getState().monitorRefusal).toBeUndefined();
+    expect(store.getState().monitorText).toBe('(qemu) info mtree\nanswer to info mtree\n');
+    store.dispose();
+  });
+
+  it('machine options go to the host as typed options, never as arguments', async () => {
+    const opened = await openedStore();
+    opened.fake.answer('qemu.start', { id: 'qemu-1', command: ['qemu-system-aarch64'] });
+    await opened.store.actions.startQemu({ image: 'build/loader.img' }, { gdbPort: 1234, trace: ['guest_errors'] });
+    expect(opened.fake.callsOf('qemu.start')).toEqual([{ board: 'qemu_virt_aarch64', image: 'build/loader.img', options: { gdbPort: 1234, trace: ['guest_errors'] } }]);
+    opened.store.dispose();
   });
 
   it('the boot report holds the console and the timeline', async () => {

@@ -1,4 +1,5 @@
 import { StudioError } from '../../../shared/api/errors';
+import type { QemuOptions } from '../../../shared/qemu/command';
 import { bootReportHtml } from '../../../shared/logs/report';
 import { failure, subscriptions, type SliceFactory } from './slice';
 
@@ -6,13 +7,15 @@ import { failure, subscriptions, type SliceFactory } from './slice';
 export interface QemuState {
   qemu?: { id: string; status: 'starting' | 'running' | 'paused' | 'exited'; command: string[]; exit?: string };
   monitorText: string;
+  /** Why the last monitor command was not sent (not on the allow-list and not confirmed), shown under the input. */
+  monitorRefusal?: string;
   /** What the Terminal tab boots (kept across views). */
   qemuTarget: { kind: 'image' | 'kernel'; file: string };
 }
 
 export interface QemuActions {
-  /** Boot the project's image (or an ELF) on its board; refused while a session runs. */
-  startQemu(target: { image?: string; kernel?: string }, extraArgs?: string[]): Promise<void>;
+  /** Boot the project's image (or an ELF) on its board, with typed machine options; refused while a session runs. */
+  startQemu(target: { image?: string; kernel?: string }, options?: QemuOptions): Promise<void>;
   controlQemu(action: 'pause' | 'resume' | 'reset' | 'stop'): Promise<void>;
   monitorQemu(command: string): Promise<void>;
   /** Keys typed in the console go to the guest's serial port. */
@@ -43,17 +46,17 @@ export const createQemuSlice: SliceFactory<QemuState, QemuActions> = (client, se
     }),
   );
   return {
-    state: { qemu: undefined, monitorText: '', qemuTarget: { kind: 'image', file: 'build/loader.img' } },
+    state: { qemu: undefined, monitorText: '', monitorRefusal: undefined, qemuTarget: { kind: 'image', file: 'build/loader.img' } },
     actions: {
-      async startQemu(target: { image?: string; kernel?: string }, extraArgs: string[] = []) {
+      async startQemu(target: { image?: string; kernel?: string }, options?: QemuOptions) {
         const project = get().project;
         if (!project) return fail(new StudioError('no-project', 'open a project first: QEMU boots its build output'));
         if (starting || (get().qemu && get().qemu!.status !== 'exited')) return fail(new StudioError('conflict', 'a QEMU is already running in this tab: stop it first'));
         actions.resetTimeline();
-        set({ monitorText: '', panel: 'terminal', qemuTarget: target.image !== undefined ? { kind: 'image', file: target.image } : { kind: 'kernel', file: target.kernel ?? '' } });
+        set({ monitorText: '', monitorRefusal: undefined, panel: 'terminal', qemuTarget: target.image !== undefined ? { kind: 'image', file: target.image } : { kind: 'kernel', file: target.kernel ?? '' } });
         starting = true;
         try {
-          const params = { board: project.studio.board, ...target, ...(extraArgs.length ? { extraArgs } : {}) };
+          const params = { board: project.studio.board, ...target, ...(options && Object.keys(options).length ? { options } : {}) };
           const { id, command } = await client.call('qemu.start', params as never);
           set({ qemu: { id, status: 'running', command } });
         } catch (err) {
@@ -73,14 +76,17 @@ export const createQemuSlice: SliceFactory<QemuState, QemuActions> = (client, se
           fail(err);
         }
       },
-      async monitorQemu(command: string) {
+      async monitorQemu(typed: string) {
         const q = get().qemu;
-        if (!q) return;
+        const command = typed.trim();
+        if (!q || !command) return;
         try {
           const { text } = await client.call('qemu.monitor', { id: q.id, command });
-          set((s) => ({ monitorText: `${s.monitorText}(qemu) ${command}\n${text}` }));
+          set((s) => ({ monitorText: `${s.monitorText}(qemu) ${command}\n${text}`, monitorRefusal: undefined }));
         } catch (err) {
-          fail(err);
+          // A command the host will not send is said under the input, with why and what to do instead.
+          if (err instanceof StudioError && (err.code === 'forbidden' || err.code === 'invalid-params')) set({ monitorRefusal: `Not sent: ${command} — ${err.message}` });
+          else fail(err);
         }
       },
       sendToQemu(data: string) {

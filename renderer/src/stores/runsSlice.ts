@@ -15,8 +15,11 @@ export interface RunsState {
 }
 
 export interface RunsActions {
-  /** Start a tool the doctor knows; its output streams into the Output tab. Returns the run id, or undefined. */
-  runTool(tool: string, args: string[], label?: string): Promise<string | undefined>;
+  /**
+   * Run a tool the doctor knows with its version argument (the host composes the command); its output streams into the
+   * Output tab. Returns the run id, or undefined.
+   */
+  runToolVersion(tool: string): Promise<string | undefined>;
   cancelRun(runId: string): Promise<void>;
 }
 
@@ -27,11 +30,11 @@ export const createRunsSlice: SliceFactory<RunsState, RunsActions> = (client, se
   return {
     state: { runs: [] },
     actions: {
-      async runTool(tool: string, args: string[], label?: string) {
+      async runToolVersion(tool: string) {
         set({ panel: 'output' });
         try {
-          const { runId, command } = await client.call('process.start', { tool, args });
-          set((s) => ({ runs: [...s.runs, { runId, label: label ?? command.join(' '), command, text: '' }] }));
+          const { runId, command } = await client.call('tool.version', { tool });
+          set((s) => ({ runs: [...s.runs, { runId, label: command.join(' '), command, text: '' }] }));
           return runId;
         } catch (err) {
           set(failure(err));

@@ -42,7 +42,7 @@ describe('the composed store', () => {
   it('dispose() releases every host subscription: no listener is left and events change nothing', async () => {
     const { store, fake } = await openedStore();
     expect(fake.listenerCount()).toBeGreaterThan(0);
-    await store.actions.runTool('dtc', ['--version']).catch(() => undefined);
+    await store.actions.runToolVersion('dtc').catch(() => undefined);
     store.dispose();
     expect(fake.listenerCount()).toBe(0);
     const before = store.getState();

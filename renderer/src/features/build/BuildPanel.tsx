@@ -29,7 +29,9 @@ export function BuildPanel() {
   const commands = useCommands();
   const [shown, setShown] = useState<StepId | undefined>();
   const [view, setView] = useState<'output' | 'report' | 'history'>('output');
-  const [sdkInfo, setSdkInfo] = useState<{ text: string; bad: boolean }>();
+  const [sdkInfo, setSdkInfo] = useState<{ text: string; bad: boolean; unchosen?: string }>();
+  const [sdkLook, setSdkLook] = useState(0);
+  const native = useStudio((s) => s.host?.capabilities.nativeDialogs ?? false);
   const [sdkBoards, setSdkBoards] = useState<string[]>([]);
   const packs = useStudio((s) => s.boards);
   const running = build && !build.record;
@@ -47,13 +49,15 @@ export function BuildPanel() {
       if (!live) return;
       setSdkBoards(sdk ? Object.keys(sdk.boards) : []);
       if (!sdk) setSdkInfo({ text: hint ?? 'no Microkit SDK', bad: true });
+      else if (!sdk.chosen) setSdkInfo({ text: `Microkit ${sdk.version} at ${sdk.path} is not an SDK you chose: builds do not run its bin/microkit until you do`, bad: true, unchosen: sdk.path });
       else if (board && !sdk.boards[board]) setSdkInfo({ text: `Microkit ${sdk.version} at ${sdk.path} has no board ${board} (it has ${Object.keys(sdk.boards).join(', ')})`, bad: true });
       else setSdkInfo({ text: `Microkit ${sdk.version} at ${sdk.path}${board ? ` · ${board}: ${sdk.boards[board]!.join(', ')}` : ''}`, bad: false });
     });
     return () => {
       live = false;
     };
-  }, [actions, settings.sdk, board]);
+  }, [actions, settings.sdk, board, sdkLook]);
+  const chooseSdk = (path?: string) => void actions.chooseSdk(path).then((sdk) => sdk && setSdkLook((n) => n + 1));
   const done = build ? build.steps.filter((s) => !['pending', 'running'].includes(s.status)).length : 0;
   const total = build?.steps.length ?? 0;
   const frac = build?.progress && build.progress.step === current?.id && build.progress.total ? build.progress.done / build.progress.total : 0;
@@ -104,9 +108,19 @@ export function BuildPanel() {
             ))}
           </select>
         </label>
+        {native && (
+          <button data-testid="build-sdk-pick" onClick={() => chooseSdk()} title="Choose the Microkit SDK folder in a folder dialog">
+            Choose…
+          </button>
+        )}
         <span className={sdkInfo?.bad ? 'build-sdk-bad' : 'muted'} data-testid="build-sdk-info">
           {sdkInfo?.text ?? '…'}
         </span>
+        {sdkInfo?.unchosen && (
+          <button data-testid="build-sdk-use" onClick={() => chooseSdk(sdkInfo.unchosen)} title="Builds will run this SDK's bin/microkit (seL4 Studio asks you to confirm in its own dialog)">
+            Use this SDK
+          </button>
+        )}
       </div>
       {build && (
         <div className="build-progress" data-testid="build-progress" title={`step ${Math.min(done + 1, total)} of ${total}`}>

@@ -9,7 +9,7 @@ export function DoctorPanel() {
     <div className="doctor" data-testid="doctor">
       <div className="row">
         <button onClick={() => actions.refreshDoctor()}>Re-check</button>
-        <button data-testid="run-qemu-version" disabled={!qemu?.found} onClick={() => actions.runTool('qemu-system-aarch64', ['--version'])}>
+        <button data-testid="run-qemu-version" disabled={!qemu?.found} onClick={() => actions.runToolVersion('qemu-system-aarch64')}>
           Run QEMU --version
         </button>
       </div>

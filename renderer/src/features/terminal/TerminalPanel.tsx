@@ -4,6 +4,7 @@ import { useActions, useStudio } from '../../stores/context';
 import { Timeline } from '../timeline/Timeline';
 import { parseFraming } from '../../../../shared/serial/transform';
 import { EMULATOR_CONSOLE, type SerialOpenOptions } from '../../stores/studioStore';
+import { MONITOR_COMMANDS } from '../../../../shared/qemu/monitor';
 
 const ConsoleView = lazy(() => import('./ConsoleView'));
 
@@ -102,6 +103,7 @@ export function QemuConsole() {
   const qemu = useStudio((s) => s.qemu);
   const milestones = useStudio((s) => s.milestones);
   const monitorText = useStudio((s) => s.monitorText);
+  const monitorRefusal = useStudio((s) => s.monitorRefusal);
   const hasProject = useStudio((s) => Boolean(s.project));
   const board = useStudio((s) => s.project?.studio.board);
   const actions = useActions();
@@ -162,9 +164,26 @@ export function QemuConsole() {
               void actions.monitorQemu(monitor);
             }}
           >
-            <input data-testid="qemu-monitor-input" value={monitor} onChange={(e) => setMonitor(e.target.value)} aria-label="QEMU monitor command" />
+            <input
+              data-testid="qemu-monitor-input"
+              value={monitor}
+              onChange={(e) => setMonitor(e.target.value)}
+              aria-label="QEMU monitor command"
+              list="qemu-monitor-commands"
+              title={`Monitor commands sent as typed: ${Object.keys(MONITOR_COMMANDS).join(', ')}`}
+            />
+            <datalist id="qemu-monitor-commands">
+              {Object.entries(MONITOR_COMMANDS).map(([name, help]) => (
+                <option key={name} value={name === 'info' ? 'info mtree' : name} label={help} />
+              ))}
+            </datalist>
             <button type="submit" disabled={!running}>Monitor</button>
           </form>
+          {monitorRefusal && (
+            <div className="monitor-refused" role="alert" data-testid="qemu-monitor-refused">
+              {monitorRefusal}
+            </div>
+          )}
           {monitorText && <pre className="monitor-out" data-testid="qemu-monitor-output">{monitorText}</pre>}
         </div>
       </div>
