@@ -37,6 +37,8 @@ Usage:
                                   a project from a template (hello, shared-memory, sddf-serial, libvmm-linux, orin-agx-path-b)
   sel4-studio build [--project DIR] [--sdk PATH] [--config debug|release|benchmark] [--toolchain T] [--json]
                                   compile the PD programs, write the .system, run microkit; problems as file:line:col
+  sel4-studio trust DIR [--untrust] | sel4-studio trust --list
+                                  trust a folder (the IDE then builds and runs it), stop trusting it, or list the trusted
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version
@@ -64,6 +66,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'passthrough') return runPassthrough(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'new' || cmd === 'build') return runBuildCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
+  if (cmd === 'trust') return (await import('./trustCommand')).runTrustCommand(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'doctor') {
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length) {
