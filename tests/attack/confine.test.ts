@@ -134,6 +134,8 @@ describe('writes stay in the folder', () => {
 
   it('autosave, folder settings, fs.write and reports refuse links out of the folder, dangling ones included', async () => {
     const w = world();
+    // Named like a temp file a killed writer left: the sweep on open removes those in the folder, not through a link.
+    writeFileSync(path.join(w.canary, '.settings.json.999999999.1.deadbeef.tmp'), 'not ours to remove');
     const before = w.snapshot();
     // A plain folder (no studio.json): its autosave and settings live in .sel4-studio/, here a link to the canary.
     const folder = path.join(w.base, 'checkout');
