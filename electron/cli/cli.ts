@@ -38,7 +38,7 @@ Usage:
   sel4-studio build [--project DIR] [--sdk PATH] [--config debug|release|benchmark] [--toolchain T] [--json]
                                   compile the PD programs, write the .system, run microkit; problems as file:line:col
   sel4-studio trust DIR [--untrust] | sel4-studio trust --list
-                                  trust a folder (the IDE then builds and runs it), stop trusting it, or list the trusted
+                                  trust a folder (the IDE then builds and runs it), stop trusting it, or list trusted folders
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version

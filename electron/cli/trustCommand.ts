@@ -1,4 +1,6 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { StudioError } from '../../shared/api/errors';
 import { configDir } from '../services/startArgs';
 import { checkProjectRoot, TRUST_FILE, TrustStore } from '../services/trust';
 import { Args, UsageError } from './args';
@@ -38,6 +40,7 @@ async function trust(argv: string[], io: Io): Promise<number> {
     io.out(`${await store.set(dir, false)} is no longer trusted: it opens in restricted mode (no build, no run)\n`);
     return 0;
   }
+  if (!(await stat(dir).then((st) => st.isDirectory(), () => false))) throw new StudioError('not-found', `${path.resolve(dir)} is not a folder`);
   await checkProjectRoot(dir, configDir());
   io.out(`${await store.set(dir, true)} is trusted: seL4 Studio may build it (running its Makefile or CMakeLists.txt) and run its images\n`);
   return 0;

@@ -124,6 +124,11 @@ describe('trust is the user’s, remembered per folder and revocable', () => {
       expect(await runCli(['trust', '--list'], (s) => out.push(s))).toBe(0);
       expect(out.join('')).toContain(w.evil);
       expect(await runCli(['trust', '--untrust', w.evil], (s) => out.push(s))).toBe(0);
+      // The CLI trusts only a folder that can be a project.
+      expect(await runCli(['trust', path.join(w.base, 'missing')], (s) => out.push(s))).toBe(1);
+      expect(await runCli(['trust', os.homedir()], (s) => out.push(s))).toBe(1);
+      expect(await runCli(['trust', '/'], (s) => out.push(s))).toBe(1);
+      expect((await import('../../electron/cli/trustCommand')).userTrustStore().file).toBe(path.join(w.config, 'trust.json'));
     } finally {
       if (saved === undefined) delete process.env.SEL4_STUDIO_CONFIG_DIR;
       else process.env.SEL4_STUDIO_CONFIG_DIR = saved;
