@@ -7,9 +7,11 @@ import type { Toolchain } from '../../shared/build/plan';
 import { BuildService } from '../services/build';
 import { defaultBoardsDir } from '../services/boards';
 import { ProcessSupervisor } from '../services/processes';
-import { ProjectService } from '../services/projects';
+import { isEmptyOrMissing, ProjectService } from '../services/projects';
 import { inspectSdk, SdkChoices } from '../services/sdk';
 import { configDir } from '../services/startArgs';
+import { checkProjectRoot } from '../services/trust';
+import { userTrustStore } from './trustCommand';
 import { StudioError } from '../../shared/api/errors';
 import { defaultTemplatesDir, listTemplates, readTemplate } from '../services/templates';
 import { Args, UsageError } from './args';
@@ -38,8 +40,13 @@ async function newProject(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`no template '${template}' (there are: ${(await listTemplates(templates)).map((t) => t.id).join(', ')})`);
   }
   const t = await readTemplate(templates, template);
+  // Recent projects are the IDE's own list; the CLI's come and go with it.
   const projects = new ProjectService(mkdtempSync(path.join(os.tmpdir(), 'sel4-studio-cli-')));
+  await checkProjectRoot(dir, configDir());
+  const fresh = await isEmptyOrMissing(dir);
   const snap = await projects.create(dir, name ?? path.basename(path.resolve(dir)), board ?? t.info.board, t.systemXml, t.files);
+  // As in the IDE: a folder made from empty holds only what seL4 Studio wrote, so the IDE may build it.
+  if (fresh) await userTrustStore().set(snap.dir, true);
   io.out(`created ${snap.dir} from the ${template} template (board ${snap.studio.board}): ${[snap.studio.systemFile, 'studio.json', ...t.files.map((f) => f.path)].join(', ')}\n`);
   return 0;
 }

@@ -41,6 +41,8 @@ Usage:
                                   compile the PD programs, write the .system, run microkit; problems as file:line:col
   sel4-studio sdk add PATH | sdk list
                                   the Microkit SDKs you chose: the IDE builds with an SDK a folder's settings name only then
+  sel4-studio trust DIR [--untrust] | sel4-studio trust --list
+                                  trust a folder (the IDE then builds and runs it), stop trusting it, or list trusted folders
   sel4-studio doctor [--json]     list the tools seL4 Studio drives, with versions or how to install them
   sel4-studio --help              this text
   sel4-studio --version           the version
@@ -69,6 +71,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'new' || cmd === 'build') return runBuildCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'sdk') return (await import('./sdkCommand')).runSdkCommand(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
+  if (cmd === 'trust') return (await import('./trustCommand')).runTrustCommand(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'doctor') {
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length) {

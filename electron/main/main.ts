@@ -5,7 +5,9 @@ import { createDispatcher } from '../../shared/api/rpc';
 import { createStudioHost } from '../services/studioHost';
 import { defaultBoardsDir } from '../services/boards';
 import { isInside } from '../services/confine';
-import { parseStartArgs, STUDIO_VERSION } from '../services/startArgs';
+import { configDir, parseStartArgs, STUDIO_VERSION } from '../services/startArgs';
+import { isAllowedExternalUrl } from '../services/externalLinks';
+import { TRUST_FILE } from '../services/trust';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../preload/channels';
 
 /**
@@ -34,6 +36,25 @@ const studio = createStudioHost({
     const r = await dialog.showMessageBox(mainWindow!, { type: 'warning', title, message, detail, buttons: ['Cancel', yes], defaultId: 0, cancelId: 0, noLink: true });
     return r.response === 1;
   },
+  // Folders are opened, created and saved into only where the user chose in this dialog (or the recent list).
+  pickedFoldersOnly: true,
+  // The same trust file as `sel4-studio trust` and the browser host.
+  trustFile: path.join(configDir(), TRUST_FILE),
+  // Trust is the user's answer to a native dialog: the page can ask, never answer.
+  confirmTrust: async (dir) => {
+    const r = await dialog.showMessageBox(mainWindow!, {
+      type: 'warning',
+      title: 'Trust this folder?',
+      message: `Do you trust the authors of the files in\n${dir}?`,
+      detail:
+        'Trusting it lets seL4 Studio build it — run its Makefile or CMakeLists.txt, the compiler and the Microkit SDK its settings name — and boot its images in QEMU. In restricted mode you can still view, edit, validate and draw it. You can stop trusting it from the command palette or with sel4-studio trust --untrust.',
+      buttons: ['Trust', 'Stay in restricted mode'],
+      defaultId: 1,
+      cancelId: 1,
+      noLink: true,
+    });
+    return r.response === 0;
+  },
 });
 const dispatch = createDispatcher(studio.handlers);
 
@@ -60,7 +81,8 @@ function createWindow() {
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    // Only the documentation and project pages the UI links to go to the system browser (electron/services/externalLinks.ts).
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   mainWindow.webContents.on('will-navigate', (e, url) => {

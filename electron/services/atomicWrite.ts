@@ -8,6 +8,8 @@ export interface AtomicWriteOptions {
    * target is still what the caller read. Throwing cancels the write (the target is untouched, the temp file removed).
    */
   beforeRename?: () => Promise<void>;
+  /** The new file's permission bits (default 0644, less the umask); 0600 for the user's own secrets. */
+  mode?: number;
 }
 
 let tempCounter = 0;
@@ -37,8 +39,10 @@ async function writeNow(file: string, data: string, opts: AtomicWriteOptions): P
   const dir = path.dirname(file);
   // Unique per write: pid for other processes, a counter for this one, random bytes for a pid reused after a crash.
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx', 0o644);
+  const handle = await fs.open(tmp, 'wx', opts.mode ?? 0o644);
   try {
+    // The umask may widen nothing, but an explicit mode is meant exactly (open's mode is masked).
+    if (opts.mode !== undefined) await handle.chmod(opts.mode);
     try {
       await handle.writeFile(data, 'utf8');
       await handle.sync();

@@ -1,5 +1,4 @@
 import { createWriteStream, existsSync, promises as fs } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../shared/api/errors';
 import type { BuildRecord, EventPayload } from '../../shared/api/contract';
@@ -9,6 +8,7 @@ import { LineSplitter } from '../../shared/logs/lines';
 import { programImagePlace } from '../../shared/sdf/places';
 import type { StudioFile } from '../../shared/model/project';
 import { writeFileAtomic } from './atomicWrite';
+import { confine, openForWrite } from './confine';
 import { which } from './doctor';
 import type { ProcessSupervisor } from './processes';
 import { findSdk } from './sdk';
@@ -68,7 +68,9 @@ export class BuildService {
     if (unsafe) throw new StudioError('invalid-params', unsafe);
     const kind: ProjectKind = existsSync(path.join(req.root, 'CMakeLists.txt')) ? 'cmake' : existsSync(path.join(req.root, 'Makefile')) ? 'make' : 'none';
     const steps = planBuild(kind, settings, req.studio.systemFile);
-    const out = await fs.stat(path.join(req.root, BUILD_DIR)).catch(() => undefined);
+    // The build's own files (logs, history, the toolchain file) stay in the folder: a `build` that is a link out of it
+    // is refused before anything runs.
+    const out = await fs.stat(confine(req.root, BUILD_DIR)).catch(() => undefined);
     if (out && !out.isDirectory()) throw new StudioError('conflict', `${BUILD_DIR} in the project is not a folder: the build writes its output there (rename or remove that file)`);
     const buildId = `build-${this.next++}`;
     this.active.set(buildId, { cancelled: false });
@@ -87,7 +89,7 @@ export class BuildService {
   async history(root: string): Promise<BuildRecord[]> {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await fs.readFile(path.join(root, HISTORY), 'utf8'));
+      parsed = JSON.parse(await fs.readFile(confine(root, HISTORY), 'utf8'));
     } catch {
       return [];
     }
@@ -115,9 +117,9 @@ export class BuildService {
   private async run(buildId: string, req: BuildRequest, settings: BuildSettings, steps: BuildStep[], env: NodeJS.ProcessEnv): Promise<BuildRecord> {
     const t0 = performance.now();
     const record: BuildRecord = { buildId, startedAt: new Date().toISOString(), durationMs: 0, result: 'ok', problems: 0, steps: [], config: settings.config, board: settings.board };
-    await fs.mkdir(path.join(req.root, BUILD_DIR), { recursive: true });
+    await fs.mkdir(confine(req.root, BUILD_DIR), { recursive: true });
     // The toolchain file is rewritten only when the settings change, so an unchanged build tree stays current.
-    const toolchainChanged = steps.some((s) => s.id === 'configure') && (await writeIfChanged(path.join(req.root, TOOLCHAIN_FILE), cmakeToolchainFile(settings)));
+    const toolchainChanged = steps.some((s) => s.id === 'configure') && (await writeIfChanged(confine(req.root, TOOLCHAIN_FILE), cmakeToolchainFile(settings)));
     for (const step of steps) {
       const s0 = performance.now();
       const state = this.active.get(buildId)!;
@@ -135,11 +137,11 @@ export class BuildService {
       let status: 'done' | 'failed' | 'cancelled';
       let detail: string | undefined;
       if (step.id === 'export') {
-        if (req.systemXml !== undefined) await writeIfChanged(path.join(req.root, req.studio.systemFile), req.systemXml);
+        if (req.systemXml !== undefined) await writeIfChanged(confine(req.root, req.studio.systemFile), req.systemXml);
         this.events.output({ buildId, step: step.id, data: `${req.systemXml !== undefined ? 'wrote' : 'using'} ${req.studio.systemFile}\n` });
         status = 'done';
       } else {
-        const r = await this.exec(buildId, step, req, env, req.systemXml ?? (await fs.readFile(path.join(req.root, req.studio.systemFile), 'utf8').catch(() => undefined)));
+        const r = await this.exec(buildId, step, req, env, req.systemXml ?? (await readInside(req.root, req.studio.systemFile)));
         record.problems += r.problems;
         status = state.cancelled ? 'cancelled' : r.ok ? 'done' : 'failed';
         detail = r.detail;
@@ -197,11 +199,12 @@ export class BuildService {
     // Every byte of the step's output is kept in build/sel4-studio-<step>.log (the panel shows the newest part). Opened
     // before the step runs, so a log that cannot be written (a folder in its place) fails the step with a clear problem.
     const logName = `${BUILD_DIR}/sel4-studio-${step.id}.log`;
-    let logFile: FileHandle;
+    let logFile: number;
     try {
-      logFile = await fs.open(path.join(req.root, logName), 'w');
+      // In place (a log streams), so opened with the checks a write in place needs: no link out, no hard link.
+      logFile = openForWrite(confine(req.root, logName), 'truncate', logName).fd;
     } catch (e) {
-      const message = `cannot write the step log ${logName}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+      const message = `cannot write the step log ${logName}: ${e instanceof StudioError ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message)}`;
       this.events.output({ buildId, step: step.id, data: `${message}\n` });
       this.events.problem({ buildId, step: step.id, problem: { tool: toolOf(step), severity: 'error', message } });
       return { ok: false, problems: 1, detail: message };
@@ -286,7 +289,7 @@ export class BuildService {
   private async remember(root: string, record: BuildRecord, lastStep: StepId) {
     const all = [record, ...(await this.history(root))].slice(0, HISTORY_KEEP);
     try {
-      await writeFileAtomic(path.join(root, HISTORY), `${JSON.stringify(all, null, 2)}\n`);
+      await writeFileAtomic(confine(root, HISTORY), `${JSON.stringify(all, null, 2)}\n`);
     } catch (e) {
       this.events.output({ buildId: record.buildId, step: lastStep, data: `(this build is not in the history: cannot write ${HISTORY}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n` });
     }
@@ -310,6 +313,15 @@ async function writeIfChanged(file: string, text: string): Promise<boolean> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, text);
   return true;
+}
+
+/** A file of the folder as text, or undefined (missing, or a link out of the folder). */
+async function readInside(root: string, rel: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(confine(root, rel), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 async function mtime(file: string): Promise<number | undefined> {

@@ -8,8 +8,9 @@ import { exportSystem } from '../../shared/sdf/export';
 import { addProtectionDomain } from '../../shared/model/edits';
 import { emptySystem } from '../../shared/model/system';
 import { sweepStaleTemps, writeFileAtomic } from './atomicWrite';
-import { confine } from './confine';
+import { confine, isReallyInside } from './confine';
 import { readWithHash } from './fileIo';
+import { checkProjectRoot } from './trust';
 import { firstSystemFile, readFolderSettings, writeFolderSettings } from './workspace';
 import {
   defaultFolderSettings,
@@ -25,6 +26,21 @@ import {
 } from '../../shared/model/folderSettings';
 
 const MAX_RECENT = 10;
+
+/** A project as the service reads it; the host adds whether the user trusts the folder. */
+export type FolderSnapshot = Omit<ProjectSnapshot, 'trusted'>;
+
+/**
+ * Whether a folder is new or empty: a project made there holds only what seL4 Studio wrote (so it may be trusted at
+ * once); anything else in it (a checkout's Makefile) is not the user's decision yet.
+ */
+export async function isEmptyOrMissing(dir: string): Promise<boolean> {
+  try {
+    return (await fs.readdir(path.resolve(dir))).length === 0;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
 /** A folder's autosave sits with its settings, out of the user's tree (a checkout stays clean). */
 const FOLDER_RECOVERY_FILE = `${SETTINGS_DIR}/recovery.json`;
 
@@ -58,16 +74,15 @@ export class ProjectService {
     return this.root;
   }
 
-  /** A new project in an empty folder: one PD, or a template's system (`systemXml`, laid out when opened). */
-  /** A new project in an empty folder; `files` (a template's sources) are written next to the .system. */
-  async create(dir: string, name: string, board?: string, systemXml?: string, files: { path: string; text: string }[] = []): Promise<ProjectSnapshot> {
+  /**
+   * A new project: one PD, or a template's system (`systemXml`, laid out when opened) and its sources (`files`, written
+   * next to the .system). The folder must be new, empty, or a git checkout none of whose files would be replaced; never
+   * a home or system folder.
+   */
+  async create(dir: string, name: string, board?: string, systemXml?: string, files: { path: string; text: string }[] = []): Promise<FolderSnapshot> {
     const abs = path.resolve(dir);
-    await fs.mkdir(abs, { recursive: true });
-    const entries = (await fs.readdir(abs)).filter((e) => !e.startsWith('.'));
-    if (entries.length > 0) {
-      throw new StudioError('conflict', `${abs} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); choose an empty folder`);
-    }
     const studio = defaultStudioFile(name, board);
+    await this.prepareNewProjectFolder(abs, [studio.systemFile, ...files.map((f) => f.path)]);
     if (systemXml === undefined) {
       // A new project starts with one PD so that it is a valid system from the first save.
       const doc = addProtectionDomain({ x: 120, y: 120 }, 'main').apply({ system: emptySystem(), layout: studio.layout });
@@ -79,13 +94,48 @@ export class ProjectService {
     return this.open(abs);
   }
 
-  async open(dir: string): Promise<ProjectSnapshot> {
+  /**
+   * Where a project is about to be written (New, Save As): created when missing; else it must be empty, or a git
+   * checkout (its README and LICENSE stay) in which none of `writes` exists yet. A folder holding anything else — a home
+   * folder's dotfiles, another project — is refused: what is later written "inside the project" must not be the user's
+   * other files.
+   */
+  private async prepareNewProjectFolder(abs: string, writes: string[]): Promise<void> {
+    await checkProjectRoot(abs, this.configDir);
+    let entries: string[];
+    try {
+      entries = await fs.readdir(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw new StudioError('conflict', `${abs} is a file, not a folder`);
+      if (code !== 'ENOENT') throw new StudioError('forbidden', `cannot read ${abs}: ${code}`);
+      await fs.mkdir(abs, { recursive: true });
+      return;
+    }
+    if (entries.length === 0) return;
+    if (entries.includes(STUDIO_FILE)) throw new StudioError('conflict', `${abs} already holds a seL4 Studio project: open it instead, or choose another folder`);
+    const shown = entries.filter((e) => !e.startsWith('.'));
+    const list = (names: string[]) => `${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`;
+    if (!entries.includes('.git')) {
+      throw new StudioError('conflict', `${abs} is not empty (${list(shown.length ? shown : entries)}) and is not a git checkout; choose an empty or new folder`);
+    }
+    const taken: string[] = [];
+    for (const w of new Set([...writes, STUDIO_FILE])) {
+      if (await fs.lstat(confine(abs, w)).then(() => true, () => false)) taken.push(w);
+    }
+    if (taken.length) throw new StudioError('conflict', `${abs} already has ${list(taken)}; it was not overwritten (choose an empty or new folder)`);
+  }
+
+  async open(dir: string): Promise<FolderSnapshot> {
     const abs = path.resolve(dir);
+    await checkProjectRoot(abs, this.configDir);
     const studioPath = path.join(abs, STUDIO_FILE);
     let text: string;
     try {
-      text = await fs.readFile(studioPath, 'utf8');
+      // Never read through a link out of the folder: its bytes would land in the error a non-JSON file gets.
+      text = await fs.readFile(confine(abs, STUDIO_FILE), 'utf8');
     } catch (err) {
+      if (err instanceof StudioError) throw new StudioError('forbidden', `${studioPath} is a link to a file outside the folder; it is not read`);
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return this.openFolder(abs);
       throw new StudioError('not-found', `cannot read ${studioPath}: ${code}`);
@@ -108,7 +158,7 @@ export class ProjectService {
     this.systemFile = parsed.studio.systemFile;
     this.kind = 'studio-project';
     await this.remember(abs, parsed.studio.name);
-    const snapshot: ProjectSnapshot = {
+    const snapshot: FolderSnapshot = {
       dir: abs,
       kind: 'studio-project',
       studio: folder.settings ? studioWithSettings(parsed.studio, folder.settings) : parsed.studio,
@@ -120,13 +170,13 @@ export class ProjectService {
       systemHash: system.hash,
     };
     if (folder.problems.length) snapshot.settingsProblems = folder.problems;
-    const recovery = await this.readRecovery(path.join(abs, RECOVERY_FILE), studioPath);
+    const recovery = await this.readRecovery(abs, RECOVERY_FILE, studioPath);
     if (recovery) snapshot.recovery = recovery;
     return snapshot;
   }
 
   /** Any folder: no studio.json needed. Settings from `.sel4-studio/settings.json` or defaults; nothing is written. */
-  private async openFolder(abs: string): Promise<ProjectSnapshot> {
+  private async openFolder(abs: string): Promise<FolderSnapshot> {
     let isFolder = false;
     try {
       isFolder = (await fs.stat(abs)).isDirectory();
@@ -143,7 +193,7 @@ export class ProjectService {
     this.systemFile = systemPath;
     this.kind = 'folder';
     await this.remember(abs, path.basename(abs));
-    const snapshot: ProjectSnapshot = {
+    const snapshot: FolderSnapshot = {
       dir: abs,
       kind: 'folder',
       studio: studioViewOfSettings(settings, path.basename(abs), systemPath),
@@ -154,7 +204,7 @@ export class ProjectService {
     };
     if (system) snapshot.systemHash = system.hash;
     if (read.problems.length) snapshot.settingsProblems = read.problems;
-    const recovery = systemPath !== undefined ? await this.readRecovery(path.join(abs, FOLDER_RECOVERY_FILE), confine(abs, systemPath)) : undefined;
+    const recovery = systemPath !== undefined ? await this.readRecovery(abs, FOLDER_RECOVERY_FILE, confine(abs, systemPath)) : undefined;
     if (recovery) snapshot.recovery = recovery;
     return snapshot;
   }
@@ -189,7 +239,7 @@ export class ProjectService {
   /** studio.json as it is on disk. */
   private async studioFile(): Promise<StudioFile> {
     const studioPath = path.join(this.requireRoot(), STUDIO_FILE);
-    const parsed = parseStudioFile(await fs.readFile(studioPath, 'utf8'), studioPath);
+    const parsed = parseStudioFile(await fs.readFile(confine(this.requireRoot(), STUDIO_FILE), 'utf8'), studioPath);
     if (!parsed.studio) throw new StudioError('corrupt', parsed.diagnostics[0] ? formatDiagnostic(parsed.diagnostics[0]) : `${studioPath} is not valid`, parsed.diagnostics);
     return parsed.studio;
   }
@@ -209,7 +259,7 @@ export class ProjectService {
         files.push(path.join(root, SETTINGS_FILE));
       }
     }
-    await fs.rm(this.recoveryFile(root), { force: true });
+    await this.removeRecovery(root);
     return { savedAt: new Date().toISOString(), files };
   }
 
@@ -230,31 +280,39 @@ export class ProjectService {
       await writeFolderSettings(root, settingsWithStudio(settings, valid, this.systemFile));
       files.push(path.join(root, SETTINGS_FILE));
     }
-    await fs.rm(this.recoveryFile(root), { force: true });
+    await this.removeRecovery(root);
     return { savedAt: new Date().toISOString(), files };
   }
 
-  /** What a writer killed mid-save left where saves write: the root, the settings folder, the system file's folder. */
+  /**
+   * What a writer killed mid-save left where saves write: the root, the settings folder, the system file's folder —
+   * each only when it really lies in the folder (a `.sel4-studio` that links out of it is not swept).
+   */
   private async sweep(root: string, systemFile?: string): Promise<void> {
     const dirs = new Set([root, path.join(root, SETTINGS_DIR), ...(systemFile ? [path.dirname(systemFile)] : [])]);
-    for (const dir of dirs) await sweepStaleTemps(dir);
+    for (const dir of dirs) if (isReallyInside(root, dir)) await sweepStaleTemps(dir);
   }
 
+  /** The autosave file, confined like every write (a `.sel4-studio` that is a link out of the folder is refused). */
   private recoveryFile(root: string): string {
-    return path.join(root, this.kind === 'folder' ? FOLDER_RECOVERY_FILE : RECOVERY_FILE);
+    return confine(root, this.kind === 'folder' ? FOLDER_RECOVERY_FILE : RECOVERY_FILE);
   }
 
-  async saveAs(dir: string, studio: StudioFile, systemXml: string): Promise<ProjectSnapshot> {
+  private async removeRecovery(root: string): Promise<void> {
+    // Removing a link removes the link, never what it points to; a refused path has nothing of ours to remove.
+    await fs.rm(path.join(root, this.kind === 'folder' ? FOLDER_RECOVERY_FILE : RECOVERY_FILE), { force: true });
+  }
+
+  /**
+   * The project written as a new one in another folder, with the same rules as New: a new, empty or git-checkout folder
+   * where neither studio.json nor the .system exists (a same-named .system there is never replaced).
+   */
+  async saveAs(dir: string, studio: StudioFile, systemXml: string): Promise<FolderSnapshot> {
     const abs = path.resolve(dir);
-    await fs.mkdir(abs, { recursive: true });
-    try {
-      await fs.access(path.join(abs, STUDIO_FILE));
-      throw new StudioError('conflict', `${abs} already holds a project; choose another folder`);
-    } catch (err) {
-      if (err instanceof StudioError) throw err;
-    }
-    await this.write(abs, studio, systemXml);
-    if (this.root) await fs.rm(this.recoveryFile(this.root), { force: true });
+    const valid = StudioFileSchema.parse(studio);
+    await this.prepareNewProjectFolder(abs, [valid.systemFile]);
+    await this.write(abs, valid, systemXml);
+    if (this.root) await this.removeRecovery(this.root);
     return this.open(abs);
   }
 
@@ -268,7 +326,7 @@ export class ProjectService {
   }
 
   async discardRecovery(): Promise<void> {
-    await fs.rm(this.recoveryFile(this.requireRoot()), { force: true });
+    await this.removeRecovery(this.requireRoot());
   }
 
   close(): void {
@@ -289,15 +347,17 @@ export class ProjectService {
   private async write(root: string, studio: StudioFile, systemXml: string): Promise<string[]> {
     const valid = StudioFileSchema.parse(studio);
     const systemPath = confine(root, valid.systemFile);
+    const studioPath = confine(root, STUDIO_FILE);
     // The .system first: studio.json must never name a file that is not there.
     await writeFileAtomic(systemPath, systemXml);
-    await writeFileAtomic(path.join(root, STUDIO_FILE), serializeStudioFile(valid));
-    return [systemPath, path.join(root, STUDIO_FILE)];
+    await writeFileAtomic(studioPath, serializeStudioFile(valid));
+    return [systemPath, studioPath];
   }
 
-  /** An autosave in `file` newer than `savedFile` (the file a save writes last). */
-  private async readRecovery(file: string, savedFile: string): Promise<ProjectSnapshot['recovery']> {
+  /** An autosave in `rel` newer than `savedFile` (the file a save writes last); never read through a link out of the folder. */
+  private async readRecovery(root: string, rel: string, savedFile: string): Promise<ProjectSnapshot['recovery']> {
     try {
+      const file = confine(root, rel);
       const [rec, savedStat, recStat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(savedFile), fs.stat(file)]);
       if (recStat.mtimeMs < savedStat.mtimeMs) return undefined;
       const data = JSON.parse(rec) as { savedAt?: unknown; studio?: unknown; systemXml?: unknown };

@@ -1,9 +1,9 @@
 import { createWriteStream, existsSync, promises as fs, readFileSync, readlinkSync, renameSync, type WriteStream } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { SerialPort as SerialPortClass } from 'serialport';
 import { StudioError } from '../../shared/api/errors';
+import { openForWrite } from './confine';
 import { describePorts, type NamedPort, type RawPort } from '../../shared/serial/ports';
 import { encodeInput, parseTarget, rfc2217Control, rfc2217Hello, TelnetDecoder, telnetEscape, type LineEnding } from '../../shared/serial/transform';
 
@@ -151,7 +151,8 @@ export class SerialService {
     try {
       for (let i = keep - 1; i >= 1; i--) if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
       renameSync(file, `${file}.1`);
-      s.log = this.watchLog(s, createWriteStream(file, { flags: 'a' }));
+      // A new file in the old one's place, opened with the same checks (no link, no hard link).
+      s.log = this.watchLog(s, createWriteStream('', { fd: openForWrite(file, 'append').fd }));
       s.logBytes = 0;
     } catch (e) {
       this.events.status(s.id, s.status, `the log ${file} stopped: it could not be rotated (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
@@ -338,15 +339,11 @@ const LOG_REASONS: Record<string, string> = {
  * a stream opened lazily would report it later as an uncaught 'error' event.
  */
 async function openLog(file: string): Promise<{ log: WriteStream; size: number }> {
-  let handle: FileHandle | undefined;
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    handle = await fs.open(file, 'a');
-    const st = await handle.stat();
-    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: st.isDirectory() ? 'EISDIR' : 'ENOTREG' });
-    return { log: createWriteStream('', { fd: handle }), size: st.size };
+    const { fd, size } = openForWrite(file, 'append');
+    return { log: createWriteStream('', { fd }), size };
   } catch (e) {
-    await handle?.close().catch(() => undefined);
+    if (e instanceof StudioError) throw new StudioError(e.code, `cannot write the serial log ${file}: ${e.message}`);
     const code = (e as NodeJS.ErrnoException).code;
     const reason = code ? `${LOG_REASONS[code] ?? (code === 'ENOTREG' ? 'it is not a regular file' : (e as Error).message)} (${code})` : (e as Error).message;
     throw new StudioError('invalid-params', `cannot write the serial log ${file}: ${reason}`);

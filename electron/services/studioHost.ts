@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkEvent, type Handlers } from '../../shared/api/rpc';
 import { StudioError } from '../../shared/api/errors';
-import type { EventName, EventPayload, HostInfo } from '../../shared/api/contract';
+import type { EventName, EventPayload, HostInfo, ProjectSnapshot } from '../../shared/api/contract';
 import { confine } from './confine';
 import { TOOLS } from '../../shared/doctor/tools';
 import { runDoctor, which } from './doctor';
 import { ProcessSupervisor } from './processes';
-import { ProjectService } from './projects';
+import { isEmptyOrMissing, ProjectService, type FolderSnapshot } from './projects';
+import { TRUST_FILE, TrustStore } from './trust';
 import { writeFileAtomic } from './atomicWrite';
 import { loadBoards } from './boards';
 import { QemuService } from './qemu';
@@ -48,6 +49,18 @@ export interface StudioHostOptions {
   boardsDir: string;
   /** Project templates (default: resources/templates next to boards/). */
   templatesDir?: string;
+  /** The user's trust decisions (default: trust.json in `configDir`; the CLI's `sel4-studio trust` writes the same file). */
+  trustFile?: string;
+  /**
+   * Ask the user, outside the page, whether to trust a folder (Electron: a native dialog). Without it the page's request
+   * is the user's action (browser mode has no other UI).
+   */
+  confirmTrust?: (dir: string) => Promise<boolean>;
+  /**
+   * Open, create and Save As only folders the user chose outside the page: picked in the host's own dialog this
+   * session, in the recent list, or given on the command line (Electron). Without it, any path the page names.
+   */
+  pickedFoldersOnly?: boolean;
 }
 
 /**
@@ -110,6 +123,26 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
   };
 
   const templatesDir = opts.templatesDir ?? defaultTemplatesDir(opts.boardsDir);
+  const trust = new TrustStore(opts.trustFile ?? path.join(opts.configDir, TRUST_FILE));
+  // Asked afresh at each gated call: a trust revoked elsewhere (the CLI, another window) holds at once.
+  const requireTrusted = async (what: string) => {
+    const root = projects.requireRoot();
+    if (await trust.isTrusted(root)) return;
+    throw new StudioError('untrusted', `Restricted mode: ${root} is not trusted, so ${what} is off. Trust it first (the Trust button in the banner, the command "Trust this folder", or sel4-studio trust ${root}) if you trust its authors: building runs its Makefile or CMakeLists.txt and the tools its settings name.`);
+  };
+  const withTrust = async (snap: FolderSnapshot, trusted?: boolean): Promise<ProjectSnapshot> => ({ ...snap, trusted: trusted ?? (await trust.isTrusted(snap.dir)) });
+
+  // Folders the user chose in the host's own dialog this session (real paths and as given).
+  const picked = new Set<string>();
+  const chosenByUser = async (dir: string): Promise<void> => {
+    if (!opts.pickedFoldersOnly) return;
+    const abs = path.resolve(dir);
+    const real = await fs.realpath(abs).catch(() => abs);
+    if (picked.has(abs) || picked.has(real)) return;
+    if (opts.initialProject && path.resolve(opts.initialProject) === abs) return;
+    if ((await projects.recent()).some((r) => r.dir === abs || r.dir === real)) return;
+    throw new StudioError('forbidden', `${abs} was not chosen by you: choose the folder with Browse… (folders are opened, created and saved into only from the folder dialog or the recent list)`);
+  };
   const handlers: Handlers = {
     'host.info': async () => {
       const info: HostInfo = {
@@ -125,16 +158,21 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'boards.list': () => loadBoards(opts.boardsDir),
 
     'project.create': async ({ dir, name, board, template }) => {
-      if (template === undefined) return projects.create(dir, name, board);
-      const t = await readTemplate(templatesDir, template);
-      return projects.create(dir, name, board ?? t.info.board, t.systemXml, t.files);
+      await chosenByUser(dir);
+      // A folder seL4 Studio fills from empty holds only what it wrote: trusted. A git checkout it adds to is not.
+      const fresh = await isEmptyOrMissing(dir);
+      const t = template === undefined ? undefined : await readTemplate(templatesDir, template);
+      const snap = t ? await projects.create(dir, name, board ?? t.info.board, t.systemXml, t.files) : await projects.create(dir, name, board);
+      if (fresh) await trust.set(snap.dir, true);
+      return withTrust(snap);
     },
     'templates.list': async () => ({ templates: await listTemplates(templatesDir) }),
     'project.open': async ({ dir }) => {
+      await chosenByUser(dir);
       const snap = await projects.open(dir);
       await watcher.watch([]);
       if (snap.systemPath !== null) watcher.noteContent(confine(snap.dir, snap.systemPath), snap.systemHash);
-      return snap;
+      return withTrust(snap);
     },
     'project.save': async ({ studio, systemXml }) => {
       const saved = await projects.save(studio, systemXml);
@@ -142,8 +180,15 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       return saved;
     },
     'project.saveAs': async ({ dir, studio, systemXml }) => {
+      await chosenByUser(dir);
+      // The copy is as trusted as what it was copied from (its build settings came along), when it fills a new folder.
+      const fresh = await isEmptyOrMissing(dir);
+      const from = projects.current;
+      const sourceTrusted = from === undefined || (await trust.isTrusted(from));
       await watcher.watch([]);
-      return projects.saveAs(dir, studio, systemXml);
+      const snap = await projects.saveAs(dir, studio, systemXml);
+      if (fresh && sourceTrusted) await trust.set(snap.dir, true);
+      return withTrust(snap);
     },
     'project.autosave': ({ studio, systemXml }) => projects.autosave(studio, systemXml),
     'project.discardRecovery': async () => (await projects.discardRecovery(), {}),
@@ -151,7 +196,12 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'project.recent': async () => ({ projects: await projects.recent() }),
     'project.pickDirectory': async ({ title, mode }) => {
       if (!opts.pickDirectory) throw new StudioError('unsupported', 'this host has no folder dialog; type the folder path');
-      return { dir: await opts.pickDirectory(title, mode) };
+      const dir = await opts.pickDirectory(title, mode);
+      if (dir !== null) {
+        picked.add(path.resolve(dir));
+        picked.add(await fs.realpath(dir).catch(() => path.resolve(dir)));
+      }
+      return { dir };
     },
 
     'fs.readText': async ({ path: rel }) => {
@@ -195,6 +245,19 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'workspace.files': async () => listWorkspaceFiles(projects.requireRoot()),
     'system.compose': async ({ path: rel, cpp }) => composeSystem(projects.requireRoot(), rel, cpp),
     'workspace.saveSettings': async ({ settings }) => (await projects.saveSettings(settings), {}),
+    'workspace.trust': async ({ trusted }) => {
+      const root = projects.requireRoot();
+      if (!trusted) {
+        await trust.set(root, false);
+        return { trusted: false };
+      }
+      if (await trust.isTrusted(root)) return { trusted: true };
+      if (opts.confirmTrust && !(await opts.confirmTrust(root))) return { trusted: false };
+      // The folder may have been closed or changed while the dialog was up: trust what the user was shown.
+      if (projects.current !== root) throw new StudioError('conflict', `${root} is no longer the open folder; it was not trusted`);
+      await trust.set(root, true);
+      return { trusted: true };
+    },
 
     'tool.version': async ({ tool }) => {
       const spec = TOOLS.find((t) => t.id === tool);
@@ -210,6 +273,8 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
 
     'build.start': async ({ sdk, config, board, toolchain, systemXml, system }) => {
       const root = projects.requireRoot();
+      // Before any setting of the folder (SDK path, compiler) is even read.
+      await requireTrusted('building');
       // The file the user is looking at (a folder has many); confined like every other path.
       if (system) confine(root, system);
       const saved = system ? { ...(await projects.studio()), systemFile: system } : await projects.studio();
@@ -256,6 +321,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
 
     'qemu.start': async ({ board: name, image, kernel, options }) => {
       const root = projects.requireRoot();
+      await requireTrusted('running in QEMU');
       const board = (await loadBoards(opts.boardsDir)).boards.find((b) => b.name === name);
       if (!board) throw new StudioError('not-found', `unknown board '${name}'`);
       // The image is the project's build output: confined like every other file the UI names.

@@ -22,6 +22,8 @@ export interface TemplateOptions extends CppSettings {
   /** The preprocessor command; `cpp` on PATH by default. */
   cpp?: string;
   timeoutMs?: number;
+  /** Reads a file the template is made of (default: any file); the host gives one that reads only inside the folder. */
+  read?: (file: string) => string | undefined;
 }
 
 export interface PreprocessedTemplate extends TemplateResult {
@@ -61,20 +63,24 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
 
 export async function preprocessTemplate(file: string, options: TemplateOptions): Promise<PreprocessedTemplate> {
   const absolute = path.resolve(file);
+  const read = options.read ?? readText;
   const r = await run(options.cpp ?? 'cpp', cppArgv(absolute, options), path.dirname(absolute), options.timeoutMs ?? 20_000);
   if (r.code === 'missing') {
     const includeDirs = options.includeDirs.map((d) => path.resolve(d));
-    return { ...templateFromSubset(absolute, { defines: options.defines, includeDirs }, readText), by: 'subset' };
+    return { ...templateFromSubset(absolute, { defines: options.defines, includeDirs }, read), by: 'subset' };
   }
   // cpp's warnings about XML text (an apostrophe in a comment is an unterminated C character constant) are noise.
   const errors: Diagnostic[] = matchBuildOutput(r.stderr)
     .filter((d) => d.severity === 'error')
     .map(({ severity, message, file: f, line, column }) => ({ severity, message, rule: 'cpp', file: f && path.resolve(path.dirname(absolute), f), line, column }));
   if (r.code !== 0) {
-    if (!errors.length) errors.push({ severity: 'error', rule: 'cpp', file: absolute, message: `cpp exited with status ${r.code}: ${r.stderr.trim()}` });
+    // Only the tool's own lines (`cc1: fatal error: …`): a line of another shape may quote a file's text, and the file
+    // may lie outside the folder.
+    const own = r.stderr.split('\n').map((l) => l.trim()).filter((l) => /^(cpp|cc1|cc1plus|gcc|clang)(-[\w.]+)?: /.test(l));
+    if (!errors.length) errors.push({ severity: 'error', rule: 'cpp', file: absolute, message: `cpp exited with status ${r.code}${own.length ? `: ${own.join(' / ')}` : ''}` });
     return { diagnostics: errors, by: 'system-cpp' };
   }
-  return { ...templateFromCppOutput(r.stdout, absolute, readText), by: 'system-cpp' };
+  return { ...templateFromCppOutput(r.stdout, absolute, read), by: 'system-cpp' };
 }
 
 const MAKEFILE = /^(?:GNUmakefile|makefile|Makefile|.*\.mk)$/;
@@ -83,7 +89,7 @@ const MAKEFILE = /^(?:GNUmakefile|makefile|Makefile|.*\.mk)$/;
  * What the Makefiles beside a template pass to cpp for it (`-D`, `-I` made absolute against the Makefile's folder,
  * where make runs it), or undefined when none preprocesses it.
  */
-export function detectTemplateSettings(template: string): MakefileCpp | undefined {
+export function detectTemplateSettings(template: string, read: (file: string) => string | undefined = readText): MakefileCpp | undefined {
   const dir = path.dirname(path.resolve(template));
   let names: string[];
   try {
@@ -94,7 +100,7 @@ export function detectTemplateSettings(template: string): MakefileCpp | undefine
   // The folder's Makefile first: it is the one make runs, and it sets what the .mk files use.
   names.sort((a, b) => Number(b.toLowerCase() === 'makefile') - Number(a.toLowerCase() === 'makefile') || a.localeCompare(b));
   const makefiles = names.flatMap((n) => {
-    const text = readText(path.join(dir, n));
+    const text = read(path.join(dir, n));
     return text === undefined ? [] : [{ path: path.join(dir, n), text }];
   });
   const found = cppOfMakefiles(makefiles, template);

@@ -53,7 +53,13 @@ export interface FolderSettingsRead {
 
 /** `.sel4-studio/settings.json` of a folder, if it has one; a broken one is reported, never thrown. */
 export async function readFolderSettings(root: string): Promise<FolderSettingsRead> {
-  const file = path.join(root, SETTINGS_FILE);
+  let file: string;
+  try {
+    file = confine(root, SETTINGS_FILE);
+  } catch {
+    // A link out of the folder is never read: its bytes would land in the problem a non-JSON file gets.
+    return { problems: [{ severity: 'warning', file: SETTINGS_FILE, message: `${SETTINGS_FILE} is a link to a file outside the folder; it is not read, defaults are used` }] };
+  }
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -76,7 +82,7 @@ export async function writeFolderSettings(root: string, settings: FolderSettings
   if (first) {
     throw new StudioError('conflict', `${SETTINGS_FILE} does not parse (${first.line ?? 1}:${first.column ?? 1}: ${first.message}); fix or delete it before settings can be saved`, current.problems);
   }
-  const file = path.join(root, SETTINGS_FILE);
+  const file = confine(root, SETTINGS_FILE);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, serializeFolderSettings(settings));
 }

@@ -67,6 +67,11 @@ export const ProjectSnapshotSchema = z.object({
   systemPath: z.string().nullable(),
   /** The hash of `systemXml` as read: `fs.write`'s `expectHash` for the first save. */
   systemHash: ContentHash.optional(),
+  /**
+   * Whether the user trusts this folder. Untrusted (restricted mode): view, edit, validate and draw; no build, no QEMU,
+   * no tool run, and none of the folder's tool settings used, until `workspace.trust`.
+   */
+  trusted: z.boolean(),
 });
 
 export const CompositeSourceSchema = z.object({
@@ -205,6 +210,11 @@ export const methods = {
     }),
   },
   'workspace.files': { params: Empty, result: z.object({ files: z.array(WorkspaceFileSchema), truncated: z.boolean() }) },
+  /**
+   * Trust the open folder (or stop trusting it). In Electron the host asks the user in a native dialog first (the page
+   * cannot answer it), so `trusted` may come back false; in browser mode this call is the user's action.
+   */
+  'workspace.trust': { params: z.object({ trusted: z.boolean() }).strict(), result: z.object({ trusted: z.boolean() }) },
   /** Write `.sel4-studio/settings.json`: only when the user changed a setting, never on open. */
   'workspace.saveSettings': { params: z.object({ settings: FolderSettingsSchema }).strict(), result: Empty },
 

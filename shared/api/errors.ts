@@ -12,6 +12,8 @@ export const ErrorCodeSchema = z.enum([
   'unsupported',
   'no-project',
   'tool-missing',
+  /** The open folder is not trusted (restricted mode): building and running are off until the user trusts it. */
+  'untrusted',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

@@ -37,7 +37,14 @@ function host(configDir: string, extra: Partial<StudioHostOptions> = {}) {
   const events: { event: EventName; payload: any }[] = [];
   const studio = createStudioHost({ mode: extra.confirm ? 'electron' : 'browser', version: 'test', configDir, boardsDir, emit: (event, payload) => events.push({ event, payload }), ...extra });
   const dispatch = createDispatcher(studio.handlers);
-  return { call: (method: string, params: unknown) => dispatch(method, params) as Promise<Envelope>, events, dispose: studio.dispose };
+  // Every folder here is trusted, as a user would before building: what stops an attempt must be the intent check,
+  // not workspace trust (tests/attack/trust.test.ts proves that gate on its own).
+  const call = async (method: string, params: unknown) => {
+    const r = (await dispatch(method, params)) as Envelope;
+    if (r.ok && (method === 'project.open' || method === 'project.create')) await dispatch('workspace.trust', { trusted: true });
+    return r;
+  };
+  return { call, events, dispose: studio.dispose };
 }
 
 /** Everything an attempt left behind in the canary folder (markers are named `M-…`). */

@@ -21,7 +21,9 @@ describe.runIf(ok)('sel4-studio new and build', () => {
     sdk = standinSdk();
     image = path.join(path.dirname(buildBaremetal()), 'loader.img');
   }, 180_000);
-  const cli = (args: string[], cwd = root) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, MICROKIT_STANDIN_IMAGE: image } });
+  // `new` trusts the folders it makes: in a config folder of the test's own, not the user's.
+  const config = mkdtempSync(path.join(os.tmpdir(), 'cli-config-'));
+  const cli = (args: string[], cwd = root) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, MICROKIT_STANDIN_IMAGE: image, SEL4_STUDIO_CONFIG_DIR: config } });
 
   it('a hello project from the template builds, and its image boots in QEMU', () => {
     const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'cli-new-')), 'hello');

@@ -3,7 +3,7 @@ import { useStudio, useStudioStore } from '../stores/context';
 import { CommandPalette } from './CommandPalette';
 import { isEnabled } from './dispatch';
 import { keyFocusOf } from './keyFocus';
-import { commandById, type CommandId } from './registry';
+import { commandById, commandTitleNow, type CommandId } from './registry';
 import { createCommandRunner, type CommandRunner } from './runner';
 import type { Surfaces } from './types';
 
@@ -42,6 +42,11 @@ export function useCommands(): CommandRunner {
 /** Whether a command can do anything now (for a button's `disabled`). */
 export function useCommandEnabled(id: CommandId): boolean {
   return useStudio((s) => isEnabled(commandById(id), s));
+}
+
+/** A command's button tooltip, following the state: why it cannot run (restricted mode) or what it does. */
+export function useCommandTitle(id: CommandId): string {
+  return useStudio((s) => commandTitleNow(id, s));
 }
 
 /**

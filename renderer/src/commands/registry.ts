@@ -7,7 +7,11 @@ type CommandDef = Omit<Command, 'id'>;
 
 const hasProject = (s: StudioState) => Boolean(s.project);
 const hasSelection = (s: StudioState) => Boolean(s.project) && s.selection.length > 0;
-const canBuild = (s: StudioState) => Boolean(s.project) && !(s.build && !s.build.record);
+/** Restricted mode: a folder the user has not trusted is not built or run. */
+const restricted = (s: StudioState) => Boolean(s.project) && s.trusted === false;
+const canBuild = (s: StudioState) => Boolean(s.project) && !restricted(s) && !(s.build && !s.build.record);
+const RESTRICTED_TITLE = 'Restricted mode: this folder is not trusted, so build and run are off (Trust this folder to turn them on)';
+const whyNotBuild = (s: StudioState) => (restricted(s) ? RESTRICTED_TITLE : undefined);
 /** Edits of the graph (undo, copy, select all…) leave keys in fields, editors and terminals to the text there. */
 const outsideText = (ctx: CommandContext) => !inText(ctx.focus);
 const onCanvas = (ctx: CommandContext) => Boolean(ctx.surfaces.canvas);
@@ -77,8 +81,8 @@ const definitions = {
     enabled: hasProject,
     run: (c) => c.actions.formatDocument(),
   },
-  build: { label: 'Build', description: 'Compile the PD programs and run microkit on the .system as saved (asks first when it has unsaved changes)', keys: ['Ctrl+Shift+B'], enabled: canBuild, run: (c) => void c.actions.startBuild(false) },
-  buildRun: { label: 'Build & Run', description: 'Build, then boot build/loader.img in QEMU', keys: ['F5'], enabled: canBuild, run: (c) => void c.actions.startBuild(true) },
+  build: { label: 'Build', description: 'Compile the PD programs and run microkit on the .system as saved (asks first when it has unsaved changes)', keys: ['Ctrl+Shift+B'], enabled: canBuild, blocked: whyNotBuild, run: (c) => void c.actions.startBuild(false) },
+  buildRun: { label: 'Build & Run', description: 'Build, then boot build/loader.img in QEMU', keys: ['F5'], enabled: canBuild, blocked: whyNotBuild, run: (c) => void c.actions.startBuild(true) },
   cancelBuild: { label: 'Cancel build', enabled: (s) => Boolean(s.build && !s.build.record), run: (c) => void c.actions.cancelBuild() },
   setBoard: {
     label: 'Set board…',
@@ -120,6 +124,18 @@ const definitions = {
     takesText: { placeholder: 'SDK folder, empty for $MICROKIT_SDK or ~/microkit-sdk-*' },
     run: (c, arg) => c.actions.setBuildSettings({ sdk: (arg ?? '').trim() }),
   },
+  trustFolder: {
+    label: 'Trust this folder',
+    description: 'Leave restricted mode: let seL4 Studio build this folder (its Makefile or CMakeLists.txt, the tools its settings name) and run it in QEMU',
+    enabled: restricted,
+    run: (c) => void c.actions.trustFolder(true),
+  },
+  untrustFolder: {
+    label: 'Stop trusting this folder',
+    description: 'Back to restricted mode: view, edit and validate only; no build, no run',
+    enabled: (s) => Boolean(s.project) && s.trusted === true,
+    run: (c) => void c.actions.trustFolder(false),
+  },
   showGraph: { label: 'Show the graph', enabled: hasProject, run: (c) => c.actions.setCenterView('graph') },
   showMemoryMap: { label: 'Show the memory map', enabled: hasProject, run: (c) => c.actions.setCenterView('memory') },
   toggleTheme: { label: 'Toggle light/dark theme', run: (c) => c.actions.setTheme(c.state.theme === 'dark' ? 'light' : 'dark') },
@@ -144,4 +160,9 @@ export function commandById(id: CommandId): Command {
 /** A button's tooltip for a command: what it does and its key (`title={commandTitle('build')}`). */
 export function commandTitle(id: CommandId): string {
   return titleOf(commandById(id));
+}
+
+/** The tooltip for a command's button now: why it cannot run when its command says, else {@link commandTitle}. */
+export function commandTitleNow(id: CommandId, state: StudioState): string {
+  return commandById(id).blocked?.(state) ?? commandTitle(id);
 }

@@ -71,6 +71,8 @@ export interface Command {
   keys?: string[];
   when?(ctx: CommandContext): boolean;
   enabled?(state: StudioState): boolean;
+  /** Why the command cannot run now, when there is more to say than greying out (its button's tooltip then). */
+  blocked?(state: StudioState): string | undefined;
   /** A command that takes a value: the values it offers (the palette lists them after the command). */
   choices?(state: StudioState): CommandChoice[];
   /** The value such a command has now (marked among the choices, or the text to edit). */

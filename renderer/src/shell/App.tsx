@@ -5,7 +5,7 @@ import { LeftPanel } from './LeftPanel';
 import { DiskBars } from './DiskBars';
 import { XmlPreview } from '../features/editor/XmlPreview';
 import { useActions, useStudio } from '../stores/context';
-import { CommandsProvider } from '../commands/CommandsProvider';
+import { CommandsProvider, useCommands } from '../commands/CommandsProvider';
 import { BottomPanel } from './BottomPanel';
 import { ProjectDialog } from './ProjectDialog';
 import { DeleteDialog } from './DeleteDialog';
@@ -31,7 +31,9 @@ function Workbench() {
   const notice = useStudio((s) => s.notice);
   const recovery = useStudio((s) => s.recovery);
   const presentation = useStudio((s) => s.presentation);
+  const restricted = useStudio((s) => Boolean(s.project) && s.trusted === false);
   const actions = useActions();
+  const commands = useCommands();
   const { problems } = useProblems();
   // A Microkit 1.x file: what the graph cannot show yet, and the whole-file migration that fixes it.
   const legacy = problems.find((p) => isMigrationFix(p.fix));
@@ -49,6 +51,15 @@ function Workbench() {
   return (
     <div className="app" data-testid="app">
       <Toolbar />
+      {restricted && (
+        <div className="banner banner-restricted" role="status" data-testid="restricted-banner">
+          <strong>Restricted mode</strong> — this folder is not trusted: build and run are off.
+          <span className="muted">You can view, edit, validate and draw. Trust it only if you trust its authors: building runs its Makefile or CMakeLists.txt.</span>
+          <button data-testid="trust-folder" title="Trust this folder: build and run it" onClick={() => commands.run('trustFolder')}>
+            Trust
+          </button>
+        </div>
+      )}
       {recovery && (
         <div className="banner" data-testid="recovery-banner">
           Unsaved changes from {new Date(recovery.savedAt).toLocaleString()} were recovered.

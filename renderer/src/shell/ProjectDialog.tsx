@@ -34,14 +34,26 @@ export function ProjectDialog() {
         <label className="field">
           <span className="field-label">Folder</span>
           <div className="row">
-            <input autoFocus data-testid="dialog-dir" placeholder="/home/me/projects/my-system" value={dir} onChange={(e) => setDir(e.target.value)} />
+            {/* With a native dialog the host takes only folders chosen in it (or recent ones): the path is shown, not typed. */}
+            <input
+              autoFocus
+              data-testid="dialog-dir"
+              placeholder={native ? 'Choose the folder with Browse…' : '/home/me/projects/my-system'}
+              value={dir}
+              readOnly={native}
+              onChange={(e) => setDir(e.target.value)}
+            />
             {native && (
               <button type="button" onClick={() => void actions.pickDirectory(TITLES[kind], kind === 'open' ? 'open' : 'create').then((d) => d && setDir(d))}>
                 Browse…
               </button>
             )}
           </div>
-          <span className="field-help">{kind === 'open' ? 'Any folder: a seL4 Studio project, or a checkout such as LionsOS, sDDF or libvmm (nothing is written on open)' : 'An empty or new folder'}</span>
+          <span className="field-help">
+            {kind === 'open'
+              ? 'Any folder: a seL4 Studio project, or a checkout such as LionsOS, sDDF or libvmm (nothing is written on open; it opens in restricted mode until you trust it)'
+              : 'An empty or new folder (or a git checkout none of whose files would be replaced)'}
+          </span>
         </label>
         {kind === 'new' && (
           <>

@@ -10,6 +10,7 @@ export function StatusBar() {
   const doctor = useStudio((s) => s.doctor);
   const dirty = useStudio(isDirty);
   const project = useStudio((s) => s.project);
+  const trusted = useStudio((s) => s.trusted);
   const lastEdit = useStudio((s) => s.history.past[s.history.past.length - 1]?.label);
   const { problems } = useProblems();
   const actions = useActions();
@@ -25,6 +26,11 @@ export function StatusBar() {
       <button className="link" onClick={() => actions.setPanel('problems')} data-testid="status-problems">
         {errors} error{errors === 1 ? '' : 's'}
       </button>
+      {project && trusted === false && (
+        <span className="status-restricted" data-testid="status-restricted" title="This folder is not trusted: build and run are off. Run “Trust this folder” (command palette) or the banner's Trust button.">
+          Restricted mode
+        </span>
+      )}
       <span className="grow" />
       {lastEdit && <span className="muted">Last edit: {lastEdit}</span>}
       {project && <span data-testid="status-dirty">{dirty ? 'Unsaved changes' : 'Saved'}</span>}

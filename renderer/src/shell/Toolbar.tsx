@@ -1,5 +1,5 @@
-import { useCommandEnabled, useCommands } from '../commands/CommandsProvider';
-import { commandTitle, type CommandId } from '../commands/registry';
+import { useCommandEnabled, useCommands, useCommandTitle } from '../commands/CommandsProvider';
+import type { CommandId } from '../commands/registry';
 import { useStudio } from '../stores/context';
 import { isDirty } from '../stores/studioStore';
 
@@ -7,8 +7,9 @@ import { isDirty } from '../stores/studioStore';
 function CommandButton({ id, testId, children }: { id: CommandId; testId: string; children: string }) {
   const commands = useCommands();
   const enabled = useCommandEnabled(id);
+  const title = useCommandTitle(id);
   return (
-    <button data-testid={testId} title={commandTitle(id)} disabled={!enabled} onClick={() => commands.run(id)}>
+    <button data-testid={testId} title={title} disabled={!enabled} onClick={() => commands.run(id)}>
       {children}
     </button>
   );

@@ -5,6 +5,9 @@ import type { StepId } from '../../../shared/build/plan';
 import { parseReport, type BuildReport } from '../../../shared/build/report';
 import { failure, subscriptions, type SliceFactory } from './slice';
 
+/** What a build or run asked for in restricted mode is told (the host says the same, with the folder's path). */
+export const RESTRICTED_BUILD = 'Restricted mode: this folder is not trusted, so build and run are off. Trust it (the banner\'s Trust button or the command "Trust this folder") if you trust its authors.';
+
 export type BuildStepState = { id: StepId; label: string; command: string[]; status: 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled'; durationMs?: number; detail?: string };
 export interface BuildState {
   buildId: string;
@@ -146,6 +149,7 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
         const { project, build, buildSettings } = get();
         if (!project) return fail(new StudioError('no-project', 'open a project first'));
         if (build && !build.record) return fail(new StudioError('conflict', 'a build is already running: cancel it first'));
+        if (get().trusted === false) return fail(new StudioError('untrusted', RESTRICTED_BUILD));
         actions.flushXml();
         // The build reads the .system on disk; the editor's text is written only when the user chooses to save it.
         const unsaved = get().xmlText !== undefined || get().doc.text !== get().savedDoc?.text;

@@ -61,7 +61,7 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
           ? { kind: 'error', message: `${snap.settingsProblems[0]!.file}:${snap.settingsProblems[0]!.line}:${snap.settingsProblems[0]!.column}: ${snap.settingsProblems[0]!.message} (defaults are used; the file is left as it is)` }
           : { kind: 'info', message: snap.systemPath === null ? `Opened ${snap.dir}: no system description in it yet` : `Opened ${snap.kind === 'folder' ? snap.systemPath : snap.studio.name}` },
     }));
-    actions.resetWorkspace(snap.settings);
+    actions.resetWorkspace(snap.settings, snap.trusted);
     void actions.refreshFiles();
     actions.watchOpenFiles();
     void actions.refreshRecent();
@@ -132,7 +132,7 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
           const p = savePayload(get());
           const doc = get().doc;
           const snap = await client.call('project.saveAs', { dir, ...p });
-          set({ project: { dir: snap.dir, studio: snap.studio, kind: snap.kind }, savedDoc: doc, ...filesFromSnapshot(snap), dialog: undefined, notice: { kind: 'info', message: `Saved as ${snap.dir}` } });
+          set({ project: { dir: snap.dir, studio: snap.studio, kind: snap.kind }, trusted: snap.trusted, savedDoc: doc, ...filesFromSnapshot(snap), dialog: undefined, notice: { kind: 'info', message: `Saved as ${snap.dir}` } });
           void actions.refreshRecent();
         } catch (err) {
           set(failure(err));

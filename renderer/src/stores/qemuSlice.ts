@@ -2,6 +2,7 @@ import { StudioError } from '../../../shared/api/errors';
 import type { QemuOptions } from '../../../shared/qemu/command';
 import { bootReportHtml } from '../../../shared/logs/report';
 import { failure, subscriptions, type SliceFactory } from './slice';
+import { RESTRICTED_BUILD } from './buildSlice';
 
 /** The QEMU session of the Terminal tab: its status, monitor transcript and what it boots. */
 export interface QemuState {
@@ -52,6 +53,7 @@ export const createQemuSlice: SliceFactory<QemuState, QemuActions> = (client, se
         const project = get().project;
         if (!project) return fail(new StudioError('no-project', 'open a project first: QEMU boots its build output'));
         if (starting || (get().qemu && get().qemu!.status !== 'exited')) return fail(new StudioError('conflict', 'a QEMU is already running in this tab: stop it first'));
+        if (get().trusted === false) return fail(new StudioError('untrusted', RESTRICTED_BUILD));
         actions.resetTimeline();
         set({ monitorText: '', monitorRefusal: undefined, panel: 'terminal', qemuTarget: target.image !== undefined ? { kind: 'image', file: target.image } : { kind: 'kernel', file: target.kernel ?? '' } });
         starting = true;

@@ -73,6 +73,8 @@ export type SliceFactory<S, A> = (client: StudioClient, set: SetState, get: GetS
 /** The state change that reports a failed host call: a notice, and the problems it carries (with their places). */
 export function failure(err: unknown): Partial<StudioState> {
   const e = err instanceof StudioError ? err : new StudioError('internal', String(err instanceof Error ? err.message : err));
+  // The host found the folder untrusted (trust revoked elsewhere, say): the window follows, restricted mode shows.
+  if (e.code === 'untrusted') return { notice: { kind: 'error', message: e.message }, trusted: false };
   return e.diagnostics?.length
     ? { notice: { kind: 'error', message: e.message }, loadDiagnostics: e.diagnostics, panel: 'problems' }
     : { notice: { kind: 'error', message: e.message } };

@@ -27,6 +27,11 @@ export interface WorkspaceState {
   diskChanges: Record<string, DiskChange>;
   /** The folder settings in effect (from the project snapshot; replaced by a save of them). */
   folderSettings: FolderSettings | undefined;
+  /**
+   * Whether the user trusts the open folder (undefined: none open). Untrusted is restricted mode: view, edit, validate
+   * and draw; build and run are off until the user trusts it (the host refuses them with `untrusted` either way).
+   */
+  trusted: boolean | undefined;
 }
 
 export interface WorkspaceActions {
@@ -38,8 +43,13 @@ export interface WorkspaceActions {
   acknowledgeDiskChange(path: string): void;
   /** Write the folder settings: only ever called because the user changed one. */
   saveFolderSettings(settings: FolderSettings): Promise<boolean>;
-  /** A project opened (its settings) or closed (none): forget the previous folder's files, watches and changes. */
-  resetWorkspace(settings: FolderSettings | undefined): void;
+  /**
+   * Trust the open folder, or stop trusting it. The host may ask the user first (Electron's native dialog) and come back
+   * untrusted when they decline. Resolves with the trust now in effect.
+   */
+  trustFolder(trusted: boolean): Promise<boolean>;
+  /** A project opened (its settings, whether it is trusted) or closed (none): forget the previous folder's files, watches and changes. */
+  resetWorkspace(settings: FolderSettings | undefined, trusted?: boolean): void;
 }
 
 type WorkspaceSetter = (partial: Partial<WorkspaceState> | ((s: WorkspaceState) => Partial<WorkspaceState>)) => void;
@@ -53,6 +63,7 @@ export function initialWorkspaceState(): WorkspaceState {
     watchedFiles: [],
     diskChanges: {},
     folderSettings: undefined,
+    trusted: undefined,
   };
 }
 
@@ -110,9 +121,19 @@ export function createWorkspaceSlice(client: StudioClient, set: WorkspaceSetter,
         return false;
       }
     },
-    resetWorkspace(settings) {
+    async trustFolder(trusted) {
+      try {
+        const now = (await client.call('workspace.trust', { trusted })).trusted;
+        set({ trusted: now, workspaceError: undefined });
+        return now;
+      } catch (err) {
+        set({ workspaceError: message(err) });
+        return get().trusted === true;
+      }
+    },
+    resetWorkspace(settings, trusted) {
       listing++;
-      set({ ...initialWorkspaceState(), folderSettings: settings });
+      set({ ...initialWorkspaceState(), folderSettings: settings, trusted });
     },
   };
 

@@ -2,8 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import type { StepId } from '../../../../shared/build/plan';
 import { useActions, useStudio } from '../../stores/context';
 import { ReportView } from './ReportView';
-import { useCommands } from '../../commands/CommandsProvider';
-import { BUILD_CONFIGS, commandTitle, TOOLCHAINS } from '../../commands/registry';
+import { useCommandEnabled, useCommands, useCommandTitle } from '../../commands/CommandsProvider';
+import { BUILD_CONFIGS, TOOLCHAINS } from '../../commands/registry';
 
 /** The last `n` lines of a text. */
 function newestLines(text: string, n: number): string {
@@ -34,6 +34,11 @@ export function BuildPanel() {
   const native = useStudio((s) => s.host?.capabilities.nativeDialogs ?? false);
   const [sdkBoards, setSdkBoards] = useState<string[]>([]);
   const packs = useStudio((s) => s.boards);
+  // Restricted mode: Build and Build & Run are off (their tooltips say why), and the folder's SDK path is not looked at.
+  const restricted = useStudio((s) => s.trusted === false);
+  const canBuild = useCommandEnabled('build');
+  const buildTitle = useCommandTitle('build');
+  const buildRunTitle = useCommandTitle('buildRun');
   const running = build && !build.record;
   const current = build?.steps.find((s) => s.status === 'running') ?? build?.steps.filter((s) => s.status !== 'pending').at(-1);
   const step = shown ?? current?.id;
@@ -45,6 +50,11 @@ export function BuildPanel() {
   // What the chosen (or found) SDK offers, and whether it has the project's board.
   useEffect(() => {
     let live = true;
+    if (restricted && settings.sdk) {
+      setSdkBoards([]);
+      setSdkInfo({ text: `Restricted mode: this folder's SDK setting (${settings.sdk}) is not used until you trust the folder`, bad: true });
+      return;
+    }
     void actions.inspectSdk(settings.sdk || undefined).then(({ sdk, hint }) => {
       if (!live) return;
       setSdkBoards(sdk ? Object.keys(sdk.boards) : []);
@@ -64,10 +74,10 @@ export function BuildPanel() {
   return (
     <div className="build-panel" data-testid="build-panel">
       <div className="build-bar">
-        <button className="primary" data-testid="build-start" disabled={running} onClick={() => commands.run('build')} title={commandTitle('build')}>
+        <button className="primary" data-testid="build-start" disabled={!canBuild} onClick={() => commands.run('build')} title={buildTitle}>
           Build
         </button>
-        <button data-testid="build-run" disabled={running} onClick={() => commands.run('buildRun')} title={commandTitle('buildRun')}>
+        <button data-testid="build-run" disabled={!canBuild} onClick={() => commands.run('buildRun')} title={buildRunTitle}>
           Build &amp; Run
         </button>
         <button data-testid="build-cancel" disabled={!running} onClick={() => commands.run('cancelBuild')}>

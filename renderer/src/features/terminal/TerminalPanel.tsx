@@ -106,6 +106,7 @@ export function QemuConsole() {
   const monitorRefusal = useStudio((s) => s.monitorRefusal);
   const hasProject = useStudio((s) => Boolean(s.project));
   const board = useStudio((s) => s.project?.studio.board);
+  const restricted = useStudio((s) => s.trusted === false);
   const actions = useActions();
   const last = useStudio((s) => s.qemuTarget);
   const [kind, setKind] = useState<'image' | 'kernel'>(last.kind);
@@ -127,7 +128,12 @@ export function QemuConsole() {
           <option value="kernel">ELF (-kernel)</option>
         </select>
         <input data-testid="qemu-file" value={file} onChange={(e) => setFile(e.target.value)} disabled={Boolean(running)} aria-label="Image or kernel, relative to the project" />
-        <button type="submit" data-testid="qemu-start" disabled={Boolean(running)} title={`Boot on ${board}`}>
+        <button
+          type="submit"
+          data-testid="qemu-start"
+          disabled={Boolean(running) || restricted}
+          title={restricted ? 'Restricted mode: this folder is not trusted, so run is off (Trust this folder to turn it on)' : `Boot on ${board}`}
+        >
           Start
         </button>
         <button type="button" data-testid="qemu-pause" disabled={qemu?.status !== 'running'} onClick={() => void actions.controlQemu('pause')}>Pause</button>

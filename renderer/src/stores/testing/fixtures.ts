@@ -25,7 +25,7 @@ export const TWO_PD_SYSTEM = `<?xml version="1.0" encoding="UTF-8"?>
 
 export function snapshot(over: Partial<ProjectSnapshot> = {}, board = 'qemu_virt_aarch64'): ProjectSnapshot {
   const studio = defaultStudioFile('demo', board);
-  return { dir: '/work/demo', kind: 'studio-project', studio, settings: settingsFromStudio(studio), systemPath: studio.systemFile, systemHash: fakeHash(TWO_PD_SYSTEM), systemXml: TWO_PD_SYSTEM, migrated: [], ...over };
+  return { dir: '/work/demo', kind: 'studio-project', studio, settings: settingsFromStudio(studio), systemPath: studio.systemFile, systemHash: fakeHash(TWO_PD_SYSTEM), systemXml: TWO_PD_SYSTEM, migrated: [], trusted: true, ...over };
 }
 
 /** A store over a fake host that has a project open (build/report.txt and timeline patterns absent). */
