@@ -66,7 +66,7 @@ export function BuildPanel() {
     return () => {
       live = false;
     };
-  }, [actions, settings.sdk, board, sdkLook]);
+  }, [actions, settings.sdk, board, sdkLook, restricted]);
   const chooseSdk = (path?: string) => void actions.chooseSdk(path).then((sdk) => sdk && setSdkLook((n) => n + 1));
   const done = build ? build.steps.filter((s) => !['pending', 'running'].includes(s.status)).length : 0;
   const total = build?.steps.length ?? 0;
