@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import type { BoardPack } from '../../shared/model/board';
 import { extraArgsProblem, qemuCommand, type QemuTarget } from '../../shared/qemu/command';
 import { which } from './doctor';
 import { Qmp } from './qmp';
+import { spawnSupervised } from './supervise';
 
 export type QemuStatus = 'starting' | 'running' | 'paused' | 'exited';
 
@@ -49,7 +50,7 @@ export class QemuService {
     const exe = await which(cmd.command);
     if (!exe) throw new StudioError('tool-missing', `${cmd.command} is not installed (apt-get install qemu-system-arm)`);
     const id = `qemu-${this.next++}`;
-    const child = spawn(exe, cmd.args, { cwd, detached: process.platform !== 'win32', stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnSupervised(exe, cmd.args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let resolveExit!: () => void;
     const inst: Instance = { id, child, dir, status: 'starting', stderr: '', exited: new Promise((r) => (resolveExit = r)) };
     this.instances.set(id, inst);
