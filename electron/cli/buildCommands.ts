@@ -1,6 +1,4 @@
-import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { formatDiagnostic } from '../../shared/api/diagnostics';
 import type { EventPayload } from '../../shared/api/contract';
 import type { Toolchain } from '../../shared/build/plan';
@@ -8,6 +6,7 @@ import { BuildService } from '../services/build';
 import { defaultBoardsDir } from '../services/boards';
 import { ProcessSupervisor } from '../services/processes';
 import { ProjectService } from '../services/projects';
+import { ownedTempDir } from '../services/tempDirs';
 import { defaultTemplatesDir, listTemplates, readTemplate } from '../services/templates';
 import { Args, UsageError } from './args';
 import type { Io } from './sdfCommands';
@@ -35,7 +34,7 @@ async function newProject(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`no template '${template}' (there are: ${(await listTemplates(templates)).map((t) => t.id).join(', ')})`);
   }
   const t = await readTemplate(templates, template);
-  const projects = new ProjectService(mkdtempSync(path.join(os.tmpdir(), 'sel4-studio-cli-')));
+  const projects = new ProjectService(ownedTempDir('sel4-studio-cli-', { removeOnExit: true }));
   const snap = await projects.create(dir, name ?? path.basename(path.resolve(dir)), board ?? t.info.board, t.systemXml, t.files);
   io.out(`created ${snap.dir} from the ${template} template (board ${snap.studio.board}): ${[snap.studio.systemFile, 'studio.json', ...t.files.map((f) => f.path)].join(', ')}\n`);
   return 0;
@@ -66,7 +65,7 @@ async function build(argv: string[], io: Io): Promise<number> {
     else if (a === '--board') throw new UsageError('the board is the project\'s (studio.json "board"); change it there or in the IDE');
     else throw new UsageError(`unknown option ${a}`);
   }
-  const projects = new ProjectService(mkdtempSync(path.join(os.tmpdir(), 'sel4-studio-cli-')));
+  const projects = new ProjectService(ownedTempDir('sel4-studio-cli-', { removeOnExit: true }));
   const snap = await projects.open(dir);
   const problems: EventPayload<'build.problem'>['problem'][] = [];
   const supervisor = new ProcessSupervisor({ output: () => undefined, exit: () => undefined });

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { StudioError } from '../../shared/api/errors';
@@ -9,6 +8,7 @@ import { extraArgsProblem, qemuCommand, type QemuTarget } from '../../shared/qem
 import { which } from './doctor';
 import { Qmp } from './qmp';
 import { spawnSupervised } from './supervise';
+import { ownedTempDir } from './tempDirs';
 
 export type QemuStatus = 'starting' | 'running' | 'paused' | 'exited';
 
@@ -44,11 +44,14 @@ export class QemuService {
     if (clash) throw new StudioError('invalid-params', clash);
     const file = 'image' in target ? target.image : target.kernel;
     if (!existsSync(path.resolve(cwd, file))) throw new StudioError('not-found', `${'image' in target ? 'image' : 'kernel'} not found: ${path.resolve(cwd, file)}`);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sel4studio-qemu-'));
+    const dir = ownedTempDir('sel4studio-qemu-');
     const qmpSocket = path.join(dir, 'qmp.sock');
     const cmd = qemuCommand(board, 'image' in target ? { image: path.resolve(cwd, target.image) } : { kernel: path.resolve(cwd, target.kernel) }, { qmpSocket, extraArgs });
     const exe = await which(cmd.command);
-    if (!exe) throw new StudioError('tool-missing', `${cmd.command} is not installed (apt-get install qemu-system-arm)`);
+    if (!exe) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new StudioError('tool-missing', `${cmd.command} is not installed (apt-get install qemu-system-arm)`);
+    }
     const id = `qemu-${this.next++}`;
     const child = spawnSupervised(exe, cmd.args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let resolveExit!: () => void;
@@ -158,7 +161,11 @@ export class QemuService {
     }
   }
 
+  /** Synchronous, for host exit: every group killed and every QMP folder removed ('close' will not come). */
   killAll() {
-    for (const inst of this.instances.values()) this.kill(inst);
+    for (const inst of this.instances.values()) {
+      this.kill(inst);
+      rmSync(inst.dir, { recursive: true, force: true });
+    }
   }
 }
