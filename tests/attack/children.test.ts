@@ -6,7 +6,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { spawnSupervised, WATCHDOG_NAME } from '../../electron/services/supervise';
 import { buildBaremetal, hasTools } from '../support/baremetal';
@@ -125,7 +125,9 @@ describe.runIf(ok)('children die with their parent; stale temp folders are swept
   /** Boot the fixture in the host's QEMU; resolves once its first line came out. */
   async function bootQemu(h: Host): Promise<string> {
     const { id } = await h.call<{ id: string }>('qemu.start', { board: 'qemu_virt_aarch64', kernel: 'baremetal.elf' });
-    await until('the fixture booting', () => h.events.some((e) => e.event === 'qemu.output' && e.payload.id === id && String(e.payload.data).includes('started')));
+    // The first line may come in several chunks.
+    const output = () => h.events.filter((e) => e.event === 'qemu.output' && e.payload.id === id).map((e) => String(e.payload.data)).join('');
+    await until('the fixture booting', () => output().includes('test: started'));
     return id;
   }
   /** Start a build and wait until its make recipe (two long steps under a shell) runs. */
@@ -152,7 +154,8 @@ describe.runIf(ok)('children die with their parent; stale temp folders are swept
     copyFileSync(buildBaremetal(), path.join(proj, 'baremetal.elf'));
   }, 240_000);
 
-  afterAll(async () => {
+  /** After each test, passed or failed: nothing of it left to confuse the next (processes, temp folders). */
+  const clear = async () => {
     for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     for (const p of ours()) {
       try {
@@ -161,6 +164,12 @@ describe.runIf(ok)('children die with their parent; stale temp folders are swept
         // Gone.
       }
     }
+    await noneLeft().catch(() => undefined);
+    for (const d of readdirSync(tmp)) rmSync(path.join(tmp, d), { recursive: true, force: true });
+  };
+  afterEach(clear);
+  afterAll(async () => {
+    await clear();
     rmSync(work, { recursive: true, force: true });
   });
 
