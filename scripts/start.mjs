@@ -21,8 +21,11 @@ function electronBinary() {
 }
 
 const electron = args.includes('--browser') ? undefined : electronBinary();
+// The host's stdin is a pipe only this wrapper holds (never written): when the wrapper goes, SIGKILL included, the
+// host sees its end and exits with everything it started (SEL4_STUDIO_EXIT_WITH_STDIN, electron/services/startArgs.ts).
+const options = { stdio: ['pipe', 'inherit', 'inherit'], env: { ...process.env, SEL4_STUDIO_EXIT_WITH_STDIN: '1' } };
 const child = electron
-  ? spawn(electron, [path.join(root, 'dist/electron/main.cjs'), ...args], { stdio: 'inherit' })
-  : spawn(process.execPath, [path.join(root, 'dist/server/main.mjs'), ...args], { stdio: 'inherit' });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  ? spawn(electron, [path.join(root, 'dist/electron/main.cjs'), ...args], options)
+  : spawn(process.execPath, [path.join(root, 'dist/server/main.mjs'), ...args], options);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,6 +1,4 @@
-import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { formatDiagnostic } from '../../shared/api/diagnostics';
 import type { EventPayload } from '../../shared/api/contract';
 import type { Toolchain } from '../../shared/build/plan';
@@ -13,6 +11,7 @@ import { configDir } from '../services/startArgs';
 import { checkProjectRoot } from '../services/trust';
 import { userTrustStore } from './trustCommand';
 import { StudioError } from '../../shared/api/errors';
+import { ownedTempDir } from '../services/tempDirs';
 import { defaultTemplatesDir, listTemplates, readTemplate } from '../services/templates';
 import { Args, UsageError } from './args';
 import type { Io } from './sdfCommands';
@@ -41,7 +40,7 @@ async function newProject(argv: string[], io: Io): Promise<number> {
   }
   const t = await readTemplate(templates, template);
   // Recent projects are the IDE's own list; the CLI's come and go with it.
-  const projects = new ProjectService(mkdtempSync(path.join(os.tmpdir(), 'sel4-studio-cli-')));
+  const projects = new ProjectService(ownedTempDir('sel4-studio-cli-', { removeOnExit: true }));
   await checkProjectRoot(dir, configDir());
   const fresh = await isEmptyOrMissing(dir);
   const snap = await projects.create(dir, name ?? path.basename(path.resolve(dir)), board ?? t.info.board, t.systemXml, t.files);
@@ -76,7 +75,7 @@ async function build(argv: string[], io: Io): Promise<number> {
     else if (a === '--board') throw new UsageError('the board is the project\'s (studio.json "board"); change it there or in the IDE');
     else throw new UsageError(`unknown option ${a}`);
   }
-  const projects = new ProjectService(mkdtempSync(path.join(os.tmpdir(), 'sel4-studio-cli-')));
+  const projects = new ProjectService(ownedTempDir('sel4-studio-cli-', { removeOnExit: true }));
   const snap = await projects.open(dir);
   const problems: EventPayload<'build.problem'>['problem'][] = [];
   const supervisor = new ProcessSupervisor({ output: () => undefined, exit: () => undefined });

@@ -5,6 +5,7 @@ import { runPassthrough } from './passthroughCommand';
 import { runQemu } from './qemuCommand';
 import { runBuildCommand } from './buildCommands';
 import { runDoctor } from '../services/doctor';
+import { sweepStaleTempDirs } from '../services/tempDirs';
 import { STUDIO_VERSION } from '../services/startArgs';
 
 const HELP = `sel4-studio ${STUDIO_VERSION} — an IDE for seL4 Microkit systems
@@ -66,6 +67,8 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'edit') return (await import('./editCommand')).runEdit(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   // Loaded on demand: serialport's native addon costs tens of milliseconds at every start otherwise.
   if (cmd === 'serial') return (await import('./serialCommand')).runSerial(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
+  // The commands that make temp folders first remove those a killed run of ours left behind.
+  if (cmd === 'qemu' || cmd === 'new' || cmd === 'build') await sweepStaleTempDirs();
   if (cmd === 'qemu') return runQemu(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'passthrough') return runPassthrough(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
   if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });

@@ -5,7 +5,7 @@ import { createDispatcher } from '../../shared/api/rpc';
 import { createStudioHost } from '../services/studioHost';
 import { defaultBoardsDir } from '../services/boards';
 import { isInside } from '../services/confine';
-import { configDir, parseStartArgs, STUDIO_VERSION } from '../services/startArgs';
+import { configDir, onStarterGone, parseStartArgs, STUDIO_VERSION } from '../services/startArgs';
 import { isAllowedExternalUrl } from '../services/externalLinks';
 import { TRUST_FILE } from '../services/trust';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../preload/channels';
@@ -121,3 +121,8 @@ app.on('window-all-closed', () => {
   app.quit();
 });
 app.on('before-quit', () => studio.dispose());
+// Under `npm start`: the wrapper gone (even SIGKILLed) closes the app, and everything it started, at once.
+onStarterGone(() => {
+  studio.dispose();
+  app.exit(0);
+});

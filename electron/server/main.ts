@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configDir, parseStartArgs, STUDIO_VERSION } from '../services/startArgs';
+import { configDir, onStarterGone, parseStartArgs, STUDIO_VERSION } from '../services/startArgs';
 import { startServer } from './server';
 import { defaultBoardsDir } from '../services/paths';
 
@@ -40,6 +40,8 @@ async function main() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.on('SIGHUP', stop);
+  // Under `npm start`: the wrapper gone (even SIGKILLed) ends the host as SIGTERM would.
+  onStarterGone(() => void stop());
   // Whatever ends the host, nothing it started outlives it.
   process.on('exit', () => server.killProcesses());
 }

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { StudioError } from '../../shared/api/errors';
 import type { EventPayload } from '../../shared/api/contract';
+import { spawnSupervised } from './supervise';
 
 export interface ProcessEvents {
   output(e: EventPayload<'process.output'>): void;
@@ -16,7 +17,8 @@ interface Run {
 
 /**
  * Spawns tools with an argv array (never a shell), each in its own process group so that cancel and host exit take
- * down everything it started (compilers under make, qemu under a script). Output is decoded as UTF-8 across chunk
+ * down everything it started (compilers under make, qemu under a script), and under a watchdog (spawnSupervised) so
+ * that a host killed outright takes them down too. Output is decoded as UTF-8 across chunk
  * boundaries and streamed as events.
  */
 export class ProcessSupervisor {
@@ -33,14 +35,7 @@ export class ProcessSupervisor {
     if (!command) throw new StudioError('invalid-params', 'no command');
     const runId = `run-${this.next++}`;
     const started = performance.now();
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      shell: false,
-      detached: process.platform !== 'win32',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
+    const child = spawnSupervised(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], graceMs: this.graceMs });
     const run: Run = { child, started };
     this.runs.set(runId, run);
     for (const stream of ['stdout', 'stderr'] as const) {

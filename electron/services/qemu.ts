@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { StudioError } from '../../shared/api/errors';
@@ -8,6 +7,8 @@ import type { BoardPack } from '../../shared/model/board';
 import { extraArgsProblem, qemuCommand, type QemuOptions, type QemuTarget } from '../../shared/qemu/command';
 import { which } from './doctor';
 import { Qmp } from './qmp';
+import { spawnSupervised } from './supervise';
+import { ownedTempDir } from './tempDirs';
 
 export type QemuStatus = 'starting' | 'running' | 'paused' | 'exited';
 
@@ -64,7 +65,7 @@ export class QemuService {
     if (!st) throw new StudioError('not-found', `${kind} not found: ${file}`);
     if (!st.isFile()) throw new StudioError('invalid-params', `${kind} is not a regular file: ${file}`);
     let cmd: ReturnType<typeof qemuCommand>;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sel4studio-qemu-'));
+    const dir = ownedTempDir('sel4studio-qemu-');
     const qmpSocket = path.join(dir, 'qmp.sock');
     try {
       cmd = qemuCommand(board, 'image' in target ? { image: file } : { kernel: file }, { qmpSocket, ...(machine.options ? { options: machine.options } : {}), ...(machine.traceLog ? { traceLog: machine.traceLog } : {}), ...(machine.monitorSocket ? { monitorSocket: path.resolve(machine.monitorSocket) } : {}), extraArgs });
@@ -73,10 +74,12 @@ export class QemuService {
       throw new StudioError('invalid-params', (e as Error).message);
     }
     const exe = await which(cmd.command);
-    if (!exe) rmSync(dir, { recursive: true, force: true });
-    if (!exe) throw new StudioError('tool-missing', `${cmd.command} is not installed (apt-get install qemu-system-arm)`);
+    if (!exe) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new StudioError('tool-missing', `${cmd.command} is not installed (apt-get install qemu-system-arm)`);
+    }
     const id = `qemu-${this.next++}`;
-    const child = spawn(exe, cmd.args, { cwd, detached: process.platform !== 'win32', stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnSupervised(exe, cmd.args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let resolveExit!: () => void;
     const inst: Instance = { id, child, dir, status: 'starting', stderr: '', exited: new Promise((r) => (resolveExit = r)) };
     this.instances.set(id, inst);
@@ -184,7 +187,11 @@ export class QemuService {
     }
   }
 
+  /** Synchronous, for host exit: every group killed and every QMP folder removed ('close' will not come). */
   killAll() {
-    for (const inst of this.instances.values()) this.kill(inst);
+    for (const inst of this.instances.values()) {
+      this.kill(inst);
+      rmSync(inst.dir, { recursive: true, force: true });
+    }
   }
 }

@@ -38,3 +38,26 @@ export function configDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export const STUDIO_VERSION = '0.1.0';
+
+/**
+ * Set by `npm start` (scripts/start.mjs) for the host it runs: the host's stdin is a pipe only the wrapper holds, so
+ * its end (EOF) means the wrapper is gone, SIGKILL included, and the host must not stay behind answering on its port.
+ */
+export const EXIT_WITH_STDIN = 'SEL4_STUDIO_EXIT_WITH_STDIN';
+
+/** Call `gone` once when the process that started this host goes away (only under `npm start`; see EXIT_WITH_STDIN). */
+export function onStarterGone(gone: () => void): void {
+  if (process.env[EXIT_WITH_STDIN] !== '1') return;
+  // The tools this host starts are not watching anything of ours.
+  delete process.env[EXIT_WITH_STDIN];
+  let fired = false;
+  const once = () => {
+    if (fired) return;
+    fired = true;
+    gone();
+  };
+  process.stdin.on('data', () => undefined);
+  process.stdin.once('end', once);
+  process.stdin.once('close', once);
+  process.stdin.once('error', once);
+}

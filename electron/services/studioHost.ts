@@ -25,6 +25,7 @@ import { contentHash, readWithHash, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
 import { composeSystem } from './compose';
 import { listWorkspaceFiles } from './workspace';
+import { sweepStaleTempDirs } from './tempDirs';
 
 /** Serial logs rotate at this size; the newest old files are kept as .1 … .4. */
 const SERIAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
@@ -69,6 +70,8 @@ export interface StudioHostOptions {
  */
 export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers; dispose(): void } {
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => opts.emit(event, checkEvent(event, payload));
+  // What a host or CLI that was killed outright left in the temp folder (QMP sockets, CLI settings): in the background.
+  void sweepStaleTempDirs();
   const projects = new ProjectService(opts.configDir);
   const sdkChoices = new SdkChoices(opts.configDir);
   // One question at a time: a page cannot stack dialogs on the user.
