@@ -1,9 +1,7 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { openHostSocket, startBrowserHost } from './support/browserHost';
 
 const root = path.resolve(import.meta.dirname, '..');
 const hasQemu = (() => {
@@ -30,14 +28,9 @@ const pgrep = (pattern: string) => {
 describe.runIf(hasQemu || process.env.CI === 'true')('no orphans (real host, real QEMU)', () => {
   it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('a long-running tool dies with the host on %s', async (signal) => {
     const tag = `studio-orphan-${signal}-${process.pid}`;
-    const host = spawn(process.execPath, [path.join(root, 'dist/server/main.mjs'), '--port', '0', '--no-open'], {
-      env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: mkdtempSync(path.join(os.tmpdir(), 'orphan-')), DISPLAY: '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const url = await new Promise<string>((resolve) => host.stdout.on('data', (d) => /(http:\/\/\S+)/.test(String(d)) && resolve(/(http:\/\/\S+)/.exec(String(d))![1]!)));
-    const u = new URL(url);
-    const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: u.origin });
-    await new Promise((r) => ws.once('open', r));
+    const running = await startBrowserHost();
+    const host = running.process;
+    const ws = await openHostSocket(running.port, running.key);
     ws.send(JSON.stringify({ t: 'call', id: 1, method: 'process.start', params: { tool: 'qemu-system-aarch64', args: ['-machine', 'virt', '-nographic', '-S', '-monitor', 'none', '-serial', 'none', '-name', tag] } }));
     const reply = await new Promise<any>((r) => ws.once('message', (d) => r(JSON.parse(String(d)))));
     expect(reply.envelope).toMatchObject({ ok: true });
