@@ -21,6 +21,8 @@ export interface CrashReporterOptions {
   /** Strings that must never appear in a report (the browser host's key): replaced by `[redacted]`. */
   secrets?: () => string[];
   log?: (line: string) => void;
+  /** Reports written at most per minute (default 5). */
+  maxPerMinute?: number;
 }
 
 export interface CrashReporter {
@@ -45,6 +47,8 @@ const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('.', '-'
 export function createCrashReporter(opts: CrashReporterOptions): CrashReporter {
   const calls: { at: string; method: string }[] = [];
   const written: number[] = [];
+  const maxPerMinute = opts.maxPerMinute ?? MAX_PER_MINUTE;
+  let count = 0;
   const log = opts.log ?? ((line: string) => console.error(line));
   return {
     noteCall(method) {
@@ -54,8 +58,8 @@ export function createCrashReporter(opts: CrashReporterOptions): CrashReporter {
     report(kind, err, outcome) {
       const now = Date.now();
       while (written.length && now - written[0]! > 60_000) written.shift();
-      if (written.length >= MAX_PER_MINUTE) {
-        log(`sel4-studio: ${kind} (${outcome}); no report written: ${MAX_PER_MINUTE} already this minute`);
+      if (written.length >= maxPerMinute) {
+        log(`sel4-studio: ${kind} (${outcome}); no report written: ${maxPerMinute} already this minute`);
         return undefined;
       }
       written.push(now);
@@ -77,7 +81,8 @@ export function createCrashReporter(opts: CrashReporterOptions): CrashReporter {
       const dir = opts.dir ?? logsDir();
       try {
         ensurePrivateDir(dir);
-        const file = path.join(dir, `crash-${stamp(new Date(now))}-${process.pid}.txt`);
+        // Names sort by time (then process, then order within it): the oldest are the first.
+        const file = path.join(dir, `crash-${stamp(new Date(now))}-${process.pid}-${String(++count).padStart(4, '0')}.txt`);
         writePrivateFile(file, text);
         const old = readdirSync(dir)
           .filter((n) => /^crash-.*\.txt$/.test(n))

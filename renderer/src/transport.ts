@@ -101,10 +101,9 @@ export async function connect(): Promise<Connection> {
     });
   };
   const reconnect = async () => {
-    let wait: number | undefined;
+    let wait = nextBackoff(undefined);
+    tell({ state: 'reconnecting', attempt: 1, retryInMs: wait });
     for (let attempt = 1; ; attempt++) {
-      wait = nextBackoff(wait);
-      tell({ state: 'reconnecting', attempt, retryInMs: wait });
       await new Promise((r) => setTimeout(r, wait));
       try {
         ws = await open(key);
@@ -112,7 +111,8 @@ export async function connect(): Promise<Connection> {
         tell({ state: 'connected' });
         return;
       } catch (err) {
-        if (err instanceof Refused) tell({ state: 'refused', reason: err.message, retryInMs: nextBackoff(wait) });
+        wait = nextBackoff(wait);
+        tell(err instanceof Refused ? { state: 'refused', reason: err.message, retryInMs: wait } : { state: 'reconnecting', attempt: attempt + 1, retryInMs: wait });
       }
     }
   };

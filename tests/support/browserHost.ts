@@ -48,11 +48,15 @@ export async function openHostSocket(port: number, key: string, opts: { origin?:
   });
 }
 
+/** JSON from the wire as tests read it (they index into answers they assert on). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON, checked by the tests' expectations
+type Wire = any;
+
 /** Calls over a socket, matched by id; events collected. */
 export function rpcOver(ws: WebSocket) {
   let id = 0;
-  const events: { event: string; payload: any }[] = [];
-  const pending = new Map<number, (v: any) => void>();
+  const events: { event: string; payload: Wire }[] = [];
+  const pending = new Map<number, (v: Wire) => void>();
   ws.on('message', (d) => {
     const m = JSON.parse(d.toString());
     if (m.t === 'result') pending.get(m.id)?.(m.envelope);
@@ -61,7 +65,7 @@ export function rpcOver(ws: WebSocket) {
   return {
     events,
     call: (method: string, params: unknown) =>
-      new Promise<any>((resolve) => {
+      new Promise<Wire>((resolve) => {
         const n = ++id;
         pending.set(n, resolve);
         ws.send(JSON.stringify({ t: 'call', id: n, method, params }));
@@ -85,10 +89,10 @@ export interface BrowserHost {
 }
 
 /**
- * `node dist/server/main.mjs --port 0 --no-open` with its own config, runtime and state folders under `home` (a new
+ * `node dist/server/main.mjs --port 0 --no-open` (`open`: without --no-open) with its own config, runtime and state folders under `home` (a new
  * temp folder unless given: a restarted host gets the same one). Build dist first (scripts/build.mjs).
  */
-export async function startBrowserHost(opts: { home?: string; args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<BrowserHost> {
+export async function startBrowserHost(opts: { home?: string; args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[]; open?: boolean } = {}): Promise<BrowserHost> {
   const home = opts.home ?? mkdtempSync(path.join(os.tmpdir(), 'studio-host-'));
   for (const d of ['run', 'state', 'config']) mkdirSync(path.join(home, d), { recursive: true, mode: 0o700 });
   const env: NodeJS.ProcessEnv = {
@@ -100,7 +104,7 @@ export async function startBrowserHost(opts: { home?: string; args?: string[]; e
     WAYLAND_DISPLAY: '',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(root, 'dist/server/main.mjs'), '--port', '0', '--no-open', ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(root, 'dist/server/main.mjs'), '--port', '0', ...(opts.open ? [] : ['--no-open']), ...(opts.args ?? [])], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
