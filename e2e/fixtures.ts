@@ -1,36 +1,38 @@
 import { test as base, expect } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { startBrowserHost, type BrowserHost } from '../tests/support/browserHost';
 import { StudioPage } from './pages/StudioPage';
 
 export interface Host {
+  /** The address the launch page sends the browser to: the page's URL with the key in its fragment. */
   url: string;
   origin: string;
-  token: string;
+  port: number;
+  key: string;
+  launchFile: string;
   workspace: string;
   process: ChildProcess;
+  /** The whole running host (stop, restart with the same folders: tests/support/browserHost.ts). */
+  running: BrowserHost;
 }
 
-/** A browser-mode host of its own on port 0, with a temp workspace and config dir. */
-export async function startHost(extraArgs: string[] = []): Promise<Host> {
-  const workspace = mkdtempSync(path.join(os.tmpdir(), 'studio-e2e-'));
-  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../dist/server/main.mjs'), '--port', '0', '--no-open', ...extraArgs], {
-    env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: path.join(workspace, '.config'), DISPLAY: '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d) => {
-      buf += d;
-      if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
-    });
-    child.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
-  });
-  const url = /(http:\/\/\S+)/.exec(line)![1]!;
-  const u = new URL(url);
-  return { url, origin: u.origin, token: u.searchParams.get('token')!, workspace, process: child };
+/**
+ * A browser-mode host of its own on port 0, with a temp workspace holding its config, runtime and state folders. The
+ * page is opened as a user's browser opens it: through the launch page the host names (the key is in that file only).
+ * `home`: the folders of an earlier host (a restart: the same port and key when that one is dead).
+ */
+export async function startHost(extraArgs: string[] = [], home?: string): Promise<Host> {
+  const running = await startBrowserHost({ args: extraArgs, ...(home ? { home } : {}) });
+  return {
+    url: `http://127.0.0.1:${running.port}/#token=${running.key}`,
+    origin: `http://127.0.0.1:${running.port}`,
+    port: running.port,
+    key: running.key,
+    launchFile: running.launchFile,
+    workspace: running.home,
+    process: running.process,
+    running,
+  };
 }
 
 export const test = base.extend<{ host: Host; studio: StudioPage; consoleErrors: string[] }>({
@@ -38,7 +40,7 @@ export const test = base.extend<{ host: Host; studio: StudioPage; consoleErrors:
   host: async ({}, use) => {
     const host = await startHost();
     await use(host);
-    host.process.kill('SIGTERM');
+    await host.running.stop();
   },
   consoleErrors: async ({ page }, use) => {
     const errors: string[] = [];

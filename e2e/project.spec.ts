@@ -2,9 +2,20 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
 
-test('the page needs the token', async ({ page, host }) => {
+test('the page needs the key: without it, it says where to get it; with it, the key leaves the address bar', async ({ page, host }) => {
   const res = await page.goto(host.origin + '/');
-  expect(res?.status()).toBe(401);
+  expect(res?.status()).toBe(200);
+  await expect(page.getByRole('alert')).toContainText('seL4 Studio cannot reach its host');
+  await expect(page.getByRole('alert')).toContainText('launch page');
+  // The launch page (a file) sends the browser on with the key in the fragment; the page keeps it in this tab only.
+  await page.goto(`file://${host.launchFile}`);
+  await expect(page.getByTestId('status-host')).toHaveText('Browser mode');
+  expect(page.url()).toBe(`${host.origin}/`);
+  expect(await page.evaluate(() => Object.entries(sessionStorage))).toEqual([[`sel4studio.key.${host.port}`, host.key]]);
+  expect(await page.evaluate(() => document.cookie)).toBe('');
+  // A reload keeps the tab signed in (sessionStorage), without the key in the address.
+  await page.reload();
+  await expect(page.getByTestId('status-host')).toHaveText('Browser mode');
 });
 
 test('create a project, add and edit a PD, undo/redo, save, reopen identical', async ({ studio, host, page }) => {

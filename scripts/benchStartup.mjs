@@ -5,9 +5,10 @@
 //    against what opening a project adds
 //  - Monaco is lazy: none of its chunks is requested before a project is open
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const BASELINE = `
@@ -20,16 +21,22 @@ s.listen(0, '127.0.0.1', () => console.log('ready at http://127.0.0.1:' + s.addr
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
 
-/** Spawn a Node process; resolves when it prints its URL, with the spawn time. */
+/**
+ * Spawn a Node process; resolves when it prints its URL, with the spawn time. The studio names a launch page instead
+ * of printing its key: the URL is the one that page sends the browser to (its own runtime folder per process).
+ */
 export function startProcess(args, env = {}) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, DISPLAY: '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = mkdtempSync(path.join(os.tmpdir(), 'bench-run-'));
+  const child = spawn(process.execPath, args, { env: { ...process.env, DISPLAY: '', XDG_RUNTIME_DIR: run, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => {
       buf += d;
-      const m = /(http:\/\/\S+)/.exec(buf);
-      if (m) resolve({ child, url: m[1], t0, listeningMs: performance.now() - t0 });
+      if (!buf.includes('\n')) return;
+      const launch = /\(open (file:\/\/\S+) to sign in\)/.exec(buf);
+      const url = launch ? JSON.parse(/location\.replace\(("[^"]+")\)/.exec(readFileSync(fileURLToPath(launch[1]), 'utf8'))[1]) : /(http:\/\/\S+)/.exec(buf)?.[1];
+      if (url) resolve({ child, url, t0, listeningMs: performance.now() - t0 });
     });
     child.on('exit', (c) => reject(new Error(`exited ${c}`)));
   });

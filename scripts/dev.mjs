@@ -4,7 +4,8 @@
 // The host serves the contract; Vite serves the UI at its own port and forwards /ws to the host.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createServer } from 'vite';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,16 +16,27 @@ const host = spawn(process.execPath, [path.join(root, 'dist/server/main.mjs'), '
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const line = await new Promise((resolve) => host.stdout.once('data', (d) => resolve(String(d))));
-const token = /token=([\w-]+)/.exec(line)?.[1];
+// The host names its launch page (0600, in the user's runtime folder); its key goes into a launch page for Vite's
+// port beside it, so the key is never printed. The page proves the key through /auth and /ws, both forwarded.
+const launch = fileURLToPath(/\(open (file:\/\/\S+) to sign in\)/.exec(line)[1]);
+const key = /#token=([\w-]+)/.exec(readFileSync(launch, 'utf8'))[1];
+const toHost = { origin: `http://127.0.0.1:${hostPort}`, host: `127.0.0.1:${hostPort}` };
 const vite = await createServer({
   configFile: path.join(root, 'vite.config.ts'),
   server: {
     host: '127.0.0.1',
-    proxy: { '/ws': { target: `ws://127.0.0.1:${hostPort}`, ws: true, headers: { cookie: `sel4studio_${hostPort}_token=${token}`, origin: `http://127.0.0.1:${hostPort}`, host: `127.0.0.1:${hostPort}` } } },
+    proxy: {
+      '/ws': { target: `ws://127.0.0.1:${hostPort}`, ws: true, headers: toHost },
+      '/auth': { target: `http://127.0.0.1:${hostPort}`, headers: toHost },
+    },
   },
 });
 await vite.listen();
-console.log(`seL4 Studio (dev, hot reload) at http://127.0.0.1:${vite.config.server.port}/`);
+const port = vite.config.server.port;
+const target = `http://127.0.0.1:${port}/#token=${key}`;
+const devLaunch = path.join(path.dirname(launch), `launch-dev-${port}.html`);
+writeFileSync(devLaunch, `<!doctype html><meta charset="utf-8"><title>seL4 Studio (dev)</title><script>location.replace(${JSON.stringify(target)})</script>\n`, { mode: 0o600 });
+console.log(`seL4 Studio (dev, hot reload) at http://127.0.0.1:${port}/ (open ${pathToFileURL(devLaunch).href} to sign in)`);
 const stop = () => {
   host.kill('SIGTERM');
   void vite.close().then(() => process.exit(0));

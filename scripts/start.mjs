@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start [-- --browser] [--port N] [--no-open] [--project DIR]`: builds what is stale, then runs Electron when
-// its binary is installed, else the browser-mode host (which prints one line with the URL and token).
+// its binary is installed, else the browser-mode host (which prints one line: its URL and the launch page to open).
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';

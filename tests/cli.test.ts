@@ -1,8 +1,9 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { keyOf, parseReady } from './support/browserHost';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin/sel4-studio.cjs');
@@ -38,10 +39,10 @@ describe('sel4-studio CLI', () => {
 });
 
 describe('npm start (browser mode)', () => {
-  it('prints exactly one ready line with a loopback URL and token, and serves the UI there', async () => {
-    const config = mkdtempSync(path.join(os.tmpdir(), 'studio-start-'));
+  it('prints exactly one ready line with a loopback URL and its launch page (no key), and serves the UI there', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'studio-start-'));
     const child = spawn(process.execPath, [path.join(root, 'scripts/start.mjs'), '--browser', '--port', '0', '--no-open'], {
-      env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: config, DISPLAY: '' },
+      env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: path.join(home, 'config'), XDG_RUNTIME_DIR: home, DISPLAY: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -49,8 +50,13 @@ describe('npm start (browser mode)', () => {
     try {
       for (let i = 0; i < 300 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 300));
-      expect(out).toMatch(/^seL4 Studio ready at http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+\n$/);
-      const res = await fetch(out.trim().split(' ').pop()!);
+      expect(out).toMatch(/^seL4 Studio ready at http:\/\/127\.0\.0\.1:\d+\/ \(open file:\/\/\S+\/sel4-studio\/launch-\d+\.html to sign in\)\n$/);
+      const ready = parseReady(out);
+      expect(path.dirname(ready.launchFile)).toBe(path.join(home, 'sel4-studio'));
+      expect(statSync(ready.launchFile).mode & 0o777).toBe(0o600);
+      expect(statSync(path.dirname(ready.launchFile)).mode & 0o777).toBe(0o700);
+      expect(out).not.toContain(keyOf(ready.launchFile));
+      const res = await fetch(ready.url);
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('<div id="root">');
     } finally {

@@ -9,12 +9,25 @@ import { configDir, onStarterGone, parseStartArgs, STUDIO_VERSION } from '../ser
 import { isAllowedExternalUrl } from '../services/externalLinks';
 import { TRUST_FILE } from '../services/trust';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../preload/channels';
+import { createCrashReporter, installCrashHandlers } from '../services/crashReport';
 
 /**
  * The Electron shell, kept thin: a sandboxed window on `app://studio/`, the contract bound to IPC through the same
  * dispatcher the browser host uses, and native dialogs. The only file that imports 'electron' besides the preload.
  */
 protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+// First: whatever fails later is reported to $XDG_STATE_HOME/sel4-studio/logs (crashReport.ts). An uncaught exception
+// ends the app once reported (every process it started goes with it); an unhandled rejection is reported only.
+const reporter = createCrashReporter({ host: 'electron', version: STUDIO_VERSION });
+installCrashHandlers(reporter, (code) => {
+  try {
+    studio.dispose();
+  } catch {
+    // It failed before the host existed: nothing started yet.
+  }
+  app.exit(code);
+});
 
 const rendererDir = path.resolve(__dirname, '../renderer');
 const args = parseStartArgs(process.argv.slice(app.isPackaged ? 1 : 2).filter((a) => !a.startsWith('--inspect') && a !== '.'));
@@ -110,6 +123,7 @@ app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   ipcMain.handle(CALL_CHANNEL, async (e, method: unknown, params: unknown) => {
     if (!trusted(e.sender, e.senderFrame?.url)) return { ok: false, error: { code: 'forbidden', message: 'untrusted sender' } };
+    reporter.noteCall(method);
     return dispatch(method, params);
   });
   Menu.setApplicationMenu(null);

@@ -1,8 +1,9 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { hostMessage, NONCE_PATTERN, pageMessage, parseAuthProtocol } from '../../shared/api/browserWire';
 import type { StudioHostOptions } from '../services/studioHost';
 import { isInside } from '../services/paths';
 import type { HostSession } from './hostSession';
@@ -11,12 +12,20 @@ export interface ServerOptions extends Omit<StudioHostOptions, 'emit' | 'mode'> 
   port: number;
   /** The built renderer (dist/renderer). */
   staticDir: string;
+  /** The per-run key (default: a new random one). Never printed, logged or sent: see shared/api/browserWire.ts. */
   token?: string;
   /** Where the host tells what it refused or closed (default: stderr). */
   log?: (line: string) => void;
+  /** Told the method name of every contract call a page makes (the crash reporter keeps the last few). */
+  onCall?: (method: unknown) => void;
+  /** The largest WebSocket message a page may send (bytes; default MAX_WIRE_MESSAGE). */
+  maxMessage?: number;
+  /** How many bytes of calls may be in progress at once before the host stops reading from its pages (default 256 MiB). */
+  inflightBudget?: number;
 }
 
 export interface RunningServer {
+  /** The page's address, without the key (a browser gets the key from the launch page: instance.ts). */
   url: string;
   port: number;
   token: string;
@@ -60,10 +69,15 @@ function decodePath(rawPath: string): string | undefined {
   }
 }
 
+/** How long a host nonce from `/auth` may be used to open the WebSocket, and how many may wait at once. */
+const CHALLENGE_MS = 30_000;
+const MAX_CHALLENGES = 64;
+
 /**
  * Browser mode: the built renderer over HTTP and the contract over one WebSocket, on 127.0.0.1 only.
- * Every request needs the per-run token (query on first load, then an HttpOnly SameSite=Strict cookie);
- * the Host header must name this server (DNS rebinding) and a foreign Origin is refused.
+ * The bundle holds no secret and is served to our own Host and Origin (DNS rebinding, other sites); the WebSocket
+ * opens only for a page that proves it holds the per-run key, after the host proved it holds it too (`/auth`, see
+ * shared/api/browserWire.ts): the key itself is never sent, so nothing else on the machine can learn it from a request.
  * It listens first and loads the contract's side (hostSession.ts: ws, schemas, services) right after, so the page is
  * served while that compiles (npm run bench -- --only startup); a WebSocket that comes sooner waits for it.
  */
@@ -75,9 +89,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const hostSession = () =>
     (loading ??= import('./hostSession').then((m) => (session = m.createHostSession(opts, log))));
   let port = 0;
-  // Browsers send a cookie to every port of 127.0.0.1: one name per port keeps two instances from overwriting (and
-  // handing each other) their tokens.
-  const cookieName = () => `sel4studio_${port}_token`;
   const origins = () => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
   const hosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
   const csp = () =>
@@ -95,29 +106,49 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       "frame-ancestors 'none'",
     ].join('; ');
 
-  const tokenOk = (candidate: string | undefined) => {
-    if (!candidate) return false;
-    const a = Buffer.from(candidate);
-    const b = Buffer.from(token);
-    return a.length === b.length && timingSafeEqual(a, b);
+  const mac = (message: string) => createHmac('sha256', token).update(message).digest('base64url');
+  const sameMac = (a: string, b: string) => {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && timingSafeEqual(x, y);
   };
-  const cookieToken = (req: http.IncomingMessage) =>
-    (req.headers.cookie ?? '')
-      .split(';')
-      .map((c) => c.trim().split('='))
-      .find(([k]) => k === cookieName())?.[1];
+  /** Host nonces handed out by /auth, with the page nonce each answered and when it expires. Oldest first. */
+  const challenges = new Map<string, { pageNonce: string; expires: number }>();
+  const challenge = (pageNonce: string) => {
+    const now = Date.now();
+    for (const [s, c] of challenges) if (c.expires < now || challenges.size >= MAX_CHALLENGES) challenges.delete(s);
+    const hostNonce = randomBytes(16).toString('base64url');
+    challenges.set(hostNonce, { pageNonce, expires: now + CHALLENGE_MS });
+    return { s: hostNonce, proof: mac(hostMessage(pageNonce, hostNonce)) };
+  };
+  /** Whether an upgrade's subprotocol proves the key: a host nonce we gave out (used up here) and the page's MAC. */
+  const provesKey = (protocolHeader: string | undefined) => {
+    for (const value of (protocolHeader ?? '').split(',').map((p) => p.trim())) {
+      const auth = parseAuthProtocol(value);
+      const c = auth && challenges.get(auth.hostNonce);
+      if (!auth || !c) continue;
+      challenges.delete(auth.hostNonce);
+      if (c.expires >= Date.now() && sameMac(auth.proof, mac(pageMessage(c.pageNonce, auth.hostNonce)))) return value;
+    }
+    return undefined;
+  };
+
   /**
-   * The decoded path of a request that may proceed, or why it is refused: Host, Origin and the token first (headers
-   * and a plain split of the target only), and only then is the path looked at.
+   * The decoded path of a request that may proceed, or why it is refused: Host and Origin first (headers and a plain
+   * split of the target only), and only then is the path looked at. A browser's request made for another site (another
+   * port of 127.0.0.1 is another site's page) gets nothing but a top-level navigation to the page itself.
    */
-  const admit = (req: http.IncomingMessage): { path: string } | { refused: [number, string] } => {
+  const admit = (req: http.IncomingMessage): { path: string; query: URLSearchParams } | { refused: [number, string] } => {
     if (!hosts().includes(req.headers.host ?? '')) return { refused: [403, 'wrong Host'] };
     const origin = req.headers.origin;
     if (origin !== undefined && !origins().includes(origin)) return { refused: [403, 'foreign Origin'] };
     const { rawPath, query } = splitTarget(req.url ?? '');
-    if (!tokenOk(query.get('token') ?? undefined) && !tokenOk(cookieToken(req))) return { refused: [401, 'token required'] };
     const decoded = decodePath(rawPath);
-    return decoded === undefined ? { refused: [400, 'bad request target'] } : { path: decoded };
+    if (decoded === undefined) return { refused: [400, 'bad request target'] };
+    const site = req.headers['sec-fetch-site'];
+    const navigation = req.headers['sec-fetch-mode'] === 'navigate' && (decoded === '/' || decoded === '/index.html');
+    if (site !== undefined && site !== 'same-origin' && site !== 'none' && !navigation) return { refused: [403, 'cross-site request'] };
+    return { path: decoded, query };
   };
 
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -128,7 +159,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...common, Allow: 'GET, HEAD' }).end();
+      // A body is never read: the connection closes after this answer, so nothing of it is buffered.
+      res.writeHead(405, { ...common, Allow: 'GET, HEAD', Connection: 'close' }).end();
+      return;
+    }
+    if (admitted.path === '/auth') {
+      const pageNonce = admitted.query.get('c') ?? '';
+      if (!NONCE_PATTERN.test(pageNonce)) {
+        res.writeHead(400, { ...common, 'Content-Type': 'text/plain' }).end('bad nonce\n');
+        return;
+      }
+      res.writeHead(200, { ...common, 'Content-Type': 'application/json' }).end(JSON.stringify(challenge(pageNonce)));
       return;
     }
     const rel = admitted.path === '/' ? '/index.html' : admitted.path;
@@ -139,11 +180,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     try {
       const body = await fs.readFile(file);
-      res.writeHead(200, {
-        ...common,
-        'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-        'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-      });
+      res.writeHead(200, { ...common, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(404, { ...common, 'Content-Type': 'text/plain' }).end('not found\n');
@@ -164,14 +201,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // ws takes the socket over) would otherwise be an uncaught error.
     socket.on('error', () => socket.destroy());
     const admitted = admit(req);
-    // A WebSocket must come from our own page: a missing Origin (non-browser client) still needs the token.
-    const denied = 'refused' in admitted ? admitted.refused : admitted.path === '/ws' ? undefined : ([404, 'not found'] as [number, string]);
+    // A WebSocket must come from our own page (a missing Origin is a non-browser client) and prove the key.
+    const protocol = 'refused' in admitted ? undefined : provesKey(req.headers['sec-websocket-protocol']);
+    const denied = 'refused' in admitted ? admitted.refused : admitted.path !== '/ws' ? ([404, 'not found'] as [number, string]) : protocol ? undefined : ([401, 'key required'] as [number, string]);
     if (denied) {
       socket.end(`HTTP/1.1 ${denied[0]} ${denied[1]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     hostSession()
-      .then((s) => s.accept(req, socket, head))
+      .then((s) => s.accept(req, socket, head, protocol!))
       .catch(() => socket.end('HTTP/1.1 500 host failed to start\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
   });
 
@@ -184,7 +222,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // WebSocket that asks (status 500); the static server keeps running.
   hostSession().catch((err: unknown) => console.error(`sel4-studio: the host failed to start: ${err instanceof Error ? err.message : String(err)}`));
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://127.0.0.1:${port}/`,
     port,
     token,
     killProcesses: () => session?.killProcesses(),

@@ -11,7 +11,7 @@ import './styles.css';
 const root = createRoot(document.getElementById('root')!);
 
 connect()
-  .then(({ client, onDisconnect }) => {
+  .then(({ client, onStatus }) => {
     const prefersDark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? true;
     const saved = localStorage.getItem('sel4studio.theme');
     const store = createStudioStore(client, saved === 'light' || saved === 'dark' ? saved : prefersDark ? 'dark' : 'light');
@@ -21,7 +21,8 @@ connect()
       if (s.theme !== prev.theme) localStorage.setItem('sel4studio.theme', s.theme);
       if (s.scrollback !== prev.scrollback) localStorage.setItem('sel4studio.scrollback', String(s.scrollback));
     });
-    onDisconnect(() => store.setState({ connected: false, notice: { kind: 'error', message: 'Lost the connection to the seL4 Studio host. Your last autosave is kept; restart with npm start.' } }));
+    // The host went away or came back (browser mode): the bar shows it; on return the tab hands its edits over.
+    onStatus((link) => store.actions.linkChanged(link));
     // Autosave: a recovery file a moment after the last edit, never the project files themselves.
     let timer: ReturnType<typeof setTimeout> | undefined;
     store.subscribe((s, prev) => {
@@ -49,7 +50,10 @@ connect()
       <div className="fatal" role="alert">
         <h1>seL4 Studio cannot reach its host</h1>
         <p>{err instanceof Error ? err.message : String(err)}</p>
-        <p>Start it with <code>npm start</code> and open the printed address (it carries the access token).</p>
+        <p>
+          Start it with <code>npm start</code> and open the launch page it names (<code>file://…/sel4-studio/launch-PORT.html</code>): it carries
+          the key, which this tab then keeps.
+        </p>
       </div>,
     );
   });

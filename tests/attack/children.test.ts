@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { spawnSupervised, WATCHDOG_NAME } from '../../electron/services/supervise';
 import { buildBaremetal, hasTools } from '../support/baremetal';
 import { standinSdk } from '../support/standinSdk';
+import { keyOf, openHostSocket, parseReady } from '../support/browserHost';
 import { budget, scale } from './scale';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -74,17 +74,17 @@ interface Host {
 /** Connect to a browser-mode host whose stdout prints its URL (the host itself or the npm start wrapper). */
 async function connect(proc: ChildProcess): Promise<Host> {
   let buf = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  const line = await new Promise<string>((resolve, reject) => {
     proc.stdout!.on('data', (d) => {
       buf += String(d);
-      const m = /(http:\/\/\S+)/.exec(buf);
-      if (m) resolve(m[1]!);
+      const ready = buf.split('\n').find((l) => l.startsWith('seL4 Studio ready at '));
+      if (ready) resolve(ready);
     });
     proc.once('exit', (code) => reject(new Error(`host exited (${code}) before it was ready: ${buf}`)));
   });
-  const u = new URL(url);
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: u.origin });
-  await new Promise((r, j) => ws.once('open', r).once('error', j));
+  // As the user's browser does: the launch page holds the key, and the key is proven, never sent.
+  const ready = parseReady(line);
+  const ws = await openHostSocket(ready.port, keyOf(ready.launchFile));
   let next = 1;
   const waiting = new Map<number, (e: any) => void>();
   const events: Host['events'] = [];

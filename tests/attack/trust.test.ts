@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { createDispatcher } from '../../shared/api/rpc';
 import { createStudioHost, type StudioHostOptions } from '../../electron/services/studioHost';
 import { SdkChoices } from '../../electron/services/sdk';
+import { openHostSocket } from '../support/browserHost';
 import { startServer } from '../../electron/server/server';
 import { run as runCli } from '../../electron/cli/cli';
 
@@ -214,8 +215,7 @@ describe('browser mode: the same gates behind the WebSocket', () => {
     writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
     const server = await startServer({ port: 0, staticDir, configDir: w.config, version: 'test', boardsDir: path.join(repo, 'boards'), log: () => undefined });
     disposers.push(() => void server.close());
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
-    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    const ws = await openHostSocket(server.port, server.token);
     let id = 0;
     const rpc = (method: string, params: unknown) =>
       new Promise<any>((resolve) => {

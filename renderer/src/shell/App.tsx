@@ -5,6 +5,7 @@ import { LeftPanel } from './LeftPanel';
 import { DiskBars } from './DiskBars';
 import { XmlPreview } from '../features/editor/XmlPreview';
 import { useActions, useStudio } from '../stores/context';
+import type { StudioState } from '../stores/studioStore';
 import { CommandsProvider, useCommands } from '../commands/CommandsProvider';
 import { BottomPanel } from './BottomPanel';
 import { ProjectDialog } from './ProjectDialog';
@@ -32,6 +33,7 @@ function Workbench() {
   const recovery = useStudio((s) => s.recovery);
   const presentation = useStudio((s) => s.presentation);
   const restricted = useStudio((s) => Boolean(s.project) && s.trusted === false);
+  const link = useStudio((s) => s.link);
   const actions = useActions();
   const commands = useCommands();
   const { problems } = useProblems();
@@ -51,6 +53,7 @@ function Workbench() {
   return (
     <div className="app" data-testid="app">
       <Toolbar />
+      {link && <HostBar link={link} />}
       {restricted && (
         <div className="banner banner-restricted" role="status" data-testid="restricted-banner">
           <strong>Restricted mode</strong> — this folder is not trusted: build and run are off.
@@ -98,6 +101,25 @@ function Workbench() {
       <ProjectDialog />
       <DeleteDialog />
       <BuildPrompt />
+    </div>
+  );
+}
+
+/** The host is away (browser mode): what the tab is doing about it. The document stays, edits and all. */
+function HostBar({ link }: { link: NonNullable<StudioState['link']> }) {
+  const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 2 : 0)} s`;
+  return (
+    <div className="banner banner-warn" role="status" data-testid="host-bar">
+      {link.state === 'reconnecting' ? (
+        <span>
+          Host disconnected — reconnecting… (attempt {link.attempt}, every {secs(link.retryInMs)}). Your unsaved changes stay in this tab and go
+          to the host when it is back.
+        </span>
+      ) : (
+        <span>
+          Host disconnected — {link.reason}. Trying again every {secs(link.retryInMs)}; your unsaved changes stay in this tab.
+        </span>
+      )}
     </div>
   );
 }

@@ -4,10 +4,18 @@ import type { TemplateInfo } from '../../../shared/model/templates';
 import { afterStartup } from '../afterStartup';
 import { failure, type SliceFactory } from './slice';
 
+/**
+ * The link to a browser-mode host when it is down: `reconnecting` with back-off, or `refused` (what answers on the
+ * port does not hold this tab's key). The transport reports it; the bar shows it.
+ */
+export type HostLink = { state: 'connected' } | { state: 'reconnecting'; attempt: number; retryInMs: number } | { state: 'refused'; reason: string; retryInMs: number };
+
 /** What the host is and offers: its info, the tools the doctor found, board packs, templates, recent projects. */
 export interface HostState {
   host?: HostInfo;
   connected: boolean;
+  /** While disconnected: what the transport is doing about it. */
+  link?: Exclude<HostLink, { state: 'connected' }>;
   doctor?: ToolStatus[];
   boards: BoardPack[];
   /** Starting points for New Project (resources/templates). */
@@ -20,10 +28,12 @@ export interface HostActions {
   init(): Promise<void>;
   refreshDoctor(): Promise<void>;
   refreshRecent(): Promise<void>;
+  /** The transport lost or regained the host; on regaining it the tab hands its work to the (maybe restarted) host. */
+  linkChanged(link: HostLink): void;
 }
 
-export const createHostSlice: SliceFactory<HostState, HostActions> = (client, set, _get, actions) => ({
-  state: { host: undefined, connected: true, doctor: undefined, boards: [], templates: [], recent: [] },
+export const createHostSlice: SliceFactory<HostState, HostActions> = (client, set, get, actions) => ({
+  state: { host: undefined, connected: true, link: undefined, doctor: undefined, boards: [], templates: [], recent: [] },
   actions: {
     async init() {
       try {
@@ -51,6 +61,15 @@ export const createHostSlice: SliceFactory<HostState, HostActions> = (client, se
       } catch {
         // The recent list is a convenience; failing to read it is not worth a notice.
       }
+    },
+    linkChanged(link) {
+      if (link.state !== 'connected') {
+        set({ connected: false, link });
+        return;
+      }
+      const wasDown = !get().connected;
+      set({ connected: true, link: undefined });
+      if (wasDown) void actions.rejoinHost();
     },
   },
   dispose() {},

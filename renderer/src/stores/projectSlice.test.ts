@@ -4,7 +4,7 @@ import { addProtectionDomain } from '../../../shared/model/edits';
 import { importSystem } from '../../../shared/sdf/import';
 import { createStudioStore, isDirty } from './studioStore';
 import { createFakeClient, settle } from './testing/fakeClient';
-import { openedStore, snapshot, TWO_PD_SYSTEM } from './testing/fixtures';
+import { fakeHash, memoryDisk, openedStore, snapshot, TWO_PD_SYSTEM } from './testing/fixtures';
 
 describe('project slice', () => {
   it('open project → the snapshot is loaded: model, settings, recent, history, report and patterns asked for', async () => {
@@ -132,6 +132,58 @@ describe('host slice', () => {
     await settle();
     expect(store.getState().notice).toEqual({ kind: 'error', message: 'the fake host has no answer for host.info' });
     expect(store.getState().doctor).toEqual([]);
+    store.dispose();
+  });
+  it('a host that comes back gets the folder reopened and the unsaved edits at once; the tab keeps its document', async () => {
+    const { store, fake } = await openedStore();
+    fake.answer('host.info', { mode: 'browser', version: '1', platform: 'linux', capabilities: { nativeDialogs: false } });
+    fake.answer('project.autosave', { savedAt: 'now' });
+    store.actions.edit(addProtectionDomain({ x: 300, y: 40 }, 'third'));
+    const edited = store.getState().doc;
+    store.actions.linkChanged({ state: 'reconnecting', attempt: 1, retryInMs: 250 });
+    expect(store.getState()).toMatchObject({ connected: false, link: { state: 'reconnecting', attempt: 1 } });
+    store.actions.linkChanged({ state: 'refused', reason: 'not ours', retryInMs: 500 });
+    expect(store.getState().link).toEqual({ state: 'refused', reason: 'not ours', retryInMs: 500 });
+    // The new host opens the folder afresh (its recovery file, older than the tab, is not offered)...
+    fake.answer('project.open', snapshot({ recovery: { savedAt: 'earlier', studio: snapshot().studio, systemXml: TWO_PD_SYSTEM } }));
+    const opensBefore = fake.callsOf('project.open').length;
+    store.actions.linkChanged({ state: 'connected' });
+    await settle();
+    const s = store.getState();
+    expect(s).toMatchObject({ connected: true, link: undefined });
+    expect(fake.callsOf('project.open').slice(opensBefore)).toEqual([{ dir: '/work/demo' }]);
+    // ...and the tab's document, edit and history stay, handed over as the recovery file.
+    expect(s.doc).toBe(edited);
+    expect(s.recovery).toBeUndefined();
+    expect(isDirty(s)).toBe(true);
+    expect(fake.callsOf('project.autosave').at(-1)!.systemXml).toContain('name="third"');
+    expect(fake.callsOf('fs.watch').length).toBeGreaterThan(0);
+    expect(s.notice?.message).toMatch(/^Reconnected to the seL4 Studio host\. Your unsaved changes are kept in this tab/);
+    store.dispose();
+  });
+
+  it('on reconnection a file changed on disk meanwhile is reloaded when clean, and put to the user when edited', async () => {
+    const { store, fake } = await openedStore();
+    fake.answer('host.info', { mode: 'browser', version: '1', platform: 'linux', capabilities: { nativeDialogs: false } });
+    fake.answer('project.autosave', { savedAt: 'now' });
+    const changed = TWO_PD_SYSTEM.replace('priority="90"', 'priority="91"');
+    memoryDisk(fake, { 'demo.system': changed });
+    fake.answer('project.open', snapshot({ systemXml: changed, systemHash: fakeHash(changed) }));
+    store.actions.linkChanged({ state: 'reconnecting', attempt: 1, retryInMs: 250 });
+    store.actions.linkChanged({ state: 'connected' });
+    await settle();
+    expect(store.getState().doc.text).toBe(changed);
+    expect(store.getState().diskConflict).toBeUndefined();
+
+    const again = TWO_PD_SYSTEM.replace('priority="90"', 'priority="92"');
+    memoryDisk(fake, { 'demo.system': again });
+    fake.answer('project.open', snapshot({ systemXml: again, systemHash: fakeHash(again) }));
+    store.actions.edit(addProtectionDomain({ x: 300, y: 40 }, 'mine'));
+    store.actions.linkChanged({ state: 'reconnecting', attempt: 1, retryInMs: 250 });
+    store.actions.linkChanged({ state: 'connected' });
+    await settle();
+    expect(store.getState().doc.text).toContain('name="mine"');
+    expect(store.getState().diskConflict).toMatchObject({ path: 'demo.system', diskText: again, diskHash: fakeHash(again) });
     store.dispose();
   });
 });

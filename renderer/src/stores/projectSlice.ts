@@ -39,6 +39,12 @@ export interface ProjectActions {
   pickDirectory(title: string, mode: 'open' | 'create'): Promise<string | null>;
   /** The project's board (an undoable change, saved with the project); the checks and the build follow it. */
   setBoard(board: string): void;
+  /**
+   * After the link to the host came back (the host may be a new process that knows nothing of this tab): reopen the
+   * tab's folder there without replacing the tab's document, watch its files again, and hand over unsaved edits at
+   * once (autosave), so what was typed while the host was away is not lost.
+   */
+  rejoinHost(): Promise<void>;
 }
 
 export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (client, set, get, actions) => {
@@ -157,6 +163,35 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
       },
       setBoard(board: string) {
         actions.setSettings({ board }, `Board: ${board}`);
+      },
+      async rejoinHost() {
+        try {
+          set({ host: await client.call('host.info', {}) });
+          const project = get().project;
+          if (!project) {
+            void actions.refreshRecent();
+            set({ notice: { kind: 'info', message: 'Reconnected to the seL4 Studio host' } });
+            return;
+          }
+          const snap = await client.call('project.open', { dir: project.dir });
+          const s = get();
+          // The tab's document is newer than the recovery file: it stays. The disk may have changed meanwhile.
+          if (!s.doc.composite && snap.systemPath !== null && snap.systemPath === s.docPath && snap.systemHash !== s.docHash) {
+            set({ diskConflict: { path: snap.systemPath, diskText: snap.systemXml, ...(snap.systemHash ? { diskHash: snap.systemHash } : {}) } });
+            if (!isDirty(s)) await actions.reloadFromDisk();
+          }
+          actions.watchOpenFiles();
+          void actions.refreshFiles();
+          void actions.refreshRecent();
+          if (isDirty(get()) || get().xmlText !== undefined) {
+            await actions.autosave();
+            set({ notice: { kind: 'info', message: 'Reconnected to the seL4 Studio host. Your unsaved changes are kept in this tab and autosaved there; Save (Ctrl+S) writes them.' } });
+          } else {
+            set({ notice: { kind: 'info', message: 'Reconnected to the seL4 Studio host' } });
+          }
+        } catch (err) {
+          set(failure(err));
+        }
       },
     },
     dispose() {},
