@@ -8,7 +8,7 @@ import type { Host } from './fixtures';
 /** The user adds an SDK from their own terminal: the browser page cannot confirm one (a script in it could). */
 function chooseSdkInTerminal(host: Host, sdk: string) {
   const cli = path.resolve(import.meta.dirname, '../bin/sel4-studio.cjs');
-  return execFileSync(process.execPath, [cli, 'sdk', 'add', sdk], { env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: path.join(host.workspace, '.config') } }).toString();
+  return execFileSync(process.execPath, [cli, 'sdk', 'add', sdk], { env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: path.join(host.workspace, 'config') } }).toString();
 }
 
 test('build a project: progress, a gcc error in Problems, fix it in the editor, build again, then Build & Run boots it', async ({ studio, host, page }) => {
