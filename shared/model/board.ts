@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { kernelConfig, type KernelConfig } from '../sdf/kernelConfig';
+import { classifyIntid, type IntidContext } from './intid';
 
 const Hex = z.string().regex(/^0x[0-9a-f]+$/, 'a lowercase 0x-prefixed hex number');
 
@@ -65,9 +66,15 @@ export type BoardPack = z.infer<typeof BoardPackSchema>;
 /** The GIC INTID of a device-tree SPI (what Microkit's `irq` wants): SPI n is INTID n + 32. */
 export const spiToIntid = (spi: number) => spi + 32;
 
-/** An INTID as the GIC names it: `SPI 1` (INTID 33), `PPI 11` (INTID 27), `SGI 3`. */
+/** An INTID as the GIC names it: `SPI 1` (INTID 33), `PPI 11` (INTID 27), `SGI 3` (intid.ts has the whole story). */
 export function describeIntid(intid: number): string {
-  return intid >= 32 ? `SPI ${intid - 32}` : intid >= 16 ? `PPI ${intid - 16}` : `SGI ${intid}`;
+  const c = classifyIntid(intid);
+  return c.number !== undefined ? `${c.kind} ${c.number}` : c.label;
+}
+
+/** Who raises which INTID according to a board pack, for {@link classifyIntid}. */
+export function boardIntidSources(board: BoardPack | undefined): NonNullable<IntidContext['sources']> {
+  return (board?.devices ?? []).flatMap((d) => d.irqs.map((i) => ({ intid: spiToIntid(i.spi), name: i.name ? `${d.title} (${i.name})` : d.title, from: 'board pack' as const })));
 }
 
 /** The board device that raises an INTID, when the board pack says. */
