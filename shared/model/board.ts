@@ -54,8 +54,30 @@ export const BoardPackSchema = z
     experimental: z.boolean().default(false),
     qemu: z.array(z.string()).optional(),
     gic: z.object({ version: z.union([z.literal(2), z.literal(3)]), compatible: z.string(), regs: z.array(z.object({ name: z.string(), address: Hex, size: Hex })), source: z.string() }).optional(),
-    memory: z.object({ base: Hex, notes: z.array(z.string()).default([]) }).optional(),
+    memory: z
+      .object({
+        base: Hex,
+        /** Where a new VM's guest RAM goes by default (the passthrough planner), with its source in `notes`. */
+        guestRam: z.object({ base: Hex, size: Hex }).strict().optional(),
+        notes: z.array(z.string()).default([]),
+      })
+      .optional(),
     devices: z.array(DeviceSchema).default([]),
+    /**
+     * Names of the clock, reset, power-domain and stream ids the devices use, as the SoC's dt-bindings headers
+     * define them (shared/passthrough/bindings.ts reads the headers themselves when a device tree is given).
+     */
+    bindingNames: z
+      .object({
+        prefix: z.string().regex(/^[A-Z0-9]+$/),
+        source: z.string(),
+        clock: z.record(z.string(), z.string()).default({}),
+        reset: z.record(z.string(), z.string()).default({}),
+        powerDomain: z.record(z.string(), z.string()).default({}),
+        streamId: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .optional(),
     notes: z.array(z.string()).default([]),
     sources: z.array(z.string()).min(1),
   })
