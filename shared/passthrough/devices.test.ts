@@ -5,7 +5,8 @@ import { parseDtsFile } from '../dt/parse';
 import { indexTree, type Index } from '../dt/query';
 import { BoardPackSchema, type BoardPack } from '../model/board';
 import { isBindingHeaderPath, parseBindingHeader, type BindingTable } from './bindings';
-import { catalogue, groupDevices, searchDevices } from './devices';
+import { catalogue, groupDevices, intidSources, searchDevices } from './devices';
+import { classifyIntid } from '../model/intid';
 import { deviceFacts } from './facts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -117,6 +118,13 @@ describe('the device catalogue of a tree', () => {
     expect(vic.risks.map((r) => r.code)).toEqual(expect.arrayContaining(['dma', 'firmware-resources', 'parent-device']));
     expect(vic.risks.find((r) => r.code === 'dma')!.message).toMatch(/smmu_niso1 stream 0x34 \(TEGRA234_SID_VIC\)/);
     expect(facts('mgbe0').risks.map((r) => r.code)).toEqual(expect.arrayContaining(['reserved-window', 'nic-route']));
+  });
+
+  it('an IRQ inspector learns who raises an INTID from the tree', () => {
+    const sources = intidSources(catalogue(orin, idx));
+    expect(classifyIntid(144, { sources }).raisedBy).toEqual({ name: 'UARTA (Tegra HS UART) /bus@0/serial@3100000', from: 'device tree' });
+    expect(classifyIntid(416, { sources })).toMatchObject({ kind: 'SPI', number: 384, raisedBy: { name: 'MGBE0 10 GbE /bus@0/ethernet@6800000 (common)' } });
+    expect(classifyIntid(146, { sources }).raisedBy).toEqual({ name: 'UARTC (Tegra HS UART)', from: 'board pack' });
   });
 
   it('without a tree, the board pack: names from its bindingNames, QEMU devices from its pack', () => {

@@ -298,3 +298,12 @@ export function findDevice(entries: readonly DeviceEntry[], ref: string): Device
   if (exact.length) return exact.slice(0, 1);
   return entries.filter((e) => e.name === ref || (!ref.includes('@') && e.name.split('@')[0] === ref && entries.filter((x) => x.name.split('@')[0] === ref).length === 1));
 }
+
+/** Who raises which INTID, from a catalogue: the IRQ inspector's `sources` for classifyIntid (shared/model/intid.ts). */
+export function intidSources(entries: readonly DeviceEntry[]): { intid: number; name: string; from: 'board pack' | 'device tree' }[] {
+  return entries.flatMap((e) =>
+    e.irqs
+      .filter((i) => i.intid !== undefined)
+      .map((i) => ({ intid: i.intid!, name: `${e.title ?? e.boardDevice ?? e.labels[0] ?? e.name} ${e.path ?? ''}${i.name ? ` (${i.name})` : ''}`.replace(/\s+/g, ' ').trim(), from: e.id.startsWith('board:') ? ('board pack' as const) : ('device tree' as const) })),
+  );
+}

@@ -25,7 +25,7 @@
  * IRQ numbers: shared/model/intid.ts classifies any INTID (SGI/PPI/SPI, the device raising it, kernel-owned PPIs).
  */
 export { isBindingHeaderPath, nameSpecifier, parseBindingHeader, type BindingTable, type SpecifierKind } from './bindings';
-export { catalogue, findDevice, groupDevices, GROUP_TITLES, listDevices, searchDevices, type DeviceEntry, type DeviceGroup, type IrqFact, type RegWindow } from './devices';
+export { catalogue, findDevice, groupDevices, GROUP_TITLES, intidSources, listDevices, searchDevices, type DeviceEntry, type DeviceGroup, type IrqFact, type RegWindow } from './devices';
 export { deviceFacts, type DeviceFacts, type NamedSpecifier, type Risk, type RiskCode, type StreamFact } from './facts';
 export { planPassthrough, type Plan, type PlanInput, type PlanMessage, type PlanOptions, type PlannedDevice, type PlannedIrq, type PlannedRegion } from './plan';
 export { resolveVmTarget, type VmSpec, type VmTarget } from './target';

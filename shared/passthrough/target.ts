@@ -87,6 +87,8 @@ export function resolveVmTarget(board: BoardPack, spec: VmSpec = {}, system?: Sy
   if (spec.vmm) owner = pds.find((p) => p.name === spec.vmm);
   else if (spec.name) owner = withVm.find((p) => p.virtualMachine!.name === spec.name);
   else if (withVm.length === 1) owner = withVm[0];
+  // A PD already called `vmm` without a VM is taken to be the VMM (a skeleton waiting for its guest).
+  else if (!withVm.length) owner = pds.find((p) => p.name === 'vmm');
   else if (withVm.length > 1) {
     messages.push({ severity: 'error', code: 'which-vm', message: `the system has ${withVm.length} VMs (${withVm.map((p) => `${p.virtualMachine!.name} in ${p.name}`).join(', ')}): say which one (--vm NAME or --vmm PD)` });
   }
