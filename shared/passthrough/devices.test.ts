@@ -129,8 +129,8 @@ describe('the device catalogue of a tree', () => {
 
   it('without a tree, the board pack: names from its bindingNames, QEMU devices from its pack', () => {
     const uartc = deviceFacts(catalogue(orin).find((e) => e.boardDevice === 'uartc')!, { board: orin });
-    expect(uartc.clocks.map((c) => c.name)).toEqual(['TEGRA234_CLK_UARTC']);
-    expect(uartc.resets.map((c) => c.name)).toEqual(['TEGRA234_RESET_UARTC']);
+    expect(uartc.clocks.map((c) => [c.name, c.cellName])).toEqual([['TEGRA234_CLK_UARTC', 'serial']]);
+    expect(uartc.resets.map((c) => [c.name, c.cellName])).toEqual([['TEGRA234_RESET_UARTC', 'serial']]);
     const qemu = catalogue(pack('qemu_virt_aarch64'));
     expect(searchDevices(qemu, '0x9000000').map((e) => e.boardDevice)).toEqual(['pl011']);
     expect(qemu.find((e) => e.boardDevice === 'pl011')!.irqs[0]).toMatchObject({ kind: 'SPI', number: 1, intid: 33 });

@@ -72,6 +72,13 @@ export function namingTables(ctx: FactsContext): BindingTable[] {
   return [...(ctx.tables ?? []), ...(bn ? tablesFromNames(bn.prefix, `${ctx.board!.name} board pack (${bn.source})`, bn) : [])];
 }
 
+/**
+ * `clock-names` / `reset-names` the Linux binding asks for, for board-pack devices without a tree node (a tree's own
+ * names win): the Tegra HS UART's clock and reset are both "serial" (tegra234.dtsi UART nodes; serial-tegra asks for
+ * the "serial" reset by name).
+ */
+const DEFAULT_CELL_NAMES: [RegExp, { clocks: string[]; resets: string[] }][] = [[/^nvidia,tegra\d+-hsuart$|^nvidia,tegra20-uart$/, { clocks: ['serial'], resets: ['serial'] }]];
+
 export function deviceFacts(e: DeviceEntry, ctx: FactsContext): DeviceFacts {
   const tables = namingTables(ctx);
   const loc = e.path && ctx.idx ? ctx.idx.byPath.get(e.path) : undefined;
@@ -102,8 +109,9 @@ export function deviceFacts(e: DeviceEntry, ctx: FactsContext): DeviceFacts {
     if (parent && getProp(parent, 'reg') && strings(parent, 'compatible').length) facts.parentDevice = idx.pathOf.get(parent)!;
   } else if (bd) {
     const bpmp = { compatible: [`nvidia,${(ctx.board?.bindingNames?.prefix ?? '').toLowerCase()}-bpmp`] };
-    facts.clocks = bd.clocks.map((id) => named('clock', 'bpmp', id, undefined, bpmp));
-    facts.resets = bd.resets.map((id) => named('reset', 'bpmp', id, undefined, bpmp));
+    const cells = DEFAULT_CELL_NAMES.find(([re]) => bd.compatible.some((c) => re.test(c)))?.[1];
+    facts.clocks = bd.clocks.map((id, i) => named('clock', 'bpmp', id, cells?.clocks[i], bpmp));
+    facts.resets = bd.resets.map((id, i) => named('reset', 'bpmp', id, cells?.resets[i], bpmp));
     facts.powerDomains = bd.powerDomains.map((id) => named('power-domain', 'bpmp', id, undefined, bpmp));
     if (bd.smmu) {
       const n = nameSpecifier(tables, 'stream-id', bd.smmu.sid, { compatible: [], labels: [bd.smmu.instance] });
