@@ -27,8 +27,11 @@ Usage:
                                   apply overlays as fdtoverlay does (the base needs __symbols__: dtc -@)
   sel4-studio dt query FILE (--path P | --label L | --compatible C) [--cpp] [-i DIR]... [--json]
                                   a device's addresses, interrupts (GIC INTIDs) and suppliers
-  sel4-studio passthrough --board BOARD --device NAME... --out DIR [--dt FILE] [--ram BASE:SIZE] [--ram-phys BASE]
-                                  plan a device passthrough: memory regions, VMM IRQs, guest DT, host overlay, libvmm table
+  sel4-studio passthrough --board BOARD --device NAME... (--out DIR | --into FILE.system) [--dt FILE [--cpp] [-i DIR]...]
+                     [--ram BASE:SIZE] [--ram-phys BASE] [--keep-hypervisor-windows] [--clocks keep|remove]
+                     [--nic-route direct|path-b] [--fragment] [--kvm-extras]      (--list [QUERY] | --facts DEVICE: the devices)
+                                  pass devices to a VM: a whole valid system (or the additions merged into FILE.system
+                                  losslessly), the guest DT, the libvmm IRQ table and a report of every risk
   sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S]
                      [--monitor SOCKET] [-- ARGS]
                                   boot in QEMU, print the serial output; --expect exits 0 when TEXT appears (for CI);

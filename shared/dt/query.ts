@@ -248,3 +248,29 @@ export function supplierClosure(idx: Index, node: DtNode): Supplier[] {
   }
   return out;
 }
+
+export interface Specifier {
+  /** The provider node's path (the phandle's target). */
+  provider: string;
+  /** The cells after the phandle (a clock id, a reset id, a stream id...). */
+  args: number[];
+  /** The consumer's `<prop minus s>-names` entry at the same index (`clock-names` for `clocks`), when it has one. */
+  name?: string;
+}
+
+/** One phandle-list property of a node (`clocks`, `resets`, `power-domains`, `iommus`, `dmas`), entry by entry. */
+export function phandleSpecifiers(idx: Index, node: DtNode, prop: string, cellsProp: string): Specifier[] {
+  const p = getProp(node, prop);
+  if (!p) return [];
+  const cs = be32Words(p.value);
+  const names = strings(node, `${prop.replace(/s$/, '')}-names`);
+  const out: Specifier[] = [];
+  for (let i = 0, k = 0; i < cs.length; k++) {
+    const target = idx.byPhandle.get(cs[i]!);
+    if (!target) break;
+    const n = cellProp(target.node, cellsProp)?.[0] ?? 0;
+    out.push({ provider: target.path, args: cs.slice(i + 1, i + 1 + n), ...(names[k] ? { name: names[k] } : {}) });
+    i += 1 + n;
+  }
+  return out;
+}

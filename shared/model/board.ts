@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { kernelConfig, type KernelConfig } from '../sdf/kernelConfig';
+import { classifyIntid, type IntidContext } from './intid';
 
 const Hex = z.string().regex(/^0x[0-9a-f]+$/, 'a lowercase 0x-prefixed hex number');
 
@@ -53,8 +54,30 @@ export const BoardPackSchema = z
     experimental: z.boolean().default(false),
     qemu: z.array(z.string()).optional(),
     gic: z.object({ version: z.union([z.literal(2), z.literal(3)]), compatible: z.string(), regs: z.array(z.object({ name: z.string(), address: Hex, size: Hex })), source: z.string() }).optional(),
-    memory: z.object({ base: Hex, notes: z.array(z.string()).default([]) }).optional(),
+    memory: z
+      .object({
+        base: Hex,
+        /** Where a new VM's guest RAM goes by default (the passthrough planner), with its source in `notes`. */
+        guestRam: z.object({ base: Hex, size: Hex }).strict().optional(),
+        notes: z.array(z.string()).default([]),
+      })
+      .optional(),
     devices: z.array(DeviceSchema).default([]),
+    /**
+     * Names of the clock, reset, power-domain and stream ids the devices use, as the SoC's dt-bindings headers
+     * define them (shared/passthrough/bindings.ts reads the headers themselves when a device tree is given).
+     */
+    bindingNames: z
+      .object({
+        prefix: z.string().regex(/^[A-Z0-9]+$/),
+        source: z.string(),
+        clock: z.record(z.string(), z.string()).default({}),
+        reset: z.record(z.string(), z.string()).default({}),
+        powerDomain: z.record(z.string(), z.string()).default({}),
+        streamId: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .optional(),
     notes: z.array(z.string()).default([]),
     sources: z.array(z.string()).min(1),
   })
@@ -65,9 +88,15 @@ export type BoardPack = z.infer<typeof BoardPackSchema>;
 /** The GIC INTID of a device-tree SPI (what Microkit's `irq` wants): SPI n is INTID n + 32. */
 export const spiToIntid = (spi: number) => spi + 32;
 
-/** An INTID as the GIC names it: `SPI 1` (INTID 33), `PPI 11` (INTID 27), `SGI 3`. */
+/** An INTID as the GIC names it: `SPI 1` (INTID 33), `PPI 11` (INTID 27), `SGI 3` (intid.ts has the whole story). */
 export function describeIntid(intid: number): string {
-  return intid >= 32 ? `SPI ${intid - 32}` : intid >= 16 ? `PPI ${intid - 16}` : `SGI ${intid}`;
+  const c = classifyIntid(intid);
+  return c.number !== undefined ? `${c.kind} ${c.number}` : c.label;
+}
+
+/** Who raises which INTID according to a board pack, for {@link classifyIntid}. */
+export function boardIntidSources(board: BoardPack | undefined): NonNullable<IntidContext['sources']> {
+  return (board?.devices ?? []).flatMap((d) => d.irqs.map((i) => ({ intid: spiToIntid(i.spi), name: i.name ? `${d.title} (${i.name})` : d.title, from: 'board pack' as const })));
 }
 
 /** The board device that raises an INTID, when the board pack says. */

@@ -5,6 +5,7 @@ import { at, attr, bool, checkAttributes, checkIdRange, children, decimal, hexOf
 import { addSetvar, parseMap, type Map, type SetVar } from './checkMemory';
 import { pciParse } from './checkIommu';
 import type { Domains } from './checkDomains';
+import { intidKind, kernelOwnedIntid } from '../model/intid';
 
 const L = SDF_LIMITS;
 
@@ -167,6 +168,23 @@ export function parseProtectionDomain(ctx: Ctx, el: XmlElement, isChild: boolean
   return pd;
 }
 
+/**
+ * ARM interrupt numbers are GIC INTIDs (shared/model/intid.ts). SGIs (0-15) are the kernel's inter-processor signals,
+ * never a device's: that number is almost always a device-tree SPI written without its + 32. PPIs (16-31) are
+ * legal (the architected timers: the sDDF timer driver takes INTID 30) except the ones seL4 keeps for itself.
+ */
+function armIrqNotes(ctx: Ctx, el: XmlElement, irq: bigint, hypervisor: boolean): void {
+  const kind = irq <= 0xffffn ? intidKind(Number(irq)) : 'invalid';
+  if (kind === 'SGI') {
+    ctx.warn(el, `irq ${irq} is SGI ${irq}, a software-generated interrupt the kernel uses between cores, not a device's; a device tree's SPI n (<0 n flags>) is INTID n + 32`, 'arm-irq-sgi');
+  } else if (kind === 'PPI') {
+    const owned = kernelOwnedIntid(Number(irq), hypervisor);
+    if (owned) ctx.warn(el, `irq ${irq} is PPI ${irq - 16n}: ${owned}, so no PD can be given it`, 'arm-irq-kernel');
+  } else if (kind !== 'SPI') {
+    ctx.warn(el, `irq ${irq} is not a GIC interrupt a device raises (SPIs are INTIDs 32-1019)`, 'arm-irq-range');
+  }
+}
+
 function parseIrq(ctx: Ctx, el: XmlElement, pd: Pd): Irq {
   const c = ctx.config;
   const id = decimal(ctx, el, 'id', required(ctx, el, 'id'), true);
@@ -188,9 +206,7 @@ function parseIrq(ctx: Ctx, el: XmlElement, pd: Pd): Irq {
     checkAttributes(ctx, el, ['irq', 'id', 'setvar_id', 'trigger']);
     const irq = decimal(ctx, el, 'irq', irqStr, false);
     trigger();
-    if (c.arch === 'aarch64' && irq < 32n) {
-      ctx.warn(el, `irq ${irq} is below 32: on ARM this is a GIC SGI/PPI number; a device tree SPI n is INTID n + 32`, 'arm-irq-below-32');
-    }
+    if (c.arch === 'aarch64') armIrqNotes(ctx, el, irq, c.hypervisor);
     return { id, number: irq, el };
   }
   const pin = attr(el, 'pin');

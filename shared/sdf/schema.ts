@@ -130,7 +130,7 @@ export const SDF_SCHEMA: Record<string, ElementSpec> = {
   irq: {
     doc: 'An interrupt delivered to the PD as a notification on channel `id`.',
     attrs: {
-      irq: { doc: 'ARM/RISC-V interrupt number: the GIC INTID (SPI n is n + 32).', range: L.armIrq },
+      irq: { doc: 'ARM/RISC-V interrupt number: the GIC INTID: a device-tree SPI n is n + 32, a PPI n is n + 16 (the EL1 physical timer, PPI 14, is 30).', range: L.armIrq },
       id: { doc: `Channel id in this PD, ${span(L.channelId)}; shares the space with channel ends.`, required: true, range: L.channelId },
       trigger: { doc: 'level or edge. Default level.', values: ['level', 'edge'] },
       setvar_id: { doc: setvarId, since: '2.1.0' },
