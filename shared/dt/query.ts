@@ -173,7 +173,11 @@ export function decodeReg(idx: Index, node: DtNode): RegRange[] {
   const path = idx.pathOf.get(node) ?? node.name;
   const ac = busCells(idx, parent, '#address-cells', `'reg' of ${path}`);
   const sc = busCells(idx, parent, '#size-cells', `'reg' of ${path}`);
-  if (ac + sc === 0 && reg.length) throw cellsError(idx, node, regProp, `cannot be decoded: its bus ${idx.pathOf.get(parent)} has #address-cells = <0> and #size-cells = <0>`);
+  if (ac + sc === 0) {
+    // Entries of no cells: an empty reg has none (a loop stepping by 0 would never end), any other is an error.
+    if (!reg.length) return [];
+    throw cellsError(idx, node, regProp, `cannot be decoded: its bus ${idx.pathOf.get(parent)} has #address-cells = <0> and #size-cells = <0>`);
+  }
   const names = strings(node, 'reg-names');
   const out: RegRange[] = [];
   for (let i = 0, k = 0; i + ac + sc <= reg.length; i += ac + sc, k++) {
@@ -208,8 +212,9 @@ function rangesOf(idx: Index, bus: DtNode, up: DtNode): Ranges {
     const w = ca + pa + cs;
     const r = be32Words(ranges.value);
     if (w === 0 && r.length) throw cellsError(idx, bus, ranges, 'cannot be decoded: its entries have no cells (#address-cells, the parent\'s #address-cells and #size-cells are all 0)');
+    // (A value shorter than a cell has no entries: the loop below must not step by 0.)
     const entries: { lo: bigint; hi: bigint; delta: bigint; i: number }[] = [];
-    for (let i = 0; i + w <= r.length; i += w) {
+    for (let i = 0; w > 0 && i + w <= r.length; i += w) {
       const child = combine(r.slice(i, i + ca));
       const parentAddr = combine(r.slice(i + ca, i + ca + pa));
       const size = combine(r.slice(i + ca + pa, i + w));
@@ -325,7 +330,11 @@ export function decodeInterrupts(idx: Index, node: DtNode): Interrupt[] {
   if (!intsProp || !ctrl) return out;
   const ints = be32Words(intsProp.value);
   const n = specifierCells(idx, ctrl, '#interrupt-cells', 1, `'interrupts' of ${path}`);
-  if (n === 0 && ints.length) throw cellsError(idx, ctrl, prop(idx, ctrl, '#interrupt-cells'), `is <0>: 'interrupts' of ${path} cannot be decoded (an interrupt needs at least one cell)`);
+  if (n === 0) {
+    // Interrupts of no cells: an empty list has none (a loop stepping by 0 would never end), any other is an error.
+    if (!ints.length) return out;
+    throw cellsError(idx, ctrl, prop(idx, ctrl, '#interrupt-cells'), `is <0>: 'interrupts' of ${path} cannot be decoded (an interrupt needs at least one cell)`);
+  }
   for (let i = 0, k = 0; i + n <= ints.length; i += n, k++) {
     const cs = ints.slice(i, i + n);
     out.push({ controller: idx.pathOf.get(ctrl)!, cells: cs, ...gicDecode(ctrl, cs), ...(names[k] ? { name: names[k] } : {}) });
