@@ -8,12 +8,13 @@
  * {@link MAX_INCLUDE_DEPTH} deep (gcc's limit) and number at most {@link MAX_INCLUDES} in all (a diamond of includes
  * doubles at each level); one line's expansion takes at most {@link MAX_EXPANSIONS} macro expansions, nests at most
  * {@link MAX_MACRO_NESTING} deep and yields at most {@link MAX_LINE_OUTPUT} characters (a macro that doubles at each
- * level grows exponentially); the whole output is at most {@link MAX_OUTPUT} characters (200 times the largest real
- * tree's).
+ * level grows exponentially); a whole preprocessing takes at most {@link MAX_TOTAL_EXPANSIONS} expansions (160 times
+ * what the largest real tree takes) and yields at most {@link MAX_OUTPUT} characters (200 times the largest real tree's).
  */
 export const MAX_INCLUDE_DEPTH = 200;
 export const MAX_INCLUDES = 10_000;
 export const MAX_EXPANSIONS = 100_000;
+export const MAX_TOTAL_EXPANSIONS = 500_000;
 export const MAX_MACRO_NESTING = 256;
 export const MAX_LINE_OUTPUT = 1 << 20;
 export const MAX_OUTPUT = 64 << 20;
@@ -77,6 +78,9 @@ function normalize(p: string): string {
   return (abs ? '/' : '') + out.join('/') || (abs ? '/' : '.');
 }
 
+const PLAIN = /[^"/]+/y;
+const IN_STRING = /[^"\\\n]+/y;
+
 /** Remove comments (keeping line structure) and join backslash-continued lines onto their first line. */
 function logicalLines(text: string): { text: string; line: number }[] {
   let s = '';
@@ -85,6 +89,14 @@ function logicalLines(text: string): { text: string; line: number }[] {
   while (i < text.length) {
     const c = text[i]!;
     if (inStr) {
+      // A run of plain string characters at once.
+      IN_STRING.lastIndex = i;
+      const run = IN_STRING.exec(text);
+      if (run) {
+        s += run[0];
+        i += run[0].length;
+        continue;
+      }
       s += c;
       if (c === '\\' && i + 1 < text.length) {
         s += text[i + 1];
@@ -105,8 +117,12 @@ function logicalLines(text: string): { text: string; line: number }[] {
     } else if (c === '/' && text[i + 1] === '/') {
       while (i < text.length && text[i] !== '\n') i++;
     } else {
-      s += c;
-      i++;
+      // A run of characters that start nothing (no quote, no slash) at once.
+      PLAIN.lastIndex = i;
+      const run = PLAIN.exec(text);
+      const n = run ? run[0].length : 1;
+      s += text.slice(i, i + n);
+      i += n;
     }
   }
   const raw = s.split('\n');
@@ -139,6 +155,7 @@ function logicalLines(text: string): { text: string; line: number }[] {
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+const OTHER = /[^"'A-Za-z_]+/y;
 
 export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   const macros = new Map<string, Macro>();
@@ -152,6 +169,7 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   // One line's expansion: macros being expanded (not expanded again inside themselves), how many expansions so far.
   const hide = new Map<string, number>();
   let expansions = 0;
+  let totalExpansions = 0;
   let nesting = 0;
   const expandLine = (text: string, file: string, line: number): string => {
     expansions = 0;
@@ -165,6 +183,7 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   /** Expand with `name` hidden (its body, once its arguments are in). */
   const expandHiding = (name: string, text: string, file: string, line: number): string => {
     if (++expansions > MAX_EXPANSIONS) tooBig(file, line, `more than ${MAX_EXPANSIONS} macro expansions`);
+    if (++totalExpansions > MAX_TOTAL_EXPANSIONS) throw new DtError(`too many macro expansions (more than ${MAX_TOTAL_EXPANSIONS} in all)`, file, line);
     if (++nesting > MAX_MACRO_NESTING) tooBig(file, line, `macros nested more than ${MAX_MACRO_NESTING} deep`);
     hide.set(name, (hide.get(name) ?? 0) + 1);
     try {
@@ -180,6 +199,14 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
     let res = '';
     let i = 0;
     while (i < text.length) {
+      // A run of characters that can start neither a name nor a quoted text, at once.
+      OTHER.lastIndex = i;
+      const run = OTHER.exec(text);
+      if (run) {
+        res += run[0];
+        i += run[0].length;
+        if (i >= text.length) break;
+      }
       const c = text[i]!;
       if (c === '"' || c === "'") {
         let j = i + 1;

@@ -204,6 +204,12 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
           continue;
         }
         const v = cellValue(sc);
+        if (bits === 32) {
+          // dtc truncates to the cell; the common case without a BigInt per byte.
+          const x = Number(v & 0xffffffffn);
+          parts.push((x >>> 24) & 0xff, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff);
+          continue;
+        }
         const mask = (1n << BigInt(bits)) - 1n;
         if (bits < 64 && v > mask && (v >> BigInt(bits)) !== (1n << BigInt(64 - bits)) - 1n) {
           // dtc truncates; it only warns. Keep dtc's bytes.
