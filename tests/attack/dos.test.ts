@@ -60,6 +60,8 @@ interface Kind {
   run(input: never): unknown;
   /** The outcome every size must end with: a result, or an error whose message matches. */
   expect: 'result' | RegExp;
+  /** Runs per size (default 3; a kind whose every run ends at a fixed bound of work needs fewer). */
+  repeats?: number;
 }
 
 const KINDS: Kind[] = [
@@ -181,6 +183,15 @@ const KINDS: Kind[] = [
     make: doublingMacros,
     run: (t: string) => preprocess('m.dts', { readFile: files({ 'm.dts': t }) }),
     expect: /:1: macro expansion of this line is too large \(more than 100000 macro expansions\)/,
+  },
+  {
+    name: 'cpp: n lines each expanding a macro 32,767 times',
+    unit: 'lines',
+    n: 20,
+    make: (n) => `${doublingMacros(14).replace(/A14\n$/, '')}${'A14\n'.repeat(n)}`,
+    run: (t: string) => preprocess('m.dts', { readFile: files({ 'm.dts': t }) }),
+    expect: /m\.dts:31:1: too many macro expansions \(more than 500000 in all\)/,
+    repeats: 1,
   },
   {
     name: 'cpp: #include diamond n levels deep',
@@ -322,6 +333,7 @@ describe('DoS corpus: every crafted input ends in an error or a result, in time 
           FACTORS.map((f) => start * f),
           (n) => kind.make(n),
           (input) => kind.run(input as never),
+          kind.repeats,
         );
         rows.push({ kind, m });
         for (const t of m.timings) {

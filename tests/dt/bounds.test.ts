@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DtError, MAX_EXPANSIONS, MAX_INCLUDES, preprocess } from '../../shared/dt/cpp';
+import { DtError, MAX_EXPANSIONS, MAX_INCLUDES, MAX_TOTAL_EXPANSIONS, preprocess } from '../../shared/dt/cpp';
 import { DtbError, readDtb, writeDtb } from '../../shared/dt/dtb';
 import { parseDtsFile } from '../../shared/dt/parse';
 import { printDts } from '../../shared/dt/print';
@@ -99,6 +99,35 @@ describe('#…-cells values a decode cannot use: an error naming the node and pr
     const e = thrown(() => decodeReg(idx, node(idx, '/bus2/bus1/dev@10')));
     expect(e).toMatchObject({ line: 8, column: 3 });
     expect(e.message).toMatch(/^t\.dts:8:3: \/bus2: property 'ranges' cannot be decoded: its entries have no cells/);
+  });
+
+  it('empty reg, interrupts and ranges with 0-cell entries (found by the structure-aware fuzzer: they hung)', () => {
+    const idx = indexTree(
+      parse(`/dts-v1/;
+/ {
+	#address-cells = <0>;
+	#size-cells = <0>;
+	interrupt-parent = <&c>;
+	c: c { interrupt-controller; #interrupt-cells = <0>; };
+	n { reg; interrupts; };
+	b {
+		#address-cells = <0>;
+		#size-cells = <0>;
+		ranges = [00 01];
+		b1 {
+			#address-cells = <1>;
+			#size-cells = <1>;
+			ranges;
+			m { reg = <1 2>; };
+		};
+	};
+};
+`),
+    );
+    expect(decodeReg(idx, node(idx, '/n'))).toEqual([]);
+    expect(decodeInterrupts(idx, node(idx, '/n'))).toEqual([]);
+    // b's ranges (two bytes, not a whole cell) have no entries: the address stays a bus address.
+    expect(decodeReg(idx, node(idx, '/b/b1/m'))).toEqual([{ address: 1n, size: 2n, translated: false }]);
   });
 
   it('absurd sizes: more than 4 address/size cells or 16 specifier cells are errors at the property', () => {
@@ -288,6 +317,14 @@ describe('the C preprocessor: bounded like cpp and dtc, errors at the line', () 
     let chain = '#define M0 x\n';
     for (let i = 1; i <= 10_000; i++) chain += `#define M${i} M${i - 1}\n`;
     expect(thrown(() => preprocess('c.dts', { readFile: files({ 'c.dts': `${chain}M10000\n` }) })).message).toBe('c.dts:10002:1: macro expansion of this line is too large (macros nested more than 256 deep)');
+  });
+
+  it(`a file that expands a 32,767-expansion macro on every line: an error once ${MAX_TOTAL_EXPANSIONS} expansions are made in all`, () => {
+    const text = `${doublingMacros(14).replace(/A14\n$/, '')}${'A14\n'.repeat(40)}`;
+    const t0 = performance.now();
+    // 15 uses are 491,505 expansions; the 16th use (line 31) passes the bound.
+    expect(thrown(() => preprocess('t.dts', { readFile: files({ 't.dts': text }) })).message).toBe(`t.dts:31:1: too many macro expansions (more than ${MAX_TOTAL_EXPANSIONS} in all)`);
+    expect(performance.now() - t0).toBeLessThan(5000);
   });
 
   it(`a diamond of includes 20 levels deep: an error at the include after ${MAX_INCLUDES} includes`, () => {
