@@ -49,11 +49,17 @@ export function cppArgv(file: string, options: TemplateOptions): string[] {
   ];
 }
 
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | 'missing'; stdout: string; stderr: string }> {
+/** Most text a template may preprocess to (a macro that doubles at each level makes gigabytes). */
+const MAX_CPP_OUTPUT = 64 * 1024 * 1024;
+
+function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | 'missing'; stdout: string; stderr: string; stopped?: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, shell: false }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
+    execFile(command, args, { cwd, encoding: 'utf8', maxBuffer: MAX_CPP_OUTPUT, timeout: timeoutMs, shell: false }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean }) | null;
       if (e?.code === 'ENOENT') resolve({ code: 'missing', stdout: '', stderr: '' });
+      // Stopped by us, not failed: say why instead of "status 1" with nothing on stderr.
+      else if (e?.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') resolve({ code: 1, stdout: '', stderr, stopped: `cpp was stopped: its output passed ${MAX_CPP_OUTPUT / 1024 / 1024} MiB (a macro that expands without bound?)` });
+      else if (e?.killed) resolve({ code: 1, stdout: '', stderr, stopped: `cpp was stopped after ${timeoutMs / 1000} s (a macro that expands without bound?)` });
       else resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr });
     });
   });
@@ -71,7 +77,7 @@ export async function preprocessTemplate(file: string, options: TemplateOptions)
     .filter((d) => d.severity === 'error')
     .map(({ severity, message, file: f, line, column }) => ({ severity, message, rule: 'cpp', file: f && path.resolve(path.dirname(absolute), f), line, column }));
   if (r.code !== 0) {
-    if (!errors.length) errors.push({ severity: 'error', rule: 'cpp', file: absolute, message: `cpp exited with status ${r.code}: ${r.stderr.trim()}` });
+    if (!errors.length) errors.push({ severity: 'error', rule: 'cpp', file: absolute, message: r.stopped ?? `cpp exited with status ${r.code}: ${r.stderr.trim()}` });
     return { diagnostics: errors, by: 'system-cpp' };
   }
   return { ...templateFromCppOutput(r.stdout, absolute, readText), by: 'system-cpp' };
