@@ -69,7 +69,7 @@ export function writeDtb(tree: DtTree): Uint8Array {
  * ends it) is kept as a rolling hash (two moduli, 51 bits, a base chosen per table), and a hit is compared byte by
  * byte; a collision falls back to searching the table. Time and memory are linear in the table.
  */
-class StringTable {
+export class StringTable {
   private static readonly P1 = 2147483647; // 2^31 - 1
   private static readonly P2 = 1000003;
   private readonly base = 257 + Math.floor(Math.random() * 1_000_000);
@@ -202,7 +202,7 @@ function sameBytes(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 }
 
 /** A growable byte buffer (pushing numbers one by one into arrays is the slow part of writing big trees). */
-class Bytes {
+export class Bytes {
   private buf = new Uint8Array(1 << 16);
   length = 0;
   private room(n: number) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { preprocess } from '../../shared/dt/cpp';
 import { readDtb, writeDtb } from '../../shared/dt/dtb';
+import { applyOverlay } from '../../shared/dt/overlay';
 import { parseDtsFile } from '../../shared/dt/parse';
 import { decodeInterrupts, decodeReg, indexTree, supplierClosure } from '../../shared/dt/query';
 import type { DtTree } from '../../shared/dt/tree';
@@ -167,6 +168,23 @@ const KINDS: Kind[] = [
     },
     run: (m: Record<string, string>) => parseDtsFile('t.dts', { readFile: files(m) }),
     expect: /too many \/include\/s \(more than 10000 in all\)/,
+  },
+  {
+    name: 'dt: an overlay of n fragments onto n labelled nodes',
+    unit: 'fragments',
+    n: 150,
+    make: (n) => {
+      let base = '/dts-v1/;\n/ {\n';
+      for (let i = 0; i < n; i++) base += `\tl${i}: n${i} { old = <${i}>; };\n`;
+      let ov = '/dts-v1/;\n/plugin/;\n';
+      for (let i = 0; i < n; i++) ov += `&l${i} { a${i} = <&l${(i + 1) % n}>; old = <1>; o${i}: c { r = <&o${i}>; }; };\n`;
+      return {
+        base: writeDtb(parseDtsFile('b.dts', { readFile: () => `${base}};\n`, symbols: true })),
+        ov: writeDtb(parseDtsFile('o.dts', { readFile: () => ov, symbols: true })),
+      };
+    },
+    run: ({ base, ov }: { base: Uint8Array; ov: Uint8Array }) => writeDtb(applyOverlay(readDtb(base), readDtb(ov))),
+    expect: 'result',
   },
   {
     name: 'dt: a cell expression nested n deep',
