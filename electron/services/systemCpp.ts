@@ -68,6 +68,7 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
 export async function preprocessTemplate(file: string, options: TemplateOptions): Promise<PreprocessedTemplate> {
   const absolute = path.resolve(file);
   const r = await run(options.cpp ?? 'cpp', cppArgv(absolute, options), path.dirname(absolute), options.timeoutMs ?? 20_000);
+  if (r.stopped) return { diagnostics: [{ severity: 'error', rule: 'cpp', file: absolute, message: r.stopped }], by: 'system-cpp' };
   if (r.code === 'missing') {
     const includeDirs = options.includeDirs.map((d) => path.resolve(d));
     return { ...templateFromSubset(absolute, { defines: options.defines, includeDirs }, readText), by: 'subset' };
@@ -77,7 +78,7 @@ export async function preprocessTemplate(file: string, options: TemplateOptions)
     .filter((d) => d.severity === 'error')
     .map(({ severity, message, file: f, line, column }) => ({ severity, message, rule: 'cpp', file: f && path.resolve(path.dirname(absolute), f), line, column }));
   if (r.code !== 0) {
-    if (!errors.length) errors.push({ severity: 'error', rule: 'cpp', file: absolute, message: r.stopped ?? `cpp exited with status ${r.code}: ${r.stderr.trim()}` });
+    if (!errors.length) errors.push({ severity: 'error', rule: 'cpp', file: absolute, message: `cpp exited with status ${r.code}: ${r.stderr.trim()}` });
     return { diagnostics: errors, by: 'system-cpp' };
   }
   return { ...templateFromCppOutput(r.stdout, absolute, readText), by: 'system-cpp' };
