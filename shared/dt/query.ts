@@ -36,6 +36,10 @@ export interface Index {
   pathOf: Map<DtNode, string>;
 }
 
+const cellProp = (n: DtNode, name: string) => {
+  const p = getProp(n, name);
+  return p ? be32Words(p.value) : undefined;
+};
 export const strings = (n: DtNode, name: string): string[] => {
   const p = getProp(n, name);
   if (!p || !p.value.length) return [];
@@ -61,8 +65,8 @@ export function indexTree(tree: DtTree): Index {
     idx.byPath.set(path, loc);
     idx.pathOf.set(n, path);
     for (const l of n.labels) if (!idx.byLabel.has(l)) idx.byLabel.set(l, loc);
-    const ph = getProp(n, 'phandle') ?? getProp(n, 'linux,phandle');
-    if (ph && ph.value.length >= 4 && ph.value.length < 8) idx.byPhandle.set(readBe32(ph.value), loc);
+    const ph = cellProp(n, 'phandle') ?? cellProp(n, 'linux,phandle');
+    if (ph?.length === 1) idx.byPhandle.set(ph[0]!, loc);
     for (let i = n.children.length - 1; i >= 0; i--) {
       const c = n.children[i]!;
       idx.parentOf.set(c, n);
