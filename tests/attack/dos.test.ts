@@ -27,8 +27,11 @@ import { deepElements, legacyPds, manyAttributes, manyNamespaces, xincludeChain,
  * long form (npm run soak) 5 sizes from a larger start. The table goes to reports/dos-table.md.
  */
 const FACTORS = soak ? [1, 2, 4, 8, 16] : [1, 2, 4];
-/** Quadratic work grows 4x over the short form's sizes and 16x over the long form's. */
-const RATIO = soak ? 4 : 3;
+/**
+ * Quadratic work grows 4x over the short form's sizes and 16x over the long form's; linear work measured here (the
+ * collector and caches on a shared 2-core machine) stays under 2.5x over either.
+ */
+const RATIO = soak ? 4 : 3.5;
 
 const files = (map: Record<string, string>) => (p: string) => map[p];
 const dts = (text: string, extra: Record<string, string> = {}) => parseDtsFile('t.dts', { readFile: files({ 't.dts': text, ...extra }) });
