@@ -65,7 +65,8 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
     if (parent === root && child.name.startsWith('fragment@')) fragments++;
   };
   const resolve = (t: { label: string } | { path: string }, place: Place): DtNode => {
-    const node = 'label' in t ? labels.get(t.label) : kids.byPath(root, t.path);
+    // Deleted nodes are not found, by label or by path (dtc); a deletion is revived only by its parent's body.
+    const node = 'label' in t ? labels.get(t.label) : kids.byPath(root, t.path, true);
     if (!node) throw new DtError(`Label or path ${'label' in t ? t.label : t.path} not found`, place.file, place.line, place.column);
     return node;
   };
@@ -144,7 +145,7 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
       else if (tree.plugin && 'label' in item.target && !labels.get(item.target.label)) {
         // In an overlay, `&label { }` targets the base tree: kept as a fragment, as dtc does.
         addFragment({ label: item.target.label }, item.body, item.place);
-      } else if (tree.plugin && 'path' in item.target && !kids.byPath(root, item.target.path)) {
+      } else if (tree.plugin && 'path' in item.target && !kids.byPath(root, item.target.path, true)) {
         addFragment({ path: item.target.path }, item.body, item.place);
       } else merge(resolve(item.target, item.place), item.body);
     } else if (item.kind === 'delete') {

@@ -160,7 +160,7 @@ function busCells(idx: Index, bus: DtNode | undefined, name: '#address-cells' | 
   return v;
 }
 
-/** `#interrupt-cells` (or another specifier size) of a provider: 1 when absent, at most {@link MAX_SPECIFIER_CELLS}. */
+/** `#interrupt-cells` (or another specifier size) of a provider: `dflt` when absent, at most {@link MAX_SPECIFIER_CELLS}. */
 function specifierCells(idx: Index, provider: DtNode, name: string, dflt: number, use: string): number {
   const p = prop(idx, provider, name);
   const v = firstCell(p) ?? dflt;

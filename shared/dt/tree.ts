@@ -106,13 +106,24 @@ export class ChildIndex {
   get(parent: DtNode, name: string): DtNode | undefined {
     return this.maps(parent).e.get(name);
   }
-  byPath(root: DtNode, path: string): DtNode | undefined {
-    if (path === '/') return root;
+  /**
+   * The node at `path`. With `live`, nodes marked deleted are not there (dtc's get_node_by_path skips them while a
+   * tree is being built): a path through a deleted node names nothing.
+   */
+  byPath(root: DtNode, path: string, live = false): DtNode | undefined {
+    if (path === '/') return live && root.deleted ? undefined : root;
     let node: DtNode | undefined = root;
     for (const seg of path.split('/')) {
       if (!seg) continue;
-      const { e, b } = this.maps(node);
-      node = e.get(seg) ?? (seg.includes('@') ? undefined : b.get(seg));
+      const parent: DtNode = node;
+      const { e, b } = this.maps(parent);
+      node = e.get(seg);
+      if (node && live && node.deleted) node = undefined;
+      if (!node && !seg.includes('@')) {
+        node = b.get(seg);
+        // The first child of that name that is not deleted (a deleted one may come first: rare, so searched).
+        if (node && live && node.deleted) node = parent.children.find((c) => !c.deleted && c.name.split('@')[0] === seg);
+      }
       if (!node) return undefined;
     }
     return node;

@@ -203,14 +203,27 @@ describe('label overrides, many properties, long shared names', () => {
     // /a/d comes before /b/c in tree order although it was labelled later.
     expect(idx.byPath.has('/a/d')).toBe(false);
     expect(node(idx, '/b/c').props.map((p) => [p.name, String.fromCharCode(...p.value.subarray(0, -1))])).toEqual([['mark', 'second']]);
-    // A label on a node inside a deleted node is gone with it, as a walk that skips deleted nodes finds.
-    expect(() => parse('/dts-v1/;\n/ { a { b { }; }; };\n/delete-node/ &{/a};\n&{/a/b} { l: c { }; };\n&l { p; };\n')).toThrow(/Label or path l not found/);
+    // Deleted nodes are not found by path either (dtc's get_node_by_path skips them): neither below a deleted node
+    // nor the deleted node itself a second time; its parent's body revives it.
+    expect(() => parse('/dts-v1/;\n/ { a { b { }; }; };\n/delete-node/ &{/a};\n&{/a/b} { l: c { }; };\n')).toThrow(/^t\.dts:4:1: Label or path \/a\/b not found$/);
+    expect(() => parse('/dts-v1/;\n/ { a { }; };\n/delete-node/ &{/a};\n/delete-node/ &{/a};\n')).toThrow(/^t\.dts:4:1: Label or path \/a not found$/);
+    expect(printDts(parse('/dts-v1/;\n/ { a { b { }; c { }; }; };\n/delete-node/ &{/a};\n/ { a { c { z; }; }; };\n'))).toBe('/dts-v1/;\n\n/ {\n\n\ta {\n\n\t\tc {\n\t\t\tz;\n\t\t};\n\t};\n};\n');
     if (haveDtc) {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'dt-bounds-'));
       const src = '/dts-v1/;\n/ { a { }; b { }; };\n&{/b} { x: c { }; };\n&{/a} { x: d { }; };\n/delete-node/ &x;\n';
       writeFileSync(path.join(dir, 'l.dts'), src);
       const theirs = spawnSync('dtc', ['-q', '-O', 'dts', path.join(dir, 'l.dts')]).stdout.toString();
       expect(printDts(parse(src))).toBe(theirs);
+      const revived = '/dts-v1/;\n/ { a { b { }; c { }; }; };\n/delete-node/ &{/a};\n/ { a { c { z; }; }; };\n';
+      writeFileSync(path.join(dir, 'r.dts'), revived);
+      expect(printDts(parse(revived))).toBe(spawnSync('dtc', ['-q', '-O', 'dts', path.join(dir, 'r.dts')]).stdout.toString());
+      for (const bad of ['/dts-v1/;\n/ { a { b { }; }; };\n/delete-node/ &{/a};\n&{/a/b} { l: c { }; };\n', '/dts-v1/;\n/ { a { }; };\n/delete-node/ &{/a};\n/delete-node/ &{/a};\n']) {
+        writeFileSync(path.join(dir, 'bad.dts'), bad);
+        const r = spawnSync('dtc', ['-q', '-O', 'dts', path.join(dir, 'bad.dts')]);
+        expect(r.status).not.toBe(0);
+        // dtc places it at the reference, we at the statement: the same line.
+        expect(r.stderr.toString()).toMatch(/bad\.dts:4\.\d+-\d+ Label or path \/a(\/b)? not found/);
+      }
     }
   });
 
