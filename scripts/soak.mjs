@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const env = { ...process.env, SOAK: '1' };
-const steps = [['attack and proof suites (long form)', bin('vitest'), ['run', 'tests/attack', '--testTimeout=1800000', '--hookTimeout=600000']]];
+const steps = [
+  ['attack and proof suites (long form)', bin('vitest'), ['run', 'tests/attack', '--testTimeout=1800000', '--hookTimeout=600000']],
+  // New seeds each run (the seed is printed; a failure says how to replay it).
+  ['structure-aware device-tree fuzzer (150 s)', process.execPath, [path.join(root, 'scripts/fuzz.mjs'), '--target', 'dtstruct', '--seconds', '150']],
+];
 let failed = 0;
 for (const [name, cmd, args] of steps) {
   console.log(`\n=== ${name}`);

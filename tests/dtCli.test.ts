@@ -49,6 +49,25 @@ describe('sel4-studio dtc and dt query', () => {
     expect(uarti.interrupts[0]).toMatchObject({ type: 'SPI', number: 285, intid: 317 });
     expect(run(['dt', 'query', dtb, '--path', '/nope']).status).toBe(1);
   });
+
+  it('a #…-cells value a query cannot use, and a tree nested 10,000 deep: one line with the place, exit 1', () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'dtcli-'));
+    const bad = path.join(tmp, 'ic0.dts');
+    writeFileSync(bad, '/dts-v1/;\n/ {\n\tinterrupt-parent = <&gic>;\n\tgic: gic@0 { interrupt-controller; #interrupt-cells = <0>; };\n\tuart@1000 { interrupts = <0 33 4>; };\n};\n');
+    const message = "/gic@0: property '#interrupt-cells' is <0>: 'interrupts' of /uart@1000 cannot be decoded (an interrupt needs at least one cell)";
+    const q = run(['dt', 'query', bad, '--path', '/uart@1000']);
+    expect(q.status).toBe(1);
+    expect(q.stderr.toString()).toBe(`${bad}:4:37: ${message}\n`);
+    expect(run(['dtc', bad, '-o', path.join(tmp, 'ic0.dtb')]).status).toBe(0);
+    const fromBlob = run(['dt', 'query', path.join(tmp, 'ic0.dtb'), '--path', '/uart@1000']);
+    expect(fromBlob.status).toBe(1);
+    expect(fromBlob.stderr.toString()).toMatch(new RegExp(`^${message.replace(/[()]/g, '\\$&')} \\(at byte 0x[0-9a-f]+\\)\n$`));
+    const deep = path.join(tmp, 'deep.dts');
+    writeFileSync(deep, `/dts-v1/;\n/ {${' n {'.repeat(10_000)}${' };'.repeat(10_000)} };\n`);
+    const d = run(['dtc', deep, '-o', path.join(tmp, 'deep.dtb')]);
+    expect(d.status).toBe(1);
+    expect(d.stderr.toString()).toBe(`${deep}:2:1029: error: node 'n' is nested too deeply (more than 256 levels)\n`);
+  });
 });
 
 describe('sel4-studio fdtoverlay', () => {

@@ -90,6 +90,18 @@ describe('sel4-studio format and migrate', () => {
     expect(run('validate', legacy).status).toBe(1);
     expect(run('validate', out).status).toBe(0);
   });
+
+  it('a file nested 10,000 deep: validate, format and migrate each report the place, no stack trace', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+    const deep = path.join(dir, 'deep.system');
+    writeFileSync(deep, `<system>${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}</system>\n`);
+    const line = `Could not parse '${deep}': the element at 1:777 is nested too deeply (more than 256 levels) (${deep}:1:777)\n`;
+    for (const cmd of [['validate'], ['format'], ['migrate', '--to', '2.3']]) {
+      const r = run(cmd[0]!, deep, ...cmd.slice(1));
+      expect(r.status, cmd[0]).toBe(1);
+      expect(`${r.stdout}${r.stderr}`, cmd[0]).toBe(line);
+    }
+  });
 });
 
 describe('sel4-studio validate on cpp templates and XInclude files', () => {

@@ -123,9 +123,21 @@ export async function dtQuery(argv: string[], io: Io): Promise<number> {
   }
   if (files.length !== 1 || Object.keys(q).length !== 1) throw new UsageError('dt query needs one FILE and one of --path, --label, --compatible');
   const file = files[0]!;
-  let idx;
+  // Reading the tree and decoding what was asked (a `#…-cells` value a decode cannot use is an error at its place).
+  let result;
+  let hits;
   try {
-    idx = indexTree(await loadTree(file, /\.dtbo?$/.test(file) ? 'dtb' : 'dts', includeDirs, cpp));
+    const idx = indexTree(await loadTree(file, /\.dtbo?$/.test(file) ? 'dtb' : 'dts', includeDirs, cpp));
+    hits = find(idx, q);
+    result = hits.map((h) => ({
+      path: h.path,
+      labels: h.node.labels,
+      compatible: strings(h.node, 'compatible'),
+      status: strings(h.node, 'status')[0] ?? 'okay',
+      reg: decodeReg(idx, h.node).map((r) => ({ ...(r.name ? { name: r.name } : {}), address: hex(r.address), size: hex(r.size), translated: r.translated })),
+      interrupts: decodeInterrupts(idx, h.node),
+      suppliers: supplierClosure(idx, h.node),
+    }));
   } catch (e) {
     if (e instanceof DtError || e instanceof DtbError) {
       io.err(`${e.message}\n`);
@@ -133,16 +145,6 @@ export async function dtQuery(argv: string[], io: Io): Promise<number> {
     }
     throw e;
   }
-  const hits = find(idx, q);
-  const result = hits.map((h) => ({
-    path: h.path,
-    labels: h.node.labels,
-    compatible: strings(h.node, 'compatible'),
-    status: strings(h.node, 'status')[0] ?? 'okay',
-    reg: decodeReg(idx, h.node).map((r) => ({ ...(r.name ? { name: r.name } : {}), address: hex(r.address), size: hex(r.size), translated: r.translated })),
-    interrupts: decodeInterrupts(idx, h.node),
-    suppliers: supplierClosure(idx, h.node),
-  }));
   if (json) io.out(`${JSON.stringify(result, null, 2)}\n`);
   else {
     for (const r of result) {

@@ -8,7 +8,7 @@ import { formatSystemText } from '../../shared/sdf/format';
 import { importSystem } from '../../shared/sdf/import';
 import { migrateToV2 } from '../../shared/sdf/migrate';
 import { featuresNewerThan, MICROKIT_TARGETS, type MicrokitTarget } from '../../shared/sdf/versions';
-import { parseXml } from '../../shared/sdf/xml';
+import { parseXml, XmlSyntaxError } from '../../shared/sdf/xml';
 import { placeDiagnostic, renameFiles } from '../../shared/sdf/composite';
 import { defaultBoardsDir, loadBoards } from '../services/boards';
 import { writeFileAtomic } from '../services/atomicWrite';
@@ -150,7 +150,15 @@ export async function migrate(argv: string[], io: Io): Promise<number> {
   if (positional.length !== 1) throw new UsageError('migrate needs exactly one .system file');
   target(flags['--to'] ?? '2.3');
   const file = positional[0]!;
-  const r = migrateToV2(await fs.readFile(file, 'utf8'));
+  let r;
+  try {
+    r = migrateToV2(await fs.readFile(file, 'utf8'));
+  } catch (e) {
+    // A file that is not well-formed XML (or nests past the reader's bound) is reported at its place, as validate does.
+    if (!(e instanceof XmlSyntaxError)) throw e;
+    io.err(`Could not parse '${file}': ${e.message} (${file}:${e.line}:${e.column})\n`);
+    return 1;
+  }
   for (const c of r.changes) io.err(`${file}:${c.line}:${c.column}: ${c.warning ? 'warning' : 'note'}: ${c.message}\n`);
   if (!r.legacy) io.err(`${file}: already Microkit 2.x syntax; nothing to change\n`);
   await writeOut(io, (flags['-o'] ?? flags['--output']) as string | undefined, r.text);

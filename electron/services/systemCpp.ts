@@ -51,11 +51,17 @@ export function cppArgv(file: string, options: TemplateOptions): string[] {
   ];
 }
 
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | 'missing'; stdout: string; stderr: string }> {
+/** Most text a template may preprocess to (a macro that doubles at each level makes gigabytes). */
+const MAX_CPP_OUTPUT = 64 * 1024 * 1024;
+
+function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | 'missing'; stdout: string; stderr: string; stopped?: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, shell: false }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
+    execFile(command, args, { cwd, encoding: 'utf8', maxBuffer: MAX_CPP_OUTPUT, timeout: timeoutMs, shell: false }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean }) | null;
       if (e?.code === 'ENOENT') resolve({ code: 'missing', stdout: '', stderr: '' });
+      // Stopped by us, not failed: say why instead of "status 1" with nothing on stderr.
+      else if (e?.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') resolve({ code: 1, stdout: '', stderr, stopped: `cpp was stopped: its output passed ${MAX_CPP_OUTPUT / 1024 / 1024} MiB (a macro that expands without bound?)` });
+      else if (e?.killed) resolve({ code: 1, stdout: '', stderr, stopped: `cpp was stopped after ${timeoutMs / 1000} s (a macro that expands without bound?)` });
       else resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr });
     });
   });
@@ -65,6 +71,7 @@ export async function preprocessTemplate(file: string, options: TemplateOptions)
   const absolute = path.resolve(file);
   const read = options.read ?? readText;
   const r = await run(options.cpp ?? 'cpp', cppArgv(absolute, options), path.dirname(absolute), options.timeoutMs ?? 20_000);
+  if (r.stopped) return { diagnostics: [{ severity: 'error', rule: 'cpp', file: absolute, message: r.stopped }], by: 'system-cpp' };
   if (r.code === 'missing') {
     const includeDirs = options.includeDirs.map((d) => path.resolve(d));
     return { ...templateFromSubset(absolute, { defines: options.defines, includeDirs }, read), by: 'subset' };

@@ -3,7 +3,23 @@
  * `#include` with search paths, object- and function-like `#define` (with `#` and `##`), `#undef`,
  * `#if/#ifdef/#ifndef/#elif/#else/#endif` with integer expressions and `defined`, `#error`. As in assembler mode, a
  * `#` line that is not a directive (`#address-cells = <1>;`) passes through. Pure: files come from `readFile`.
+ *
+ * Bounded as real preprocessors are, with an error at the line instead of a hang: includes nest at most
+ * {@link MAX_INCLUDE_DEPTH} deep (gcc's limit) and number at most {@link MAX_INCLUDES} in all (a diamond of includes
+ * doubles at each level); one line's expansion takes at most {@link MAX_EXPANSIONS} macro expansions, nests at most
+ * {@link MAX_MACRO_NESTING} deep and yields at most {@link MAX_LINE_OUTPUT} characters (a macro that doubles at each
+ * level grows exponentially); a whole preprocessing takes at most {@link MAX_TOTAL_EXPANSIONS} expansions (160 times
+ * what the largest real tree takes) and yields at most {@link MAX_OUTPUT} characters (200 times the largest real tree's).
  */
+export const MAX_INCLUDE_DEPTH = 200;
+export const MAX_INCLUDES = 10_000;
+export const MAX_EXPANSIONS = 100_000;
+export const MAX_TOTAL_EXPANSIONS = 500_000;
+export const MAX_MACRO_NESTING = 256;
+export const MAX_LINE_OUTPUT = 1 << 20;
+export const MAX_OUTPUT = 64 << 20;
+/** Parentheses and unary operators nest at most this deep in an integer expression. */
+export const MAX_EXPR_NESTING = 256;
 export interface SourceLine {
   text: string;
   file: string;
@@ -16,7 +32,7 @@ export interface CppOptions {
   includeDirs?: string[];
   defines?: Record<string, string>;
   readFile(path: string): string | undefined;
-  /** Directory name of a path (kept pluggable so that shared/ stays free of node:path). */
+  /** How deep includes may nest (default {@link MAX_INCLUDE_DEPTH}). */
   maxDepth?: number;
 }
 
@@ -62,6 +78,9 @@ function normalize(p: string): string {
   return (abs ? '/' : '') + out.join('/') || (abs ? '/' : '.');
 }
 
+const PLAIN = /[^"/]+/y;
+const IN_STRING = /[^"\\\n]+/y;
+
 /** Remove comments (keeping line structure) and join backslash-continued lines onto their first line. */
 function logicalLines(text: string): { text: string; line: number }[] {
   let s = '';
@@ -70,6 +89,14 @@ function logicalLines(text: string): { text: string; line: number }[] {
   while (i < text.length) {
     const c = text[i]!;
     if (inStr) {
+      // A run of plain string characters at once.
+      IN_STRING.lastIndex = i;
+      const run = IN_STRING.exec(text);
+      if (run) {
+        s += run[0];
+        i += run[0].length;
+        continue;
+      }
       s += c;
       if (c === '\\' && i + 1 < text.length) {
         s += text[i + 1];
@@ -90,34 +117,96 @@ function logicalLines(text: string): { text: string; line: number }[] {
     } else if (c === '/' && text[i + 1] === '/') {
       while (i < text.length && text[i] !== '\n') i++;
     } else {
-      s += c;
-      i++;
+      // A run of characters that start nothing (no quote, no slash) at once.
+      PLAIN.lastIndex = i;
+      const run = PLAIN.exec(text);
+      const n = run ? run[0].length : 1;
+      s += text.slice(i, i + n);
+      i += n;
     }
   }
   const raw = s.split('\n');
   const out: { text: string; line: number }[] = [];
   for (let k = 0; k < raw.length; k++) {
-    let t = raw[k]!;
     const start = k;
-    while (t.endsWith('\\') && k + 1 < raw.length) t = t.slice(0, -1) + raw[++k]!;
+    let t = raw[k]!;
+    if (t.endsWith('\\') && k + 1 < raw.length) {
+      // Each join drops the last character of what was joined so far (the backslash) and appends the next line.
+      // Kept as parts with a count of characters dropped from their ends: re-slicing one growing string at each
+      // continuation would copy it each time.
+      const parts: { s: string; cut: number }[] = [{ s: t, cut: 0 }];
+      // Parts with nothing left are dropped at once, so the last part holds the last character.
+      const last = () => parts[parts.length - 1];
+      const lastChar = () => {
+        const p = last();
+        return p ? p.s[p.s.length - p.cut - 1] : undefined;
+      };
+      while (lastChar() === '\\' && k + 1 < raw.length) {
+        last()!.cut++;
+        if (last()!.cut === last()!.s.length) parts.pop();
+        const next = raw[++k]!;
+        if (next) parts.push({ s: next, cut: 0 });
+      }
+      t = parts.map((p) => p.s.slice(0, p.s.length - p.cut)).join('');
+    }
     out.push({ text: t, line: start + 1 });
   }
   return out;
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+const OTHER = /[^"'A-Za-z_]+/y;
 
 export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   const macros = new Map<string, Macro>();
   for (const [k, v] of Object.entries(opts.defines ?? {})) macros.set(k, { body: v });
   const out: SourceLine[] = [];
   const stack: string[] = [];
-  const maxDepth = opts.maxDepth ?? 200;
+  const maxDepth = opts.maxDepth ?? MAX_INCLUDE_DEPTH;
+  let includes = 0;
+  let outputSize = 0;
 
-  const expand = (text: string, file: string, line: number, hide = new Set<string>()): string => {
+  // One line's expansion: macros being expanded (not expanded again inside themselves), how many expansions so far.
+  const hide = new Map<string, number>();
+  let expansions = 0;
+  let totalExpansions = 0;
+  let nesting = 0;
+  const expandLine = (text: string, file: string, line: number): string => {
+    expansions = 0;
+    nesting = 0;
+    hide.clear();
+    return expand(text, file, line);
+  };
+  const tooBig = (file: string, line: number, what: string): never => {
+    throw new DtError(`macro expansion of this line is too large (${what})`, file, line);
+  };
+  /** Expand with `name` hidden (its body, once its arguments are in). */
+  const expandHiding = (name: string, text: string, file: string, line: number): string => {
+    if (++expansions > MAX_EXPANSIONS) tooBig(file, line, `more than ${MAX_EXPANSIONS} macro expansions`);
+    if (++totalExpansions > MAX_TOTAL_EXPANSIONS) throw new DtError(`too many macro expansions (more than ${MAX_TOTAL_EXPANSIONS} in all)`, file, line);
+    if (++nesting > MAX_MACRO_NESTING) tooBig(file, line, `macros nested more than ${MAX_MACRO_NESTING} deep`);
+    hide.set(name, (hide.get(name) ?? 0) + 1);
+    try {
+      return expand(text, file, line);
+    } finally {
+      const n = hide.get(name)! - 1;
+      if (n) hide.set(name, n);
+      else hide.delete(name);
+      nesting--;
+    }
+  };
+  const expand = (text: string, file: string, line: number): string => {
     let res = '';
     let i = 0;
     while (i < text.length) {
+      // A run of characters that can start neither a name nor a quoted text, at once.
+      OTHER.lastIndex = i;
+      const run = OTHER.exec(text);
+      if (run) {
+        res += run[0];
+        i += run[0].length;
+        if (i >= text.length) break;
+      }
       const c = text[i]!;
       if (c === '"' || c === "'") {
         let j = i + 1;
@@ -141,7 +230,8 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
         continue;
       }
       if (!macro.params) {
-        res += expand(macro.body, file, line, new Set([...hide, name]));
+        res += expandHiding(name, macro.body, file, line);
+        if (res.length > MAX_LINE_OUTPUT) tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
         continue;
       }
       let j = i;
@@ -185,16 +275,24 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
       body = body.replace(/([A-Za-z_]\w*)?\s*##\s*([A-Za-z_]\w*)?/g, (_all, a?: string, b?: string) => `${a ? (argOf(a) ?? a) : ''}${b ? (argOf(b) ?? b) : ''}`);
       body = body.replace(/[A-Za-z_]\w*/g, (p) => {
         const a = argOf(p);
-        return a === undefined ? p : expand(a, file, line, hide);
+        if (a === undefined) return p;
+        if (++nesting > MAX_MACRO_NESTING) tooBig(file, line, `macros nested more than ${MAX_MACRO_NESTING} deep`);
+        try {
+          return expand(a, file, line);
+        } finally {
+          nesting--;
+        }
       });
-      res += expand(body, file, line, new Set([...hide, name]));
+      if (body.length > MAX_LINE_OUTPUT) tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
+      res += expandHiding(name, body, file, line);
+      if (res.length > MAX_LINE_OUTPUT) tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
     }
     return res;
   };
 
   const evalCondition = (expr: string, file: string, line: number): boolean => {
     let e = expr.replace(/defined\s*\(\s*([A-Za-z_]\w*)\s*\)|defined\s+([A-Za-z_]\w*)/g, (_m, a?: string, b?: string) => (macros.has((a ?? b)!) ? '1' : '0'));
-    e = expand(e, file, line);
+    e = expandLine(e, file, line);
     // Identifiers left after expansion are 0, as in C; \b keeps the x of 0x1000 out of it.
     e = e.replace(/(\d+|0[xX][0-9a-fA-F]+)[uUlL]+\b/g, '$1').replace(/\b[A-Za-z_]\w*/g, '0');
     try {
@@ -205,12 +303,13 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   };
 
   const run = (file: string, text: string) => {
-    if (stack.length >= maxDepth) throw new DtError('#include nested too deeply', file, 1);
+    if (stack.length >= maxDepth) throw new DtError(`#include nested too deeply (more than ${maxDepth} files)`, file, 1);
     if (stack.includes(file)) throw new DtError(`#include loop: ${[...stack, file].join(' -> ')}`, file, 1);
     stack.push(file);
     // Conditional state: [active, anyTaken, parentActive]
     const cond: [boolean, boolean, boolean][] = [];
-    const active = () => cond.every((c) => c[0]);
+    // A branch is taken only inside taken branches: the innermost condition says it all.
+    const active = () => (cond.length ? cond[cond.length - 1]![0] : true);
     for (const { text: lineText, line } of logicalLines(text)) {
       const d = /^\s*#\s*([A-Za-z_]+)\b(.*)$/.exec(lineText);
       if (d && DIRECTIVES.has(d[1]!)) {
@@ -263,7 +362,7 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
               macros.set(md[1]!, macro);
             } else if (name === 'undef') macros.delete(arg);
             else if (name === 'include' || name === 'include_next') {
-              const inc = /^(?:"([^"]+)"|<([^>]+)>)/.exec(expand(arg, file, line).trim());
+              const inc = /^(?:"([^"]+)"|<([^>]+)>)/.exec(expandLine(arg, file, line).trim());
               if (!inc) throw new DtError('#include expects "FILENAME" or <FILENAME>', file, line);
               const target = inc[1] ?? inc[2]!;
               const dirs = inc[1] !== undefined ? [dirname(file), ...(opts.includeDirs ?? [])] : (opts.includeDirs ?? []);
@@ -278,6 +377,8 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
                 }
               }
               if (found === undefined || content === undefined) throw new DtError(`${target}: No such file or directory`, file, line, lineText.indexOf(target) + 1);
+              if (stack.length >= maxDepth) throw new DtError(`#include nested too deeply (more than ${maxDepth} files)`, file, line, lineText.indexOf(target) + 1);
+              if (++includes > MAX_INCLUDES) throw new DtError(`too many #includes (more than ${MAX_INCLUDES} in all)`, file, line, lineText.indexOf(target) + 1);
               run(found, content);
             } else if (name === 'error') throw new DtError(`#error ${arg}`, file, line);
             // #warning, #pragma and #line are accepted and ignored.
@@ -285,7 +386,8 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
         continue;
       }
       if (!active()) continue;
-      const expanded = expand(lineText, file, line);
+      const expanded = expandLine(lineText, file, line);
+      if ((outputSize += expanded.length + 1) > MAX_OUTPUT) throw new DtError(`preprocessed output is too large (more than ${MAX_OUTPUT} characters)`, file, line);
       out.push({ text: expanded, file, line, expanded: expanded !== lineText });
     }
     if (cond.length) throw new DtError('unterminated #if', file, 1);
@@ -310,7 +412,18 @@ export function evalIntExpr(src: string): bigint {
     if (t !== undefined && x !== t) throw new Error(`expected ${t}`);
     return x!;
   };
-  const primary = (): bigint => {
+  // Parentheses, unary operators and ?: nest by recursion: bounded, so a deep expression is an error, not a crash.
+  let nest = 0;
+  const nested = <T>(f: () => T): T => {
+    if (++nest > MAX_EXPR_NESTING) throw new Error(`expression nested too deeply (more than ${MAX_EXPR_NESTING} levels)`);
+    try {
+      return f();
+    } finally {
+      nest--;
+    }
+  };
+  const primary = (): bigint => nested(primary1);
+  const primary1 = (): bigint => {
     const t = eat();
     if (t === '(') {
       const v = ternary();
@@ -339,9 +452,9 @@ export function evalIntExpr(src: string): bigint {
     const c = binary(levels.length - 1);
     if (peek() !== '?') return c;
     eat('?');
-    const a = ternary();
+    const a = nested(ternary);
     eat(':');
-    const b = ternary();
+    const b = nested(ternary);
     return c !== 0n ? a : b;
   };
   const v = ternary();

@@ -1,12 +1,16 @@
 import { utf8 } from '../format/utf8';
 import { DtError } from './cpp';
+import { Heap } from './heap';
 import { resolveRefs } from './references';
-import { newNode, nodeByPath, type DtNode, type DtTree, type Place, type Property } from './tree';
+import { ChildIndex, MAX_NODE_DEPTH, newNode, type DtNode, type DtTree, type Place, type Property } from './tree';
 
 /**
  * What the parser read, merged into one tree as dtc's livetree does: root and `&label { }` / `&{/path} { }` bodies
  * merged into the nodes they name, `/delete-node/`, `/delete-property/` and `/omit-if-no-ref/` applied, overlay
  * targets that are not in this tree kept as fragments; then references resolved (./references).
+ *
+ * Every lookup is indexed (children and properties by name, labels by name), so that a file of many overrides or of
+ * a node with many children takes time in proportion to its size; dtc itself walks the tree for each label.
  */
 
 /** A top-level statement of a DTS file. */
@@ -29,18 +33,40 @@ export interface Body {
 /** Apply the items in order to the tree the parser started (root, memreserve, plugin flag), then resolve references. */
 export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree {
   const root = tree.root;
-  const labels = () => {
-    const m = new Map<string, DtNode>();
-    const rec = (n: DtNode) => {
-      if (n.deleted) return;
-      for (const l of n.labels) if (!m.has(l)) m.set(l, n);
-      n.children.forEach(rec);
-    };
-    rec(root);
+  const kids = new ChildIndex();
+  const labels = new LabelIndex(root);
+  const props = new Map<DtNode, Map<string, Property>>();
+  const propsOf = (n: DtNode) => {
+    let m = props.get(n);
+    if (!m) {
+      m = new Map();
+      for (const p of n.props) if (!m.has(p.name)) m.set(p.name, p);
+      props.set(n, m);
+    }
     return m;
   };
+  const propLabels = new Map<Property, Set<string>>();
+  let fragments = 0;
+  const markDeleted = (n: DtNode) => {
+    n.deleted = true;
+    n.labels = [];
+    labels.cleared(n);
+    for (const p of n.props) {
+      p.deleted = true;
+      p.labels = [];
+      propLabels.delete(p);
+    }
+    n.children.forEach(markDeleted);
+  };
+  const addChild = (parent: DtNode, child: DtNode) => {
+    parent.children.push(child);
+    kids.added(parent, child);
+    labels.added(parent, child);
+    if (parent === root && child.name.startsWith('fragment@')) fragments++;
+  };
   const resolve = (t: { label: string } | { path: string }, place: Place): DtNode => {
-    const node = 'label' in t ? labels().get(t.label) : nodeByPath(root, t.path);
+    // Deleted nodes are not found, by label or by path (dtc); a deletion is revived only by its parent's body.
+    const node = 'label' in t ? labels.get(t.label) : kids.byPath(root, t.path, true);
     if (!node) throw new DtError(`Label or path ${'label' in t ? t.label : t.path} not found`, place.file, place.line, place.column);
     return node;
   };
@@ -48,48 +74,79 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
   // them in their old place (livetree.c merge_nodes / delete_node).
   const merge = (node: DtNode, body: Body) => {
     node.deleted = false;
+    const own = propsOf(node);
     for (const e of body.entries) {
       if (e.kind === 'prop') {
-        const old = node.props.find((p) => p.name === e.prop.name);
+        const old = own.get(e.prop.name);
         if (old) {
           old.value = e.prop.value;
           old.refs = e.prop.refs;
           old.place = e.prop.place;
           old.deleted = false;
-          for (const l of e.prop.labels) if (!old.labels.includes(l)) old.labels.push(l);
-        } else node.props.push({ ...e.prop });
+          let seen = propLabels.get(old);
+          if (!seen) propLabels.set(old, (seen = new Set(old.labels)));
+          for (const l of e.prop.labels) {
+            if (seen.has(l)) continue;
+            seen.add(l);
+            old.labels.push(l);
+          }
+        } else {
+          const p = { ...e.prop };
+          node.props.push(p);
+          own.set(p.name, p);
+        }
       } else if (e.kind === 'delprop') {
-        const p = node.props.find((x) => x.name === e.name && !x.deleted);
-        if (p) {
+        const p = own.get(e.name);
+        if (p && !p.deleted) {
           p.deleted = true;
           p.labels = [];
+          propLabels.delete(p);
         }
       } else if (e.kind === 'delnode') {
-        const c = node.children.find((x) => x.name === e.name && !x.deleted);
-        if (c) markDeleted(c);
+        const c = kids.get(node, e.name);
+        if (c && !c.deleted) markDeleted(c);
       } else {
-        let child = node.children.find((c) => c.name === e.name);
+        let child = kids.get(node, e.name);
         if (!child) {
+          if (labels.depth(node) + 1 > MAX_NODE_DEPTH) {
+            throw new DtError(`node '${e.name}' is nested too deeply (more than ${MAX_NODE_DEPTH} levels)`, e.place.file, e.place.line, e.place.column);
+          }
           child = newNode(e.name, e.place);
           child.labels = [...e.labels];
-          node.children.push(child);
+          addChild(node, child);
         } else {
           // dtc keeps labels in a list that later definitions prepend to (livetree.c add_label).
-          for (const l of e.labels) if (!child.labels.includes(l)) child.labels.unshift(l);
+          for (const l of e.labels) {
+            if (labels.has(child, l)) continue;
+            child.labels.unshift(l);
+            labels.labelled(child, l);
+          }
         }
         if (e.omit) child.omitIfNoRef = true;
         merge(child, e.body);
       }
     }
   };
+  const addFragment = (target: { label: string } | { path: string }, body: Body, place: Place) => {
+    const frag = newNode(`fragment@${fragments}`, place);
+    frag.props.push(
+      'label' in target
+        ? { name: 'target', value: new Uint8Array([0xff, 0xff, 0xff, 0xff]), labels: [], refs: [{ offset: 0, kind: 'phandle' as const, target: target.label, place }], place }
+        : { name: 'target-path', value: new Uint8Array([...utf8(target.path), 0]), labels: [], refs: [], place },
+    );
+    addChild(root, frag);
+    const ov = newNode('__overlay__', place);
+    addChild(frag, ov);
+    merge(ov, body);
+  };
   for (const item of items) {
     if (item.kind === 'node') {
       if (item.target === '/') merge(root, item.body);
-      else if (tree.plugin && 'label' in item.target && !labels().has(item.target.label)) {
+      else if (tree.plugin && 'label' in item.target && !labels.get(item.target.label)) {
         // In an overlay, `&label { }` targets the base tree: kept as a fragment, as dtc does.
-        addFragment(tree, { label: item.target.label }, item.body, merge, item.place);
-      } else if (tree.plugin && 'path' in item.target && !nodeByPath(root, item.target.path)) {
-        addFragment(tree, { path: item.target.path }, item.body, merge, item.place);
+        addFragment({ label: item.target.label }, item.body, item.place);
+      } else if (tree.plugin && 'path' in item.target && !kids.byPath(root, item.target.path, true)) {
+        addFragment({ path: item.target.path }, item.body, item.place);
       } else merge(resolve(item.target, item.place), item.body);
     } else if (item.kind === 'delete') {
       markDeleted(resolve(item.target, item.place));
@@ -102,16 +159,6 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
   return tree;
 }
 
-function markDeleted(n: DtNode) {
-  n.deleted = true;
-  n.labels = [];
-  for (const p of n.props) {
-    p.deleted = true;
-    p.labels = [];
-  }
-  n.children.forEach(markDeleted);
-}
-
 /** Drop what stayed deleted, so everything after parsing sees the tree dtc writes. */
 function prune(n: DtNode) {
   n.props = n.props.filter((p) => !p.deleted);
@@ -119,16 +166,94 @@ function prune(n: DtNode) {
   n.children.forEach(prune);
 }
 
-function addFragment(tree: DtTree, target: { label: string } | { path: string }, body: Body, merge: (n: DtNode, b: Body) => void, place: Place) {
-  const n = tree.root.children.filter((c) => c.name.startsWith('fragment@')).length;
-  const frag = newNode(`fragment@${n}`, place);
-  frag.props.push(
-    'label' in target
-      ? { name: 'target', value: new Uint8Array([0xff, 0xff, 0xff, 0xff]), labels: [], refs: [{ offset: 0, kind: 'phandle' as const, target: target.label, place }], place }
-      : { name: 'target-path', value: new Uint8Array([...utf8(target.path), 0]), labels: [], refs: [], place },
-  );
-  const ov = newNode('__overlay__', place);
-  frag.children.push(ov);
-  tree.root.children.push(frag);
-  merge(ov, body);
+/**
+ * Labels to nodes while the tree is being built: a label names the first node in tree order that carries it and is
+ * not deleted (nor inside a deleted node). Children are only ever appended, so tree order between two nodes is the
+ * order in which their branches were created. Each label keeps its holders in a heap ordered by tree order; holders
+ * that lost the label (a deletion clears labels) are dropped when they reach the top, so each is dropped once.
+ */
+class LabelIndex {
+  private readonly parent = new Map<DtNode, DtNode>();
+  private readonly seq = new Map<DtNode, number>();
+  private readonly depths = new Map<DtNode, number>();
+  private readonly holders = new Map<string, Heap<DtNode>>();
+  /** Each node's labels as a set (a node may carry many). */
+  private readonly own = new Map<DtNode, Set<string>>();
+  private next = 0;
+  constructor(root: DtNode) {
+    this.seq.set(root, this.next++);
+    this.depths.set(root, 0);
+    // The tree handed in may already have nodes (it has not, from the parser; kept general).
+    const stack = [root];
+    while (stack.length) {
+      const n = stack.pop()!;
+      for (const l of n.labels) this.labelled(n, l);
+      for (const c of n.children) {
+        this.register(n, c);
+        stack.push(c);
+      }
+    }
+  }
+  depth(n: DtNode): number {
+    return this.depths.get(n) ?? 0;
+  }
+  private register(parent: DtNode, child: DtNode) {
+    this.parent.set(child, parent);
+    this.seq.set(child, this.next++);
+    this.depths.set(child, this.depth(parent) + 1);
+  }
+  added(parent: DtNode, child: DtNode) {
+    this.register(parent, child);
+    for (const l of child.labels) this.labelled(child, l);
+  }
+  has(n: DtNode, label: string): boolean {
+    return this.own.get(n)?.has(label) ?? false;
+  }
+  /** A deletion took the node's labels. */
+  cleared(n: DtNode) {
+    this.own.delete(n);
+  }
+  labelled(n: DtNode, label: string) {
+    let set = this.own.get(n);
+    if (!set) this.own.set(n, (set = new Set()));
+    set.add(label);
+    let h = this.holders.get(label);
+    if (!h) this.holders.set(label, (h = new Heap((a, b) => this.before(a, b))));
+    h.push(n);
+  }
+  get(label: string): DtNode | undefined {
+    const h = this.holders.get(label);
+    while (h?.size && !this.holds(h.peek()!, label)) h.pop();
+    return h?.peek();
+  }
+  /** Still labelled, and neither it nor an ancestor deleted (as a tree walk that skips deleted nodes finds it). */
+  private holds(n: DtNode, label: string): boolean {
+    if (!this.has(n, label)) return false;
+    for (let x: DtNode | undefined = n; x; x = this.parent.get(x)) if (x.deleted) return false;
+    return true;
+  }
+  /** `a` comes before `b` in tree order (preorder). */
+  private before(a: DtNode, b: DtNode): boolean {
+    if (a === b) return false;
+    let x = a;
+    let y = b;
+    let dx = this.depth(x);
+    let dy = this.depth(y);
+    while (dx > dy) {
+      x = this.parent.get(x)!;
+      dx--;
+    }
+    while (dy > dx) {
+      y = this.parent.get(y)!;
+      dy--;
+    }
+    if (x === y) return this.depth(a) < this.depth(b); // an ancestor comes first
+    for (;;) {
+      const px = this.parent.get(x)!;
+      const py = this.parent.get(y)!;
+      if (px === py) return this.seq.get(x)! < this.seq.get(y)!;
+      x = px;
+      y = py;
+    }
+  }
 }

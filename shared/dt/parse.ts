@@ -1,8 +1,8 @@
 import { fromUtf8 } from '../format/utf8';
-import { DtError, joinPath, dirname, preprocess, type SourceLine } from './cpp';
+import { DtError, joinPath, dirname, preprocess, MAX_INCLUDES, MAX_INCLUDE_DEPTH, MAX_OUTPUT, type SourceLine } from './cpp';
 import { evaluate, type Body, type Item } from './merge';
 import { cellValue, Scanner } from './scanner';
-import { newNode, type DtTree, type Property } from './tree';
+import { MAX_NODE_DEPTH, newNode, type DtTree, type Property } from './tree';
 
 /**
  * DTS source to a device tree, as dtc builds it: `/dts-v1/`, `/plugin/`, `/memreserve/`, `/include/`, labels,
@@ -43,6 +43,9 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
   const items: Item[] = [];
   const tree: DtTree = { root: newNode('', { file: lines[0]?.file ?? '<input>', line: 1, column: 1 }), memreserve: [], plugin: false, bootCpuid: 0 };
   let sawVersion = false;
+  let sawRoot = false;
+  let includes = 0;
+  let included = 0;
   const parseInto = (sc: Scanner, depth: number) => {
     while (!sc.atEnd()) {
       const at = sc.pos;
@@ -61,12 +64,15 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
           const p = joinPath(d, name);
           const t = opts.readFile(p);
           if (t !== undefined) {
+            if ((included += t.length) > MAX_OUTPUT) sc.fail(`text read by /include/ is too large (more than ${MAX_OUTPUT} characters in all)`, at);
             found = rawLines(p, t);
             break;
           }
         }
         if (!found) sc.fail(`Couldn't open "${name}": No such file or directory`, at);
-        if (depth > 100) sc.fail('/include/ nested too deeply', at);
+        // dtc holds at most 200 files open (srcpos.c MAX_SRCFILE_DEPTH), the first included.
+        if (depth + 2 > MAX_INCLUDE_DEPTH) sc.fail(`/include/ nested too deeply (more than ${MAX_INCLUDE_DEPTH} files)`, at);
+        if (++includes > MAX_INCLUDES) sc.fail(`too many /include/s (more than ${MAX_INCLUDES} in all)`, at);
         parseInto(new Scanner(found), depth + 1);
       } else {
         const labels = sc.labels();
@@ -85,14 +91,16 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
           sc.eat(';');
         } else if (sc.peek('/')) {
           sc.eat('/');
-          const body = parseBody(sc);
+          const body = parseBody(sc, 0);
           sc.eat(';');
-          if (!items.some((i) => i.kind === 'node' && i.target === '/')) tree.root.place = sc.place(at);
+          if (!sawRoot) tree.root.place = sc.place(at);
+          sawRoot = true;
           items.push({ kind: 'node', target: '/', body, place: sc.place(at) });
           if (labels.length) tree.root.labels.push(...labels);
         } else if (sc.peek('&')) {
           const target = sc.ref();
-          const body = parseBody(sc);
+          // Depth below the node it names; merging checks the depth in the whole tree.
+          const body = parseBody(sc, 0);
           sc.eat(';');
           items.push({ kind: 'node', target, body, place: sc.place(at) });
         } else sc.fail('syntax error');
@@ -105,7 +113,8 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
   return evaluate(tree, items, opts.symbols ?? false);
 }
 
-function parseBody(sc: Scanner): Body {
+/** The body of a node `depth` levels below the root (or below the node a `&ref { }` names). */
+function parseBody(sc: Scanner, depth: number): Body {
   const place = sc.place();
   sc.eat('{');
   const body: Body = { entries: [], place };
@@ -137,7 +146,8 @@ function parseBody(sc: Scanner): Body {
     const name = sc.name();
     const place = sc.place(namePos);
     if (sc.peek('{')) {
-      const child = parseBody(sc);
+      if (depth + 1 > MAX_NODE_DEPTH) sc.fail(`node '${name}' is nested too deeply (more than ${MAX_NODE_DEPTH} levels)`, namePos);
+      const child = parseBody(sc, depth + 1);
       sc.eat(';');
       body.entries.push({ kind: 'child', name, labels: labels2, body: child, omit, place: sc.place(at) });
       continue;
@@ -194,6 +204,12 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
           continue;
         }
         const v = cellValue(sc);
+        if (bits === 32) {
+          // dtc truncates to the cell; the common case without a BigInt per byte.
+          const x = Number(v & 0xffffffffn);
+          parts.push((x >>> 24) & 0xff, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff);
+          continue;
+        }
         const mask = (1n << BigInt(bits)) - 1n;
         if (bits < 64 && v > mask && (v >> BigInt(bits)) !== (1n << BigInt(64 - bits)) - 1n) {
           // dtc truncates; it only warns. Keep dtc's bytes.

@@ -1,7 +1,7 @@
 import { be32, readBe32 } from '../format/bigEndian';
 import { utf8 } from '../format/utf8';
 import { DtError } from './cpp';
-import { newNode, nodeByPath, type DtNode, type DtTree, type Ref } from './tree';
+import { ChildIndex, MAX_NODE_DEPTH, newNode, type DtNode, type DtTree, type Ref } from './tree';
 
 /** Phandles and paths, as dtc's fixup_phandle_references / fixup_path_references do, in tree order. */
 export function resolveRefs(tree: DtTree, symbols: boolean) {
@@ -34,40 +34,33 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
     n.props.push({ name: 'phandle', value: be32(v), labels: [], refs: [], place: n.place });
     return v;
   };
-  const target = (r: Ref): DtNode | undefined => (r.target.startsWith('/') ? nodeByPath(root, r.target) : byLabel.get(r.target));
-  const fixups: { label: string; path: string; prop: string; offset: number }[] = [];
-  const localFixups: { path: string; prop: string; offset: number }[] = [];
+  const paths = new ChildIndex();
+  const target = (r: Ref): DtNode | undefined => (r.target.startsWith('/') ? paths.byPath(root, r.target) : byLabel.get(r.target));
+  const fixups = new Map<string, string[]>();
+  const localFixups: { path: string; prop: string; offset: number; place: Ref['place'] }[] = [];
   const visit = (n: DtNode, p: string) => {
     for (const prop of n.props) {
       if (!prop.refs.length) continue;
-      let value = prop.value;
-      // Path references change lengths: apply from the end so earlier offsets stay right.
-      const refs = [...prop.refs].sort((a, b) => b.offset - a.offset);
-      for (const r of refs.filter((x) => x.kind === 'path')) {
+      prop.value = withPaths(prop.value, prop.refs, (r) => {
         const t = target(r);
         if (!t) throw refError(n, p, prop.name, r);
-        const s = new Uint8Array(utf8(pathOf.get(t)!));
-        const nv = new Uint8Array(value.length - 1 + s.length + 1);
-        nv.set(value.subarray(0, r.offset), 0);
-        nv.set(s, r.offset);
-        nv[r.offset + s.length] = 0;
-        nv.set(value.subarray(r.offset + 1), r.offset + s.length + 1);
-        for (const o of prop.refs) if (o !== r && o.offset > r.offset) o.offset += s.length;
-        value = nv;
-      }
-      for (const r of prop.refs.filter((x) => x.kind === 'phandle')) {
+        return pathOf.get(t)!;
+      });
+      for (const r of prop.refs) {
+        if (r.kind !== 'phandle') continue;
         const t = target(r);
         if (!t) {
           if (tree.plugin) {
-            fixups.push({ label: r.target, path: p, prop: prop.name, offset: r.offset });
+            let entries = fixups.get(r.target);
+            if (!entries) fixups.set(r.target, (entries = []));
+            entries.push(`${p}:${prop.name}:${r.offset}`);
             continue;
           }
           throw refError(n, p, prop.name, r);
         }
-        value.set(be32(phandleOf(t)), r.offset);
-        if (tree.plugin) localFixups.push({ path: p, prop: prop.name, offset: r.offset });
+        prop.value.set(be32(phandleOf(t)), r.offset);
+        if (tree.plugin) localFixups.push({ path: p, prop: prop.name, offset: r.offset, place: r.place });
       }
-      prop.value = value;
     }
     for (const c of n.children) visit(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`);
   };
@@ -85,45 +78,76 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
     label(root, '/');
     if (sym.props.length) root.children.push(sym);
   }
-  if (fixups.length) {
+  if (fixups.size) {
     const fx = newNode('__fixups__', root.place);
-    for (const f of fixups) {
-      const entry = `${f.path}:${f.prop}:${f.offset}`;
-      const old = fx.props.find((p) => p.name === f.label);
-      const add = new Uint8Array(utf8(`${entry}\0`));
-      if (old) {
-        const v = new Uint8Array(old.value.length + add.length);
-        v.set(old.value);
-        v.set(add, old.value.length);
-        old.value = v;
-      } else fx.props.push({ name: f.label, value: add, labels: [], refs: [], place: root.place });
-    }
+    for (const [l, entries] of fixups) fx.props.push({ name: l, value: new Uint8Array(utf8(entries.map((e) => `${e}\0`).join(''))), labels: [], refs: [], place: root.place });
     root.children.push(fx);
   }
   if (localFixups.length) {
     // Overlays: where phandles to the overlay's own nodes sit, mirrored under __local_fixups__ (dtc checks.c).
     const lf = newNode('__local_fixups__', root.place);
+    const mirror = new ChildIndex();
+    const offsets = new Map<DtNode, Map<string, number[]>>();
     for (const f of localFixups) {
       let n = lf;
-      for (const seg of f.path.split('/').filter(Boolean)) {
-        let c = n.children.find((x) => x.name === seg);
+      const segs = f.path.split('/').filter(Boolean);
+      if (segs.length + 1 > MAX_NODE_DEPTH) {
+        throw new DtError(`${f.path}: property '${f.prop}': its __local_fixups__ entry would be nested too deeply (more than ${MAX_NODE_DEPTH} levels)`, f.place.file, f.place.line, f.place.column);
+      }
+      for (const seg of segs) {
+        let c = mirror.get(n, seg);
         if (!c) {
           c = newNode(seg, root.place);
           n.children.push(c);
+          mirror.added(n, c);
         }
         n = c;
       }
-      const old = n.props.find((x) => x.name === f.prop);
-      const add = be32(f.offset);
-      if (old) {
-        const v = new Uint8Array(old.value.length + 4);
-        v.set(old.value);
-        v.set(add, old.value.length);
-        old.value = v;
-      } else n.props.push({ name: f.prop, value: add, labels: [], refs: [], place: root.place });
+      let props = offsets.get(n);
+      if (!props) offsets.set(n, (props = new Map()));
+      let list = props.get(f.prop);
+      if (!list) props.set(f.prop, (list = []));
+      list.push(f.offset);
+    }
+    for (const [n, props] of offsets) {
+      for (const [name, list] of props) {
+        const v = new Uint8Array(list.length * 4);
+        list.forEach((o, i) => v.set(be32(o), i * 4));
+        n.props.push({ name, value: v, labels: [], refs: [], place: root.place });
+      }
     }
     root.children.push(lf);
   }
+}
+
+/**
+ * A value with each path reference's placeholder byte replaced by the path and its NUL, built in one pass; every
+ * reference's offset moves by the paths inserted before it. Missing targets are found from the end, as dtc does.
+ */
+function withPaths(value: Uint8Array, refs: Ref[], pathFor: (r: Ref) => string): Uint8Array {
+  const sorted = [...refs].sort((a, b) => a.offset - b.offset);
+  const pathRefs = sorted.filter((r) => r.kind === 'path');
+  if (!pathRefs.length) return value;
+  const texts = new Map<Ref, Uint8Array>();
+  for (let i = pathRefs.length - 1; i >= 0; i--) texts.set(pathRefs[i]!, new Uint8Array(utf8(pathFor(pathRefs[i]!))));
+  let size = value.length;
+  for (const t of texts.values()) size += t.length;
+  const out = new Uint8Array(size);
+  let from = 0;
+  let shift = 0;
+  for (const r of sorted) {
+    const old = r.offset;
+    r.offset += shift;
+    const s = texts.get(r);
+    if (!s) continue;
+    out.set(value.subarray(from, old), from + shift);
+    out.set(s, old + shift);
+    out[old + shift + s.length] = 0;
+    from = old + 1;
+    shift += s.length;
+  }
+  out.set(value.subarray(from), from + shift);
+  return out;
 }
 
 /** Reported, as dtc does, at the node that holds the property; the property and its own line are in the message. */

@@ -8,7 +8,9 @@ import type { Place } from './tree';
  * file:line:column it came from (through the preprocessor's line map).
  */
 
-const NAME_CHARS = /[A-Za-z0-9,._+*#?@-]/;
+/** The characters of a node or property name, by character code. */
+const NAME_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,._+*#?@-') NAME_CHAR[c.charCodeAt(0)] = 1;
 const LABEL = /([A-Za-z_][A-Za-z0-9_]*):(?!:)/y;
 const INT_LITERAL = /(0[xX][0-9a-fA-F]+|[0-9]+)([uU]?[lL]{0,2}|[lL]{1,2}[uU]?)/y;
 
@@ -76,7 +78,7 @@ export class Scanner {
   name(): string {
     this.ws();
     const s = this.pos;
-    while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos]!)) this.pos++;
+    while (this.pos < this.text.length && NAME_CHAR[this.text.charCodeAt(this.pos)] === 1) this.pos++;
     if (this.pos === s) this.fail('syntax error: expected a name');
     return this.text.slice(s, this.pos);
   }

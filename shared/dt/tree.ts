@@ -1,4 +1,12 @@
 /** The device tree as dtc holds it after parsing: nodes with ordered properties and children, labels, phandles. */
+
+/**
+ * How deep a node may sit below the root (the root is level 0). Every reader refuses deeper trees with an error at the
+ * node (the DTS parser, the DTB reader, a `/include/` or an override that nests further), so that every walk of a
+ * tree, recursive or not, stays shallow. Real trees are under 10 levels deep.
+ */
+export const MAX_NODE_DEPTH = 256;
+
 export interface Place {
   file: string;
   line: number;
@@ -65,13 +73,75 @@ export function nodeByPath(root: DtNode, path: string): DtNode | undefined {
   return node;
 }
 
+/**
+ * Children by name, for lookups in a tree that is being built or read many times: a node's maps are made on first
+ * use; `added` keeps them current as children are appended. Same answers as {@link nodeByPath}.
+ */
+export class ChildIndex {
+  private readonly exact = new Map<DtNode, Map<string, DtNode>>();
+  /** By the name without its unit address: the first such child. */
+  private readonly base = new Map<DtNode, Map<string, DtNode>>();
+  private maps(n: DtNode) {
+    let e = this.exact.get(n);
+    let b = this.base.get(n);
+    if (!e || !b) {
+      e = new Map();
+      b = new Map();
+      for (const c of n.children) this.put(e, b, c);
+      this.exact.set(n, e);
+      this.base.set(n, b);
+    }
+    return { e, b };
+  }
+  private put(e: Map<string, DtNode>, b: Map<string, DtNode>, c: DtNode) {
+    if (!e.has(c.name)) e.set(c.name, c);
+    const unitless = c.name.split('@')[0]!;
+    if (!b.has(unitless)) b.set(unitless, c);
+  }
+  added(parent: DtNode, child: DtNode) {
+    const e = this.exact.get(parent);
+    const b = this.base.get(parent);
+    if (e && b) this.put(e, b, child);
+  }
+  get(parent: DtNode, name: string): DtNode | undefined {
+    return this.maps(parent).e.get(name);
+  }
+  /**
+   * The node at `path`. With `live`, nodes marked deleted are not there (dtc's get_node_by_path skips them while a
+   * tree is being built): a path through a deleted node names nothing.
+   */
+  byPath(root: DtNode, path: string, live = false): DtNode | undefined {
+    if (path === '/') return live && root.deleted ? undefined : root;
+    let node: DtNode | undefined = root;
+    for (const seg of path.split('/')) {
+      if (!seg) continue;
+      const parent: DtNode = node;
+      const { e, b } = this.maps(parent);
+      node = e.get(seg);
+      if (node && live && node.deleted) node = undefined;
+      if (!node && !seg.includes('@')) {
+        node = b.get(seg);
+        // The first child of that name that is not deleted (a deleted one may come first: rare, so searched).
+        if (node && live && node.deleted) node = parent.children.find((c) => !c.deleted && c.name.split('@')[0] === seg);
+      }
+      if (!node) return undefined;
+    }
+    return node;
+  }
+}
+
 /** Every node with its path, depth-first in tree order. */
 export function* walk(root: DtNode): Generator<{ node: DtNode; path: string; parent?: DtNode }> {
-  const rec = function* (n: DtNode, p: string, parent?: DtNode): Generator<{ node: DtNode; path: string; parent?: DtNode }> {
-    yield parent ? { node: n, path: p, parent } : { node: n, path: p };
-    for (const c of n.children) yield* rec(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`, n);
-  };
-  yield* rec(root, '/');
+  // An explicit stack: nested generators would cost a step per level for every node.
+  const stack: { node: DtNode; path: string; parent?: DtNode }[] = [{ node: root, path: '/' }];
+  while (stack.length) {
+    const e = stack.pop()!;
+    yield e;
+    for (let i = e.node.children.length - 1; i >= 0; i--) {
+      const c = e.node.children[i]!;
+      stack.push({ node: c, path: e.path === '/' ? `/${c.name}` : `${e.path}/${c.name}`, parent: e.node });
+    }
+  }
 }
 
 export const u32be = (v: Uint8Array, off: number) => ((v[off]! << 24) | (v[off + 1]! << 16) | (v[off + 2]! << 8) | v[off + 3]!) >>> 0;

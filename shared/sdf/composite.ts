@@ -71,6 +71,11 @@ export class CompositeBuilder {
 
   constructor(private readonly main: string) {}
 
+  /** Characters of text so far. */
+  get size(): number {
+    return this.length;
+  }
+
   addFile(file: string, text: string): void {
     this.files[file] = text;
   }

@@ -21,15 +21,18 @@ export interface MigrationResult {
  * `protection_domain@pp` ("others may call me") becomes `end@pp` on the caller's end, only where the caller's
  * priority is strictly lower (the 2.x rule); `virtual_machine@id|vm_id` becomes a `<vcpu id>` child.
  * Every change is reported with the place it was made. The file is edited in place (attributes removed or added
- * inside their tags), so comments, layout and line numbers stay as they were.
+ * inside their tags), so comments, layout and line numbers stay as they were. One pass over the tree and one over the
+ * text: time in proportion to the file.
  */
 export function migrateToV2(text: string, parsed?: XmlElement): MigrationResult {
   // The checker hands over the tree it already has (offsets into `text`): no second parse of the file.
   const root = parsed ?? parseXml(text).root;
   const changes: MigrationChange[] = [];
   const edits: { at: number; remove: number; insert: string }[] = [];
+  const ATTR = /[\w:.-]+\s*=\s*("[^"]*"|'[^']*')/y;
   const attrSpan = (a: { offset: number }) => {
-    const m = /^[\w:.-]+\s*=\s*("[^"]*"|'[^']*')/.exec(text.slice(a.offset))!;
+    ATTR.lastIndex = a.offset;
+    const m = ATTR.exec(text)!;
     let start = a.offset;
     while (start > 0 && /[ \t]/.test(text[start - 1]!)) start--;
     return { at: start, remove: a.offset + m[0].length - start };
@@ -106,7 +109,13 @@ export function migrateToV2(text: string, parsed?: XmlElement): MigrationResult 
       changes.push({ line: vm.line, column: vm.column, message: `virtual machine '${attr(vm, 'name')}': ${idAttr.name}="${idAttr.value}" became <vcpu id="${idAttr.value}" />` });
     }
   }
-  let out = text;
-  for (const e of edits.sort((x, y) => y.at - x.at)) out = out.slice(0, e.at) + e.insert + out.slice(e.at + e.remove);
-  return { text: out, changes, legacy: changes.length > 0 };
+  // Applied from the start in one pass (edits never overlap; at one offset, the order they were made in).
+  const parts: string[] = [];
+  let from = 0;
+  for (const e of edits.map((x, i) => ({ ...x, i })).sort((x, y) => x.at - y.at || y.i - x.i)) {
+    parts.push(text.slice(from, e.at), e.insert);
+    from = e.at + e.remove;
+  }
+  parts.push(text.slice(from));
+  return { text: parts.join(''), changes, legacy: changes.length > 0 };
 }

@@ -15,7 +15,15 @@ import { localName } from './xmlNames';
  * including file; includes nest; a failed include falls back to its `<xi:fallback>` content, and without one it is
  * an error and the include stays; a root element included from another directory gets `xml:base="dir/file"`
  * (which the Microkit tool then refuses as attribute `base`). `xpointer` is not supported.
+ *
+ * Bounded: includes nest at most {@link MAX_XINCLUDE_DEPTH} deep (xmllint's limit), at most {@link MAX_XINCLUDES}
+ * are resolved in all and the text they make is at most {@link MAX_XINCLUDE_OUTPUT} characters (a file that includes
+ * the next one twice doubles at each level); past a bound the include is an error and stays as written. Each file is
+ * read and parsed once.
  */
+export const MAX_XINCLUDE_DEPTH = 40;
+export const MAX_XINCLUDES = 10_000;
+export const MAX_XINCLUDE_OUTPUT = 64 << 20;
 
 export const XINCLUDE_NAMESPACES = ['http://www.w3.org/2001/XInclude', 'http://www.w3.org/2003/XInclude'];
 
@@ -61,19 +69,29 @@ export function resolveXIncludes(main: string, readFile: ReadFile): { composite?
   const error = (file: string, at: { line: number; column: number }, message: string, rule = 'xinclude') =>
     diagnostics.push({ severity: 'error', rule, file, line: at.line, column: at.column, message });
 
+  const loaded = new Map<string, Loaded | XmlSyntaxError | undefined>();
   const load = (file: string): Loaded | undefined => {
-    const text = readFile(file);
-    if (text === undefined) return undefined;
-    try {
-      const loaded = { text, root: parseXml(text).root };
-      builder.addFile(file, text);
-      return loaded;
-    } catch (e) {
-      if (!(e instanceof XmlSyntaxError)) throw e;
-      error(file, e, `Could not parse '${file}': ${e.message}`, 'xml');
+    if (!loaded.has(file)) {
+      const text = readFile(file);
+      try {
+        if (text === undefined) loaded.set(file, undefined);
+        else {
+          loaded.set(file, { text, root: parseXml(text).root });
+          builder.addFile(file, text);
+        }
+      } catch (e) {
+        if (!(e instanceof XmlSyntaxError)) throw e;
+        loaded.set(file, e);
+      }
+    }
+    const doc = loaded.get(file);
+    if (doc instanceof XmlSyntaxError) {
+      error(file, doc, `Could not parse '${file}': ${doc.message}`, 'xml');
       return undefined;
     }
+    return doc;
   };
+  let includes = 0;
 
   const mainText = readFile(main);
   if (mainText === undefined) return { diagnostics: [{ severity: 'error', rule: 'read', file: main, message: `cannot read '${main}'` }] };
@@ -96,10 +114,13 @@ export function resolveXIncludes(main: string, readFile: ReadFile): { composite?
     return localName(el.name) === name && uri !== undefined && XINCLUDE_NAMESPACES.includes(uri);
   };
   const scopeOf = (el: XmlElement, outer: Map<string, string>) => {
-    const scope = new Map(outer);
+    // Copied only by an element that declares a namespace.
+    let scope = outer;
     for (const a of el.attrs) {
+      if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) continue;
+      if (scope === outer) scope = new Map(outer);
       if (a.name === 'xmlns') scope.set('', a.value);
-      else if (a.name.startsWith('xmlns:')) scope.set(a.name.slice(6), a.value);
+      else scope.set(a.name.slice(6), a.value);
     }
     return scope;
   };
@@ -144,6 +165,14 @@ export function resolveXIncludes(main: string, readFile: ReadFile): { composite?
     const target = joinPath(dirname(file), href);
     if (stack.includes(target)) {
       error(file, inc, `XInclude error : detected a recursion in ${href} (${[...stack, target].join(' -> ')})`);
+      return keep();
+    }
+    if (stack.length > MAX_XINCLUDE_DEPTH) {
+      error(file, inc, `XInclude error : detected a recursion in ${href} (includes nested more than ${MAX_XINCLUDE_DEPTH} deep)`);
+      return keep();
+    }
+    if (++includes > MAX_XINCLUDES || builder.size > MAX_XINCLUDE_OUTPUT) {
+      error(file, inc, `XInclude error : too many includes (more than ${MAX_XINCLUDES}, or more than ${MAX_XINCLUDE_OUTPUT} characters in all)`);
       return keep();
     }
     const parse = attr('parse') ?? 'xml';

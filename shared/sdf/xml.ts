@@ -40,6 +40,14 @@ export interface XmlComment extends XmlPos {
 }
 export type XmlNode = XmlElement | XmlText | XmlComment;
 
+/**
+ * How deep an element may sit below the root element (level 0). Deeper text is refused at the element's `<`, so the
+ * reader and everything that walks its tree (import, checks, reconcile, format) stay shallow. roxmltree has no such
+ * limit; a Microkit system is a few levels deep.
+ */
+export const MAX_ELEMENT_DEPTH = 256;
+const nestedTooDeeply = (): XmlErrorText => (at) => `the element at ${at} is nested too deeply (more than ${MAX_ELEMENT_DEPTH} levels)`;
+
 
 export class XmlSyntaxError extends Error {
   /** `message` is roxmltree's text for the error (xmlErrors.ts), its place included where roxmltree prints one. */
@@ -211,8 +219,20 @@ export function parseXml(src: string): { root: XmlElement; prolog: XmlComment[] 
     advance(2);
   };
 
-  // Namespace prefixes in scope, innermost last (roxmltree rejects an undeclared prefix).
-  const scopes: Map<string, string>[] = [new Map([['xml', NS_XML_URI]])];
+  // Namespace prefixes in scope (roxmltree rejects an undeclared prefix): each element's own declarations, then its
+  // parent's, so that no element copies what it inherits.
+  interface Scope {
+    own: Map<string, string>;
+    parent?: Scope;
+  }
+  const lookup = (s: Scope, prefix: string): string | undefined => {
+    for (let x: Scope | undefined = s; x; x = x.parent) {
+      const v = x.own.get(prefix);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  };
+  const scopes: Scope[] = [{ own: new Map([['xml', NS_XML_URI]]) }];
   /** An `xmlns` or `xmlns:p` attribute: checked and added to `scope` as roxmltree's `process_attribute` does. */
   const declareNamespace = (q: { prefix: string; local: string }, value: string, scope: Map<string, string>, declared: Set<string>, at: XmlPos) => {
     if (value === NS_XMLNS_URI) fail(roxmltree.unexpectedXmlnsUri(), at);
@@ -230,13 +250,15 @@ export function parseXml(src: string): { root: XmlElement; prolog: XmlComment[] 
 
   const parseElement = (depth: number): XmlElement => {
     const p = pos();
+    if (depth > MAX_ELEMENT_DEPTH) fail(nestedTooDeeply(), p);
     advance(1); // <
     const nameStart = i;
     const name = readQName();
     const prefix = splitQName(name)!.prefix;
     if (prefix === 'xmlns') fail(roxmltree.invalidElementNamePrefix(), posAt(nameStart));
     const attrs: XmlAttr[] = [];
-    const scope = new Map(scopes[scopes.length - 1]);
+    const inherited = scopes[scopes.length - 1]!;
+    let scope = inherited;
     const declared = new Set<string>();
     let empty = false;
     for (;;) {
@@ -262,21 +284,24 @@ export function parseXml(src: string): { root: XmlElement; prolog: XmlComment[] 
       const { raw, offset, quote } = readQuoted();
       const value = decode(raw, offset);
       const q = splitQName(an)!;
-      if (isDeclaration(q)) declareNamespace(q, value, scope, declared, ap);
+      if (isDeclaration(q)) {
+        if (scope === inherited) scope = { own: new Map(), parent: inherited };
+        declareNamespace(q, value, scope.own, declared, ap);
+      }
       attrs.push({ name: an, value, valueStart: offset, valueEnd: offset + raw.length, quote, ...ap });
     }
     // Once the start tag ends, roxmltree resolves each attribute's prefix and looks for duplicates, then the tag's.
-    const seen: string[] = [];
+    const seen = new Set<string>();
     for (const a of attrs) {
       const q = splitQName(a.name)!;
       if (isDeclaration(q)) continue;
-      const uri = q.prefix === '' ? '' : scope.get(q.prefix);
+      const uri = q.prefix === '' ? '' : lookup(scope, q.prefix);
       if (uri === undefined) fail(roxmltree.unknownNamespace(q.prefix), a);
       const expanded = `${uri}\u0000${q.local}`;
-      if (seen.includes(expanded)) fail(roxmltree.duplicatedAttribute(q.local), a);
-      seen.push(expanded);
+      if (seen.has(expanded)) fail(roxmltree.duplicatedAttribute(q.local), a);
+      seen.add(expanded);
     }
-    if (prefix !== '' && !scope.has(prefix)) fail(roxmltree.unknownNamespace(prefix), posAt(nameStart));
+    if (prefix !== '' && lookup(scope, prefix) === undefined) fail(roxmltree.unknownNamespace(prefix), posAt(nameStart));
     const openEnd = i;
     if (empty) return { kind: 'element', name, attrs, children: [], end: i, openEnd, selfClosing: true, ...p };
     scopes.push(scope);

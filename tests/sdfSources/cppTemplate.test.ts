@@ -126,3 +126,20 @@ describe.runIf(has('cpp') || process.env.CI === 'true')('cpp-templated system de
     });
   });
 });
+
+describe('a system cpp that runs away', () => {
+  it('is stopped at the time limit or the output limit, with a diagnostic that says which', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tpl-cpp-'));
+    const file = path.join(dir, 't.system');
+    writeFileSync(file, '#define A x\n<system>A</system>\n');
+    // Stand-ins for cpp that take too long and write too much (real processes, as cpp is one).
+    const slow = path.join(dir, 'slow-cpp');
+    writeFileSync(slow, '#!/bin/sh\nexec sleep 10\n', { mode: 0o755 });
+    const loud = path.join(dir, 'loud-cpp');
+    writeFileSync(loud, '#!/bin/sh\nexec yes xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n', { mode: 0o755 });
+    const stopped = await preprocessTemplate(file, { defines: {}, includeDirs: [], cpp: slow, timeoutMs: 300 });
+    expect(stopped.diagnostics).toEqual([{ severity: 'error', rule: 'cpp', file, message: 'cpp was stopped after 0.3 s (a macro that expands without bound?)' }]);
+    const flooded = await preprocessTemplate(file, { defines: {}, includeDirs: [], cpp: loud, timeoutMs: 20_000 });
+    expect(flooded.diagnostics).toEqual([{ severity: 'error', rule: 'cpp', file, message: 'cpp was stopped: its output passed 64 MiB (a macro that expands without bound?)' }]);
+  }, 30_000);
+});
