@@ -158,7 +158,8 @@ function pathBAdditions(pb: PathBPlan, plan: Plan, base: SystemModel, delta: Sys
     return e;
   };
   vmm.maps.push(cli('net_rx_free_cli0', 'rx_free'), cli('net_rx_active_cli0', 'rx_active'), cli('net_tx_free_cli0', 'tx_free'), cli('net_tx_active_cli0', 'tx_active'), cli('net_rx_buffer_data_region_cli0', 'rx_buffer_data_region'), cli('net_tx_buffer_data_region_cli0', 'tx_buffer_data_region'));
-  const used = plan.vm.usedIds;
+  // A copy: planning the additions again (a preview, then Apply) must give the same ids.
+  const used = new Set(plan.vm.usedIds);
   const free = () => {
     let id = 1;
     while (used.has(id)) id++;
