@@ -67,6 +67,23 @@ describe('dt.load: a device tree of the folder for the wizard', () => {
     expect(sub.headers.map((h) => h.path)).toEqual(sys.headers.map((h) => h.path));
   });
 
+  it.runIf(haveTools)('the same tree again comes from the cache while none of its files or folders changed; an edited include is read again', async () => {
+    mkdirSync(path.join(root, 'cached', 'inc'), { recursive: true });
+    writeFileSync(path.join(root, 'cached', 'inc', 'soc.dtsi'), '/ { soc { compatible = "simple-bus"; }; };\n');
+    writeFileSync(path.join(root, 'cached', 'board.dts'), '/dts-v1/;\n#include "soc.dtsi"\n/ { model = "x"; };\n');
+    const a = await loadDeviceTree(root, 'cached/board.dts');
+    const b = await loadDeviceTree(root, 'cached/board.dts');
+    expect(b.dtb).toBe(a.dtb);
+    expect(b.ms).toBeLessThan(a.ms);
+    writeFileSync(path.join(root, 'cached', 'inc', 'soc.dtsi'), '/ { soc { compatible = "simple-bus"; status = "okay"; }; };\n');
+    const c = await loadDeviceTree(root, 'cached/board.dts');
+    expect(c.dtb).not.toBe(a.dtb);
+    // A file that would shadow an include (the folder changed) is seen too.
+    writeFileSync(path.join(root, 'cached', 'soc.dtsi'), '/ { shadow = <1>; };\n');
+    const d = await loadDeviceTree(root, 'cached/board.dts');
+    expect(d.dtb).not.toBe(c.dtb);
+  });
+
   it.runIf(haveTools)('errors carry the file, line and column in the folder: a missing ";" in an included file, an include nothing provides', async () => {
     mkdirSync(path.join(root, 'broken', 'inc'), { recursive: true });
     writeFileSync(path.join(root, 'broken', 'inc', 'soc.dtsi'), '/ {\n\tsoc {\n\t\tcompatible = "simple-bus";\n\t\tbroken = <1>\n\t};\n};\n');

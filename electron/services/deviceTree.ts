@@ -36,6 +36,7 @@ export interface LoadOptions {
  * answer or quoted in an error.
  */
 export async function loadDeviceTree(root: string, rel: string, opts: LoadOptions = {}): Promise<Result<'dt.load'>> {
+  const started = performance.now();
   const abs = confine(root, rel);
   const relative = (f: string) => path.relative(root, path.resolve(root, f)).split(path.sep).join('/') || '.';
   const notes: string[] = [];
@@ -49,7 +50,14 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
       if (e instanceof DtbError) throw new StudioError('corrupt', `${rel}: ${e.message}`, [{ severity: 'error', rule: 'dtb', file: rel, line: 1, column: 1, message: e.message }]);
       throw e;
     }
-    return { format: 'dtb', by: 'none', dtb: bytes.toString('base64'), includeDirs: [], headers: [], files: 1, notes: ['a DTB carries numbers only: clock, reset and power-domain names come from the board pack'] };
+    return { format: 'dtb', by: 'none', dtb: bytes.toString('base64'), includeDirs: [], headers: [], files: 1, notes: ['a DTB carries numbers only: clock, reset and power-domain names come from the board pack'], ms: performance.now() - started };
+  }
+  const key = JSON.stringify([root, abs, opts.includeDirs ?? null, opts.cpp ?? null, opts.cppCommand ?? null]);
+  const cached = compiled.get(key);
+  if (cached && (await sameStats(cached.deps))) {
+    compiled.delete(key);
+    compiled.set(key, cached);
+    return { ...cached.result, ms: performance.now() - started };
   }
   const text = readText(abs);
   if (text === undefined) throw new StudioError('not-found', `cannot read ${rel}`);
@@ -57,8 +65,15 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
 
   // Reads of the tree's files: only inside the folder; an attempt outside refuses the whole tree.
   const outside = new Set<string>();
+  // What the answer depends on: every file read, and the folders they and the include folders are (a file added there
+  // may shadow one of them).
+  const deps = new Set<string>([abs, path.dirname(abs)]);
   const read = (f: string) => {
-    if (isReallyInside(root, f)) return readText(f);
+    if (isReallyInside(root, f)) {
+      deps.add(f);
+      deps.add(path.dirname(f));
+      return readText(f);
+    }
     outside.add(f);
     return undefined;
   };
@@ -96,7 +111,11 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
         if (NOT_A_FILE.test(f)) continue;
         const full = path.resolve(path.dirname(abs), f);
         if (!isReallyInside(root, full)) outside.add(full);
-        else if (isBindingHeaderPath(full)) headers.add(full);
+        else {
+          deps.add(full);
+          deps.add(path.dirname(full));
+          if (isBindingHeaderPath(full)) headers.add(full);
+        }
       }
       files = [...read].filter((f) => !NOT_A_FILE.test(f)).length;
       source = r.stdout;
@@ -122,7 +141,8 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
   if (outside.size) throw refusedOutside(rel, outside.size);
   if (by === 'subset') files = new Set([abs, ...headers]).size;
   const dtb = writeDtb(tree);
-  return {
+  for (const d of includeDirs) deps.add(d);
+  const result: Result<'dt.load'> = {
     format: 'dts',
     by,
     dtb: Buffer.from(dtb.buffer, dtb.byteOffset, dtb.byteLength).toString('base64'),
@@ -130,7 +150,24 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
     headers: [...headers].sort().map((h) => ({ path: relative(h), text: readText(h) ?? '' })),
     files,
     notes,
+    ms: performance.now() - started,
   };
+  compiled.set(key, { result, deps: await statsOf([...deps]) });
+  while (compiled.size > CACHE_ENTRIES) compiled.delete(compiled.keys().next().value!);
+  return result;
+}
+
+/** Trees compiled lately, with the stats of everything they were made of: choosing one again answers at once. */
+const CACHE_ENTRIES = 8;
+const compiled = new Map<string, { result: Result<'dt.load'>; deps: [string, string][] }>();
+
+async function statsOf(files: string[]): Promise<[string, string][]> {
+  return Promise.all(files.map(async (f): Promise<[string, string]> => [f, await fs.stat(f).then((st) => `${st.ino}:${st.size}:${st.mtimeMs}`, () => 'missing')]));
+}
+
+async function sameStats(deps: [string, string][]): Promise<boolean> {
+  const now = await statsOf(deps.map(([f]) => f));
+  return now.every(([, s], i) => s === deps[i]![1]);
 }
 
 function refusedOutside(rel: string, n: number): StudioError {

@@ -231,6 +231,8 @@ export const methods = {
       /** How many files the tree was made of. */
       files: z.number().int().nonnegative(),
       notes: z.array(z.string()),
+      /** How long the host took (preprocessing and compiling), in ms. */
+      ms: z.number().nonnegative(),
     }),
   },
   'workspace.files': { params: Empty, result: z.object({ files: z.array(WorkspaceFileSchema), truncated: z.boolean() }) },
