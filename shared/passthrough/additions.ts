@@ -2,6 +2,7 @@ import type { BoardPack } from '../model/board';
 import type { Edit } from '../model/edits';
 import { allProtectionDomains, emptySystem, type Channel, type MapEntry, type MemoryRegion, type ProtectionDomain, type SystemModel, type VirtualMachine } from '../model/system';
 import { updatePd } from '../model/edits';
+import { placeAdded } from '../model/layout';
 import { hex } from '../format/hex';
 import type { Plan, PlanInput } from './plan';
 import { PATH_B, PATH_B_QUEUES, hasPathBClient, type PathBPlan } from './pathB';
@@ -211,7 +212,8 @@ export function passthroughEdit(plan: Plan, input: Omit<PlanInput, 'system'>): E
     label: `Pass ${plan.devices.map((d) => d.name).join(', ')} through to ${plan.vm.vm}`,
     apply(doc) {
       const system = applyAdditions(doc.system, planAdditions(plan, { ...input, system: doc.system }));
-      return { ...doc, system };
+      // The new VMM, regions and PDs are drawn below what is there, not on it.
+      return placeAdded(doc, { ...doc, system });
     },
   };
 }
