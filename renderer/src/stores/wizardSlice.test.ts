@@ -63,7 +63,7 @@ async function orinStore(): Promise<{ store: StudioStore; fake: FakeClient; disk
   const disk = memoryDisk(fake, { 'demo.system': TWO_PD_SYSTEM, 'hw/orin.dts': DTS });
   fake.answer('dt.load', ({ path }) => {
     if (path !== 'hw/orin.dts') throw new StudioError('not-found', `cannot read ${path}`);
-    return { format: 'dts', by: 'system-cpp', dtb: DTB, includeDirs: ['hw', 'inc'], headers: HEADERS, files: 3, notes: [] };
+    return { format: 'dts', by: 'system-cpp', dtb: DTB, includeDirs: ['hw', 'inc'], headers: HEADERS, files: 3, notes: [], ms: 12 };
   });
   return { store, fake, disk };
 }

@@ -32,17 +32,21 @@ export interface LoadedTree {
   /** Which preprocessor read a DTS; `none` for a DTB or a DTS without cpp directives. */
   by?: 'system-cpp' | 'subset' | 'none';
   includeDirs: string[];
-  /** The dt-bindings headers names come from. */
-  headers: string[];
+  /** The dt-bindings headers names come from (their text is read into tables when names are first needed: {@link tablesOf}). */
+  headers: { path: string; text: string }[];
   notes: string[];
   files: number;
   idx?: Index;
-  tables: BindingTable[];
   entries: DeviceEntry[];
   /** Who raises which INTID, from this tree (the IRQ inspector's sources). */
   irqSources: { intid: number; name: string; from: 'board pack' | 'device tree' }[];
-  /** When the tree was chosen (performance.now()) and how long until its catalogue was in the store. */
+  /**
+   * When the tree was chosen (performance.now()); until the host's answer was in (dt.load, of which `compileMs` the
+   * host's own work); until its catalogue was in the store.
+   */
   chosenAt: number;
+  hostMs: number;
+  compileMs: number;
   loadMs: number;
   /** From the choice to the device list painted (the list reports it once). */
   shownMs?: number;
@@ -85,8 +89,11 @@ export interface WizardActions {
   openWizard(from?: { physAddr?: number }): void;
   closeWizard(): void;
   wizardGo(step: WizardStep): void;
-  /** Load the devices of a source; the chosen devices follow to the new catalogue where they exist. */
-  chooseTree(source: TreeSource): Promise<void>;
+  /**
+   * Load the devices of a source; the chosen devices follow to the new catalogue where they exist. `advance`: show
+   * them (step 2) once loaded, when the wizard is still on step 1.
+   */
+  chooseTree(source: TreeSource, advance?: boolean): Promise<void>;
   setWizardQuery(query: string): void;
   setWizardView(view: WizardSession['view']): void;
   toggleWizardDevice(id: string): void;
@@ -157,6 +164,23 @@ function errorOf(err: unknown): { message: string; diagnostics: Diagnostic[] } {
   return { message: err instanceof Error ? err.message : String(err), diagnostics: [] };
 }
 
+// By the headers (a tree's copies share them).
+const tables = new WeakMap<LoadedTree['headers'], BindingTable[]>();
+
+/**
+ * The names of clocks, resets, power domains and stream IDs the tree's dt-bindings headers define: read when first
+ * needed (a device's facts, the plan), not before its devices are listed.
+ */
+export function tablesOf(tree: LoadedTree): BindingTable[] {
+  let t = tables.get(tree.headers);
+  if (!t) {
+    if (!engine) return [];
+    t = tree.headers.flatMap((h) => engine!.parseBindingHeader(h.path, h.text));
+    tables.set(tree.headers, t);
+  }
+  return t;
+}
+
 function previewOf(get: GetState): PassthroughPreview | undefined {
   const s = get();
   const w = s.wizard;
@@ -165,7 +189,7 @@ function previewOf(get: GetState): PassthroughPreview | undefined {
   return engine.previewPassthrough({
     board,
     ...(w.tree.idx ? { dt: w.tree.idx } : {}),
-    tables: w.tree.tables,
+    tables: tablesOf(w.tree),
     doc: s.doc,
     file: docFile(s),
     config: s.doc.settings.build.config,
@@ -179,7 +203,7 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
   // Only the latest choice of tree lands.
   let loadSeq = 0;
 
-  const load = async (source: TreeSource): Promise<void> => {
+  const load = async (source: TreeSource, advance = false): Promise<void> => {
     const w = get().wizard;
     if (!w) return;
     const seq = ++loadSeq;
@@ -187,6 +211,7 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
     patch({ source, loading: true, treeError: undefined });
     try {
       const [e, answer] = await Promise.all([loadEngine(), source.kind === 'file' ? client.call('dt.load', { path: source.path, ...(source.includeDirs ? { includeDirs: source.includeDirs } : {}) }) : Promise.resolve(undefined)]);
+      const hostMs = performance.now() - chosenAt;
       if (seq !== loadSeq || !get().wizard) return;
       const board = boardOf(get(), w.board);
       let idx: Index | undefined;
@@ -198,21 +223,21 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
         // A DTB keeps labels in __symbols__ only: give them back to their nodes (the guest tree names providers by them).
         for (const [label, loc] of idx.byLabel) if (!loc.node.labels.includes(label)) loc.node.labels.push(label);
       }
-      const tables = answer ? answer.headers.flatMap((h) => e.parseBindingHeader(h.path, h.text)) : [];
       const entries = e.catalogue(board, idx);
       const tree: LoadedTree = {
         source,
         label: sourceLabel(source, w.board),
         ...(answer ? { by: answer.by } : {}),
         includeDirs: answer?.includeDirs ?? [],
-        headers: answer?.headers.map((h) => h.path) ?? [],
+        headers: answer?.headers ?? [],
         notes: answer?.notes ?? [],
         files: answer?.files ?? 0,
         ...(idx ? { idx } : {}),
-        tables,
         entries,
         irqSources: e.intidSources(entries),
         chosenAt,
+        hostMs,
+        compileMs: answer?.ms ?? 0,
         loadMs: performance.now() - chosenAt,
       };
       patch((cur) => {
@@ -227,7 +252,7 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
             preselect = undefined;
           }
         }
-        return { tree, loading: false, chosen, focus, preselect };
+        return { tree, loading: false, chosen, focus, preselect, ...(advance && cur.step === 'tree' ? { step: 'devices' as const } : {}) };
       });
     } catch (err) {
       if (seq !== loadSeq) return;
@@ -252,7 +277,8 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
           });
         }
         set({ wizardOpen: true });
-        patch({ conflicts: undefined, applied: undefined, ...(from?.physAddr !== undefined ? { preselect: from.physAddr } : {}) });
+        // After an Apply, the next run starts from the devices of the same tree.
+        patch((cur) => ({ conflicts: undefined, ...(cur.applied ? { applied: undefined, chosen: [], focus: undefined, step: cur.tree ? 'devices' : 'tree' } : {}), ...(from?.physAddr !== undefined ? { preselect: from.physAddr } : {}) }));
         const w = get().wizard!;
         if (!w.tree && !w.loading) void load(w.source);
         else if (from?.physAddr !== undefined && w.tree) {
@@ -266,7 +292,7 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
       wizardGo(step) {
         patch({ step, conflicts: undefined });
       },
-      chooseTree: (source) => load(source),
+      chooseTree: (source, advance) => load(source, advance),
       setWizardQuery(query) {
         patch({ query });
       },
