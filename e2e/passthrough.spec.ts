@@ -176,7 +176,7 @@ test('Orin: the Path B template (a restricted checkout) and a fresh project, wit
   await id(page, 'dialog-name').fill('agx');
   await id(page, 'dialog-board').selectOption('orin_agx');
   await id(page, 'dialog-ok').click();
-  await expect(id(page, 'project-name')).toContainText('agx');
+  await expect(id(page, 'project-name')).toHaveText(/^agx( ●)?$/);
   cpSync(JETPACK, path.join(fresh, 'hw'), { recursive: true, verbatimSymlinks: true });
   const freshSystem = path.join(fresh, 'agx.system');
   const start = readFileSync(freshSystem, 'utf8');

@@ -130,6 +130,15 @@ describe.runIf(haveDtc)('the passthrough wizard preview', () => {
     }
   });
 
+  it('a virtio-mmio slot of qemu_virt_aarch64 (as libvmm’s QEMU example passes one): valid, its guest node compiles', () => {
+    const { doc, p } = run('qemu_virt_aarch64', fresh(), { devices: ['virtio_mmio0'] }, false);
+    expect(p.blockers).toEqual([]);
+    expect(p.text).toMatch(/<memory_region name="virtio_mmio0" size="0x1000" phys_addr="0xa000000" \/>/);
+    expect(p.files['guest.dts']).toMatch(/compatible = "virtio,mmio"/);
+    dtcAgrees(p.files['guest.dts']);
+    applyAndUndo(doc, p);
+  });
+
   it('KVM/Ghaf files only on request, labelled', () => {
     expect(Object.keys(run('orin_agx', fresh(), { devices: ['uarta'] }).p.files).sort()).toEqual(['guest.dts', 'report.md', 'vmm_irqs.c']);
     const k = run('orin_agx', fresh(), { devices: ['uarta'], kvmExtras: true }).p.files;
