@@ -125,3 +125,16 @@ describe('dt.load: a device tree of the folder for the wizard', () => {
     await expect(loadDeviceTree(root, '../canary/secret.dtsi')).rejects.toMatchObject({ code: 'forbidden' });
   });
 });
+
+describe('dt.load stops a runaway preprocessor', () => {
+  it.runIf(haveTools)('a macro that doubles at every level: stopped with the reason, at the tree', async () => {
+    mkdirSync(path.join(root, 'bomb'), { recursive: true });
+    const defs = ['#define A0 x'];
+    for (let i = 1; i <= 40; i++) defs.push(`#define A${i} A${i - 1} A${i - 1}`);
+    writeFileSync(path.join(root, 'bomb', 'bomb.dts'), `/dts-v1/;\n${defs.join('\n')}\n/ { q = <A40>; };\n`);
+    const e = await refusal(loadDeviceTree(root, 'bomb/bomb.dts', { timeoutMs: 1500 }));
+    expect(e.code).toBe('corrupt');
+    expect(e.diagnostics?.[0]).toMatchObject({ file: 'bomb/bomb.dts', rule: 'cpp' });
+    expect(e.message).toMatch(/cpp was stopped/);
+  });
+});

@@ -94,7 +94,9 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
   if (useCpp) {
     const argv = ['-x', 'assembler-with-cpp', '-nostdinc', '-undef', '-D__DTS__', ...includeDirs.map((d) => `-I${d}`), abs];
     const r = await runCpp(opts.cppCommand ?? 'cpp', argv, path.dirname(abs), opts.timeoutMs ?? 20_000);
-    if (r.code === 'missing') {
+    if (r.stopped) {
+      throw new StudioError('corrupt', `${rel}: ${r.stopped}`, [{ severity: 'error', rule: 'cpp', file: rel, line: 1, column: 1, message: r.stopped }]);
+    } else if (r.code === 'missing') {
       by = 'subset';
       notes.push('no cpp on PATH: preprocessed with seL4 Studio’s own cpp subset');
     } else if (r.code !== 0) {
