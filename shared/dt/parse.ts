@@ -34,9 +34,29 @@ export function parseDtsFile(entry: string | string[], opts: ParseOptions): DtTr
   return parseLines(lines, opts);
 }
 
+/**
+ * A cpp line marker, as dtc's lexer takes it: `# 12 "board.dtsi" 2` (or `#line 12 "board.dtsi"`) says the next line is
+ * line 12 of board.dtsi. Text that went through the system cpp carries them; dtc places its errors by them.
+ */
+const LINE_MARKER = /^#(?:line)?[ \t]+(\d+)[ \t]+"((?:[^"\\]|\\.)*)"(?:[ \t]+\d+)*[ \t]*\r?$/;
+
 function rawLines(file: string, text: string | undefined): SourceLine[] {
   if (text === undefined) throw new DtError('No such file or directory', file, 1);
-  return text.split('\n').map((t, i) => ({ text: t, file, line: i + 1, expanded: false }));
+  const out: SourceLine[] = [];
+  let name = file;
+  let next = 1;
+  for (const t of text.split('\n')) {
+    const m = t.startsWith('#') ? LINE_MARKER.exec(t) : null;
+    if (m) {
+      // The marker itself is no text of the tree; the lines after it are the named file's from line m[1] on.
+      out.push({ text: '', file: name, line: next, expanded: false });
+      name = m[2]!.replace(/\\(.)/g, '$1');
+      next = Number(m[1]);
+      continue;
+    }
+    out.push({ text: t, file: name, line: next++, expanded: false });
+  }
+  return out;
 }
 
 function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
