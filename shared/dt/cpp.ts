@@ -1,3 +1,5 @@
+import { fromUtf8, utf8 } from '../format/utf8';
+
 /**
  * The C preprocessor subset device-tree sources rely on (`cpp -nostdinc -undef -D__DTS__ -x assembler-with-cpp`):
  * `#include` with search paths, object- and function-like `#define` (with `#` and `##`), `#undef`,
@@ -22,10 +24,13 @@ export const MAX_OUTPUT = 64 << 20;
 export const MAX_EXPR_NESTING = 256;
 export interface SourceLine {
   text: string;
+  /** The file errors name: the file read, or the one a line marker (`# 12 "foo.dtsi" 1`) says the line came from. */
   file: string;
   line: number;
   /** True when macros changed the text, so columns no longer match the source. */
   expanded: boolean;
+  /** The file actually read, when a line marker names another (`/include/` and `#include "..."` search beside it). */
+  source?: string;
 }
 
 export interface CppOptions {
@@ -76,6 +81,42 @@ function normalize(p: string): string {
     else out.push(part);
   }
   return (abs ? '/' : '') + out.join('/') || (abs ? '/' : '.');
+}
+
+/**
+ * A line marker as dtc's lexer takes it (dtc-lexer.l): `#` at the very start of a line, `line` or not, a line number, a
+ * quoted file name with C escapes, any flags (`# 12 "foo.dtsi" 1`, `#line 7 "x.dts"`, what `cpp -E` writes). The line
+ * after it is that line of that file.
+ */
+export const DTC_LINE_MARKER = /^#(?:line)?[ \t]+([0-9]+)[ \t]+"((?:[^\\"]|\\.)*)"(?:[ \t]+[0-9]+)*[ \t]*$/;
+/** The same as the C preprocessor takes it: spaces allowed around `#`, the file name optional (`#line 12`). */
+const CPP_LINE_MARKER = /^\s*#\s*(?:line\s+)?([0-9]+)(?:\s+"((?:[^\\"]|\\.)*)")?(?:\s+[0-9]+)*\s*$/;
+
+/** A quoted file name's C escapes (`\\`, `\"`, `\x41`, `\101`, `\n` ...), as dtc and cpp read them. */
+export function unescapeCString(s: string): string {
+  if (!s.includes('\\')) return s;
+  const simple: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13 };
+  const bytes: number[] = [];
+  let run = 0;
+  for (let i = s.indexOf('\\'); i >= 0 && i + 1 < s.length; i = s.indexOf('\\', run)) {
+    bytes.push(...utf8(s.slice(run, i)));
+    const e = s[i + 1]!;
+    const hex = e === 'x' ? /^[0-9a-fA-F]{1,2}/.exec(s.slice(i + 2, i + 4)) : null;
+    const oct = /^[0-7]{1,3}/.exec(s.slice(i + 1, i + 4));
+    if (hex) {
+      bytes.push(parseInt(hex[0], 16));
+      run = i + 2 + hex[0].length;
+    } else if (oct) {
+      bytes.push(parseInt(oct[0], 8) & 0xff);
+      run = i + 1 + oct[0].length;
+    } else {
+      bytes.push(...utf8(e));
+      if (e in simple) bytes[bytes.length - 1] = simple[e]!;
+      run = i + 2;
+    }
+  }
+  bytes.push(...utf8(s.slice(run)));
+  return fromUtf8(bytes);
 }
 
 const PLAIN = /[^"/]+/y;
@@ -310,7 +351,16 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
     const cond: [boolean, boolean, boolean][] = [];
     // A branch is taken only inside taken branches: the innermost condition says it all.
     const active = () => (cond.length ? cond[cond.length - 1]![0] : true);
-    for (const { text: lineText, line } of logicalLines(text)) {
+    // A line marker (`# 12 "foo.dtsi" 1`, `#line 12`) renames the lines after it, in this file only, as cpp does.
+    let mark: { file: string; line: number; at: number } | undefined;
+    for (const { text: lineText, line: physical } of logicalLines(text)) {
+      const where = mark ? mark.file : file;
+      const line = mark ? mark.line + (physical - mark.at - 1) : physical;
+      const lm = lineText.includes('#') ? CPP_LINE_MARKER.exec(lineText) : null;
+      if (lm) {
+        if (active()) mark = { file: lm[2] !== undefined ? unescapeCString(lm[2]) : where, line: Number(lm[1]), at: physical };
+        continue;
+      }
       const d = /^\s*#\s*([A-Za-z_]+)\b(.*)$/.exec(lineText);
       if (d && DIRECTIVES.has(d[1]!)) {
         const [, name, rest] = d as unknown as [string, string, string];
@@ -323,33 +373,33 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
             break;
           }
           case 'if': {
-            const on = active() && evalCondition(arg, file, line);
+            const on = active() && evalCondition(arg, where, line);
             cond.push([on, on, active()]);
             break;
           }
           case 'elif': {
             const top = cond[cond.length - 1];
-            if (!top) throw new DtError('#elif without #if', file, line);
-            const on = top[2] && !top[1] && evalCondition(arg, file, line);
+            if (!top) throw new DtError('#elif without #if', where, line);
+            const on = top[2] && !top[1] && evalCondition(arg, where, line);
             top[0] = on;
             top[1] ||= on;
             break;
           }
           case 'else': {
             const top = cond[cond.length - 1];
-            if (!top) throw new DtError('#else without #if', file, line);
+            if (!top) throw new DtError('#else without #if', where, line);
             top[0] = top[2] && !top[1];
             top[1] = true;
             break;
           }
           case 'endif':
-            if (!cond.pop()) throw new DtError('#endif without #if', file, line);
+            if (!cond.pop()) throw new DtError('#endif without #if', where, line);
             break;
           default:
             if (!active()) break;
             if (name === 'define') {
               const md = /^([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*)$/.exec(arg);
-              if (!md) throw new DtError('macro names must be identifiers', file, line);
+              if (!md) throw new DtError('macro names must be identifiers', where, line);
               const macro: Macro = { body: md[4]!.trim() };
               if (md[2] !== undefined) {
                 const ps = md[3]!.split(',').map((p) => p.trim()).filter(Boolean);
@@ -362,8 +412,8 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
               macros.set(md[1]!, macro);
             } else if (name === 'undef') macros.delete(arg);
             else if (name === 'include' || name === 'include_next') {
-              const inc = /^(?:"([^"]+)"|<([^>]+)>)/.exec(expandLine(arg, file, line).trim());
-              if (!inc) throw new DtError('#include expects "FILENAME" or <FILENAME>', file, line);
+              const inc = /^(?:"([^"]+)"|<([^>]+)>)/.exec(expandLine(arg, where, line).trim());
+              if (!inc) throw new DtError('#include expects "FILENAME" or <FILENAME>', where, line);
               const target = inc[1] ?? inc[2]!;
               const dirs = inc[1] !== undefined ? [dirname(file), ...(opts.includeDirs ?? [])] : (opts.includeDirs ?? []);
               let found: string | undefined;
@@ -376,19 +426,19 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
                   break;
                 }
               }
-              if (found === undefined || content === undefined) throw new DtError(`${target}: No such file or directory`, file, line, lineText.indexOf(target) + 1);
-              if (stack.length >= maxDepth) throw new DtError(`#include nested too deeply (more than ${maxDepth} files)`, file, line, lineText.indexOf(target) + 1);
-              if (++includes > MAX_INCLUDES) throw new DtError(`too many #includes (more than ${MAX_INCLUDES} in all)`, file, line, lineText.indexOf(target) + 1);
+              if (found === undefined || content === undefined) throw new DtError(`${target}: No such file or directory`, where, line, lineText.indexOf(target) + 1);
+              if (stack.length >= maxDepth) throw new DtError(`#include nested too deeply (more than ${maxDepth} files)`, where, line, lineText.indexOf(target) + 1);
+              if (++includes > MAX_INCLUDES) throw new DtError(`too many #includes (more than ${MAX_INCLUDES} in all)`, where, line, lineText.indexOf(target) + 1);
               run(found, content);
-            } else if (name === 'error') throw new DtError(`#error ${arg}`, file, line);
+            } else if (name === 'error') throw new DtError(`#error ${arg}`, where, line);
             // #warning, #pragma and #line are accepted and ignored.
         }
         continue;
       }
       if (!active()) continue;
-      const expanded = expandLine(lineText, file, line);
-      if ((outputSize += expanded.length + 1) > MAX_OUTPUT) throw new DtError(`preprocessed output is too large (more than ${MAX_OUTPUT} characters)`, file, line);
-      out.push({ text: expanded, file, line, expanded: expanded !== lineText });
+      const expanded = expandLine(lineText, where, line);
+      if ((outputSize += expanded.length + 1) > MAX_OUTPUT) throw new DtError(`preprocessed output is too large (more than ${MAX_OUTPUT} characters)`, where, line);
+      out.push(mark ? { text: expanded, file: where, line, expanded: expanded !== lineText, source: file } : { text: expanded, file, line, expanded: expanded !== lineText });
     }
     if (cond.length) throw new DtError('unterminated #if', file, 1);
     stack.pop();

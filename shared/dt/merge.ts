@@ -154,9 +154,28 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
       resolve(item.target, item.place).omitIfNoRef = true;
     }
   }
+  tree.bootCpuid = guessBootCpuid(root);
   prune(root);
   resolveRefs(tree, symbols);
   return tree;
+}
+
+/**
+ * The header's boot_cpuid_phys as dtc guesses it once the source is read (livetree.c guess_boot_cpuid, called by the
+ * parser before checks and reference fixups): the `reg` of the first child of `/cpus` when it is one cell, else 0.
+ * `/cpus` is the live child named exactly `cpus` (not `cpus@0`); the first child is the first in dtc's list, a
+ * deleted one included (its properties are gone, so 0); a phandle reference still holds its placeholder (0xffffffff)
+ * and a path reference has no bytes yet.
+ */
+function guessBootCpuid(root: DtNode): number {
+  const cpus = root.children.find((c) => !c.deleted && c.name === 'cpus');
+  const first = cpus?.children[0];
+  const reg = first?.props.find((p) => !p.deleted && p.name === 'reg');
+  if (!reg) return 0;
+  // Our path references keep a one-byte placeholder where dtc has none yet.
+  const placeholders = new Set(reg.refs.filter((r) => r.kind === 'path').map((r) => r.offset));
+  const bytes = [...reg.value].filter((_, i) => !placeholders.has(i));
+  return bytes.length === 4 ? ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0 : 0;
 }
 
 /** Drop what stayed deleted, so everything after parsing sees the tree dtc writes. */

@@ -1,5 +1,5 @@
 import { fromUtf8 } from '../format/utf8';
-import { DtError, joinPath, dirname, preprocess, MAX_INCLUDES, MAX_INCLUDE_DEPTH, MAX_OUTPUT, type SourceLine } from './cpp';
+import { DtError, DTC_LINE_MARKER, joinPath, dirname, preprocess, unescapeCString, MAX_INCLUDES, MAX_INCLUDE_DEPTH, MAX_OUTPUT, type SourceLine } from './cpp';
 import { evaluate, type Body, type Item } from './merge';
 import { cellValue, Scanner } from './scanner';
 import { MAX_NODE_DEPTH, newNode, type DtTree, type Property } from './tree';
@@ -36,7 +36,58 @@ export function parseDtsFile(entry: string | string[], opts: ParseOptions): DtTr
 
 function rawLines(file: string, text: string | undefined): SourceLine[] {
   if (text === undefined) throw new DtError('No such file or directory', file, 1);
-  return text.split('\n').map((t, i) => ({ text: t, file, line: i + 1, expanded: false }));
+  const lines = text.split('\n').map((t, i): SourceLine => ({ text: t, file, line: i + 1, expanded: false }));
+  return MAYBE_MARKER.test(text) ? withLineMarkers(lines) : lines;
+}
+
+const MAYBE_MARKER = /^#(?:line)?[ \t]+[0-9]/m;
+const COMMENT_OR_STRING = /\/\*|\/\/|"(?:[^"\\\n]|\\.)*"?/g;
+
+/**
+ * Already-preprocessed text (`cpp -E` output) carries line markers; dtc takes each as a token of its own and places
+ * what follows at the line and file it names, in errors too (dtc-lexer.l, srcpos_set_line). A marker line becomes
+ * blank; the lines after it are renumbered. A `#` inside a block comment starts no marker (the comment is one token).
+ */
+function withLineMarkers(lines: SourceLine[]): SourceLine[] {
+  let inComment = false;
+  let mark: { file: string; line: number; at: number } | undefined;
+  // The last line has no newline after it: dtc's marker needs one.
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const m = !inComment && i < lines.length - 1 ? DTC_LINE_MARKER.exec(l.text) : null;
+    if (m) {
+      mark = { file: unescapeCString(m[2]!), line: Number(m[1]), at: i };
+      l.text = '';
+      continue;
+    }
+    if (mark) {
+      l.source = l.file;
+      l.file = mark.file;
+      l.line = mark.line + (i - mark.at - 1);
+    }
+    inComment = endsInComment(l.text, inComment);
+  }
+  return lines;
+}
+
+/** Whether a block comment is still open at the end of this line. */
+function endsInComment(text: string, inComment: boolean): boolean {
+  let i = 0;
+  if (inComment) {
+    const e = text.indexOf('*/');
+    if (e < 0) return true;
+    i = e + 2;
+  }
+  for (;;) {
+    COMMENT_OR_STRING.lastIndex = i;
+    const m = COMMENT_OR_STRING.exec(text);
+    if (!m || m[0] === '//') return false;
+    if (m[0] === '/*') {
+      const e = text.indexOf('*/', m.index + 2);
+      if (e < 0) return true;
+      i = e + 2;
+    } else i = m.index + m[0].length;
+  }
 }
 
 function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
@@ -57,8 +108,8 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
         tree.plugin = true;
       } else if (sc.tryEat('/include/')) {
         const name = fromUtf8(sc.string());
-        const file = sc.place(at).file;
-        const dirs = [dirname(file), ...(opts.includeDirs ?? [])];
+        // Beside the file being read (dtc's current_srcfile->dir), whatever a line marker calls it.
+        const dirs = [dirname(sc.sourceFile(at)), ...(opts.includeDirs ?? [])];
         let found: SourceLine[] | undefined;
         for (const d of dirs) {
           const p = joinPath(d, name);

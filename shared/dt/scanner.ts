@@ -26,7 +26,7 @@ export class Scanner {
     }
     this.text = lines.map((l) => l.text).join('\n');
   }
-  place(at = this.pos): Place {
+  private lineAt(at: number): number {
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
@@ -34,8 +34,17 @@ export class Scanner {
       if (this.lineStarts[mid]! <= at) lo = mid;
       else hi = mid - 1;
     }
+    return lo;
+  }
+  place(at = this.pos): Place {
+    const lo = this.lineAt(at);
     const l = this.lines[lo] ?? { file: '<input>', line: 1, expanded: false };
     return { file: l.file, line: l.line, column: l.expanded ? 1 : at - (this.lineStarts[lo] ?? 0) + 1 };
+  }
+  /** The file the text at `at` was read from (a line marker may name another in places). */
+  sourceFile(at = this.pos): string {
+    const l = this.lines[this.lineAt(at)];
+    return l?.source ?? l?.file ?? '<input>';
   }
   fail(msg: string, at = this.pos): never {
     const p = this.place(at);
