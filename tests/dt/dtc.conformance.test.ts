@@ -137,6 +137,33 @@ describe('the header and line markers, against dtc', () => {
     expect(Buffer.from(compileText(moved)).readUInt32BE(28)).toBe(0x100);
   });
 
+  it.runIf(haveDtc)('/omit-if-no-ref/ nodes nothing refers to are left out after references are fixed up, as dtc does', () => {
+    const trees = [
+      `/dts-v1/;
+/ {
+	n1: /omit-if-no-ref/ a { x = <1>; };
+	n2: /omit-if-no-ref/ b { x = <2>; };
+	n3: /omit-if-no-ref/ c { x = <3>; };
+	n4: /omit-if-no-ref/ d { p = <&n5>; };
+	n5: e { x = <5>; };
+	n6: /omit-if-no-ref/ f { x = <6>; g { }; };
+	n8: i { x = <8>; };
+	/omit-if-no-ref/ j { x = <9>; };
+	user { a = <&n2>; b = &n3; c = <&{/j}>; };
+};
+&n1 { y = <1>; };
+/omit-if-no-ref/ &n8;`,
+      '/dts-v1/;\n/plugin/;\n&base { /omit-if-no-ref/ n { p = <&ext>, <&own>; }; own: m { }; k { q = <&ext>; }; };',
+    ];
+    for (const text of trees) {
+      for (const sym of [[], ['-@']]) {
+        const theirs = spawnSync('dtc', ['-q', ...sym, '-I', 'dts', '-O', 'dtb', '-o', '-', '-'], { input: text }).stdout;
+        const ours = writeDtb(parseDtsFile('<stdin>', { readFile: () => text, symbols: sym.length > 0 }));
+        expect(Buffer.compare(Buffer.from(ours), theirs), `${text.slice(0, 30)} ${sym.join('')}`).toBe(0);
+      }
+    }
+  });
+
   it.runIf(haveDtc)('cpp -E output of every preprocessed corpus tree (line markers and all) compiles to the bytes dtc writes for it', () => {
     const wrong: string[] = [];
     const entries = manifest.entries.filter((e) => e.cpp);
