@@ -35,19 +35,32 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
   const root = tree.root;
   const kids = new ChildIndex();
   const labels = new LabelIndex(root);
+  // Properties by name, for nodes with many (a few are searched: most nodes have few, and get no map).
   const props = new Map<DtNode, Map<string, Property>>();
-  const propsOf = (n: DtNode) => {
+  const propOf = (n: DtNode, name: string): Property | undefined => {
     let m = props.get(n);
     if (!m) {
+      const list = n.props;
+      if (list.length <= 8) {
+        for (let i = 0; i < list.length; i++) if (list[i]!.name === name) return list[i];
+        return undefined;
+      }
       m = new Map();
-      for (const p of n.props) if (!m.has(p.name)) m.set(p.name, p);
+      for (const p of list) if (!m.has(p.name)) m.set(p.name, p);
       props.set(n, m);
     }
-    return m;
+    return m.get(name);
+  };
+  const addProp = (n: DtNode, p: Property) => {
+    n.props.push(p);
+    props.get(n)?.set(p.name, p);
   };
   const propLabels = new Map<Property, Set<string>>();
   let fragments = 0;
+  // Whether anything was deleted: only then is the tree pruned.
+  let deletions = false;
   const markDeleted = (n: DtNode) => {
+    deletions = true;
     n.deleted = true;
     n.labels = [];
     labels.cleared(n);
@@ -74,10 +87,9 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
   // them in their old place (livetree.c merge_nodes / delete_node).
   const merge = (node: DtNode, body: Body) => {
     node.deleted = false;
-    const own = propsOf(node);
     for (const e of body.entries) {
       if (e.kind === 'prop') {
-        const old = own.get(e.prop.name);
+        const old = propOf(node, e.prop.name);
         if (old) {
           old.value = e.prop.value;
           old.refs = e.prop.refs;
@@ -91,13 +103,13 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
             old.labels.push(l);
           }
         } else {
-          const p = { ...e.prop };
-          node.props.push(p);
-          own.set(p.name, p);
+          // The parsed property itself goes into the tree: each body is merged once.
+          addProp(node, e.prop);
         }
       } else if (e.kind === 'delprop') {
-        const p = own.get(e.name);
+        const p = propOf(node, e.name);
         if (p && !p.deleted) {
+          deletions = true;
           p.deleted = true;
           p.labels = [];
           propLabels.delete(p);
@@ -155,7 +167,7 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
     }
   }
   tree.bootCpuid = guessBootCpuid(root);
-  prune(root);
+  if (deletions) prune(root);
   resolveRefs(tree, symbols);
   return tree;
 }

@@ -2,7 +2,7 @@ import { fromUtf8 } from '../format/utf8';
 import { DtError, DTC_LINE_MARKER, joinPath, dirname, preprocess, unescapeCString, MAX_INCLUDES, MAX_INCLUDE_DEPTH, MAX_OUTPUT, type SourceLine } from './cpp';
 import { evaluate, type Body, type Item } from './merge';
 import { cellValue, Scanner } from './scanner';
-import { MAX_NODE_DEPTH, newNode, type DtTree, type Property } from './tree';
+import { MAX_NODE_DEPTH, newNode, type DtTree, type Place, type Property } from './tree';
 
 /**
  * DTS source to a device tree, as dtc builds it: `/dts-v1/`, `/plugin/`, `/memreserve/`, `/include/`, labels,
@@ -164,20 +164,65 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
   return evaluate(tree, items, opts.symbols ?? false);
 }
 
-/** The body of a node `depth` levels below the root (or below the node a `&ref { }` names). */
-function parseBody(sc: Scanner, depth: number): Body {
-  const place = sc.place();
-  sc.eat('{');
+/**
+ * The common entry of a body in one match: labels, a name and what follows it (`=`, `;` or `{`), with spaces only
+ * between them. Anything else (comments, `/omit-if-no-ref/`, `/delete-...`, an error) is read token by token below;
+ * both read the same text the same way.
+ */
+const ENTRY = /((?:[A-Za-z_][A-Za-z0-9_]*:(?!:)[ \t\r\n]*)*)([A-Za-z0-9,._+*#?@-]+)[ \t\r\n]*([={;])/y;
+const LABEL_NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+/**
+ * The body of a node `depth` levels below the root (or below the node a `&ref { }` names); `opened` when its `{`
+ * was read with the node's name (the body's place is where the name ends).
+ */
+function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
+  let place = opened;
+  if (!place) {
+    place = sc.place();
+    sc.eat('{');
+  }
   const body: Body = { entries: [], place };
+  const text = sc.text;
   for (;;) {
-    if (sc.tryEat('}')) return body;
-    if (sc.atEnd()) {
+    sc.ws();
+    const at = sc.pos;
+    const c = text.charCodeAt(at);
+    if (c === 125) {
+      sc.pos++;
+      return body;
+    }
+    if (at >= text.length) {
       // dtc places an unexpected end of input at the last token it read.
-      let i = sc.text.length - 1;
-      while (i > 0 && /\s/.test(sc.text[i]!)) i--;
+      let i = text.length - 1;
+      while (i > 0 && /\s/.test(text[i]!)) i--;
       sc.fail("syntax error: missing '}' before the end of the file", i);
     }
-    const at = sc.pos;
+    if (c !== 47) {
+      ENTRY.lastIndex = at;
+      const m = ENTRY.exec(text);
+      if (m) {
+        const labels = m[1] ? m[1].match(LABEL_NAME)! : [];
+        const namePos = at + m[1]!.length;
+        const name = m[2]!;
+        sc.pos = ENTRY.lastIndex;
+        if (m[3] === '{') {
+          if (depth + 1 > MAX_NODE_DEPTH) sc.fail(`node '${name}' is nested too deeply (more than ${MAX_NODE_DEPTH} levels)`, namePos);
+          const entryPlace = sc.place(at);
+          const child = parseBody(sc, depth + 1, sc.place(namePos + name.length));
+          sc.eat(';');
+          body.entries.push({ kind: 'child', name, labels, body: child, omit: false, place: entryPlace });
+          continue;
+        }
+        const prop: Property = { name, value: new Uint8Array(0), labels, refs: [], place: sc.place(namePos) };
+        if (m[3] === '=') {
+          prop.value = parseValue(sc, prop);
+          sc.eat(';');
+        }
+        body.entries.push({ kind: 'prop', prop });
+        continue;
+      }
+    }
     if (sc.tryEat('/delete-property/')) {
       const name = sc.name();
       sc.eat(';');
@@ -210,17 +255,65 @@ function parseBody(sc: Scanner, depth: number): Body {
   }
 }
 
+/** A string of printable ASCII without escapes, and a list of plain cells (what nearly every value is). */
+const PLAIN_STRING = /"([^"\\\n\u0080-\uffff]*)"/y;
+const PLAIN_CELLS = /<((?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0)(?=[ \t\r\n>]))*)[ \t\r\n]*>/y;
+const CELL = /0[xX]([0-9a-fA-F]+)|[0-9]+/g;
+
+/** The value being read (one at a time), grown as needed. */
+let value = new Uint8Array(1024);
+let length = 0;
+const room = (n: number) => {
+  if (length + n <= value.length) return;
+  let size = value.length * 2;
+  while (size < length + n) size *= 2;
+  const next = new Uint8Array(size);
+  next.set(value.subarray(0, length));
+  value = next;
+};
+const cell = (x: number) => {
+  room(4);
+  value[length] = x >>> 24;
+  value[length + 1] = (x >>> 16) & 0xff;
+  value[length + 2] = (x >>> 8) & 0xff;
+  value[length + 3] = x & 0xff;
+  length += 4;
+};
+const byte = (b: number) => {
+  room(1);
+  value[length++] = b;
+};
+
 function parseValue(sc: Scanner, prop: Property): Uint8Array {
-  const parts: number[] = [];
+  length = 0;
+  const text = sc.text;
   for (;;) {
     sc.labels();
     sc.ws();
     const at = sc.pos;
-    if (sc.peek('"')) {
-      for (const b of sc.string()) parts.push(b);
-      parts.push(0);
-    }
-    else if (sc.peek('[')) {
+    const c = text.charCodeAt(at);
+    if (c === 34) {
+      PLAIN_STRING.lastIndex = at;
+      const m = PLAIN_STRING.exec(text);
+      if (m) {
+        const str = m[1]!;
+        room(str.length + 1);
+        for (let i = 0; i < str.length; i++) value[length++] = str.charCodeAt(i);
+        sc.pos = PLAIN_STRING.lastIndex;
+      } else {
+        const bytes = sc.string();
+        room(bytes.length + 1);
+        value.set(bytes, length);
+        length += bytes.length;
+      }
+      value[length++] = 0;
+    } else if (c === 60 && ((PLAIN_CELLS.lastIndex = at), PLAIN_CELLS.test(text))) {
+      const end = PLAIN_CELLS.lastIndex;
+      const cells = text.slice(at + 1, end - 1);
+      CELL.lastIndex = 0;
+      for (let m = CELL.exec(cells); m; m = CELL.exec(cells)) cell(m[1] !== undefined ? parseInt(m[1], 16) : +m[0]);
+      sc.pos = end;
+    } else if (c === 91) {
       sc.eat('[');
       for (;;) {
         sc.labels();
@@ -228,13 +321,13 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
         sc.ws();
         const m = sc.match(HEX_BYTE);
         if (!m) sc.fail('syntax error: expected a hex byte');
-        parts.push(parseInt(m[0], 16));
+        byte(parseInt(m[0], 16));
         sc.pos += 2;
       }
-    } else if (sc.peek('&')) {
+    } else if (c === 38) {
       const r = sc.ref();
-      prop.refs.push({ offset: parts.length, kind: 'path', target: 'label' in r ? r.label : r.path, place: sc.place(at) });
-      parts.push(0); // placeholder: the path replaces it on resolution
+      prop.refs.push({ offset: length, kind: 'path', target: 'label' in r ? r.label : r.path, place: sc.place(at) });
+      byte(0); // placeholder: the path replaces it on resolution
     } else {
       let bits = 32;
       if (sc.tryEat('/bits/')) {
@@ -250,26 +343,24 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
           const refAt = sc.pos;
           if (bits !== 32) sc.fail('References are only allowed in arrays with 32-bit elements.', refAt);
           const r = sc.ref();
-          prop.refs.push({ offset: parts.length, kind: 'phandle', target: 'label' in r ? r.label : r.path, place: sc.place(refAt) });
-          parts.push(0xff, 0xff, 0xff, 0xff);
+          prop.refs.push({ offset: length, kind: 'phandle', target: 'label' in r ? r.label : r.path, place: sc.place(refAt) });
+          cell(0xffffffff);
           continue;
         }
         const v = cellValue(sc);
         if (bits === 32) {
           // dtc truncates to the cell; the common case without a BigInt per byte.
-          const x = Number(v & 0xffffffffn);
-          parts.push((x >>> 24) & 0xff, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff);
+          cell(Number(v & 0xffffffffn));
           continue;
         }
-        const mask = (1n << BigInt(bits)) - 1n;
-        if (bits < 64 && v > mask && (v >> BigInt(bits)) !== (1n << BigInt(64 - bits)) - 1n) {
-          // dtc truncates; it only warns. Keep dtc's bytes.
-        }
-        const x = v & mask;
-        for (let b = bits - 8; b >= 0; b -= 8) parts.push(Number((x >> BigInt(b)) & 0xffn));
+        // dtc truncates a value too wide for its /bits/ (it only warns): keep dtc's bytes.
+        const x = v & ((1n << BigInt(bits)) - 1n);
+        for (let b = bits - 8; b >= 0; b -= 8) byte(Number((x >> BigInt(b)) & 0xffn));
       }
     }
-    if (!sc.tryEat(',')) break;
+    sc.ws();
+    if (text.charCodeAt(sc.pos) !== 44) break;
+    sc.pos++;
   }
-  return new Uint8Array(parts);
+  return value.slice(0, length);
 }

@@ -1,4 +1,4 @@
-import { be32, readBe32 } from '../format/bigEndian';
+import { be32, readBe32, writeBe32 } from '../format/bigEndian';
 import { utf8 } from '../format/utf8';
 import { DtError } from './cpp';
 import { ChildIndex, MAX_NODE_DEPTH, newNode, type DtNode, type DtTree, type Ref } from './tree';
@@ -10,15 +10,25 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
   const pathOf = new Map<DtNode, string>();
   const phandles = new Map<DtNode, number>();
   const used = new Set<number>();
+  // One walk for paths, labels and phandles, and the nodes whose properties refer to others (in tree order).
+  const holders: DtNode[] = [];
+  let omissions = false;
   const rec = (n: DtNode, p: string) => {
     pathOf.set(n, p);
     for (const l of n.labels) if (!byLabel.has(l)) byLabel.set(l, n);
-    const ph = n.props.find((x) => x.name === 'phandle' || x.name === 'linux,phandle');
+    let ph;
+    let refs = false;
+    for (const x of n.props) {
+      if (ph === undefined && (x.name === 'phandle' || x.name === 'linux,phandle')) ph = x;
+      if (x.refs.length) refs = true;
+    }
     if (ph && ph.value.length === 4 && ph.refs.length === 0) {
       const v = readBe32(ph.value);
       phandles.set(n, v);
       used.add(v);
     }
+    if (refs) holders.push(n);
+    if (n.omitIfNoRef) omissions = true;
     for (const c of n.children) rec(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`);
   };
   rec(root, '/');
@@ -39,17 +49,18 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
   const fixups: { node: DtNode; label: string; entry: string }[] = [];
   const localFixups: { node: DtNode; path: string; prop: string; offset: number; place: Ref['place'] }[] = [];
   const referenced = new Set<DtNode>();
-  let omissions = false;
-  const visit = (n: DtNode, p: string) => {
-    if (n.omitIfNoRef) omissions = true;
+  for (const n of holders) {
+    const p = pathOf.get(n)!;
     for (const prop of n.props) {
       if (!prop.refs.length) continue;
-      prop.value = withPaths(prop.value, prop.refs, (r) => {
-        const t = target(r);
-        if (!t) throw refError(n, p, prop.name, r);
-        referenced.add(t);
-        return pathOf.get(t)!;
-      });
+      if (prop.refs.some((r) => r.kind === 'path')) {
+        prop.value = withPaths(prop.value, prop.refs, (r) => {
+          const t = target(r);
+          if (!t) throw refError(n, p, prop.name, r);
+          if (omissions) referenced.add(t);
+          return pathOf.get(t)!;
+        });
+      }
       for (const r of prop.refs) {
         if (r.kind !== 'phandle') continue;
         const t = target(r);
@@ -60,14 +71,12 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
           }
           throw refError(n, p, prop.name, r);
         }
-        referenced.add(t);
-        prop.value.set(be32(phandleOf(t)), r.offset);
+        if (omissions) referenced.add(t);
+        writeBe32(prop.value, r.offset, phandleOf(t));
         if (tree.plugin) localFixups.push({ node: n, path: p, prop: prop.name, offset: r.offset, place: r.place });
       }
     }
-    for (const c of n.children) visit(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`);
-  };
-  visit(root, '/');
+  }
   // dtc's omit_unused_nodes check runs after every reference is fixed up (phandles handed out by references from
   // nodes it then removes stay as they are): /omit-if-no-ref/ nodes nothing refers to go, with what they hold; with
   // -@ a labelled node stays. Fixups are made after the checks, so those of removed nodes go too.
