@@ -1,5 +1,5 @@
 import { runDtCommand } from './dtCommands';
-import { runCommandLine } from './exit';
+import { runCommandLine, stderr, stdout } from './exit';
 
 /**
  * The device-tree commands (`dtc`, `dt`, `fdtoverlay`) as a bundle of their own (dist/cli/dt.cjs, about 90 KiB
@@ -9,9 +9,10 @@ import { runCommandLine } from './exit';
 export function run(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd !== 'dtc' && cmd !== 'dt' && cmd !== 'fdtoverlay') throw new Error(`not a device-tree command: ${cmd}`);
-  return runDtCommand(cmd, rest, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), here: __dirname });
+  return runDtCommand(cmd, rest, { out: (s) => stdout().write(s), err: (s) => stderr().write(s), here: __dirname });
 }
 
 export function runAndExit(argv: string[]): Promise<void> {
-  return runCommandLine(run, argv);
+  // Output to files only: neither stream is made.
+  return runCommandLine(run, argv, false);
 }
