@@ -6,7 +6,7 @@ import { fromUtf8, utf8 } from '../format/utf8';
  * a name is found where it is the tail of an entry already there.
  *
  * Names up to {@link SHORT} characters (every real one) are looked up in a map of the entries' tails of that length
- * at most, filled as entries are added: a few map operations per character, no work per lookup. Longer names, and a
+ * at most, filled for an entry when a name that ends as it ends is first looked up. Longer names, and a
  * block that is not UTF-8, use an index of every tail's rolling hash (two moduli, 51 bits, a base chosen per table),
  * made on first need and kept up to date; a hit is compared byte by byte, a collision falls back to a search. Time and
  * memory stay linear in the table either way.
@@ -14,9 +14,23 @@ import { fromUtf8, utf8 } from '../format/utf8';
 const SHORT = 64;
 const NON_ASCII = /[\u0080-\uffff]/;
 
+/** An entry of the table (its last SHORT characters when longer, and ASCII), its tails not in the map yet. */
+interface Entry {
+  s: string;
+  offset: number;
+  ascii: boolean;
+  indexed: boolean;
+}
+
 export class StringTable {
-  /** Tails of entries, up to SHORT characters, at their earliest byte offset. */
+  /** Tails of the entries indexed so far, up to SHORT characters, at their earliest byte offset. */
   private readonly tails = new Map<string, number>();
+  /**
+   * Entries whose tails are not in `tails` yet, by their last one, two and three characters: a name can only be the
+   * tail of an entry that ends as it ends, so a lookup indexes those entries only (most never need it).
+   */
+  private readonly waiting = new Map<string, Entry[]>();
+  private readonly entries: Entry[] = [];
   /** Names asked for, and entries that are not UTF-8 under the spelling they read back as. */
   private readonly names = new Map<string, number>();
   private hashed: TailHashes | undefined;
@@ -35,11 +49,11 @@ export class StringTable {
       if (!raw.some((x) => x >= 0x80)) {
         // Only the tails a short name can match: the last SHORT characters.
         const from = Math.max(0, raw.length - SHORT);
-        this.indexTails(String.fromCharCode(...raw.subarray(from)), start + from, true);
+        this.remember(String.fromCharCode(...raw.subarray(from)), start + from, true);
         continue;
       }
       const name = fromUtf8(raw);
-      if (sameBytes(utf8(name), raw)) this.indexTails(name, start, false);
+      if (sameBytes(utf8(name), raw)) this.remember(name, start, false);
       else {
         // A name that is not valid UTF-8 reads back as U+FFFD: the whole entry stays findable under that spelling,
         // so such a blob is written back with its own strings.
@@ -50,27 +64,52 @@ export class StringTable {
     this.hashed?.index(b, at);
   }
 
-  private indexTails(s: string, offset: number, ascii: boolean) {
-    if (ascii) {
+  private remember(s: string, offset: number, ascii: boolean) {
+    const e: Entry = { s, offset, ascii, indexed: false };
+    this.entries.push(e);
+    for (let k = Math.min(3, s.length); k > 0; k--) {
+      const key = s.slice(s.length - k);
+      const list = this.waiting.get(key);
+      if (list) list.push(e);
+      else this.waiting.set(key, [e]);
+    }
+  }
+
+  /** Index every entry `name` may be the tail of. */
+  private ready(name: string) {
+    if (!name.length) {
+      for (const e of this.entries) if (!e.indexed) this.index(e);
+      return;
+    }
+    const key = name.length > 3 ? name.slice(name.length - 3) : name;
+    const list = this.waiting.get(key);
+    if (!list) return;
+    this.waiting.delete(key);
+    for (const e of list) if (!e.indexed) this.index(e);
+  }
+
+  /** An entry's tails, each kept at its earliest offset (entries are indexed out of order). */
+  private index(e: Entry) {
+    e.indexed = true;
+    const { s, offset } = e;
+    const tails = this.tails;
+    const put = (tail: string, at: number) => {
+      const have = tails.get(tail);
+      if (have === undefined || at < have) tails.set(tail, at);
+    };
+    if (e.ascii) {
       // `s` is at most SHORT characters here.
-      for (let k = 0; k <= s.length; k++) {
-        const tail = s.slice(k);
-        if (!this.tails.has(tail)) this.tails.set(tail, offset + k);
-      }
+      for (let k = 0; k <= s.length; k++) put(k ? s.slice(k) : s, offset + k);
       return;
     }
     // Byte offsets of each character boundary (a tail cannot start inside a character's bytes).
     let bytes = offset;
     for (let k = 0; k <= s.length; ) {
       const cp = s.codePointAt(k) ?? 0;
-      const units = cp > 0xffff ? 2 : 1;
-      if (s.length - k <= SHORT) {
-        const tail = s.slice(k);
-        if (!this.tails.has(tail)) this.tails.set(tail, bytes);
-      }
+      if (s.length - k <= SHORT) put(s.slice(k), bytes);
       if (k === s.length) break;
       bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-      k += units;
+      k += cp > 0xffff ? 2 : 1;
     }
   }
 
@@ -78,8 +117,10 @@ export class StringTable {
     const have = this.names.get(name);
     if (have !== undefined) return have;
     let at: number;
-    if (name.length <= SHORT && !this.raw) at = this.tails.get(name) ?? -1;
-    else {
+    if (name.length <= SHORT && !this.raw) {
+      this.ready(name);
+      at = this.tails.get(name) ?? -1;
+    } else {
       this.hashed ??= new TailHashes(this.bytes.bytes());
       at = this.hashed.find(this.bytes.bytes(), utf8(name));
     }
@@ -87,7 +128,8 @@ export class StringTable {
       at = this.bytes.length;
       if (!NON_ASCII.test(name)) {
         this.bytes.push(asciiBytes(name));
-        this.indexTails(name.length > SHORT ? name.slice(-SHORT) : name, at + Math.max(0, name.length - SHORT), true);
+        const from = Math.max(0, name.length - SHORT);
+        this.remember(from ? name.slice(from) : name, at + from, true);
         this.hashed?.index(this.bytes.bytes(), at);
       } else this.append([...utf8(name), 0]);
     }
