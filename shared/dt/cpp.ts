@@ -29,7 +29,7 @@ export interface SourceLine {
   line: number;
   /** True when macros changed the text, so columns no longer match the source. */
   expanded: boolean;
-  /** The file actually read, when a line marker names another (`/include/` and `#include "..."` search beside it). */
+  /** The file actually read, which a line marker may call another (`/include/` and `#include "..."` search beside it). */
   source?: string;
 }
 
@@ -59,6 +59,7 @@ interface Macro {
   body: string;
 }
 
+const DIRECTIVE = /^\s*#\s*([A-Za-z_]+)\b(.*)$/;
 const DIRECTIVES = new Set(['include', 'define', 'undef', 'if', 'ifdef', 'ifndef', 'elif', 'else', 'endif', 'error', 'warning', 'pragma', 'line', 'include_next']);
 
 export function dirname(p: string): string {
@@ -119,55 +120,24 @@ export function unescapeCString(s: string): string {
   return fromUtf8(bytes);
 }
 
-const PLAIN = /[^"/]+/y;
-const IN_STRING = /[^"\\\n]+/y;
+/**
+ * A string (to its closing quote or the end of its line; a backslash takes the next character, a newline too), a block
+ * comment (to its end or the end of the text) or a line comment: what comment removal has to tell apart.
+ */
+const COMMENT_OR_STRING = /"(?:[^"\\\n]|\\[\s\S]?)*(?:"|(?=\n)|$)|\/\*[\s\S]*?(?:\*\/|$)|\/\/[^\n]*/g;
 
 /** Remove comments (keeping line structure) and join backslash-continued lines onto their first line. */
 function logicalLines(text: string): { text: string; line: number }[] {
-  let s = '';
-  let i = 0;
-  let inStr: string | null = null;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (inStr) {
-      // A run of plain string characters at once.
-      IN_STRING.lastIndex = i;
-      const run = IN_STRING.exec(text);
-      if (run) {
-        s += run[0];
-        i += run[0].length;
-        continue;
-      }
-      s += c;
-      if (c === '\\' && i + 1 < text.length) {
-        s += text[i + 1];
-        i += 2;
-        continue;
-      }
-      if (c === inStr || c === '\n') inStr = null;
-      i++;
-    } else if (c === '"') {
-      inStr = c;
-      s += c;
-      i++;
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      const chunk = end < 0 ? text.slice(i) : text.slice(i, end + 2);
-      s += ' ' + chunk.replace(/[^\n]/g, '').replace(/\n/g, '\n');
-      i += chunk.length;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else {
-      // A run of characters that start nothing (no quote, no slash) at once.
-      PLAIN.lastIndex = i;
-      const run = PLAIN.exec(text);
-      const n = run ? run[0].length : 1;
-      s += text.slice(i, i + n);
-      i += n;
-    }
-  }
+  // A block comment becomes a space and the newlines it held; a line comment goes; strings stay as they are.
+  const s = text.includes('/')
+    ? text.replace(COMMENT_OR_STRING, (m) => (m.charCodeAt(0) === 34 ? m : m.charCodeAt(1) === 42 ? ` ${m.replace(/[^\n]+/g, '')}` : ''))
+    : text;
   const raw = s.split('\n');
   const out: { text: string; line: number }[] = [];
+  if (!s.includes('\\')) {
+    for (let k = 0; k < raw.length; k++) out.push({ text: raw[k]!, line: k + 1 });
+    return out;
+  }
   for (let k = 0; k < raw.length; k++) {
     const start = k;
     let t = raw[k]!;
@@ -196,12 +166,22 @@ function logicalLines(text: string): { text: string; line: number }[] {
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** A name (group 1), a number with what sticks to it, or quoted text: a line's tokens as expand() reads them. */
+const TOKEN = /([A-Za-z_][A-Za-z0-9_]*)|[0-9][A-Za-z0-9_]*|"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?/g;
 const OTHER = /[^"'A-Za-z_]+/y;
 
 export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   const macros = new Map<string, Macro>();
   for (const [k, v] of Object.entries(opts.defines ?? {})) macros.set(k, { body: v });
   const out: SourceLine[] = [];
+  // Each file is read once (headers are included again and again behind their guards; include paths are probed).
+  const files = new Map<string, string | undefined>();
+  const read = (p: string) => {
+    if (files.has(p)) return files.get(p);
+    const t = opts.readFile(p);
+    files.set(p, t);
+    return t;
+  };
   const stack: string[] = [];
   const maxDepth = opts.maxDepth ?? MAX_INCLUDE_DEPTH;
   let includes = 0;
@@ -213,6 +193,12 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   let totalExpansions = 0;
   let nesting = 0;
   const expandLine = (text: string, file: string, line: number): string => {
+    // Most lines name no macro: found by one scan of their names (numbers and quoted text skipped as expand skips
+    // them), and kept as they are.
+    TOKEN.lastIndex = 0;
+    let m;
+    while ((m = TOKEN.exec(text)) && !(m[1] !== undefined && macros.has(m[1])));
+    if (!m) return text;
     expansions = 0;
     nesting = 0;
     hide.clear();
@@ -283,19 +269,18 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
       }
       const args: string[] = [];
       let depth = 0;
-      let cur = '';
-      j++;
+      let from = ++j;
       for (; j < text.length; j++) {
-        const ch = text[j]!;
-        if (ch === '(') depth++;
-        if (ch === ')' && depth-- === 0) break;
-        if (ch === ',' && depth === 0) {
-          args.push(cur);
-          cur = '';
-        } else cur += ch;
+        const ch = text.charCodeAt(j);
+        if (ch === 40) depth++;
+        else if (ch === 41 && depth-- === 0) break;
+        else if (ch === 44 && depth === 0) {
+          args.push(text.slice(from, j));
+          from = j + 1;
+        }
       }
       if (j >= text.length) throw new DtError(`unterminated argument list invoking macro "${name}"`, file, line);
-      args.push(cur);
+      args.push(text.slice(from, j));
       i = j + 1;
       const params = macro.params;
       if (params.length === 0 && args.length === 1 && args[0]!.trim() === '') args.length = 0;
@@ -308,12 +293,15 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
         return k < 0 ? undefined : args[k]!.trim();
       };
       // Substitute parameters: `#p` stringifies, `a ## b` pastes, others are fully expanded first.
-      let body = macro.body.replace(/#\s*([A-Za-z_]\w*)/g, (all, p: string, off: number, src: string) => {
-        if (src[off + 1] === '#' || (off > 0 && src[off - 1] === '#')) return all;
-        const a = argOf(p);
-        return a === undefined ? all : JSON.stringify(a);
-      });
-      body = body.replace(/([A-Za-z_]\w*)?\s*##\s*([A-Za-z_]\w*)?/g, (_all, a?: string, b?: string) => `${a ? (argOf(a) ?? a) : ''}${b ? (argOf(b) ?? b) : ''}`);
+      let body = macro.body;
+      if (body.includes('#')) {
+        body = body.replace(/#\s*([A-Za-z_]\w*)/g, (all, p: string, off: number, src: string) => {
+          if (src[off + 1] === '#' || (off > 0 && src[off - 1] === '#')) return all;
+          const a = argOf(p);
+          return a === undefined ? all : JSON.stringify(a);
+        });
+        body = body.replace(/([A-Za-z_]\w*)?\s*##\s*([A-Za-z_]\w*)?/g, (_all, a?: string, b?: string) => `${a ? (argOf(a) ?? a) : ''}${b ? (argOf(b) ?? b) : ''}`);
+      }
       body = body.replace(/[A-Za-z_]\w*/g, (p) => {
         const a = argOf(p);
         if (a === undefined) return p;
@@ -356,12 +344,14 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
     for (const { text: lineText, line: physical } of logicalLines(text)) {
       const where = mark ? mark.file : file;
       const line = mark ? mark.line + (physical - mark.at - 1) : physical;
-      const lm = lineText.includes('#') ? CPP_LINE_MARKER.exec(lineText) : null;
+      // Directives and markers hold a '#' (most lines of a tree do not).
+      const hash = lineText.includes('#');
+      const lm = hash ? CPP_LINE_MARKER.exec(lineText) : null;
       if (lm) {
         if (active()) mark = { file: lm[2] !== undefined ? unescapeCString(lm[2]) : where, line: Number(lm[1]), at: physical };
         continue;
       }
-      const d = /^\s*#\s*([A-Za-z_]+)\b(.*)$/.exec(lineText);
+      const d = hash ? DIRECTIVE.exec(lineText) : null;
       if (d && DIRECTIVES.has(d[1]!)) {
         const [, name, rest] = d as unknown as [string, string, string];
         const arg = rest.trim();
@@ -420,7 +410,7 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
               let content: string | undefined;
               for (const dir of dirs) {
                 const p = joinPath(dir, target);
-                content = opts.readFile(p);
+                content = read(p);
                 if (content !== undefined) {
                   found = p;
                   break;
@@ -438,13 +428,13 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
       if (!active()) continue;
       const expanded = expandLine(lineText, where, line);
       if ((outputSize += expanded.length + 1) > MAX_OUTPUT) throw new DtError(`preprocessed output is too large (more than ${MAX_OUTPUT} characters)`, where, line);
-      out.push(mark ? { text: expanded, file: where, line, expanded: expanded !== lineText, source: file } : { text: expanded, file, line, expanded: expanded !== lineText });
+      out.push({ text: expanded, file: where, line, expanded: expanded !== lineText, source: file });
     }
     if (cond.length) throw new DtError('unterminated #if', file, 1);
     stack.pop();
   };
 
-  const text = opts.readFile(entry);
+  const text = read(entry);
   if (text === undefined) throw new DtError('No such file or directory', entry, 1);
   run(entry, text);
   return out;
@@ -487,19 +477,20 @@ export function evalIntExpr(src: string): bigint {
     if (t === undefined || !/^\d|^0[xX]/.test(t)) throw new Error(`unexpected ${t ?? 'end of expression'}`);
     return BigInt(t) & M;
   };
-  const levels: string[][] = [['*', '/', '%'], ['+', '-'], ['<<', '>>'], ['<', '>', '<=', '>='], ['==', '!='], ['&'], ['^'], ['|'], ['&&'], ['||']];
-  const binary = (level: number): bigint => {
-    if (level < 0) return primary();
-    let left = binary(level - 1);
-    while (peek() !== undefined && levels[level]!.includes(peek()!)) {
-      const op = eat();
-      const right = binary(level - 1);
-      left = apply(op, left, right) & M;
+  // Precedence climbing (C's binary operators, all left-associative): one call per operator read, where a call per
+  // precedence level per operand made every cell expression ten calls deep.
+  const binary = (min: number): bigint => {
+    let left = primary();
+    for (;;) {
+      const op = peek();
+      const prec = op === undefined ? undefined : PRECEDENCE.get(op);
+      if (prec === undefined || prec < min) return left;
+      p++;
+      left = apply(op!, left, binary(prec + 1)) & M;
     }
-    return left;
   };
   const ternary = (): bigint => {
-    const c = binary(levels.length - 1);
+    const c = binary(1);
     if (peek() !== '?') return c;
     eat('?');
     const a = nested(ternary);
@@ -511,6 +502,19 @@ export function evalIntExpr(src: string): bigint {
   if (p !== toks.length) throw new Error(`unexpected ${toks[p]}`);
   return v;
 }
+
+const PRECEDENCE = new Map<string, number>([
+  ...['*', '/', '%'].map((o): [string, number] => [o, 10]),
+  ...['+', '-'].map((o): [string, number] => [o, 9]),
+  ...['<<', '>>'].map((o): [string, number] => [o, 8]),
+  ...['<', '>', '<=', '>='].map((o): [string, number] => [o, 7]),
+  ...['==', '!='].map((o): [string, number] => [o, 6]),
+  ['&', 5],
+  ['^', 4],
+  ['|', 3],
+  ['&&', 2],
+  ['||', 1],
+]);
 
 function apply(op: string, a: bigint, b: bigint): bigint {
   switch (op) {

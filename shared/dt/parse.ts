@@ -36,8 +36,8 @@ export function parseDtsFile(entry: string | string[], opts: ParseOptions): DtTr
 
 function rawLines(file: string, text: string | undefined): SourceLine[] {
   if (text === undefined) throw new DtError('No such file or directory', file, 1);
-  const lines = text.split('\n').map((t, i): SourceLine => ({ text: t, file, line: i + 1, expanded: false }));
-  return MAYBE_MARKER.test(text) ? withLineMarkers(lines) : lines;
+  const lines = text.split('\n').map((t, i): SourceLine => ({ text: t, file, line: i + 1, expanded: false, source: file }));
+  return MAYBE_MARKER.test(text) ? withLineMarkers(lines, text.includes('/*')) : lines;
 }
 
 const MAYBE_MARKER = /^#(?:line)?[ \t]+[0-9]/m;
@@ -48,24 +48,24 @@ const COMMENT_OR_STRING = /\/\*|\/\/|"(?:[^"\\\n]|\\.)*"?/g;
  * what follows at the line and file it names, in errors too (dtc-lexer.l, srcpos_set_line). A marker line becomes
  * blank; the lines after it are renumbered. A `#` inside a block comment starts no marker (the comment is one token).
  */
-function withLineMarkers(lines: SourceLine[]): SourceLine[] {
+function withLineMarkers(lines: SourceLine[], comments: boolean): SourceLine[] {
   let inComment = false;
   let mark: { file: string; line: number; at: number } | undefined;
   // The last line has no newline after it: dtc's marker needs one.
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
-    const m = !inComment && i < lines.length - 1 ? DTC_LINE_MARKER.exec(l.text) : null;
+    const m = !inComment && i < lines.length - 1 && l.text.charCodeAt(0) === 35 ? DTC_LINE_MARKER.exec(l.text) : null;
     if (m) {
       mark = { file: unescapeCString(m[2]!), line: Number(m[1]), at: i };
       l.text = '';
       continue;
     }
     if (mark) {
-      l.source = l.file;
       l.file = mark.file;
       l.line = mark.line + (i - mark.at - 1);
     }
-    inComment = endsInComment(l.text, inComment);
+    // cpp's output has no comments left: the lines are not scanned for them.
+    if (comments) inComment = endsInComment(l.text, inComment);
   }
   return lines;
 }
@@ -169,7 +169,12 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
  * between them. Anything else (comments, `/omit-if-no-ref/`, `/delete-...`, an error) is read token by token below;
  * both read the same text the same way.
  */
-const ENTRY = /((?:[A-Za-z_][A-Za-z0-9_]*:(?!:)[ \t\r\n]*)*)([A-Za-z0-9,._+*#?@-]+)[ \t\r\n]*([={;])/y;
+const ENTRY = new RegExp(
+  String.raw`((?:[A-Za-z_][A-Za-z0-9_]*:(?!:)[ \t\r\n]*)*)([A-Za-z0-9,._+*#?@-]+)[ \t\r\n]*` +
+    // `;` or `{`; or `=` and a value with nothing in it to look at twice (then its `;`); or `=` and any value.
+    String.raw`(?:([;{])|=[ \t\r\n]*(?:"([^"\\\n\u0080-\uffff]*)"|<((?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0|&[A-Za-z_][A-Za-z0-9_]*)(?=[ \t\r\n>]))*)[ \t\r\n]*>)[ \t\r\n]*;|(=))`,
+  'y',
+);
 const LABEL_NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /**
@@ -206,6 +211,12 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
         const namePos = at + m[1]!.length;
         const name = m[2]!;
         sc.pos = ENTRY.lastIndex;
+        if (m[4] !== undefined || m[5] !== undefined) {
+          const prop: Property = { name, value: EMPTY, labels, refs: [], place: sc.place(namePos) };
+          prop.value = m[4] !== undefined ? plainString(m[4]) : plainCells(sc, prop, at + m[0].indexOf('<', m[1]!.length + name.length) + 1);
+          body.entries.push({ kind: 'prop', prop });
+          continue;
+        }
         if (m[3] === '{') {
           if (depth + 1 > MAX_NODE_DEPTH) sc.fail(`node '${name}' is nested too deeply (more than ${MAX_NODE_DEPTH} levels)`, namePos);
           const entryPlace = sc.place(at);
@@ -215,7 +226,7 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
           continue;
         }
         const prop: Property = { name, value: new Uint8Array(0), labels, refs: [], place: sc.place(namePos) };
-        if (m[3] === '=') {
+        if (m[6] === '=') {
           prop.value = parseValue(sc, prop);
           sc.eat(';');
         }
@@ -255,10 +266,13 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
   }
 }
 
-/** A string of printable ASCII without escapes, and a list of plain cells (what nearly every value is). */
+/**
+ * A string of ASCII without escapes, and a list of plain cells (numbers that fit a cell, `&label` references) with
+ * spaces between: what nearly every value is. CELL reads the cells of a list PLAIN_CELLS matched, one after another.
+ */
 const PLAIN_STRING = /"([^"\\\n\u0080-\uffff]*)"/y;
-const PLAIN_CELLS = /<((?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0)(?=[ \t\r\n>]))*)[ \t\r\n]*>/y;
-const CELL = /0[xX]([0-9a-fA-F]+)|[0-9]+/g;
+const PLAIN_CELLS = /<(?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0|&[A-Za-z_][A-Za-z0-9_]*)(?=[ \t\r\n>]))*[ \t\r\n]*>/y;
+const CELL = /[ \t\r\n]*(?:0[xX]([0-9a-fA-F]+)|&([A-Za-z_][A-Za-z0-9_]*)|([0-9]+))/y;
 
 /** The value being read (one at a time), grown as needed. */
 let value = new Uint8Array(1024);
@@ -283,6 +297,33 @@ const byte = (b: number) => {
   room(1);
   value[length++] = b;
 };
+
+const EMPTY = new Uint8Array(0);
+
+/** A string ENTRY or PLAIN_STRING matched: its bytes and the NUL. */
+function plainString(str: string): Uint8Array {
+  const out = new Uint8Array(str.length + 1);
+  for (let i = 0; i < str.length; i++) out[i] = str.charCodeAt(i);
+  return out;
+}
+
+/** The cells of a list ENTRY or PLAIN_CELLS matched, from `from` (after its `<`). */
+function plainCells(sc: Scanner, prop: Property, from: number): Uint8Array {
+  length = 0;
+  readCells(sc, prop, from);
+  return value.slice(0, length);
+}
+
+function readCells(sc: Scanner, prop: Property, from: number) {
+  CELL.lastIndex = from;
+  for (let m = CELL.exec(sc.text); m; m = CELL.exec(sc.text)) {
+    if (m[2] !== undefined) {
+      const refAt = m.index + m[0].length - m[2].length - 1;
+      prop.refs.push({ offset: length, kind: 'phandle', target: m[2], place: sc.place(refAt) });
+      cell(0xffffffff);
+    } else cell(m[1] !== undefined ? parseInt(m[1], 16) : +m[3]!);
+  }
+}
 
 function parseValue(sc: Scanner, prop: Property): Uint8Array {
   length = 0;
@@ -309,9 +350,7 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
       value[length++] = 0;
     } else if (c === 60 && ((PLAIN_CELLS.lastIndex = at), PLAIN_CELLS.test(text))) {
       const end = PLAIN_CELLS.lastIndex;
-      const cells = text.slice(at + 1, end - 1);
-      CELL.lastIndex = 0;
-      for (let m = CELL.exec(cells); m; m = CELL.exec(cells)) cell(m[1] !== undefined ? parseInt(m[1], 16) : +m[0]);
+      readCells(sc, prop, at + 1);
       sc.pos = end;
     } else if (c === 91) {
       sc.eat('[');
