@@ -45,6 +45,8 @@ const nodeBundles = [
   // Split: the host listens after loading only its small first chunk, the rest comes by dynamic import (server.ts).
   { entry: 'electron/server/main.ts', out: 'dist/server/main.mjs', format: 'esm', external: ['bufferutil', 'utf-8-validate', ...native], split: true },
   { entry: 'electron/cli/cli.ts', out: 'dist/cli/cli.cjs', format: 'cjs', external: native },
+  // The device-tree commands alone (bin/sel4-studio.cjs loads it for dtc, dt and fdtoverlay): a fast start.
+  { entry: 'electron/cli/dtMain.ts', out: 'dist/cli/dt.cjs', format: 'cjs', external: native },
 ];
 
 async function buildNode() {
@@ -66,6 +68,9 @@ async function buildNode() {
         external: b.external,
         sourcemap: 'linked',
         logLevel: 'warning',
+        // The CLI bundles load serialport with require(), not import(): bin/sel4-studio.cjs runs them from a V8 code
+        // cache, and code from a cache has no loader for import() in Node 20.
+        supported: b.out.startsWith('dist/cli/') ? { 'dynamic-import': false } : undefined,
         // ESM bundles that pull CommonJS deps (ws) need a require.
         banner: b.format === 'esm' ? { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } : undefined,
       }),

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +87,45 @@ describe('sel4-studio fdtoverlay', () => {
     const bad = run(['fdtoverlay', '-i', path.join(tmp, 'nosym.dtb'), '-o', path.join(tmp, 'x.dtb'), path.join(tmp, 'ov.dtbo')]);
     expect(bad.status).toBe(1);
     expect(bad.stderr.toString()).toMatch(/label 'smmu_niso0'.*compile the base with -@/);
+  });
+});
+
+describe('the command start-up', () => {
+  // Node >= 22.1 keeps the cache itself (module.enableCompileCache); before, bin/sel4-studio.cjs keeps a V8 code cache.
+  it.runIf(Number(process.versions.node.split('.')[0]) < 22)('the device-tree commands run from their own bundle, with a code cache stamped for that bundle', () => {
+    // A copy of the command and the bundle, so that this test alone writes its caches.
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'dtcache-'));
+    mkdirSync(path.join(tmp, 'bin'));
+    mkdirSync(path.join(tmp, 'dist/cli'), { recursive: true });
+    copyFileSync(bin, path.join(tmp, 'bin/sel4-studio.cjs'));
+    const bundle = path.join(tmp, 'dist/cli/dt.cjs');
+    copyFileSync(path.join(root, 'dist/cli/dt.cjs'), bundle);
+    const cache = `${bundle}.cache`;
+    const src = path.join(corpus, 'au-ts__libvmm/examples/simple/board/qemu_virt_aarch64/linux.dts');
+    const want = run(['dtc', src, '-o', '-']).stdout;
+    expect(want.length).toBeGreaterThan(1000);
+    const dtc = () => spawnSync(process.execPath, [path.join(tmp, 'bin/sel4-studio.cjs'), 'dtc', src, '-o', '-']);
+    const stamp = () => readFileSync(cache).subarray(0, readFileSync(cache).indexOf(10)).toString();
+    const wanted = () => `${statSync(bundle).size} ${statSync(bundle).mtimeMs} ${process.version} ${process.arch}`;
+    // First run: no cache; it is written for this bundle once the command ran.
+    expect(existsSync(cache)).toBe(false);
+    expect(Buffer.compare(dtc().stdout, want)).toBe(0);
+    expect(stamp()).toBe(wanted());
+    expect(statSync(cache).size).toBeGreaterThan(10_000);
+    // Accepted: the same bytes, the cache left as it is.
+    const before = statSync(cache);
+    expect(Buffer.compare(dtc().stdout, want)).toBe(0);
+    expect(statSync(cache).mtimeMs).toBe(before.mtimeMs);
+    expect(statSync(cache).ino).toBe(before.ino);
+    // A new bundle: the old cache is not used (V8 would only compare the source's length) and is made again.
+    writeFileSync(bundle, `${readFileSync(bundle, 'utf8')}\n// rebuilt\n`);
+    expect(Buffer.compare(dtc().stdout, want)).toBe(0);
+    expect(stamp()).toBe(wanted());
+    // A damaged cache with the right stamp: V8 refuses it, the command runs all the same, the cache is made again.
+    writeFileSync(cache, Buffer.concat([Buffer.from(`${wanted()}\n`), Buffer.alloc(4096, 7)]));
+    expect(Buffer.compare(dtc().stdout, want)).toBe(0);
+    expect(statSync(cache).size).toBeGreaterThan(10_000);
+    // The whole CLI does not take the device-tree bundle's place.
+    expect(existsSync(path.join(tmp, 'dist/cli/cli.cjs'))).toBe(false);
   });
 });

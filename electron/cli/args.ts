@@ -1,4 +1,4 @@
-import { StudioError } from '../../shared/api/errors';
+import { StudioError } from '../../shared/api/studioError';
 
 /** A command line the user got wrong: `sel4-studio CMD: message`, exit status 2. */
 export class UsageError extends StudioError {

@@ -1,12 +1,9 @@
-import { formatDoctor } from './doctorReport';
-import { runSdfCommand } from './sdfCommands';
-import { runDtCommand } from './dtCommands';
-import { runPassthrough } from './passthroughCommand';
-import { runQemu } from './qemuCommand';
-import { runBuildCommand } from './buildCommands';
-import { runDoctor } from '../services/doctor';
-import { sweepStaleTempDirs } from '../services/tempDirs';
 import { STUDIO_VERSION } from '../services/startArgs';
+import { runCommandLine } from './exit';
+
+// Every command is loaded when it runs, so that one command loads only its own code: `dtc` reads and writes device
+// trees without the .system schemas, the build pipeline or QEMU (the bundle stays one file; esbuild turns these into
+// lazily run modules).
 
 const HELP = `sel4-studio ${STUDIO_VERSION} — an IDE for seL4 Microkit systems
 
@@ -64,26 +61,26 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     out(`${STUDIO_VERSION}\n`);
     return 0;
   }
-  if (cmd === 'validate' || cmd === 'format' || cmd === 'migrate') {
-    return runSdfCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
-  }
-  if (cmd === 'edit') return (await import('./editCommand')).runEdit(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
-  // Loaded on demand: serialport's native addon costs tens of milliseconds at every start otherwise.
-  if (cmd === 'serial') return (await import('./serialCommand')).runSerial(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
+  const io = { out, err: (s: string) => process.stderr.write(s), here: __dirname };
+  if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return (await import('./dtCommands')).runDtCommand(cmd, rest, io);
+  if (cmd === 'validate' || cmd === 'format' || cmd === 'migrate') return (await import('./sdfCommands')).runSdfCommand(cmd, rest, io);
+  if (cmd === 'edit') return (await import('./editCommand')).runEdit(rest, io);
+  // serialport's native addon costs tens of milliseconds: only `serial` loads it.
+  if (cmd === 'serial') return (await import('./serialCommand')).runSerial(rest, io);
   // The commands that make temp folders first remove those a killed run of ours left behind.
-  if (cmd === 'qemu' || cmd === 'new' || cmd === 'build') await sweepStaleTempDirs();
-  if (cmd === 'qemu') return runQemu(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
-  if (cmd === 'passthrough') return runPassthrough(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
-  if (cmd === 'dtc' || cmd === 'dt' || cmd === 'fdtoverlay') return runDtCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
-  if (cmd === 'new' || cmd === 'build') return runBuildCommand(cmd, rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
-  if (cmd === 'sdk') return (await import('./sdkCommand')).runSdkCommand(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
-  if (cmd === 'trust') return (await import('./trustCommand')).runTrustCommand(rest, { out, err: (s) => process.stderr.write(s), here: __dirname });
+  if (cmd === 'qemu' || cmd === 'new' || cmd === 'build') await (await import('../services/tempDirs')).sweepStaleTempDirs();
+  if (cmd === 'qemu') return (await import('./qemuCommand')).runQemu(rest, io);
+  if (cmd === 'passthrough') return (await import('./passthroughCommand')).runPassthrough(rest, io);
+  if (cmd === 'new' || cmd === 'build') return (await import('./buildCommands')).runBuildCommand(cmd, rest, io);
+  if (cmd === 'sdk') return (await import('./sdkCommand')).runSdkCommand(rest, io);
+  if (cmd === 'trust') return (await import('./trustCommand')).runTrustCommand(rest, io);
   if (cmd === 'doctor') {
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length) {
       process.stderr.write(`sel4-studio doctor: unknown option ${unknown[0]}\n`);
       return 2;
     }
+    const [{ runDoctor }, { formatDoctor }] = await Promise.all([import('../services/doctor'), import('./doctorReport')]);
     const tools = await runDoctor();
     out(rest.includes('--json') ? `${JSON.stringify(tools, null, 2)}\n` : formatDoctor(tools));
     return 0;
@@ -92,29 +89,9 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   return 2;
 }
 
-/**
- * Run as the `sel4-studio` command: quiet when the reader goes away (`| head` closes the pipe: EPIPE is the reader's
- * choice, not our error, so no stack trace), and exit only once stdout and stderr have handed every byte to the OS —
- * process.exit() drops what is still queued for a pipe, which cut `validate --json` at 64 KiB.
- */
-export async function runAndExit(argv: string[]): Promise<void> {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-      throw e;
-    });
-  }
-  const code = await run(argv);
-  process.exitCode = code;
-  let open = 2;
-  const flushed = () => {
-    if (--open === 0) process.exit(code);
-  };
-  // A write's callback runs once everything written before it has gone out (or failed), so this waits for the queue.
-  for (const stream of [process.stdout, process.stderr]) {
-    if (stream.writable) stream.write('', flushed);
-    else flushed();
-  }
+/** Run as the `sel4-studio` command (./exit). */
+export function runAndExit(argv: string[]): Promise<void> {
+  return runCommandLine(run, argv);
 }
 
 if (process.argv[1] && /cli\.(c?js|ts)$/.test(process.argv[1])) void runAndExit(process.argv.slice(2));

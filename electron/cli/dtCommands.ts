@@ -1,4 +1,4 @@
-import { existsSync, promises as fs, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DtError } from '../../shared/dt/cpp';
 import { DtbError, readDtb, writeDtb } from '../../shared/dt/dtb';
@@ -8,14 +8,16 @@ import { parseDtsFile } from '../../shared/dt/parse';
 import { printDts } from '../../shared/dt/print';
 import type { DtTree } from '../../shared/dt/tree';
 import { decodeInterrupts, decodeReg, find, indexTree, strings, supplierClosure } from '../../shared/dt/query';
-import { writeFileAtomic } from '../services/atomicWrite';
 import type { Io } from './sdfCommands';
 import { Args, UsageError } from './args';
+import { stdout } from './exit';
 
 
+// Sync reads: a one-shot command gains nothing from the promise API but its start-up cost. Include paths are
+// probed file by file: a miss is an answer, not an exception.
 const readText = (p: string) => {
   try {
-    return statSync(p).isFile() ? readFileSync(p, 'utf8') : undefined;
+    return statSync(p, { throwIfNoEntry: false })?.isFile() ? readFileSync(p, 'utf8') : undefined;
   } catch {
     return undefined;
   }
@@ -23,7 +25,7 @@ const readText = (p: string) => {
 
 /** Load a tree from DTS (optionally through the C preprocessor) or DTB. */
 export async function loadTree(file: string, format: 'dts' | 'dtb', includeDirs: string[], cpp: boolean): Promise<DtTree> {
-  if (format === 'dtb') return readDtb(new Uint8Array(file === '-' ? await readStdin() : await fs.readFile(file)));
+  if (format === 'dtb') return readDtb(new Uint8Array(file === '-' ? await readStdin() : readFileSync(file)));
   if (file === '-') {
     const text = (await readStdin()).toString('utf8');
     return parseDtsFile('<stdin>', { readFile: (p) => (p === '<stdin>' ? text : readText(p)), includeDirs, cpp });
@@ -81,9 +83,9 @@ export async function dtc(argv: string[], io: Io): Promise<number> {
         : await loadTree(input, inFmt, includeDirs, cpp);
     const bytes = outFmt === 'dtb' ? Buffer.from(writeDtb(tree)) : Buffer.from(printDts(tree), 'utf8');
     if (out && out !== '-') {
-      if (outFmt === 'dts') await writeFileAtomic(path.resolve(out), bytes.toString('utf8'));
-      else await fs.writeFile(path.resolve(out), bytes);
-    } else process.stdout.write(bytes);
+      if (outFmt === 'dts') await (await import('../services/atomicWrite')).writeFileAtomic(path.resolve(out), bytes.toString('utf8'));
+      else writeFileSync(path.resolve(out), bytes);
+    } else stdout().write(bytes);
     return 0;
   } catch (e) {
     if (e instanceof DtError) {
@@ -172,9 +174,9 @@ export async function fdtoverlay(argv: string[], io: Io): Promise<number> {
   }
   if (!input || !output || !overlays.length) throw new UsageError('fdtoverlay needs -i BASE -o OUT and at least one overlay');
   try {
-    let tree = readDtb(new Uint8Array(await fs.readFile(input)));
-    for (const o of overlays) tree = applyOverlay(tree, readDtb(new Uint8Array(await fs.readFile(o))));
-    await fs.writeFile(path.resolve(output), writeDtb(tree));
+    let tree = readDtb(new Uint8Array(readFileSync(input)));
+    for (const o of overlays) tree = applyOverlay(tree, readDtb(new Uint8Array(readFileSync(o))));
+    writeFileSync(path.resolve(output), writeDtb(tree));
     return 0;
   } catch (e) {
     if (e instanceof DtbError) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DiagnosticSchema, type Diagnostic } from './diagnostics';
+import { DiagnosticSchema } from './diagnostics';
+import { StudioError } from './studioError';
 
 /** Error codes a host may answer with. The renderer shows `message`; `diagnostics` carry places. */
 export const ErrorCodeSchema = z.enum([
@@ -25,25 +26,7 @@ export const RpcErrorSchema = z.object({
 });
 export type RpcError = z.infer<typeof RpcErrorSchema>;
 
-/** Thrown by services and by the client; crosses every boundary as an {@link RpcError} value. */
-export class StudioError extends Error {
-  readonly code: ErrorCode;
-  readonly diagnostics?: Diagnostic[];
-  constructor(code: ErrorCode, message: string, diagnostics?: Diagnostic[]) {
-    super(message);
-    this.name = 'StudioError';
-    this.code = code;
-    this.diagnostics = diagnostics;
-  }
-  toValue(): RpcError {
-    return this.diagnostics
-      ? { code: this.code, message: this.message, diagnostics: this.diagnostics }
-      : { code: this.code, message: this.message };
-  }
-  static fromValue(v: RpcError): StudioError {
-    return new StudioError(v.code, v.message, v.diagnostics);
-  }
-}
+export { StudioError } from './studioError';
 
 /** Anything thrown, as a value safe to send: no stack traces reach the user. */
 export function toRpcError(err: unknown): RpcError {

@@ -1,3 +1,5 @@
+import { fromUtf8, utf8 } from '../format/utf8';
+
 /**
  * The C preprocessor subset device-tree sources rely on (`cpp -nostdinc -undef -D__DTS__ -x assembler-with-cpp`):
  * `#include` with search paths, object- and function-like `#define` (with `#` and `##`), `#undef`,
@@ -22,10 +24,13 @@ export const MAX_OUTPUT = 64 << 20;
 export const MAX_EXPR_NESTING = 256;
 export interface SourceLine {
   text: string;
+  /** The file errors name: the file read, or the one a line marker (`# 12 "foo.dtsi" 1`) says the line came from. */
   file: string;
   line: number;
   /** True when macros changed the text, so columns no longer match the source. */
   expanded: boolean;
+  /** The file actually read, which a line marker may call another (`/include/` and `#include "..."` search beside it). */
+  source?: string;
 }
 
 export interface CppOptions {
@@ -54,6 +59,7 @@ interface Macro {
   body: string;
 }
 
+const DIRECTIVE = /^\s*#\s*([A-Za-z_]+)\b(.*)$/;
 const DIRECTIVES = new Set(['include', 'define', 'undef', 'if', 'ifdef', 'ifndef', 'elif', 'else', 'endif', 'error', 'warning', 'pragma', 'line', 'include_next']);
 
 export function dirname(p: string): string {
@@ -78,55 +84,60 @@ function normalize(p: string): string {
   return (abs ? '/' : '') + out.join('/') || (abs ? '/' : '.');
 }
 
-const PLAIN = /[^"/]+/y;
-const IN_STRING = /[^"\\\n]+/y;
+/**
+ * A line marker as dtc's lexer takes it (dtc-lexer.l): `#` at the very start of a line, `line` or not, a line number, a
+ * quoted file name with C escapes, any flags (`# 12 "foo.dtsi" 1`, `#line 7 "x.dts"`, what `cpp -E` writes). The line
+ * after it is that line of that file.
+ */
+export const DTC_LINE_MARKER = /^#(?:line)?[ \t]+([0-9]+)[ \t]+"((?:[^\\"]|\\.)*)"(?:[ \t]+[0-9]+)*[ \t]*$/;
+/** The same as the C preprocessor takes it: spaces allowed around `#`, the file name optional (`#line 12`). */
+const CPP_LINE_MARKER = /^\s*#\s*(?:line\s+)?([0-9]+)(?:\s+"((?:[^\\"]|\\.)*)")?(?:\s+[0-9]+)*\s*$/;
+
+/** A quoted file name's C escapes (`\\`, `\"`, `\x41`, `\101`, `\n` ...), as dtc and cpp read them. */
+export function unescapeCString(s: string): string {
+  if (!s.includes('\\')) return s;
+  const simple: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13 };
+  const bytes: number[] = [];
+  let run = 0;
+  for (let i = s.indexOf('\\'); i >= 0 && i + 1 < s.length; i = s.indexOf('\\', run)) {
+    bytes.push(...utf8(s.slice(run, i)));
+    const e = s[i + 1]!;
+    const hex = e === 'x' ? /^[0-9a-fA-F]{1,2}/.exec(s.slice(i + 2, i + 4)) : null;
+    const oct = /^[0-7]{1,3}/.exec(s.slice(i + 1, i + 4));
+    if (hex) {
+      bytes.push(parseInt(hex[0], 16));
+      run = i + 2 + hex[0].length;
+    } else if (oct) {
+      bytes.push(parseInt(oct[0], 8) & 0xff);
+      run = i + 1 + oct[0].length;
+    } else {
+      bytes.push(...utf8(e));
+      if (e in simple) bytes[bytes.length - 1] = simple[e]!;
+      run = i + 2;
+    }
+  }
+  bytes.push(...utf8(s.slice(run)));
+  return fromUtf8(bytes);
+}
+
+/**
+ * A string (to its closing quote or the end of its line; a backslash takes the next character, a newline too), a block
+ * comment (to its end or the end of the text) or a line comment: what comment removal has to tell apart.
+ */
+const COMMENT_OR_STRING = /"(?:[^"\\\n]|\\[\s\S]?)*(?:"|(?=\n)|$)|\/\*[\s\S]*?(?:\*\/|$)|\/\/[^\n]*/g;
 
 /** Remove comments (keeping line structure) and join backslash-continued lines onto their first line. */
 function logicalLines(text: string): { text: string; line: number }[] {
-  let s = '';
-  let i = 0;
-  let inStr: string | null = null;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (inStr) {
-      // A run of plain string characters at once.
-      IN_STRING.lastIndex = i;
-      const run = IN_STRING.exec(text);
-      if (run) {
-        s += run[0];
-        i += run[0].length;
-        continue;
-      }
-      s += c;
-      if (c === '\\' && i + 1 < text.length) {
-        s += text[i + 1];
-        i += 2;
-        continue;
-      }
-      if (c === inStr || c === '\n') inStr = null;
-      i++;
-    } else if (c === '"') {
-      inStr = c;
-      s += c;
-      i++;
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      const chunk = end < 0 ? text.slice(i) : text.slice(i, end + 2);
-      s += ' ' + chunk.replace(/[^\n]/g, '').replace(/\n/g, '\n');
-      i += chunk.length;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else {
-      // A run of characters that start nothing (no quote, no slash) at once.
-      PLAIN.lastIndex = i;
-      const run = PLAIN.exec(text);
-      const n = run ? run[0].length : 1;
-      s += text.slice(i, i + n);
-      i += n;
-    }
-  }
+  // A block comment becomes a space and the newlines it held; a line comment goes; strings stay as they are.
+  const s = text.includes('/')
+    ? text.replace(COMMENT_OR_STRING, (m) => (m.charCodeAt(0) === 34 ? m : m.charCodeAt(1) === 42 ? ` ${m.replace(/[^\n]+/g, '')}` : ''))
+    : text;
   const raw = s.split('\n');
   const out: { text: string; line: number }[] = [];
+  if (!s.includes('\\')) {
+    for (let k = 0; k < raw.length; k++) out.push({ text: raw[k]!, line: k + 1 });
+    return out;
+  }
   for (let k = 0; k < raw.length; k++) {
     const start = k;
     let t = raw[k]!;
@@ -155,12 +166,22 @@ function logicalLines(text: string): { text: string; line: number }[] {
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** A name (group 1), a number with what sticks to it, or quoted text: a line's tokens as expand() reads them. */
+const TOKEN = /([A-Za-z_][A-Za-z0-9_]*)|[0-9][A-Za-z0-9_]*|"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?/g;
 const OTHER = /[^"'A-Za-z_]+/y;
 
 export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   const macros = new Map<string, Macro>();
   for (const [k, v] of Object.entries(opts.defines ?? {})) macros.set(k, { body: v });
   const out: SourceLine[] = [];
+  // Each file is read once (headers are included again and again behind their guards; include paths are probed).
+  const files = new Map<string, string | undefined>();
+  const read = (p: string) => {
+    if (files.has(p)) return files.get(p);
+    const t = opts.readFile(p);
+    files.set(p, t);
+    return t;
+  };
   const stack: string[] = [];
   const maxDepth = opts.maxDepth ?? MAX_INCLUDE_DEPTH;
   let includes = 0;
@@ -172,6 +193,12 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   let totalExpansions = 0;
   let nesting = 0;
   const expandLine = (text: string, file: string, line: number): string => {
+    // Most lines name no macro: found by one scan of their names (numbers and quoted text skipped as expand skips
+    // them), and kept as they are.
+    TOKEN.lastIndex = 0;
+    let m;
+    while ((m = TOKEN.exec(text)) && !(m[1] !== undefined && macros.has(m[1])));
+    if (!m) return text;
     expansions = 0;
     nesting = 0;
     hide.clear();
@@ -242,19 +269,18 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
       }
       const args: string[] = [];
       let depth = 0;
-      let cur = '';
-      j++;
+      let from = ++j;
       for (; j < text.length; j++) {
-        const ch = text[j]!;
-        if (ch === '(') depth++;
-        if (ch === ')' && depth-- === 0) break;
-        if (ch === ',' && depth === 0) {
-          args.push(cur);
-          cur = '';
-        } else cur += ch;
+        const ch = text.charCodeAt(j);
+        if (ch === 40) depth++;
+        else if (ch === 41 && depth-- === 0) break;
+        else if (ch === 44 && depth === 0) {
+          args.push(text.slice(from, j));
+          from = j + 1;
+        }
       }
       if (j >= text.length) throw new DtError(`unterminated argument list invoking macro "${name}"`, file, line);
-      args.push(cur);
+      args.push(text.slice(from, j));
       i = j + 1;
       const params = macro.params;
       if (params.length === 0 && args.length === 1 && args[0]!.trim() === '') args.length = 0;
@@ -267,12 +293,15 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
         return k < 0 ? undefined : args[k]!.trim();
       };
       // Substitute parameters: `#p` stringifies, `a ## b` pastes, others are fully expanded first.
-      let body = macro.body.replace(/#\s*([A-Za-z_]\w*)/g, (all, p: string, off: number, src: string) => {
-        if (src[off + 1] === '#' || (off > 0 && src[off - 1] === '#')) return all;
-        const a = argOf(p);
-        return a === undefined ? all : JSON.stringify(a);
-      });
-      body = body.replace(/([A-Za-z_]\w*)?\s*##\s*([A-Za-z_]\w*)?/g, (_all, a?: string, b?: string) => `${a ? (argOf(a) ?? a) : ''}${b ? (argOf(b) ?? b) : ''}`);
+      let body = macro.body;
+      if (body.includes('#')) {
+        body = body.replace(/#\s*([A-Za-z_]\w*)/g, (all, p: string, off: number, src: string) => {
+          if (src[off + 1] === '#' || (off > 0 && src[off - 1] === '#')) return all;
+          const a = argOf(p);
+          return a === undefined ? all : JSON.stringify(a);
+        });
+        body = body.replace(/([A-Za-z_]\w*)?\s*##\s*([A-Za-z_]\w*)?/g, (_all, a?: string, b?: string) => `${a ? (argOf(a) ?? a) : ''}${b ? (argOf(b) ?? b) : ''}`);
+      }
       body = body.replace(/[A-Za-z_]\w*/g, (p) => {
         const a = argOf(p);
         if (a === undefined) return p;
@@ -310,8 +339,19 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
     const cond: [boolean, boolean, boolean][] = [];
     // A branch is taken only inside taken branches: the innermost condition says it all.
     const active = () => (cond.length ? cond[cond.length - 1]![0] : true);
-    for (const { text: lineText, line } of logicalLines(text)) {
-      const d = /^\s*#\s*([A-Za-z_]+)\b(.*)$/.exec(lineText);
+    // A line marker (`# 12 "foo.dtsi" 1`, `#line 12`) renames the lines after it, in this file only, as cpp does.
+    let mark: { file: string; line: number; at: number } | undefined;
+    for (const { text: lineText, line: physical } of logicalLines(text)) {
+      const where = mark ? mark.file : file;
+      const line = mark ? mark.line + (physical - mark.at - 1) : physical;
+      // Directives and markers hold a '#' (most lines of a tree do not).
+      const hash = lineText.includes('#');
+      const lm = hash ? CPP_LINE_MARKER.exec(lineText) : null;
+      if (lm) {
+        if (active()) mark = { file: lm[2] !== undefined ? unescapeCString(lm[2]) : where, line: Number(lm[1]), at: physical };
+        continue;
+      }
+      const d = hash ? DIRECTIVE.exec(lineText) : null;
       if (d && DIRECTIVES.has(d[1]!)) {
         const [, name, rest] = d as unknown as [string, string, string];
         const arg = rest.trim();
@@ -323,33 +363,33 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
             break;
           }
           case 'if': {
-            const on = active() && evalCondition(arg, file, line);
+            const on = active() && evalCondition(arg, where, line);
             cond.push([on, on, active()]);
             break;
           }
           case 'elif': {
             const top = cond[cond.length - 1];
-            if (!top) throw new DtError('#elif without #if', file, line);
-            const on = top[2] && !top[1] && evalCondition(arg, file, line);
+            if (!top) throw new DtError('#elif without #if', where, line);
+            const on = top[2] && !top[1] && evalCondition(arg, where, line);
             top[0] = on;
             top[1] ||= on;
             break;
           }
           case 'else': {
             const top = cond[cond.length - 1];
-            if (!top) throw new DtError('#else without #if', file, line);
+            if (!top) throw new DtError('#else without #if', where, line);
             top[0] = top[2] && !top[1];
             top[1] = true;
             break;
           }
           case 'endif':
-            if (!cond.pop()) throw new DtError('#endif without #if', file, line);
+            if (!cond.pop()) throw new DtError('#endif without #if', where, line);
             break;
           default:
             if (!active()) break;
             if (name === 'define') {
               const md = /^([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*)$/.exec(arg);
-              if (!md) throw new DtError('macro names must be identifiers', file, line);
+              if (!md) throw new DtError('macro names must be identifiers', where, line);
               const macro: Macro = { body: md[4]!.trim() };
               if (md[2] !== undefined) {
                 const ps = md[3]!.split(',').map((p) => p.trim()).filter(Boolean);
@@ -362,39 +402,39 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
               macros.set(md[1]!, macro);
             } else if (name === 'undef') macros.delete(arg);
             else if (name === 'include' || name === 'include_next') {
-              const inc = /^(?:"([^"]+)"|<([^>]+)>)/.exec(expandLine(arg, file, line).trim());
-              if (!inc) throw new DtError('#include expects "FILENAME" or <FILENAME>', file, line);
+              const inc = /^(?:"([^"]+)"|<([^>]+)>)/.exec(expandLine(arg, where, line).trim());
+              if (!inc) throw new DtError('#include expects "FILENAME" or <FILENAME>', where, line);
               const target = inc[1] ?? inc[2]!;
               const dirs = inc[1] !== undefined ? [dirname(file), ...(opts.includeDirs ?? [])] : (opts.includeDirs ?? []);
               let found: string | undefined;
               let content: string | undefined;
               for (const dir of dirs) {
                 const p = joinPath(dir, target);
-                content = opts.readFile(p);
+                content = read(p);
                 if (content !== undefined) {
                   found = p;
                   break;
                 }
               }
-              if (found === undefined || content === undefined) throw new DtError(`${target}: No such file or directory`, file, line, lineText.indexOf(target) + 1);
-              if (stack.length >= maxDepth) throw new DtError(`#include nested too deeply (more than ${maxDepth} files)`, file, line, lineText.indexOf(target) + 1);
-              if (++includes > MAX_INCLUDES) throw new DtError(`too many #includes (more than ${MAX_INCLUDES} in all)`, file, line, lineText.indexOf(target) + 1);
+              if (found === undefined || content === undefined) throw new DtError(`${target}: No such file or directory`, where, line, lineText.indexOf(target) + 1);
+              if (stack.length >= maxDepth) throw new DtError(`#include nested too deeply (more than ${maxDepth} files)`, where, line, lineText.indexOf(target) + 1);
+              if (++includes > MAX_INCLUDES) throw new DtError(`too many #includes (more than ${MAX_INCLUDES} in all)`, where, line, lineText.indexOf(target) + 1);
               run(found, content);
-            } else if (name === 'error') throw new DtError(`#error ${arg}`, file, line);
+            } else if (name === 'error') throw new DtError(`#error ${arg}`, where, line);
             // #warning, #pragma and #line are accepted and ignored.
         }
         continue;
       }
       if (!active()) continue;
-      const expanded = expandLine(lineText, file, line);
-      if ((outputSize += expanded.length + 1) > MAX_OUTPUT) throw new DtError(`preprocessed output is too large (more than ${MAX_OUTPUT} characters)`, file, line);
-      out.push({ text: expanded, file, line, expanded: expanded !== lineText });
+      const expanded = expandLine(lineText, where, line);
+      if ((outputSize += expanded.length + 1) > MAX_OUTPUT) throw new DtError(`preprocessed output is too large (more than ${MAX_OUTPUT} characters)`, where, line);
+      out.push({ text: expanded, file: where, line, expanded: expanded !== lineText, source: file });
     }
     if (cond.length) throw new DtError('unterminated #if', file, 1);
     stack.pop();
   };
 
-  const text = opts.readFile(entry);
+  const text = read(entry);
   if (text === undefined) throw new DtError('No such file or directory', entry, 1);
   run(entry, text);
   return out;
@@ -437,19 +477,20 @@ export function evalIntExpr(src: string): bigint {
     if (t === undefined || !/^\d|^0[xX]/.test(t)) throw new Error(`unexpected ${t ?? 'end of expression'}`);
     return BigInt(t) & M;
   };
-  const levels: string[][] = [['*', '/', '%'], ['+', '-'], ['<<', '>>'], ['<', '>', '<=', '>='], ['==', '!='], ['&'], ['^'], ['|'], ['&&'], ['||']];
-  const binary = (level: number): bigint => {
-    if (level < 0) return primary();
-    let left = binary(level - 1);
-    while (peek() !== undefined && levels[level]!.includes(peek()!)) {
-      const op = eat();
-      const right = binary(level - 1);
-      left = apply(op, left, right) & M;
+  // Precedence climbing (C's binary operators, all left-associative): one call per operator read, where a call per
+  // precedence level per operand made every cell expression ten calls deep.
+  const binary = (min: number): bigint => {
+    let left = primary();
+    for (;;) {
+      const op = peek();
+      const prec = op === undefined ? undefined : PRECEDENCE.get(op);
+      if (prec === undefined || prec < min) return left;
+      p++;
+      left = apply(op!, left, binary(prec + 1)) & M;
     }
-    return left;
   };
   const ternary = (): bigint => {
-    const c = binary(levels.length - 1);
+    const c = binary(1);
     if (peek() !== '?') return c;
     eat('?');
     const a = nested(ternary);
@@ -461,6 +502,19 @@ export function evalIntExpr(src: string): bigint {
   if (p !== toks.length) throw new Error(`unexpected ${toks[p]}`);
   return v;
 }
+
+const PRECEDENCE = new Map<string, number>([
+  ...['*', '/', '%'].map((o): [string, number] => [o, 10]),
+  ...['+', '-'].map((o): [string, number] => [o, 9]),
+  ...['<<', '>>'].map((o): [string, number] => [o, 8]),
+  ...['<', '>', '<=', '>='].map((o): [string, number] => [o, 7]),
+  ...['==', '!='].map((o): [string, number] => [o, 6]),
+  ['&', 5],
+  ['^', 4],
+  ['|', 3],
+  ['&&', 2],
+  ['||', 1],
+]);
 
 function apply(op: string, a: bigint, b: bigint): bigint {
   switch (op) {

@@ -1,5 +1,6 @@
 import { hex } from '../format/hex';
 import { fromUtf8, utf8 } from '../format/utf8';
+import { Bytes, StringTable } from './strings';
 import type { DtNode, DtTree } from './tree';
 import { MAX_NODE_DEPTH, newNode } from './tree';
 
@@ -12,8 +13,10 @@ const END = 9;
 
 /**
  * A flattened device tree laid out exactly as dtc 1.6 writes it (flattree.c, version 17): header, memory
- * reservation map, structure block, strings block; strings shared where dtc shares them (including suffixes of
- * strings already in the table).
+ * reservation map, structure block, strings block; strings shared where dtc shares them (./strings).
+ *
+ * One pass over the tree (an explicit stack: a tree built by hand may be deeper than the readers allow) into one
+ * growing buffer, names written byte by byte when they are ASCII (they always are in practice).
  */
 export function writeDtb(tree: DtTree): Uint8Array {
   const strings = new Bytes();
@@ -21,224 +24,84 @@ export function writeDtb(tree: DtTree): Uint8Array {
   // A tree read from a blob (and changed, as by an overlay) keeps that blob's strings; new names are appended,
   // as libfdt does.
   if (tree.stringsBlock) table.append(tree.stringsBlock);
-  const strIndex = (name: string): number => table.offsetOf(name);
-  const struct = new Bytes();
-  const emit = (n: DtNode) => {
-    struct.u32(BEGIN_NODE);
-    struct.push(utf8(n.name));
-    struct.byte(0);
-    struct.pad4();
-    for (const p of n.props) {
-      struct.u32(PROP);
-      struct.u32(p.value.length);
-      struct.u32(strIndex(p.name));
-      struct.push(p.value);
-      struct.pad4();
-    }
-    for (const c of n.children) emit(c);
-    struct.u32(END_NODE);
+  let buf = new Uint8Array(1 << 16);
+  let len = 0;
+  const room = (n: number) => {
+    if (len + n <= buf.length) return;
+    let size = buf.length * 2;
+    while (size < len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(buf.subarray(0, len));
+    buf = next;
   };
-  // Trees are at most MAX_NODE_DEPTH deep when read; one built deeper by hand is written without recursion limits.
-  emit(tree.root);
-  struct.u32(END);
-  const rsv = new Bytes();
-  for (const r of tree.memreserve) {
-    rsv.u64(r.address);
-    rsv.u64(r.size);
+  const u32 = (v: number) => {
+    buf[len] = v >>> 24;
+    buf[len + 1] = (v >>> 16) & 0xff;
+    buf[len + 2] = (v >>> 8) & 0xff;
+    buf[len + 3] = v & 0xff;
+    len += 4;
+  };
+  // The nodes still to open, and END_NODE markers (undefined) where a node closes.
+  const stack: (DtNode | undefined)[] = [tree.root];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!n) {
+      room(4);
+      u32(END_NODE);
+      continue;
+    }
+    const name = n.name;
+    room(8 + name.length * 3);
+    u32(BEGIN_NODE);
+    const at = len;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c >= 0x80) {
+        len = at;
+        const bytes = utf8(name);
+        buf.set(bytes, len);
+        len += bytes.length;
+        break;
+      }
+      buf[len++] = c;
+    }
+    // The NUL and the padding to 4 bytes (the buffer past `len` may hold old bytes only after a rewind: zero them).
+    do buf[len++] = 0;
+    while (len & 3);
+    const props = n.props;
+    for (let i = 0; i < props.length; i++) {
+      const p = props[i]!;
+      const v = p.value;
+      room(16 + v.length);
+      u32(PROP);
+      u32(v.length);
+      u32(table.offsetOf(p.name));
+      buf.set(v, len);
+      len += v.length;
+      while (len & 3) buf[len++] = 0;
+    }
+    stack.push(undefined);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
   }
-  rsv.u64(0n);
-  rsv.u64(0n);
+  room(4);
+  u32(END);
+  const structLen = len;
+  const rsv = 16 * (tree.memreserve.length + 1);
   const headerSize = 40;
   const offRsv = headerSize;
-  const offStruct = offRsv + rsv.length;
-  const offStrings = offStruct + struct.length;
+  const offStruct = offRsv + rsv;
+  const offStrings = offStruct + structLen;
   const total = offStrings + strings.length;
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
-  [FDT_MAGIC, total, offStruct, offStrings, offRsv, 17, 16, tree.bootCpuid, strings.length, struct.length].forEach((v, i) => dv.setUint32(i * 4, v));
-  out.set(rsv.bytes(), offRsv);
-  out.set(struct.bytes(), offStruct);
+  [FDT_MAGIC, total, offStruct, offStrings, offRsv, 17, 16, tree.bootCpuid, strings.length, structLen].forEach((v, i) => dv.setUint32(i * 4, v));
+  tree.memreserve.forEach((r, i) => {
+    dv.setBigUint64(offRsv + 16 * i, r.address);
+    dv.setBigUint64(offRsv + 16 * i + 8, r.size);
+  });
+  out.set(buf.subarray(0, structLen), offStruct);
   out.set(strings.bytes(), offStrings);
   return out;
-}
-
-/**
- * The strings block and where each name is in it. dtc looks for a name at every offset of the table
- * (flattree.c stringtable_insert: "phandle" may reuse the tail of "linux,phandle"), the earliest offset winning.
- * Keeping every suffix as a string costs the square of a long name's length; here each suffix (up to the NUL that
- * ends it) is kept as a rolling hash (two moduli, 51 bits, a base chosen per table), and a hit is compared byte by
- * byte; a collision falls back to searching the table. Time and memory are linear in the table.
- */
-export class StringTable {
-  private static readonly P1 = 2147483647; // 2^31 - 1
-  private static readonly P2 = 1000003;
-  private readonly base = 257 + Math.floor(Math.random() * 1_000_000);
-  /** Suffix hash -> earliest offset with that hash (open addressing in typed arrays: no objects per suffix). */
-  private readonly first = new SuffixTable();
-  private readonly names = new Map<string, number>();
-  constructor(private readonly bytes: Bytes) {}
-  /** Add raw bytes (a whole strings block, or one name and its NUL) and index their suffixes. */
-  append(block: ArrayLike<number>) {
-    const at = this.bytes.length;
-    this.bytes.push(block);
-    const b = this.bytes.bytes();
-    // A bytes run with no NUL at its end ends nowhere: such suffixes never match (dtc compares up to a NUL).
-    let end = b.length;
-    while (end > at && b[end - 1] !== 0) end--;
-    // Hash of the suffix at i (up to the next NUL): b[i] + base * hash(i + 1), from the end in one pass; offsets
-    // are indexed from the start, so each hash keeps its earliest offset.
-    const h1s = new Uint32Array(end - at);
-    const h2s = new Uint32Array(end - at);
-    let h1 = 0;
-    let h2 = 0;
-    for (let i = end - 1; i >= at; i--) {
-      const c = b[i]!;
-      if (c === 0) h1 = h2 = 0;
-      else {
-        h1 = (c + this.base * h1) % StringTable.P1;
-        h2 = (c + this.base * h2) % StringTable.P2;
-      }
-      h1s[i - at] = h1;
-      h2s[i - at] = h2;
-    }
-    // At a NUL the hash is that of "" (0, 0): "" is found at the first NUL.
-    for (let i = at; i < end; i++) this.first.addIfAbsent(h1s[i - at]!, h2s[i - at]!, i);
-    // A name that is not valid UTF-8 reads back as U+FFFD: the whole entry stays findable under that spelling, so
-    // such a blob is written back with its own strings.
-    for (let i = at, start = at; i < end; i++) {
-      if (b[i] !== 0) continue;
-      const raw = b.subarray(start, i);
-      if (raw.some((x) => x >= 0x80)) {
-        const name = fromUtf8(raw);
-        if (!this.names.has(name) && !sameBytes(utf8(name), raw)) this.names.set(name, start);
-      }
-      start = i + 1;
-    }
-  }
-  private hash(want: number[]): [number, number] {
-    let h1 = 0;
-    let h2 = 0;
-    for (let i = want.length - 1; i >= 0; i--) {
-      h1 = (want[i]! + this.base * h1) % StringTable.P1;
-      h2 = (want[i]! + this.base * h2) % StringTable.P2;
-    }
-    return [h1, h2];
-  }
-  offsetOf(name: string): number {
-    const have = this.names.get(name);
-    if (have !== undefined) return have;
-    const want = utf8(name);
-    const hit = this.first.get(...this.hash(want));
-    let at = hit >= 0 && this.matches(hit, want) ? hit : -1;
-    if (hit >= 0 && at < 0) at = this.search(want);
-    if (at < 0) {
-      at = this.bytes.length;
-      this.append([...want, 0]);
-    }
-    this.names.set(name, at);
-    return at;
-  }
-  private matches(at: number, want: number[]): boolean {
-    const b = this.bytes.bytes();
-    if (at + want.length >= b.length) return false;
-    for (let k = 0; k < want.length; k++) if (b[at + k] !== want[k]) return false;
-    return b[at + want.length] === 0;
-  }
-  /** The earliest offset holding `want` and a NUL (after a hash collision only). */
-  private search(want: number[]): number {
-    const b = this.bytes.bytes();
-    outer: for (let i = 0; i + want.length < b.length; i++) {
-      for (let k = 0; k < want.length; k++) if (b[i + k] !== want[k]) continue outer;
-      if (b[i + want.length] === 0) return i;
-    }
-    return -1;
-  }
-}
-
-/** A hash table from a pair of 31-bit hashes to an offset, kept in typed arrays. */
-class SuffixTable {
-  private k1 = new Uint32Array(1024);
-  private k2 = new Uint32Array(1024);
-  /** Offset + 1; 0 is an empty slot. */
-  private v = new Float64Array(1024);
-  private used = 0;
-  private slot(h1: number, h2: number): number {
-    const mask = this.v.length - 1;
-    let i = (h1 ^ Math.imul(h2, 0x9e3779b1)) & mask;
-    while (this.v[i] !== 0 && (this.k1[i] !== h1 || this.k2[i] !== h2)) i = (i + 1) & mask;
-    return i;
-  }
-  get(h1: number, h2: number): number {
-    return this.v[this.slot(h1, h2)]! - 1;
-  }
-  addIfAbsent(h1: number, h2: number, offset: number) {
-    if ((this.used + 1) * 2 > this.v.length) this.grow();
-    const i = this.slot(h1, h2);
-    if (this.v[i] !== 0) return;
-    this.k1[i] = h1;
-    this.k2[i] = h2;
-    this.v[i] = offset + 1;
-    this.used++;
-  }
-  private grow() {
-    const { k1, k2, v } = this;
-    this.k1 = new Uint32Array(v.length * 2);
-    this.k2 = new Uint32Array(v.length * 2);
-    this.v = new Float64Array(v.length * 2);
-    for (let i = 0; i < v.length; i++) {
-      if (v[i] === 0) continue;
-      const j = this.slot(k1[i]!, k2[i]!);
-      this.k1[j] = k1[i]!;
-      this.k2[j] = k2[i]!;
-      this.v[j] = v[i]!;
-    }
-  }
-}
-
-function sameBytes(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** A growable byte buffer (pushing numbers one by one into arrays is the slow part of writing big trees). */
-export class Bytes {
-  private buf = new Uint8Array(1 << 16);
-  length = 0;
-  private room(n: number) {
-    if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
-  }
-  byte(b: number) {
-    this.room(1);
-    this.buf[this.length++] = b;
-  }
-  push(bytes: ArrayLike<number>) {
-    this.room(bytes.length);
-    this.buf.set(bytes, this.length);
-    this.length += bytes.length;
-  }
-  u32(v: number) {
-    this.room(4);
-    this.buf[this.length++] = (v >>> 24) & 0xff;
-    this.buf[this.length++] = (v >>> 16) & 0xff;
-    this.buf[this.length++] = (v >>> 8) & 0xff;
-    this.buf[this.length++] = v & 0xff;
-  }
-  u64(v: bigint) {
-    this.u32(Number((v >> 32n) & 0xffffffffn));
-    this.u32(Number(v & 0xffffffffn));
-  }
-  pad4() {
-    while (this.length % 4) this.byte(0);
-  }
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.length);
-  }
 }
 
 export class DtbError extends Error {

@@ -35,19 +35,32 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
   const root = tree.root;
   const kids = new ChildIndex();
   const labels = new LabelIndex(root);
+  // Properties by name, for nodes with many (a few are searched: most nodes have few, and get no map).
   const props = new Map<DtNode, Map<string, Property>>();
-  const propsOf = (n: DtNode) => {
+  const propOf = (n: DtNode, name: string): Property | undefined => {
     let m = props.get(n);
     if (!m) {
+      const list = n.props;
+      if (list.length <= 8) {
+        for (let i = 0; i < list.length; i++) if (list[i]!.name === name) return list[i];
+        return undefined;
+      }
       m = new Map();
-      for (const p of n.props) if (!m.has(p.name)) m.set(p.name, p);
+      for (const p of list) if (!m.has(p.name)) m.set(p.name, p);
       props.set(n, m);
     }
-    return m;
+    return m.get(name);
+  };
+  const addProp = (n: DtNode, p: Property) => {
+    n.props.push(p);
+    props.get(n)?.set(p.name, p);
   };
   const propLabels = new Map<Property, Set<string>>();
   let fragments = 0;
+  // Whether anything was deleted: only then is the tree pruned.
+  let deletions = false;
   const markDeleted = (n: DtNode) => {
+    deletions = true;
     n.deleted = true;
     n.labels = [];
     labels.cleared(n);
@@ -74,10 +87,9 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
   // them in their old place (livetree.c merge_nodes / delete_node).
   const merge = (node: DtNode, body: Body) => {
     node.deleted = false;
-    const own = propsOf(node);
     for (const e of body.entries) {
       if (e.kind === 'prop') {
-        const old = own.get(e.prop.name);
+        const old = propOf(node, e.prop.name);
         if (old) {
           old.value = e.prop.value;
           old.refs = e.prop.refs;
@@ -91,13 +103,13 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
             old.labels.push(l);
           }
         } else {
-          const p = { ...e.prop };
-          node.props.push(p);
-          own.set(p.name, p);
+          // The parsed property itself goes into the tree: each body is merged once.
+          addProp(node, e.prop);
         }
       } else if (e.kind === 'delprop') {
-        const p = own.get(e.name);
+        const p = propOf(node, e.name);
         if (p && !p.deleted) {
+          deletions = true;
           p.deleted = true;
           p.labels = [];
           propLabels.delete(p);
@@ -154,9 +166,28 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
       resolve(item.target, item.place).omitIfNoRef = true;
     }
   }
-  prune(root);
+  tree.bootCpuid = guessBootCpuid(root);
+  if (deletions) prune(root);
   resolveRefs(tree, symbols);
   return tree;
+}
+
+/**
+ * The header's boot_cpuid_phys as dtc guesses it once the source is read (livetree.c guess_boot_cpuid, called by the
+ * parser before checks and reference fixups): the `reg` of the first child of `/cpus` when it is one cell, else 0.
+ * `/cpus` is the live child named exactly `cpus` (not `cpus@0`); the first child is the first in dtc's list, a
+ * deleted one included (its properties are gone, so 0); a phandle reference still holds its placeholder (0xffffffff)
+ * and a path reference has no bytes yet.
+ */
+function guessBootCpuid(root: DtNode): number {
+  const cpus = root.children.find((c) => !c.deleted && c.name === 'cpus');
+  const first = cpus?.children[0];
+  const reg = first?.props.find((p) => !p.deleted && p.name === 'reg');
+  if (!reg) return 0;
+  // Our path references keep a one-byte placeholder where dtc has none yet.
+  const placeholders = new Set(reg.refs.filter((r) => r.kind === 'path').map((r) => r.offset));
+  const bytes = [...reg.value].filter((_, i) => !placeholders.has(i));
+  return bytes.length === 4 ? ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0 : 0;
 }
 
 /** Drop what stayed deleted, so everything after parsing sees the tree dtc writes. */

@@ -1,4 +1,5 @@
-import { Bytes, DtbError, StringTable } from './dtb';
+import { DtbError } from './dtb';
+import { Bytes, StringTable } from './strings';
 import { newNode, type DtNode, type DtTree, type Property } from './tree';
 import { readBe32 as u32, writeBe32 as put32 } from '../format/bigEndian';
 import { fromUtf8, utf8 } from '../format/utf8';

@@ -1,8 +1,8 @@
 import { fromUtf8 } from '../format/utf8';
-import { DtError, joinPath, dirname, preprocess, MAX_INCLUDES, MAX_INCLUDE_DEPTH, MAX_OUTPUT, type SourceLine } from './cpp';
+import { DtError, DTC_LINE_MARKER, joinPath, dirname, preprocess, unescapeCString, MAX_INCLUDES, MAX_INCLUDE_DEPTH, MAX_OUTPUT, type SourceLine } from './cpp';
 import { evaluate, type Body, type Item } from './merge';
 import { cellValue, Scanner } from './scanner';
-import { MAX_NODE_DEPTH, newNode, type DtTree, type Property } from './tree';
+import { MAX_NODE_DEPTH, newNode, type DtTree, type Place, type Property } from './tree';
 
 /**
  * DTS source to a device tree, as dtc builds it: `/dts-v1/`, `/plugin/`, `/memreserve/`, `/include/`, labels,
@@ -34,29 +34,60 @@ export function parseDtsFile(entry: string | string[], opts: ParseOptions): DtTr
   return parseLines(lines, opts);
 }
 
-/**
- * A cpp line marker, as dtc's lexer takes it: `# 12 "board.dtsi" 2` (or `#line 12 "board.dtsi"`) says the next line is
- * line 12 of board.dtsi. Text that went through the system cpp carries them; dtc places its errors by them.
- */
-const LINE_MARKER = /^#(?:line)?[ \t]+(\d+)[ \t]+"((?:[^"\\]|\\.)*)"(?:[ \t]+\d+)*[ \t]*\r?$/;
-
 function rawLines(file: string, text: string | undefined): SourceLine[] {
   if (text === undefined) throw new DtError('No such file or directory', file, 1);
-  const out: SourceLine[] = [];
-  let name = file;
-  let next = 1;
-  for (const t of text.split('\n')) {
-    const m = t.startsWith('#') ? LINE_MARKER.exec(t) : null;
+  const lines = text.split('\n').map((t, i): SourceLine => ({ text: t, file, line: i + 1, expanded: false, source: file }));
+  return MAYBE_MARKER.test(text) ? withLineMarkers(lines, text.includes('/*')) : lines;
+}
+
+const MAYBE_MARKER = /^#(?:line)?[ \t]+[0-9]/m;
+const COMMENT_OR_STRING = /\/\*|\/\/|"(?:[^"\\\n]|\\.)*"?/g;
+
+/**
+ * Already-preprocessed text (`cpp -E` output) carries line markers; dtc takes each as a token of its own and places
+ * what follows at the line and file it names, in errors too (dtc-lexer.l, srcpos_set_line). A marker line becomes
+ * blank; the lines after it are renumbered. A `#` inside a block comment starts no marker (the comment is one token).
+ */
+function withLineMarkers(lines: SourceLine[], comments: boolean): SourceLine[] {
+  let inComment = false;
+  let mark: { file: string; line: number; at: number } | undefined;
+  // The last line has no newline after it: dtc's marker needs one.
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const m = !inComment && i < lines.length - 1 && l.text.charCodeAt(0) === 35 ? DTC_LINE_MARKER.exec(l.text) : null;
     if (m) {
-      // The marker itself is no text of the tree; the lines after it are the named file's from line m[1] on.
-      out.push({ text: '', file: name, line: next, expanded: false });
-      name = m[2]!.replace(/\\(.)/g, '$1');
-      next = Number(m[1]);
+      mark = { file: unescapeCString(m[2]!), line: Number(m[1]), at: i };
+      l.text = '';
       continue;
     }
-    out.push({ text: t, file: name, line: next++, expanded: false });
+    if (mark) {
+      l.file = mark.file;
+      l.line = mark.line + (i - mark.at - 1);
+    }
+    // cpp's output has no comments left: the lines are not scanned for them.
+    if (comments) inComment = endsInComment(l.text, inComment);
   }
-  return out;
+  return lines;
+}
+
+/** Whether a block comment is still open at the end of this line. */
+function endsInComment(text: string, inComment: boolean): boolean {
+  let i = 0;
+  if (inComment) {
+    const e = text.indexOf('*/');
+    if (e < 0) return true;
+    i = e + 2;
+  }
+  for (;;) {
+    COMMENT_OR_STRING.lastIndex = i;
+    const m = COMMENT_OR_STRING.exec(text);
+    if (!m || m[0] === '//') return false;
+    if (m[0] === '/*') {
+      const e = text.indexOf('*/', m.index + 2);
+      if (e < 0) return true;
+      i = e + 2;
+    } else i = m.index + m[0].length;
+  }
 }
 
 function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
@@ -77,8 +108,8 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
         tree.plugin = true;
       } else if (sc.tryEat('/include/')) {
         const name = fromUtf8(sc.string());
-        const file = sc.place(at).file;
-        const dirs = [dirname(file), ...(opts.includeDirs ?? [])];
+        // Beside the file being read (dtc's current_srcfile->dir), whatever a line marker calls it.
+        const dirs = [dirname(sc.sourceFile(at)), ...(opts.includeDirs ?? [])];
         let found: SourceLine[] | undefined;
         for (const d of dirs) {
           const p = joinPath(d, name);
@@ -133,20 +164,76 @@ function parseLines(lines: SourceLine[], opts: ParseOptions): DtTree {
   return evaluate(tree, items, opts.symbols ?? false);
 }
 
-/** The body of a node `depth` levels below the root (or below the node a `&ref { }` names). */
-function parseBody(sc: Scanner, depth: number): Body {
-  const place = sc.place();
-  sc.eat('{');
+/**
+ * The common entry of a body in one match: labels, a name and what follows it (`=`, `;` or `{`), with spaces only
+ * between them. Anything else (comments, `/omit-if-no-ref/`, `/delete-...`, an error) is read token by token below;
+ * both read the same text the same way.
+ */
+const ENTRY = new RegExp(
+  String.raw`((?:[A-Za-z_][A-Za-z0-9_]*:(?!:)[ \t\r\n]*)*)([A-Za-z0-9,._+*#?@-]+)[ \t\r\n]*` +
+    // `;` or `{`; or `=` and a value with nothing in it to look at twice (then its `;`); or `=` and any value.
+    String.raw`(?:([;{])|=[ \t\r\n]*(?:"([^"\\\n\u0080-\uffff]*)"|<((?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0|&[A-Za-z_][A-Za-z0-9_]*)(?=[ \t\r\n>]))*)[ \t\r\n]*>)[ \t\r\n]*;|(=))`,
+  'y',
+);
+const LABEL_NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+/**
+ * The body of a node `depth` levels below the root (or below the node a `&ref { }` names); `opened` when its `{`
+ * was read with the node's name (the body's place is where the name ends).
+ */
+function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
+  let place = opened;
+  if (!place) {
+    place = sc.place();
+    sc.eat('{');
+  }
   const body: Body = { entries: [], place };
+  const text = sc.text;
   for (;;) {
-    if (sc.tryEat('}')) return body;
-    if (sc.atEnd()) {
+    sc.ws();
+    const at = sc.pos;
+    const c = text.charCodeAt(at);
+    if (c === 125) {
+      sc.pos++;
+      return body;
+    }
+    if (at >= text.length) {
       // dtc places an unexpected end of input at the last token it read.
-      let i = sc.text.length - 1;
-      while (i > 0 && /\s/.test(sc.text[i]!)) i--;
+      let i = text.length - 1;
+      while (i > 0 && /\s/.test(text[i]!)) i--;
       sc.fail("syntax error: missing '}' before the end of the file", i);
     }
-    const at = sc.pos;
+    if (c !== 47) {
+      ENTRY.lastIndex = at;
+      const m = ENTRY.exec(text);
+      if (m) {
+        const labels = m[1] ? m[1].match(LABEL_NAME)! : [];
+        const namePos = at + m[1]!.length;
+        const name = m[2]!;
+        sc.pos = ENTRY.lastIndex;
+        if (m[4] !== undefined || m[5] !== undefined) {
+          const prop: Property = { name, value: EMPTY, labels, refs: [], place: sc.place(namePos) };
+          prop.value = m[4] !== undefined ? plainString(m[4]) : plainCells(sc, prop, at + m[0].indexOf('<', m[1]!.length + name.length) + 1);
+          body.entries.push({ kind: 'prop', prop });
+          continue;
+        }
+        if (m[3] === '{') {
+          if (depth + 1 > MAX_NODE_DEPTH) sc.fail(`node '${name}' is nested too deeply (more than ${MAX_NODE_DEPTH} levels)`, namePos);
+          const entryPlace = sc.place(at);
+          const child = parseBody(sc, depth + 1, sc.place(namePos + name.length));
+          sc.eat(';');
+          body.entries.push({ kind: 'child', name, labels, body: child, omit: false, place: entryPlace });
+          continue;
+        }
+        const prop: Property = { name, value: new Uint8Array(0), labels, refs: [], place: sc.place(namePos) };
+        if (m[6] === '=') {
+          prop.value = parseValue(sc, prop);
+          sc.eat(';');
+        }
+        body.entries.push({ kind: 'prop', prop });
+        continue;
+      }
+    }
     if (sc.tryEat('/delete-property/')) {
       const name = sc.name();
       sc.eat(';');
@@ -179,17 +266,93 @@ function parseBody(sc: Scanner, depth: number): Body {
   }
 }
 
+/**
+ * A string of ASCII without escapes, and a list of plain cells (numbers that fit a cell, `&label` references) with
+ * spaces between: what nearly every value is. CELL reads the cells of a list PLAIN_CELLS matched, one after another.
+ */
+const PLAIN_STRING = /"([^"\\\n\u0080-\uffff]*)"/y;
+const PLAIN_CELLS = /<(?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0|&[A-Za-z_][A-Za-z0-9_]*)(?=[ \t\r\n>]))*[ \t\r\n]*>/y;
+const CELL = /[ \t\r\n]*(?:0[xX]([0-9a-fA-F]+)|&([A-Za-z_][A-Za-z0-9_]*)|([0-9]+))/y;
+
+/** The value being read (one at a time), grown as needed. */
+let value = new Uint8Array(1024);
+let length = 0;
+const room = (n: number) => {
+  if (length + n <= value.length) return;
+  let size = value.length * 2;
+  while (size < length + n) size *= 2;
+  const next = new Uint8Array(size);
+  next.set(value.subarray(0, length));
+  value = next;
+};
+const cell = (x: number) => {
+  room(4);
+  value[length] = x >>> 24;
+  value[length + 1] = (x >>> 16) & 0xff;
+  value[length + 2] = (x >>> 8) & 0xff;
+  value[length + 3] = x & 0xff;
+  length += 4;
+};
+const byte = (b: number) => {
+  room(1);
+  value[length++] = b;
+};
+
+const EMPTY = new Uint8Array(0);
+
+/** A string ENTRY or PLAIN_STRING matched: its bytes and the NUL. */
+function plainString(str: string): Uint8Array {
+  const out = new Uint8Array(str.length + 1);
+  for (let i = 0; i < str.length; i++) out[i] = str.charCodeAt(i);
+  return out;
+}
+
+/** The cells of a list ENTRY or PLAIN_CELLS matched, from `from` (after its `<`). */
+function plainCells(sc: Scanner, prop: Property, from: number): Uint8Array {
+  length = 0;
+  readCells(sc, prop, from);
+  return value.slice(0, length);
+}
+
+function readCells(sc: Scanner, prop: Property, from: number) {
+  CELL.lastIndex = from;
+  for (let m = CELL.exec(sc.text); m; m = CELL.exec(sc.text)) {
+    if (m[2] !== undefined) {
+      const refAt = m.index + m[0].length - m[2].length - 1;
+      prop.refs.push({ offset: length, kind: 'phandle', target: m[2], place: sc.place(refAt) });
+      cell(0xffffffff);
+    } else cell(m[1] !== undefined ? parseInt(m[1], 16) : +m[3]!);
+  }
+}
+
 function parseValue(sc: Scanner, prop: Property): Uint8Array {
-  const parts: number[] = [];
+  length = 0;
+  const text = sc.text;
   for (;;) {
     sc.labels();
     sc.ws();
     const at = sc.pos;
-    if (sc.peek('"')) {
-      for (const b of sc.string()) parts.push(b);
-      parts.push(0);
-    }
-    else if (sc.peek('[')) {
+    const c = text.charCodeAt(at);
+    if (c === 34) {
+      PLAIN_STRING.lastIndex = at;
+      const m = PLAIN_STRING.exec(text);
+      if (m) {
+        const str = m[1]!;
+        room(str.length + 1);
+        for (let i = 0; i < str.length; i++) value[length++] = str.charCodeAt(i);
+        sc.pos = PLAIN_STRING.lastIndex;
+      } else {
+        const bytes = sc.string();
+        room(bytes.length + 1);
+        value.set(bytes, length);
+        length += bytes.length;
+      }
+      value[length++] = 0;
+    } else if (c === 60 && ((PLAIN_CELLS.lastIndex = at), PLAIN_CELLS.test(text))) {
+      const end = PLAIN_CELLS.lastIndex;
+      readCells(sc, prop, at + 1);
+      sc.pos = end;
+    } else if (c === 91) {
       sc.eat('[');
       for (;;) {
         sc.labels();
@@ -197,13 +360,13 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
         sc.ws();
         const m = sc.match(HEX_BYTE);
         if (!m) sc.fail('syntax error: expected a hex byte');
-        parts.push(parseInt(m[0], 16));
+        byte(parseInt(m[0], 16));
         sc.pos += 2;
       }
-    } else if (sc.peek('&')) {
+    } else if (c === 38) {
       const r = sc.ref();
-      prop.refs.push({ offset: parts.length, kind: 'path', target: 'label' in r ? r.label : r.path, place: sc.place(at) });
-      parts.push(0); // placeholder: the path replaces it on resolution
+      prop.refs.push({ offset: length, kind: 'path', target: 'label' in r ? r.label : r.path, place: sc.place(at) });
+      byte(0); // placeholder: the path replaces it on resolution
     } else {
       let bits = 32;
       if (sc.tryEat('/bits/')) {
@@ -219,26 +382,24 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
           const refAt = sc.pos;
           if (bits !== 32) sc.fail('References are only allowed in arrays with 32-bit elements.', refAt);
           const r = sc.ref();
-          prop.refs.push({ offset: parts.length, kind: 'phandle', target: 'label' in r ? r.label : r.path, place: sc.place(refAt) });
-          parts.push(0xff, 0xff, 0xff, 0xff);
+          prop.refs.push({ offset: length, kind: 'phandle', target: 'label' in r ? r.label : r.path, place: sc.place(refAt) });
+          cell(0xffffffff);
           continue;
         }
         const v = cellValue(sc);
         if (bits === 32) {
           // dtc truncates to the cell; the common case without a BigInt per byte.
-          const x = Number(v & 0xffffffffn);
-          parts.push((x >>> 24) & 0xff, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff);
+          cell(Number(v & 0xffffffffn));
           continue;
         }
-        const mask = (1n << BigInt(bits)) - 1n;
-        if (bits < 64 && v > mask && (v >> BigInt(bits)) !== (1n << BigInt(64 - bits)) - 1n) {
-          // dtc truncates; it only warns. Keep dtc's bytes.
-        }
-        const x = v & mask;
-        for (let b = bits - 8; b >= 0; b -= 8) parts.push(Number((x >> BigInt(b)) & 0xffn));
+        // dtc truncates a value too wide for its /bits/ (it only warns): keep dtc's bytes.
+        const x = v & ((1n << BigInt(bits)) - 1n);
+        for (let b = bits - 8; b >= 0; b -= 8) byte(Number((x >> BigInt(b)) & 0xffn));
       }
     }
-    if (!sc.tryEat(',')) break;
+    sc.ws();
+    if (text.charCodeAt(sc.pos) !== 44) break;
+    sc.pos++;
   }
-  return new Uint8Array(parts);
+  return value.slice(0, length);
 }

@@ -1,4 +1,4 @@
-import { be32, readBe32 } from '../format/bigEndian';
+import { be32, readBe32, writeBe32 } from '../format/bigEndian';
 import { utf8 } from '../format/utf8';
 import { DtError } from './cpp';
 import { ChildIndex, MAX_NODE_DEPTH, newNode, type DtNode, type DtTree, type Ref } from './tree';
@@ -10,15 +10,25 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
   const pathOf = new Map<DtNode, string>();
   const phandles = new Map<DtNode, number>();
   const used = new Set<number>();
+  // One walk for paths, labels and phandles, and the nodes whose properties refer to others (in tree order).
+  const holders: DtNode[] = [];
+  let omissions = false;
   const rec = (n: DtNode, p: string) => {
     pathOf.set(n, p);
     for (const l of n.labels) if (!byLabel.has(l)) byLabel.set(l, n);
-    const ph = n.props.find((x) => x.name === 'phandle' || x.name === 'linux,phandle');
+    let ph;
+    let refs = false;
+    for (const x of n.props) {
+      if (ph === undefined && (x.name === 'phandle' || x.name === 'linux,phandle')) ph = x;
+      if (x.refs.length) refs = true;
+    }
     if (ph && ph.value.length === 4 && ph.refs.length === 0) {
       const v = readBe32(ph.value);
       phandles.set(n, v);
       used.add(v);
     }
+    if (refs) holders.push(n);
+    if (n.omitIfNoRef) omissions = true;
     for (const c of n.children) rec(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`);
   };
   rec(root, '/');
@@ -36,35 +46,56 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
   };
   const paths = new ChildIndex();
   const target = (r: Ref): DtNode | undefined => (r.target.startsWith('/') ? paths.byPath(root, r.target) : byLabel.get(r.target));
-  const fixups = new Map<string, string[]>();
-  const localFixups: { path: string; prop: string; offset: number; place: Ref['place'] }[] = [];
-  const visit = (n: DtNode, p: string) => {
+  const fixups: { node: DtNode; label: string; entry: string }[] = [];
+  const localFixups: { node: DtNode; path: string; prop: string; offset: number; place: Ref['place'] }[] = [];
+  const referenced = new Set<DtNode>();
+  for (const n of holders) {
+    const p = pathOf.get(n)!;
     for (const prop of n.props) {
       if (!prop.refs.length) continue;
-      prop.value = withPaths(prop.value, prop.refs, (r) => {
-        const t = target(r);
-        if (!t) throw refError(n, p, prop.name, r);
-        return pathOf.get(t)!;
-      });
+      if (prop.refs.some((r) => r.kind === 'path')) {
+        prop.value = withPaths(prop.value, prop.refs, (r) => {
+          const t = target(r);
+          if (!t) throw refError(n, p, prop.name, r);
+          if (omissions) referenced.add(t);
+          return pathOf.get(t)!;
+        });
+      }
       for (const r of prop.refs) {
         if (r.kind !== 'phandle') continue;
         const t = target(r);
         if (!t) {
           if (tree.plugin) {
-            let entries = fixups.get(r.target);
-            if (!entries) fixups.set(r.target, (entries = []));
-            entries.push(`${p}:${prop.name}:${r.offset}`);
+            fixups.push({ node: n, label: r.target, entry: `${p}:${prop.name}:${r.offset}` });
             continue;
           }
           throw refError(n, p, prop.name, r);
         }
-        prop.value.set(be32(phandleOf(t)), r.offset);
-        if (tree.plugin) localFixups.push({ path: p, prop: prop.name, offset: r.offset, place: r.place });
+        if (omissions) referenced.add(t);
+        writeBe32(prop.value, r.offset, phandleOf(t));
+        if (tree.plugin) localFixups.push({ node: n, path: p, prop: prop.name, offset: r.offset, place: r.place });
       }
     }
-    for (const c of n.children) visit(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`);
-  };
-  visit(root, '/');
+  }
+  // dtc's omit_unused_nodes check runs after every reference is fixed up (phandles handed out by references from
+  // nodes it then removes stay as they are): /omit-if-no-ref/ nodes nothing refers to go, with what they hold; with
+  // -@ a labelled node stays. Fixups are made after the checks, so those of removed nodes go too.
+  const gone = new Set<DtNode>();
+  if (omissions) {
+    const drop = (n: DtNode) => {
+      gone.add(n);
+      n.children.forEach(drop);
+    };
+    const omit = (n: DtNode) => {
+      n.children = n.children.filter((c) => {
+        const keep = !c.omitIfNoRef || referenced.has(c) || (symbols && c.labels.length > 0);
+        if (!keep) drop(c);
+        return keep;
+      });
+      n.children.forEach(omit);
+    };
+    omit(root);
+  }
   if (symbols) {
     // dtc generate_label_tree: tree order, a node's labels in dtc's list order; labelled nodes get phandles.
     const sym = newNode('__symbols__', root.place);
@@ -78,17 +109,25 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
     label(root, '/');
     if (sym.props.length) root.children.push(sym);
   }
-  if (fixups.size) {
+  const fixupsByLabel = new Map<string, string[]>();
+  for (const f of fixups) {
+    if (gone.has(f.node)) continue;
+    let entries = fixupsByLabel.get(f.label);
+    if (!entries) fixupsByLabel.set(f.label, (entries = []));
+    entries.push(f.entry);
+  }
+  if (fixupsByLabel.size) {
     const fx = newNode('__fixups__', root.place);
-    for (const [l, entries] of fixups) fx.props.push({ name: l, value: new Uint8Array(utf8(entries.map((e) => `${e}\0`).join(''))), labels: [], refs: [], place: root.place });
+    for (const [l, entries] of fixupsByLabel) fx.props.push({ name: l, value: new Uint8Array(utf8(entries.map((e) => `${e}\0`).join(''))), labels: [], refs: [], place: root.place });
     root.children.push(fx);
   }
-  if (localFixups.length) {
+  const live = localFixups.filter((f) => !gone.has(f.node));
+  if (live.length) {
     // Overlays: where phandles to the overlay's own nodes sit, mirrored under __local_fixups__ (dtc checks.c).
     const lf = newNode('__local_fixups__', root.place);
     const mirror = new ChildIndex();
     const offsets = new Map<DtNode, Map<string, number[]>>();
-    for (const f of localFixups) {
+    for (const f of live) {
       let n = lf;
       const segs = f.path.split('/').filter(Boolean);
       if (segs.length + 1 > MAX_NODE_DEPTH) {

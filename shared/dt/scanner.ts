@@ -12,6 +12,8 @@ import type { Place } from './tree';
 const NAME_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,._+*#?@-') NAME_CHAR[c.charCodeAt(0)] = 1;
 const LABEL = /([A-Za-z_][A-Za-z0-9_]*):(?!:)/y;
+/** Whitespace, comments and line comments (an unterminated comment is left for ws() to report). */
+const WS = /(?:[ \t\n\r\f\v]+|\/\*[\s\S]*?\*\/|\/\/[^\n]*)+/y;
 const INT_LITERAL = /(0[xX][0-9a-fA-F]+|[0-9]+)([uU]?[lL]{0,2}|[lL]{1,2}[uU]?)/y;
 
 export class Scanner {
@@ -26,16 +28,36 @@ export class Scanner {
     }
     this.text = lines.map((l) => l.text).join('\n');
   }
-  place(at = this.pos): Place {
+  /** The line last asked for: places are mostly asked for in order, so the next one is usually at or after it. */
+  private cursor = 0;
+  private lineAt(at: number): number {
+    const starts = this.lineStarts;
+    let i = this.cursor;
+    if (starts[i]! <= at) {
+      // Forward a few lines at most; a jump further is searched.
+      for (let k = 0; k < 8; k++) {
+        if (i + 1 >= starts.length || starts[i + 1]! > at) return (this.cursor = i);
+        i++;
+      }
+    }
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= at) lo = mid;
+      if (starts[mid]! <= at) lo = mid;
       else hi = mid - 1;
     }
+    return (this.cursor = lo);
+  }
+  place(at = this.pos): Place {
+    const lo = this.lineAt(at);
     const l = this.lines[lo] ?? { file: '<input>', line: 1, expanded: false };
     return { file: l.file, line: l.line, column: l.expanded ? 1 : at - (this.lineStarts[lo] ?? 0) + 1 };
+  }
+  /** The file the text at `at` was read from (a line marker may name another in places). */
+  sourceFile(at = this.pos): string {
+    const l = this.lines[this.lineAt(at)];
+    return l?.source ?? l?.file ?? '<input>';
   }
   fail(msg: string, at = this.pos): never {
     const p = this.place(at);
@@ -43,18 +65,12 @@ export class Scanner {
   }
   /** Whitespace and comments (dtc's lexer reads C comments itself when no preprocessor ran). */
   ws() {
-    for (;;) {
-      const c = this.text[this.pos];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') this.pos++;
-      else if (c === '/' && this.text[this.pos + 1] === '*') {
-        const end = this.text.indexOf('*/', this.pos + 2);
-        if (end < 0) this.fail('unterminated comment');
-        this.pos = end + 2;
-      } else if (c === '/' && this.text[this.pos + 1] === '/') {
-        const end = this.text.indexOf('\n', this.pos);
-        this.pos = end < 0 ? this.text.length : end;
-      } else return;
-    }
+    const c = this.text.charCodeAt(this.pos);
+    // Most calls are at a token already: anything above a space but '/' starts one.
+    if (c > 32 && c !== 47) return;
+    WS.lastIndex = this.pos;
+    if (WS.test(this.text)) this.pos = WS.lastIndex;
+    if (this.text.charCodeAt(this.pos) === 47 && this.text.charCodeAt(this.pos + 1) === 42) this.fail('unterminated comment');
   }
   peek(s: string) {
     this.ws();
@@ -92,6 +108,9 @@ export class Scanner {
     const out: string[] = [];
     for (;;) {
       this.ws();
+      const c = this.text.charCodeAt(this.pos);
+      // A label starts with a letter or '_' (most calls find none).
+      if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return out;
       const m = this.match(LABEL);
       if (!m) return out;
       out.push(m[1]!);

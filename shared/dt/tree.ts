@@ -50,6 +50,11 @@ export interface DtTree {
   stringsBlock?: Uint8Array;
 }
 
+const unitlessName = (name: string) => {
+  const at = name.indexOf('@');
+  return at < 0 ? name : name.slice(0, at);
+};
+
 export function newNode(name: string, place: Place): DtNode {
   return { name, props: [], children: [], labels: [], place };
 }
@@ -81,30 +86,42 @@ export class ChildIndex {
   private readonly exact = new Map<DtNode, Map<string, DtNode>>();
   /** By the name without its unit address: the first such child. */
   private readonly base = new Map<DtNode, Map<string, DtNode>>();
-  private maps(n: DtNode) {
+  private exactOf(n: DtNode) {
     let e = this.exact.get(n);
-    let b = this.base.get(n);
-    if (!e || !b) {
+    if (!e) {
       e = new Map();
-      b = new Map();
-      for (const c of n.children) this.put(e, b, c);
+      for (const c of n.children) if (!e.has(c.name)) e.set(c.name, c);
       this.exact.set(n, e);
+    }
+    return e;
+  }
+  private baseOf(n: DtNode) {
+    let b = this.base.get(n);
+    if (!b) {
+      b = new Map();
+      for (const c of n.children) {
+        const unitless = unitlessName(c.name);
+        if (!b.has(unitless)) b.set(unitless, c);
+      }
       this.base.set(n, b);
     }
-    return { e, b };
-  }
-  private put(e: Map<string, DtNode>, b: Map<string, DtNode>, c: DtNode) {
-    if (!e.has(c.name)) e.set(c.name, c);
-    const unitless = c.name.split('@')[0]!;
-    if (!b.has(unitless)) b.set(unitless, c);
+    return b;
   }
   added(parent: DtNode, child: DtNode) {
     const e = this.exact.get(parent);
+    if (e && !e.has(child.name)) e.set(child.name, child);
     const b = this.base.get(parent);
-    if (e && b) this.put(e, b, child);
+    const unitless = b && unitlessName(child.name);
+    if (b && !b.has(unitless!)) b.set(unitless!, child);
   }
   get(parent: DtNode, name: string): DtNode | undefined {
-    return this.maps(parent).e.get(name);
+    // Most nodes have a few children: searched, with no map made.
+    const kids = parent.children;
+    if (kids.length <= 8 && !this.exact.has(parent)) {
+      for (let i = 0; i < kids.length; i++) if (kids[i]!.name === name) return kids[i];
+      return undefined;
+    }
+    return this.exactOf(parent).get(name);
   }
   /**
    * The node at `path`. With `live`, nodes marked deleted are not there (dtc's get_node_by_path skips them while a
@@ -116,11 +133,10 @@ export class ChildIndex {
     for (const seg of path.split('/')) {
       if (!seg) continue;
       const parent: DtNode = node;
-      const { e, b } = this.maps(parent);
-      node = e.get(seg);
+      node = this.get(parent, seg);
       if (node && live && node.deleted) node = undefined;
       if (!node && !seg.includes('@')) {
-        node = b.get(seg);
+        node = this.baseOf(parent).get(seg);
         // The first child of that name that is not deleted (a deleted one may come first: rare, so searched).
         if (node && live && node.deleted) node = parent.children.find((c) => !c.deleted && c.name.split('@')[0] === seg);
       }
