@@ -126,18 +126,19 @@ export function unescapeCString(s: string): string {
  */
 const COMMENT_OR_STRING = /"(?:[^"\\\n]|\\[\s\S]?)*(?:"|(?=\n)|$)|\/\*[\s\S]*?(?:\*\/|$)|\/\/[^\n]*/g;
 
-/** Remove comments (keeping line structure) and join backslash-continued lines onto their first line. */
-function logicalLines(text: string): { text: string; line: number }[] {
+/**
+ * Remove comments (keeping line structure) and join backslash-continued lines onto their first line: the lines, and
+ * their line numbers when a join made them differ from their places in the list.
+ */
+function logicalLines(text: string): { texts: string[]; numbers?: number[] } {
   // A block comment becomes a space and the newlines it held; a line comment goes; strings stay as they are.
   const s = text.includes('/')
     ? text.replace(COMMENT_OR_STRING, (m) => (m.charCodeAt(0) === 34 ? m : m.charCodeAt(1) === 42 ? ` ${m.replace(/[^\n]+/g, '')}` : ''))
     : text;
   const raw = s.split('\n');
-  const out: { text: string; line: number }[] = [];
-  if (!s.includes('\\')) {
-    for (let k = 0; k < raw.length; k++) out.push({ text: raw[k]!, line: k + 1 });
-    return out;
-  }
+  if (!s.includes('\\')) return { texts: raw };
+  const texts: string[] = [];
+  const numbers: number[] = [];
   for (let k = 0; k < raw.length; k++) {
     const start = k;
     let t = raw[k]!;
@@ -160,78 +161,141 @@ function logicalLines(text: string): { text: string; line: number }[] {
       }
       t = parts.map((p) => p.s.slice(0, p.s.length - p.cut)).join('');
     }
-    out.push({ text: t, line: start + 1 });
+    texts.push(t);
+    numbers.push(start + 1);
   }
-  return out;
+  return { texts, numbers };
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
-/** A name (group 1), a number with what sticks to it, or quoted text: a line's tokens as expand() reads them. */
-const TOKEN = /([A-Za-z_][A-Za-z0-9_]*)|[0-9][A-Za-z0-9_]*|"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?/g;
+
+/** What a character can start, as expand() reads a line: a name, a number, quoted text, or nothing. */
+const NAME_START = 1;
+const DIGIT = 2;
+const QUOTE = 3;
+const CHAR_KIND = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  CHAR_KIND[c] = /[A-Za-z_]/.test(ch) ? NAME_START : /[0-9]/.test(ch) ? DIGIT : ch === '"' || ch === "'" ? QUOTE : 0;
+}
+
+function nameHash(s: string, from: number, to: number): number {
+  let h = s.charCodeAt(from);
+  for (let i = from + 1; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
 const OTHER = /[^"'A-Za-z_]+/y;
 
 export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
-  const macros = new Map<string, Macro>();
-  for (const [k, v] of Object.entries(opts.defines ?? {})) macros.set(k, { body: v });
-  const out: SourceLine[] = [];
-  // Each file is read once (headers are included again and again behind their guards; include paths are probed).
-  const files = new Map<string, string | undefined>();
-  const read = (p: string) => {
-    if (files.has(p)) return files.get(p);
-    const t = opts.readFile(p);
-    files.set(p, t);
-    return t;
-  };
-  const stack: string[] = [];
-  const maxDepth = opts.maxDepth ?? MAX_INCLUDE_DEPTH;
-  let includes = 0;
-  let outputSize = 0;
+  const cpp = new Preprocessor(opts);
+  const text = cpp.read(entry);
+  if (text === undefined) throw new DtError('No such file or directory', entry, 1);
+  cpp.run(entry, text);
+  return cpp.out;
+}
 
+/**
+ * One preprocessing: its macros, files and counters. A class rather than closures made per call, so that the code
+ * the engine optimizes for one tree serves the next (a closure made anew per call is compiled anew).
+ */
+class Preprocessor {
+  readonly out: SourceLine[] = [];
+  private readonly macros = new Map<string, Macro>();
+  // Hashes of the names ever defined: a line is searched for macros by hashing its names as it is scanned, and only a
+  // name whose hash is here is looked up (a name #undef'd keeps its hash: it is looked up and not found).
+  private readonly hashes = new Set<number>();
+  // Each file is read once (headers are included again and again behind their guards; include paths are probed).
+  private readonly files = new Map<string, string | undefined>();
+  private readonly stack: string[] = [];
+  private readonly maxDepth: number;
+  private includes = 0;
+  private outputSize = 0;
   // One line's expansion: macros being expanded (not expanded again inside themselves), how many expansions so far.
-  const hide = new Map<string, number>();
-  let expansions = 0;
-  let totalExpansions = 0;
-  let nesting = 0;
-  const expandLine = (text: string, file: string, line: number): string => {
-    // Most lines name no macro: found by one scan of their names (numbers and quoted text skipped as expand skips
-    // them), and kept as they are.
-    TOKEN.lastIndex = 0;
-    let m;
-    while ((m = TOKEN.exec(text)) && !(m[1] !== undefined && macros.has(m[1])));
-    if (!m) return text;
-    expansions = 0;
-    nesting = 0;
-    hide.clear();
-    return expand(text, file, line);
-  };
-  const tooBig = (file: string, line: number, what: string): never => {
-    throw new DtError(`macro expansion of this line is too large (${what})`, file, line);
-  };
-  /** Expand with `name` hidden (its body, once its arguments are in). */
-  const expandHiding = (name: string, text: string, file: string, line: number): string => {
-    if (++expansions > MAX_EXPANSIONS) tooBig(file, line, `more than ${MAX_EXPANSIONS} macro expansions`);
-    if (++totalExpansions > MAX_TOTAL_EXPANSIONS) throw new DtError(`too many macro expansions (more than ${MAX_TOTAL_EXPANSIONS} in all)`, file, line);
-    if (++nesting > MAX_MACRO_NESTING) tooBig(file, line, `macros nested more than ${MAX_MACRO_NESTING} deep`);
-    hide.set(name, (hide.get(name) ?? 0) + 1);
-    try {
-      return expand(text, file, line);
-    } finally {
-      const n = hide.get(name)! - 1;
-      if (n) hide.set(name, n);
-      else hide.delete(name);
-      nesting--;
+  private readonly hide = new Map<string, number>();
+  private expansions = 0;
+  private totalExpansions = 0;
+  private nesting = 0;
+
+  constructor(private readonly opts: CppOptions) {
+    this.maxDepth = opts.maxDepth ?? MAX_INCLUDE_DEPTH;
+    for (const [k, v] of Object.entries(opts.defines ?? {})) this.define(k, { body: v });
+  }
+
+  private define(name: string, m: Macro) {
+    this.macros.set(name, m);
+    this.hashes.add(nameHash(name, 0, name.length));
+  }
+  /** Whether `text` names a macro where expand() would expand one (names; not numbers, not quoted text). */
+  private namesMacro(text: string): boolean {
+    const n = text.length;
+    for (let i = 0; i < n; ) {
+      const c = text.charCodeAt(i);
+      const kind = c < 128 ? CHAR_KIND[c]! : 0;
+      if (kind === NAME_START) {
+        let h = c;
+        let j = i + 1;
+        for (; j < n; j++) {
+          const d = text.charCodeAt(j);
+          if (d >= 128 || CHAR_KIND[d] === 0 || CHAR_KIND[d] === QUOTE) break;
+          h = (Math.imul(h, 31) + d) | 0;
+        }
+        if (this.hashes.has(h) && this.macros.has(text.slice(i, j))) return true;
+        i = j;
+      } else if (kind === DIGIT) {
+        // A number and the name characters stuck to it (0x1f, 10UL): no name starts inside.
+        i++;
+        while (i < n && text.charCodeAt(i) < 128 && (CHAR_KIND[text.charCodeAt(i)] === NAME_START || CHAR_KIND[text.charCodeAt(i)] === DIGIT)) i++;
+      } else if (kind === QUOTE) {
+        // To the same quote, a backslash taking the next character, or to the end of the line.
+        i++;
+        while (i < n && text.charCodeAt(i) !== c) i += text.charCodeAt(i) === 92 ? 2 : 1;
+        i++;
+      } else i++;
     }
-  };
-  const expand = (text: string, file: string, line: number): string => {
+    return false;
+  }
+  read(p: string) {
+    if (this.files.has(p)) return this.files.get(p);
+    const t = this.opts.readFile(p);
+    this.files.set(p, t);
+    return t;
+  }
+  private expandLine(text: string, file: string, line: number): string {
+    // Most lines name no macro: they are kept as they are.
+    if (!this.namesMacro(text)) return text;
+    this.expansions = 0;
+    this.nesting = 0;
+    this.hide.clear();
+    return this.expand(text, file, line);
+  }
+  private tooBig(file: string, line: number, what: string): never {
+    throw new DtError(`macro expansion of this line is too large (${what})`, file, line);
+  }
+  /** Expand with `name` hidden (its body, once its arguments are in). */
+  private expandHiding(name: string, text: string, file: string, line: number): string {
+    if (++this.expansions > MAX_EXPANSIONS) this.tooBig(file, line, `more than ${MAX_EXPANSIONS} macro expansions`);
+    if (++this.totalExpansions > MAX_TOTAL_EXPANSIONS) throw new DtError(`too many macro expansions (more than ${MAX_TOTAL_EXPANSIONS} in all)`, file, line);
+    if (++this.nesting > MAX_MACRO_NESTING) this.tooBig(file, line, `macros nested more than ${MAX_MACRO_NESTING} deep`);
+    this.hide.set(name, (this.hide.get(name) ?? 0) + 1);
+    try {
+      return this.expand(text, file, line);
+    } finally {
+      const n = this.hide.get(name)! - 1;
+      if (n) this.hide.set(name, n);
+      else this.hide.delete(name);
+      this.nesting--;
+    }
+  }
+  private expand(text: string, file: string, line: number): string {
     let res = '';
     let i = 0;
     while (i < text.length) {
       // A run of characters that can start neither a name nor a quoted text, at once.
       OTHER.lastIndex = i;
-      const run = OTHER.exec(text);
-      if (run) {
-        res += run[0];
-        i += run[0].length;
+      const plain = OTHER.exec(text);
+      if (plain) {
+        res += plain[0];
+        i += plain[0].length;
         if (i >= text.length) break;
       }
       const c = text[i]!;
@@ -251,14 +315,14 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
       }
       const name = m[0];
       i += name.length;
-      const macro = macros.get(name);
-      if (!macro || hide.has(name)) {
+      const macro = this.macros.get(name);
+      if (!macro || this.hide.has(name)) {
         res += name;
         continue;
       }
       if (!macro.params) {
-        res += expandHiding(name, macro.body, file, line);
-        if (res.length > MAX_LINE_OUTPUT) tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
+        res += this.expandHiding(name, macro.body, file, line);
+        if (res.length > MAX_LINE_OUTPUT) this.tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
         continue;
       }
       let j = i;
@@ -305,23 +369,23 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
       body = body.replace(/[A-Za-z_]\w*/g, (p) => {
         const a = argOf(p);
         if (a === undefined) return p;
-        if (++nesting > MAX_MACRO_NESTING) tooBig(file, line, `macros nested more than ${MAX_MACRO_NESTING} deep`);
+        if (++this.nesting > MAX_MACRO_NESTING) this.tooBig(file, line, `macros nested more than ${MAX_MACRO_NESTING} deep`);
         try {
-          return expand(a, file, line);
+          return this.expand(a, file, line);
         } finally {
-          nesting--;
+          this.nesting--;
         }
       });
-      if (body.length > MAX_LINE_OUTPUT) tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
-      res += expandHiding(name, body, file, line);
-      if (res.length > MAX_LINE_OUTPUT) tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
+      if (body.length > MAX_LINE_OUTPUT) this.tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
+      res += this.expandHiding(name, body, file, line);
+      if (res.length > MAX_LINE_OUTPUT) this.tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
     }
     return res;
-  };
+  }
 
-  const evalCondition = (expr: string, file: string, line: number): boolean => {
-    let e = expr.replace(/defined\s*\(\s*([A-Za-z_]\w*)\s*\)|defined\s+([A-Za-z_]\w*)/g, (_m, a?: string, b?: string) => (macros.has((a ?? b)!) ? '1' : '0'));
-    e = expandLine(e, file, line);
+  private evalCondition(expr: string, file: string, line: number): boolean {
+    let e = expr.replace(/defined\s*\(\s*([A-Za-z_]\w*)\s*\)|defined\s+([A-Za-z_]\w*)/g, (_m, a?: string, b?: string) => (this.macros.has((a ?? b)!) ? '1' : '0'));
+    e = this.expandLine(e, file, line);
     // Identifiers left after expansion are 0, as in C; \b keeps the x of 0x1000 out of it.
     e = e.replace(/(\d+|0[xX][0-9a-fA-F]+)[uUlL]+\b/g, '$1').replace(/\b[A-Za-z_]\w*/g, '0');
     try {
@@ -329,19 +393,22 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
     } catch (err) {
       throw new DtError(`invalid #if expression: ${(err as Error).message}`, file, line);
     }
-  };
+  }
 
-  const run = (file: string, text: string) => {
-    if (stack.length >= maxDepth) throw new DtError(`#include nested too deeply (more than ${maxDepth} files)`, file, 1);
-    if (stack.includes(file)) throw new DtError(`#include loop: ${[...stack, file].join(' -> ')}`, file, 1);
-    stack.push(file);
+  run(file: string, text: string) {
+    if (this.stack.length >= this.maxDepth) throw new DtError(`#include nested too deeply (more than ${this.maxDepth} files)`, file, 1);
+    if (this.stack.includes(file)) throw new DtError(`#include loop: ${[...this.stack, file].join(' -> ')}`, file, 1);
+    this.stack.push(file);
     // Conditional state: [active, anyTaken, parentActive]
     const cond: [boolean, boolean, boolean][] = [];
     // A branch is taken only inside taken branches: the innermost condition says it all.
     const active = () => (cond.length ? cond[cond.length - 1]![0] : true);
     // A line marker (`# 12 "foo.dtsi" 1`, `#line 12`) renames the lines after it, in this file only, as cpp does.
     let mark: { file: string; line: number; at: number } | undefined;
-    for (const { text: lineText, line: physical } of logicalLines(text)) {
+    const { texts, numbers } = logicalLines(text);
+    for (let k = 0; k < texts.length; k++) {
+      const lineText = texts[k]!;
+      const physical = numbers ? numbers[k]! : k + 1;
       const where = mark ? mark.file : file;
       const line = mark ? mark.line + (physical - mark.at - 1) : physical;
       // Directives and markers hold a '#' (most lines of a tree do not).
@@ -358,19 +425,19 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
         switch (name) {
           case 'ifdef':
           case 'ifndef': {
-            const on = active() && macros.has(arg.split(/\s/)[0]!) === (name === 'ifdef');
+            const on = active() && this.macros.has(arg.split(/\s/)[0]!) === (name === 'ifdef');
             cond.push([on, on, active()]);
             break;
           }
           case 'if': {
-            const on = active() && evalCondition(arg, where, line);
+            const on = active() && this.evalCondition(arg, where, line);
             cond.push([on, on, active()]);
             break;
           }
           case 'elif': {
             const top = cond[cond.length - 1];
             if (!top) throw new DtError('#elif without #if', where, line);
-            const on = top[2] && !top[1] && evalCondition(arg, where, line);
+            const on = top[2] && !top[1] && this.evalCondition(arg, where, line);
             top[0] = on;
             top[1] ||= on;
             break;
@@ -399,45 +466,40 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
                 }
                 macro.params = ps;
               }
-              macros.set(md[1]!, macro);
-            } else if (name === 'undef') macros.delete(arg);
+              this.define(md[1]!, macro);
+            } else if (name === 'undef') this.macros.delete(arg);
             else if (name === 'include' || name === 'include_next') {
-              const inc = /^(?:"([^"]+)"|<([^>]+)>)/.exec(expandLine(arg, where, line).trim());
+              const inc = /^(?:"([^"]+)"|<([^>]+)>)/.exec(this.expandLine(arg, where, line).trim());
               if (!inc) throw new DtError('#include expects "FILENAME" or <FILENAME>', where, line);
               const target = inc[1] ?? inc[2]!;
-              const dirs = inc[1] !== undefined ? [dirname(file), ...(opts.includeDirs ?? [])] : (opts.includeDirs ?? []);
+              const dirs = inc[1] !== undefined ? [dirname(file), ...(this.opts.includeDirs ?? [])] : (this.opts.includeDirs ?? []);
               let found: string | undefined;
               let content: string | undefined;
               for (const dir of dirs) {
                 const p = joinPath(dir, target);
-                content = read(p);
+                content = this.read(p);
                 if (content !== undefined) {
                   found = p;
                   break;
                 }
               }
               if (found === undefined || content === undefined) throw new DtError(`${target}: No such file or directory`, where, line, lineText.indexOf(target) + 1);
-              if (stack.length >= maxDepth) throw new DtError(`#include nested too deeply (more than ${maxDepth} files)`, where, line, lineText.indexOf(target) + 1);
-              if (++includes > MAX_INCLUDES) throw new DtError(`too many #includes (more than ${MAX_INCLUDES} in all)`, where, line, lineText.indexOf(target) + 1);
-              run(found, content);
+              if (this.stack.length >= this.maxDepth) throw new DtError(`#include nested too deeply (more than ${this.maxDepth} files)`, where, line, lineText.indexOf(target) + 1);
+              if (++this.includes > MAX_INCLUDES) throw new DtError(`too many #includes (more than ${MAX_INCLUDES} in all)`, where, line, lineText.indexOf(target) + 1);
+              this.run(found, content);
             } else if (name === 'error') throw new DtError(`#error ${arg}`, where, line);
             // #warning, #pragma and #line are accepted and ignored.
         }
         continue;
       }
       if (!active()) continue;
-      const expanded = expandLine(lineText, where, line);
-      if ((outputSize += expanded.length + 1) > MAX_OUTPUT) throw new DtError(`preprocessed output is too large (more than ${MAX_OUTPUT} characters)`, where, line);
-      out.push({ text: expanded, file: where, line, expanded: expanded !== lineText, source: file });
+      const expanded = this.expandLine(lineText, where, line);
+      if ((this.outputSize += expanded.length + 1) > MAX_OUTPUT) throw new DtError(`preprocessed output is too large (more than ${MAX_OUTPUT} characters)`, where, line);
+      this.out.push({ text: expanded, file: where, line, expanded: expanded !== lineText, source: file });
     }
     if (cond.length) throw new DtError('unterminated #if', file, 1);
-    stack.pop();
-  };
-
-  const text = read(entry);
-  if (text === undefined) throw new DtError('No such file or directory', entry, 1);
-  run(entry, text);
-  return out;
+    this.stack.pop();
+  }
 }
 
 /** Integer expressions of #if and of DTS cell expressions (C precedence, 64-bit unsigned wrap). */

@@ -24,68 +24,28 @@ export function writeDtb(tree: DtTree): Uint8Array {
   // A tree read from a blob (and changed, as by an overlay) keeps that blob's strings; new names are appended,
   // as libfdt does.
   if (tree.stringsBlock) table.append(tree.stringsBlock);
-  let buf = new Uint8Array(1 << 16);
-  let len = 0;
-  const room = (n: number) => {
-    if (len + n <= buf.length) return;
-    let size = buf.length * 2;
-    while (size < len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(buf.subarray(0, len));
-    buf = next;
-  };
-  const u32 = (v: number) => {
-    buf[len] = v >>> 24;
-    buf[len + 1] = (v >>> 16) & 0xff;
-    buf[len + 2] = (v >>> 8) & 0xff;
-    buf[len + 3] = v & 0xff;
-    len += 4;
-  };
+  const s = new StructBlock();
   // The nodes still to open, and END_NODE markers (undefined) where a node closes.
   const stack: (DtNode | undefined)[] = [tree.root];
   while (stack.length) {
     const n = stack.pop();
     if (!n) {
-      room(4);
-      u32(END_NODE);
+      s.room(4);
+      s.u32(END_NODE);
       continue;
     }
-    const name = n.name;
-    room(8 + name.length * 3);
-    u32(BEGIN_NODE);
-    const at = len;
-    for (let i = 0; i < name.length; i++) {
-      const c = name.charCodeAt(i);
-      if (c >= 0x80) {
-        len = at;
-        const bytes = utf8(name);
-        buf.set(bytes, len);
-        len += bytes.length;
-        break;
-      }
-      buf[len++] = c;
-    }
-    // The NUL and the padding to 4 bytes (the buffer past `len` may hold old bytes only after a rewind: zero them).
-    do buf[len++] = 0;
-    while (len & 3);
+    s.beginNode(n.name);
     const props = n.props;
     for (let i = 0; i < props.length; i++) {
       const p = props[i]!;
-      const v = p.value;
-      room(16 + v.length);
-      u32(PROP);
-      u32(v.length);
-      u32(table.offsetOf(p.name));
-      buf.set(v, len);
-      len += v.length;
-      while (len & 3) buf[len++] = 0;
+      s.prop(p.value, table.offsetOf(p.name));
     }
     stack.push(undefined);
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
   }
-  room(4);
-  u32(END);
-  const structLen = len;
+  s.room(4);
+  s.u32(END);
+  const structLen = s.len;
   const rsv = 16 * (tree.memreserve.length + 1);
   const headerSize = 40;
   const offRsv = headerSize;
@@ -99,9 +59,63 @@ export function writeDtb(tree: DtTree): Uint8Array {
     dv.setBigUint64(offRsv + 16 * i, r.address);
     dv.setBigUint64(offRsv + 16 * i + 8, r.size);
   });
-  out.set(buf.subarray(0, structLen), offStruct);
+  out.set(s.buf.subarray(0, structLen), offStruct);
   out.set(strings.bytes(), offStrings);
   return out;
+}
+
+/** The structure block being written: one buffer, grown by doubling. */
+class StructBlock {
+  buf = new Uint8Array(1 << 16);
+  len = 0;
+  room(n: number) {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+  u32(v: number) {
+    const { buf, len } = this;
+    buf[len] = v >>> 24;
+    buf[len + 1] = (v >>> 16) & 0xff;
+    buf[len + 2] = (v >>> 8) & 0xff;
+    buf[len + 3] = v & 0xff;
+    this.len = len + 4;
+  }
+  /** FDT_BEGIN_NODE, the name (byte by byte when ASCII, as it always is in practice), its NUL and padding. */
+  beginNode(name: string) {
+    this.room(8 + name.length * 3);
+    this.u32(BEGIN_NODE);
+    const buf = this.buf;
+    const at = this.len;
+    let len = at;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c >= 0x80) {
+        const bytes = utf8(name);
+        buf.set(bytes, at);
+        len = at + bytes.length;
+        break;
+      }
+      buf[len++] = c;
+    }
+    do buf[len++] = 0;
+    while (len & 3);
+    this.len = len;
+  }
+  prop(value: Uint8Array, nameOffset: number) {
+    this.room(16 + value.length);
+    this.u32(PROP);
+    this.u32(value.length);
+    this.u32(nameOffset);
+    const buf = this.buf;
+    buf.set(value, this.len);
+    let len = this.len + value.length;
+    while (len & 3) buf[len++] = 0;
+    this.len = len;
+  }
 }
 
 export class DtbError extends Error {

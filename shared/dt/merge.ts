@@ -32,13 +32,53 @@ export interface Body {
 
 /** Apply the items in order to the tree the parser started (root, memreserve, plugin flag), then resolve references. */
 export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree {
-  const root = tree.root;
-  const kids = new ChildIndex();
-  const labels = new LabelIndex(root);
-  // Properties by name, for nodes with many (a few are searched: most nodes have few, and get no map).
-  const props = new Map<DtNode, Map<string, Property>>();
-  const propOf = (n: DtNode, name: string): Property | undefined => {
-    let m = props.get(n);
+  const ev = new Evaluator(tree);
+  for (const item of items) ev.apply(item);
+  tree.bootCpuid = guessBootCpuid(tree.root);
+  if (ev.deletions) prune(tree.root);
+  resolveRefs(tree, symbols);
+  return tree;
+}
+
+/**
+ * The merging of one tree. A class rather than closures made per call, so that the code the engine optimizes for
+ * one tree serves the next.
+ */
+class Evaluator {
+  private readonly root: DtNode;
+  private readonly kids = new ChildIndex();
+  private readonly labels: LabelIndex;
+  /** Properties by name, for nodes with many (a few are searched: most nodes have few, and get no map). */
+  private readonly props = new Map<DtNode, Map<string, Property>>();
+  private readonly propLabels = new Map<Property, Set<string>>();
+  private fragments = 0;
+  /** Whether anything was deleted: only then is the tree pruned. */
+  deletions = false;
+
+  constructor(private readonly tree: DtTree) {
+    this.root = tree.root;
+    this.labels = new LabelIndex(tree.root);
+  }
+
+  apply(item: Item) {
+    const { tree, labels, kids, root } = this;
+    if (item.kind === 'node') {
+      if (item.target === '/') this.merge(root, item.body);
+      else if (tree.plugin && 'label' in item.target && !labels.get(item.target.label)) {
+        // In an overlay, `&label { }` targets the base tree: kept as a fragment, as dtc does.
+        this.addFragment({ label: item.target.label }, item.body, item.place);
+      } else if (tree.plugin && 'path' in item.target && !kids.byPath(root, item.target.path, true)) {
+        this.addFragment({ path: item.target.path }, item.body, item.place);
+      } else this.merge(this.resolve(item.target, item.place), item.body);
+    } else if (item.kind === 'delete') {
+      this.markDeleted(this.resolve(item.target, item.place));
+    } else {
+      this.resolve(item.target, item.place).omitIfNoRef = true;
+    }
+  }
+
+  private propOf(n: DtNode, name: string): Property | undefined {
+    let m = this.props.get(n);
     if (!m) {
       const list = n.props;
       if (list.length <= 8) {
@@ -47,56 +87,57 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
       }
       m = new Map();
       for (const p of list) if (!m.has(p.name)) m.set(p.name, p);
-      props.set(n, m);
+      this.props.set(n, m);
     }
     return m.get(name);
-  };
-  const addProp = (n: DtNode, p: Property) => {
+  }
+
+  private addProp(n: DtNode, p: Property) {
     n.props.push(p);
-    props.get(n)?.set(p.name, p);
-  };
-  const propLabels = new Map<Property, Set<string>>();
-  let fragments = 0;
-  // Whether anything was deleted: only then is the tree pruned.
-  let deletions = false;
-  const markDeleted = (n: DtNode) => {
-    deletions = true;
+    this.props.get(n)?.set(p.name, p);
+  }
+
+  private markDeleted(n: DtNode) {
+    this.deletions = true;
     n.deleted = true;
     n.labels = [];
-    labels.cleared(n);
+    this.labels.cleared(n);
     for (const p of n.props) {
       p.deleted = true;
       p.labels = [];
-      propLabels.delete(p);
+      this.propLabels.delete(p);
     }
-    n.children.forEach(markDeleted);
-  };
-  const addChild = (parent: DtNode, child: DtNode) => {
+    for (const c of n.children) this.markDeleted(c);
+  }
+
+  private addChild(parent: DtNode, child: DtNode) {
     parent.children.push(child);
-    kids.added(parent, child);
-    labels.added(parent, child);
-    if (parent === root && child.name.startsWith('fragment@')) fragments++;
-  };
-  const resolve = (t: { label: string } | { path: string }, place: Place): DtNode => {
+    this.kids.added(parent, child);
+    this.labels.added(parent, child);
+    if (parent === this.root && child.name.startsWith('fragment@')) this.fragments++;
+  }
+
+  private resolve(t: { label: string } | { path: string }, place: Place): DtNode {
     // Deleted nodes are not found, by label or by path (dtc); a deletion is revived only by its parent's body.
-    const node = 'label' in t ? labels.get(t.label) : kids.byPath(root, t.path, true);
+    const node = 'label' in t ? this.labels.get(t.label) : this.kids.byPath(this.root, t.path, true);
     if (!node) throw new DtError(`Label or path ${'label' in t ? t.label : t.path} not found`, place.file, place.line, place.column);
     return node;
-  };
+  }
+
   // dtc marks deleted nodes and properties instead of removing them; a later definition with the same name revives
   // them in their old place (livetree.c merge_nodes / delete_node).
-  const merge = (node: DtNode, body: Body) => {
-    node.deleted = false;
+  private merge(node: DtNode, body: Body) {
+    if (node.deleted) node.deleted = false;
     for (const e of body.entries) {
       if (e.kind === 'prop') {
-        const old = propOf(node, e.prop.name);
+        const old = this.propOf(node, e.prop.name);
         if (old) {
           old.value = e.prop.value;
           old.refs = e.prop.refs;
           old.place = e.prop.place;
-          old.deleted = false;
-          let seen = propLabels.get(old);
-          if (!seen) propLabels.set(old, (seen = new Set(old.labels)));
+          if (old.deleted) old.deleted = false;
+          let seen = this.propLabels.get(old);
+          if (!seen) this.propLabels.set(old, (seen = new Set(old.labels)));
           for (const l of e.prop.labels) {
             if (seen.has(l)) continue;
             seen.add(l);
@@ -104,72 +145,54 @@ export function evaluate(tree: DtTree, items: Item[], symbols: boolean): DtTree 
           }
         } else {
           // The parsed property itself goes into the tree: each body is merged once.
-          addProp(node, e.prop);
+          this.addProp(node, e.prop);
         }
       } else if (e.kind === 'delprop') {
-        const p = propOf(node, e.name);
+        const p = this.propOf(node, e.name);
         if (p && !p.deleted) {
-          deletions = true;
+          this.deletions = true;
           p.deleted = true;
           p.labels = [];
-          propLabels.delete(p);
+          this.propLabels.delete(p);
         }
       } else if (e.kind === 'delnode') {
-        const c = kids.get(node, e.name);
-        if (c && !c.deleted) markDeleted(c);
+        const c = this.kids.get(node, e.name);
+        if (c && !c.deleted) this.markDeleted(c);
       } else {
-        let child = kids.get(node, e.name);
+        let child = this.kids.get(node, e.name);
         if (!child) {
-          if (labels.depth(node) + 1 > MAX_NODE_DEPTH) {
+          if (this.labels.depth(node) + 1 > MAX_NODE_DEPTH) {
             throw new DtError(`node '${e.name}' is nested too deeply (more than ${MAX_NODE_DEPTH} levels)`, e.place.file, e.place.line, e.place.column);
           }
           child = newNode(e.name, e.place);
           child.labels = [...e.labels];
-          addChild(node, child);
+          this.addChild(node, child);
         } else {
           // dtc keeps labels in a list that later definitions prepend to (livetree.c add_label).
           for (const l of e.labels) {
-            if (labels.has(child, l)) continue;
+            if (this.labels.has(child, l)) continue;
             child.labels.unshift(l);
-            labels.labelled(child, l);
+            this.labels.labelled(child, l);
           }
         }
         if (e.omit) child.omitIfNoRef = true;
-        merge(child, e.body);
+        this.merge(child, e.body);
       }
     }
-  };
-  const addFragment = (target: { label: string } | { path: string }, body: Body, place: Place) => {
-    const frag = newNode(`fragment@${fragments}`, place);
+  }
+
+  private addFragment(target: { label: string } | { path: string }, body: Body, place: Place) {
+    const frag = newNode(`fragment@${this.fragments}`, place);
     frag.props.push(
       'label' in target
         ? { name: 'target', value: new Uint8Array([0xff, 0xff, 0xff, 0xff]), labels: [], refs: [{ offset: 0, kind: 'phandle' as const, target: target.label, place }], place }
         : { name: 'target-path', value: new Uint8Array([...utf8(target.path), 0]), labels: [], refs: [], place },
     );
-    addChild(root, frag);
+    this.addChild(this.root, frag);
     const ov = newNode('__overlay__', place);
-    addChild(frag, ov);
-    merge(ov, body);
-  };
-  for (const item of items) {
-    if (item.kind === 'node') {
-      if (item.target === '/') merge(root, item.body);
-      else if (tree.plugin && 'label' in item.target && !labels.get(item.target.label)) {
-        // In an overlay, `&label { }` targets the base tree: kept as a fragment, as dtc does.
-        addFragment({ label: item.target.label }, item.body, item.place);
-      } else if (tree.plugin && 'path' in item.target && !kids.byPath(root, item.target.path, true)) {
-        addFragment({ path: item.target.path }, item.body, item.place);
-      } else merge(resolve(item.target, item.place), item.body);
-    } else if (item.kind === 'delete') {
-      markDeleted(resolve(item.target, item.place));
-    } else {
-      resolve(item.target, item.place).omitIfNoRef = true;
-    }
+    this.addChild(frag, ov);
+    this.merge(ov, body);
   }
-  tree.bootCpuid = guessBootCpuid(root);
-  if (deletions) prune(root);
-  resolveRefs(tree, symbols);
-  return tree;
 }
 
 /**

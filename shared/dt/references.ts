@@ -3,19 +3,25 @@ import { utf8 } from '../format/utf8';
 import { DtError } from './cpp';
 import { ChildIndex, MAX_NODE_DEPTH, newNode, type DtNode, type DtTree, type Ref } from './tree';
 
-/** Phandles and paths, as dtc's fixup_phandle_references / fixup_path_references do, in tree order. */
-export function resolveRefs(tree: DtTree, symbols: boolean) {
-  const root = tree.root;
-  const byLabel = new Map<string, DtNode>();
-  const pathOf = new Map<DtNode, string>();
-  const phandles = new Map<DtNode, number>();
-  const used = new Set<number>();
-  // One walk for paths, labels and phandles, and the nodes whose properties refer to others (in tree order).
-  const holders: DtNode[] = [];
-  let omissions = false;
-  const rec = (n: DtNode, p: string) => {
-    pathOf.set(n, p);
-    for (const l of n.labels) if (!byLabel.has(l)) byLabel.set(l, n);
+/**
+ * Paths, labels and phandles of a tree, from one walk, and the nodes whose properties refer to others (in tree
+ * order). A class rather than closures made per call, so that the code the engine optimizes serves the next tree.
+ */
+class TreeIndex {
+  readonly byLabel = new Map<string, DtNode>();
+  readonly pathOf = new Map<DtNode, string>();
+  private readonly phandles = new Map<DtNode, number>();
+  private readonly used = new Set<number>();
+  readonly holders: DtNode[] = [];
+  omissions = false;
+  private next = 1;
+  private readonly paths = new ChildIndex();
+  constructor(private readonly root: DtNode) {
+    this.walk(root, '/');
+  }
+  private walk(n: DtNode, p: string) {
+    this.pathOf.set(n, p);
+    for (const l of n.labels) if (!this.byLabel.has(l)) this.byLabel.set(l, n);
     let ph;
     let refs = false;
     for (const x of n.props) {
@@ -24,28 +30,37 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
     }
     if (ph && ph.value.length === 4 && ph.refs.length === 0) {
       const v = readBe32(ph.value);
-      phandles.set(n, v);
-      used.add(v);
+      this.phandles.set(n, v);
+      this.used.add(v);
     }
-    if (refs) holders.push(n);
-    if (n.omitIfNoRef) omissions = true;
-    for (const c of n.children) rec(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`);
-  };
-  rec(root, '/');
-  // Unresolved labels in an overlay become __fixups__; here a missing target is an error unless it is a plugin.
-  let next = 1;
-  const phandleOf = (n: DtNode): number => {
-    const have = phandles.get(n);
+    if (refs) this.holders.push(n);
+    if (n.omitIfNoRef) this.omissions = true;
+    for (const c of n.children) this.walk(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`);
+  }
+  /** The node's phandle; one is given (the lowest unused, as dtc does) to a node that has none. */
+  phandleOf(n: DtNode): number {
+    const have = this.phandles.get(n);
     if (have !== undefined) return have;
-    while (used.has(next)) next++;
-    const v = next;
-    used.add(v);
-    phandles.set(n, v);
+    while (this.used.has(this.next)) this.next++;
+    const v = this.next;
+    this.used.add(v);
+    this.phandles.set(n, v);
     n.props.push({ name: 'phandle', value: be32(v), labels: [], refs: [], place: n.place });
     return v;
-  };
-  const paths = new ChildIndex();
-  const target = (r: Ref): DtNode | undefined => (r.target.startsWith('/') ? paths.byPath(root, r.target) : byLabel.get(r.target));
+  }
+  target(r: Ref): DtNode | undefined {
+    return r.target.startsWith('/') ? this.paths.byPath(this.root, r.target) : this.byLabel.get(r.target);
+  }
+}
+
+/** Phandles and paths, as dtc's fixup_phandle_references / fixup_path_references do, in tree order. */
+export function resolveRefs(tree: DtTree, symbols: boolean) {
+  const root = tree.root;
+  const index = new TreeIndex(root);
+  const { pathOf, holders, omissions } = index;
+  // Unresolved labels in an overlay become __fixups__; here a missing target is an error unless it is a plugin.
+  const phandleOf = (n: DtNode) => index.phandleOf(n);
+  const target = (r: Ref) => index.target(r);
   const fixups: { node: DtNode; label: string; entry: string }[] = [];
   const localFixups: { node: DtNode; path: string; prop: string; offset: number; place: Ref['place'] }[] = [];
   const referenced = new Set<DtNode>();

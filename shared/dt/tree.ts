@@ -56,7 +56,8 @@ const unitlessName = (name: string) => {
 };
 
 export function newNode(name: string, place: Place): DtNode {
-  return { name, props: [], children: [], labels: [], place };
+  // Every field from the start: nodes keep one shape, so code made fast for them stays valid.
+  return { name, props: [], children: [], labels: [], place, deleted: undefined, omitIfNoRef: undefined };
 }
 
 export function getProp(node: DtNode, name: string): Property | undefined {
