@@ -8,6 +8,8 @@ import { readDtb, writeDtb } from '../shared/dt/dtb';
 import { parseDtsFile } from '../shared/dt/parse';
 import { decodeInterrupts, decodeReg, indexTree, type Index } from '../shared/dt/query';
 import { loadBoards } from '../electron/services/boards';
+import { checkLoaderLink, treeFacts } from '../shared/board/fromTree';
+import { boardPackFromFacts } from '../shared/board/pack';
 
 const root = path.resolve(import.meta.dirname, '..');
 const boards = async () => (await loadBoards(path.join(root, 'boards'))).boards;
@@ -49,6 +51,32 @@ describe('board packs', () => {
     expect(checkAgainstTree(b, idx)).toBe(b.devices.length);
     const gic = decodeReg(idx, idx.byPath.get('/intc@8000000')!.node).map((x) => x.address);
     expect(gic).toEqual(b.gic!.regs.map((x) => BigInt(x.address)));
+  });
+
+  it.runIf(hasQemu || process.env.CI === 'true')('a pack made from the dumped QEMU virt tree agrees with the shipped qemu_virt_aarch64 pack', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'virt-'));
+    const dtb = path.join(dir, 'virt.dtb');
+    // -smp 4: the smp-* configurations' core count (build_sdk.py smp_cores=4).
+    const r = spawnSync('qemu-system-aarch64', ['-machine', `virt,virtualization=on,dumpdtb=${dtb}`, '-cpu', 'cortex-a53', '-smp', '4', '-m', '2G', '-nographic']);
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const facts = treeFacts(indexTree(readDtb(new Uint8Array(readFileSync(dtb)))), 'virt.dtb');
+    const made = boardPackFromFacts(facts, { name: 'qemu_virt_aarch64' });
+    expect(made.problems).toEqual([]);
+    const p = made.pack!;
+    const shipped = await board('qemu_virt_aarch64');
+    expect([p.arch, p.cpu, p.paBits, p.smpCores, p.hypervisor, p.defaultImage]).toEqual([shipped.arch, shipped.cpu, shipped.paBits, shipped.smpCores, shipped.hypervisor, shipped.defaultImage]);
+    expect(p.memory!.base).toBe(shipped.memory!.base);
+    expect(p.memory!.banks).toEqual([{ base: '0x40000000', size: '0x80000000' }]); // -m 2G, QEMU_MEMORY=2048
+    expect({ ...p.gic!, source: '' }).toEqual({ ...shipped.gic!, maintenanceIntid: 25, source: '' });
+    // The PL011 is the console, with the registers and SPI the shipped pack has.
+    const pl011 = p.devices.find((d) => d.name === p.console!.device)!;
+    const shippedPl011 = shipped.devices.find((d) => d.name === 'pl011')!;
+    expect([pl011.dtPath, pl011.compatible, pl011.regs, pl011.irqs]).toEqual([shippedPl011.dtPath, shippedPl011.compatible, shippedPl011.regs, shippedPl011.irqs]);
+    expect(p.timer!.ppis.map((x) => x.intid)).toEqual([29, 30, 27, 26]);
+    expect(p.psci?.method).toBe('smc'); // QEMU's built-in PSCI: with EL2 (virtualization=on) the conduit is SMC
+    // The shipped link address is a place the checker accepts for the same payload.
+    expect(checkLoaderLink(facts, BigInt(shipped.loaderLinkAddress!), { payloadSize: 0x200_0000n })).toEqual([]);
+    expect(p.loaderLinkAddress).toBe('0x43000000');
   });
 
   it('orin_agx devices agree with NVIDIA\'s JetPack 6 AGX Orin tree wherever it has the node', async () => {
