@@ -133,7 +133,8 @@ describe('board facts from a device tree', () => {
     expect(p.loaderLinkAddress).toBe('0x44000000');
     expect(p.factSources).toMatchObject({ arch: 'device tree imx8mm-evk.dts: /cpus/cpu@0', memory: expect.stringContaining('device tree imx8mm-evk.dts: /memory@40000000'), paBits: expect.stringContaining('seL4 src/arch/arm/config.cmake') });
     expect(p.gic?.source).toBe('device tree imx8mm-evk.dts: /interrupt-controller@38800000');
-    expect(Object.keys(p.unsourced ?? {})).toEqual(['maxIrq']);
+    expect(Object.keys(p.unsourced ?? {})).toEqual(['interrupts.maxIrq']);
+    expect(p.interrupts?.controller).toBe('gic-v3');
     // The upstream link address 0x41000000 carries a hello-sized payload but not this one: the Orin lesson.
     expect(checkLoaderLink(f, 0x41000000n, { payloadSize: 0x40_0000n })).toEqual([]);
     expect(checkLoaderLink(f, 0x41000000n, { payloadSize: 0x300_0000n })[0]).toMatch(/overlaps the kernel's area \[0x40000000\.\.0x43800000\)/);

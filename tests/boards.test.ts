@@ -10,6 +10,9 @@ import { decodeInterrupts, decodeReg, indexTree, type Index } from '../shared/dt
 import { loadBoards } from '../electron/services/boards';
 import { checkLoaderLink, treeFacts } from '../shared/board/fromTree';
 import { boardPackFromFacts } from '../shared/board/pack';
+import { MICROKIT_2_3_0_BOARDS } from '../shared/board/microkitBoards';
+import { SEL4_PA_BITS } from '../shared/board/fromTree';
+import { boardConfigs, kernelConfigForBoard } from '../shared/model/board';
 
 const root = path.resolve(import.meta.dirname, '..');
 const boards = async () => (await loadBoards(path.join(root, 'boards'))).boards;
@@ -39,6 +42,26 @@ describe('board packs', () => {
     expect(problems).toEqual([]);
     expect(all.map((b) => b.name)).toEqual(expect.arrayContaining(['qemu_virt_aarch64', 'qemu_virt_riscv64', 'odroidc4', 'maaxboard', 'zcu102', 'imx8mm_evk', 'tx2', 'orin_agx']));
     expect(all.find((b) => b.name === 'orin_agx')?.experimental).toBe(true);
+  });
+
+  it("the upstream packs are exactly Microkit 2.3.0's boards, each with the facts the checks need and the source of each", async () => {
+    const all = await boards();
+    expect(all.filter((b) => !b.experimental).map((b) => b.name)).toEqual([...MICROKIT_2_3_0_BOARDS.boards]);
+    expect(MICROKIT_2_3_0_BOARDS.boards).toHaveLength(28);
+    for (const b of all.filter((x) => !x.experimental)) {
+      // Every configuration the SDK builds gives the validator a kernel configuration.
+      for (const c of boardConfigs(b)) expect(kernelConfigForBoard(b, c).arch, `${b.name} ${c}`).toBe(b.arch);
+      if (b.arch === 'aarch64') {
+        const known = SEL4_PA_BITS[`arm,${b.cpu}`];
+        if (known) expect(b.paBits, `${b.name}: ${b.cpu} is ${known}-bit in seL4`).toBe(known);
+        expect(b.loaderLinkAddress, b.name).toBeDefined();
+      }
+      if (!b.factSources) continue; // the packs written before per-fact sources cite build_sdk.py as a whole
+      const facts = ['arch', 'cpu', 'hypervisor', 'defaultImage', ...(['paBits', 'smpCores', 'loaderLinkAddress'] as const).filter((k) => b[k] !== undefined)];
+      for (const k of facts) expect(b.factSources[k], `${b.name}: source of ${k}`).toMatch(/build_sdk\.py|config\.cmake|microkit-sdf\.md/);
+      if (b.arch !== 'x86_64') expect(b.interrupts?.maxIrq ?? b.unsourced?.interrupts, `${b.name}: IRQ limit or why not`).toBeDefined();
+      if (!b.memory) expect(b.unsourced?.memory, `${b.name}: no RAM and no reason`).toBeDefined();
+    }
   });
 
   it.runIf(hasQemu || process.env.CI === 'true')('qemu_virt_aarch64 devices and GIC are what the real QEMU virt machine describes', async () => {

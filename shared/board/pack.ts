@@ -182,7 +182,8 @@ export function boardPackFromFacts(facts: TreeFacts, opts: PackOptions): PackRes
   const consoleDevice = facts.console ? devices.find((d) => d.dtPath === facts.console!.path) : undefined;
   if (consoleDevice) pack.console = { device: consoleDevice.name, source: src(facts.console!.stdout ? '/chosen' : facts.console!.path) };
   if (arch === 'aarch64' && !facts.addressWidth.paBits) unsourced.paBits = 'not derivable';
-  unsourced.maxIrq = "the kernel's MAX_IRQ is a kernel platform setting (src/plat/<platform>/config.cmake), not in a device tree";
+  if (facts.gic) pack.interrupts = { controller: facts.gic.version === 3 ? 'gic-v3' : 'gic-v2', source: src(facts.gic.path) };
+  unsourced['interrupts.maxIrq'] = "the kernel's MAX_IRQ is a kernel platform setting (src/plat/<platform>/config.cmake), not in a device tree";
   if (link.problems.length) unsourced.loaderLinkAddress = link.problems.join('; ');
   pack.unsourced = unsourced;
 

@@ -63,8 +63,11 @@ export const BoardPackSchema = z
         source: z.string(),
       })
       .optional(),
-    /** The kernel's highest IRQ number (MAX_IRQ of seL4's src/plat/<platform>/config.cmake); source in `factSources.maxIrq`. */
-    maxIrq: z.number().int().positive().optional(),
+    /**
+     * The interrupt controller the kernel drives and its highest IRQ number (MAX_IRQ of seL4's
+     * src/plat/<platform>/config.cmake), for boards whose GIC addresses the pack does not hold.
+     */
+    interrupts: z.object({ controller: z.enum(['gic-v2', 'gic-v3', 'plic', 'x86']), maxIrq: z.number().int().positive().optional(), source: z.string() }).strict().optional(),
     /** The architected timer's PPIs as INTIDs, in the binding's order (sec-phys, phys, virt, hyp-phys, hyp-virt). */
     timer: z.object({ compatible: z.string(), ppis: z.array(z.object({ name: z.string(), intid: z.number().int().min(16).max(31) }).strict()), source: z.string() }).strict().optional(),
     psci: z.object({ method: z.enum(['smc', 'hvc']), source: z.string() }).strict().optional(),
