@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDtsFile } from '../shared/dt/parse';
@@ -138,5 +140,51 @@ describe('board facts from a device tree', () => {
     // The upstream link address 0x41000000 carries a hello-sized payload but not this one: the Orin lesson.
     expect(checkLoaderLink(f, 0x41000000n, { payloadSize: 0x40_0000n })).toEqual([]);
     expect(checkLoaderLink(f, 0x41000000n, { payloadSize: 0x300_0000n })[0]).toMatch(/overlaps the kernel's area \[0x40000000\.\.0x43800000\)/);
+  });
+});
+
+describe('sel4-studio board from-dt', () => {
+  const bin = path.join(root, 'bin/sel4-studio.cjs');
+  const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'board', 'from-dt', ...args], { encoding: 'utf8' });
+  const NV = path.join(corpus, 'sradcliffe-nottinghamspirk__t23x-nv-public');
+  const nvArgs = [path.join(NV, 'nv-platform/tegra234-p3737-0000+p3701-0000-nv.dts'), '--cpp', ...['nv-platform', 'include/kernel', 'include/nvidia-oot', 'include/platforms', '', 'nv-soc'].flatMap((d) => ['-i', path.join(NV, d)])];
+
+  it('writes DIR/board.json from a kernel DTS: a valid pack with the tree\'s facts; refuses to replace it without --force', () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'board-')), 'odroid_c4');
+    const r = run(path.join(SEL4, 'tools/dts/odroidc4.dts'), '--payload', '64M', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('GICv2 arm,gic-400 /soc/interrupt-controller@ffc01000');
+    // A warning at its place: the dynamic CMA reservation.
+    expect(r.stderr).toMatch(/odroidc4\.dts:115:3: warning: a dynamic reservation .*\(\/reserved-memory\/linux,cma\)/);
+    const p = BoardPackSchema.parse(JSON.parse(readFileSync(path.join(out, 'board.json'), 'utf8')));
+    expect([p.name, p.cpu, p.paBits, p.smpCores, p.memory?.base]).toEqual(['odroid_c4', 'cortex-a55', 40, 4, '0x0']);
+    // 64 MiB + 8 MiB from 0x0 ends at 0x4800000; the secure monitor at 0x5000000 is stepped over.
+    expect(p.loaderLinkAddress).toBe('0x6000000');
+    const again = run(path.join(SEL4, 'tools/dts/odroidc4.dts'), '--out', out);
+    expect([again.status, again.stderr]).toEqual([1, expect.stringContaining('exists; nothing written')]);
+  });
+
+  it('a tree without RAM fails at its place and writes nothing; --ram supplies the RAM', () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'board-')), 'agx');
+    const r = run(...nvArgs, '--out', out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/tegra234\.dtsi:13:1: error: no memory node/);
+    expect(r.stderr).toContain('--ram BASE:SIZE');
+    expect(existsSync(path.join(out, 'board.json'))).toBe(false);
+    const ok = run(...nvArgs, '--ram', '0x80000000:0x780000000', '--payload', '0x2800000', '--out', out);
+    expect(ok.status, ok.stderr).toBe(0);
+    const p = BoardPackSchema.parse(JSON.parse(readFileSync(path.join(out, 'board.json'), 'utf8')));
+    expect([p.gic?.regs.map((x) => x.address), p.console?.device, p.loaderLinkAddress]).toEqual([['0xf400000', '0xf440000'], 'serial_3100000', '0x83000000']);
+  });
+
+  it('a broken DTB or DTS is an error with its place', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'board-'));
+    writeFileSync(path.join(dir, 'bad.dtb'), 'junk');
+    const r = run(path.join(dir, 'bad.dtb'), '--out', path.join(dir, 'o'));
+    expect([r.status, r.stderr]).toEqual([1, expect.stringMatching(/bad\.dtb: .*FDT header/)]);
+    writeFileSync(path.join(dir, 'bad.dts'), '/dts-v1/;\n/ {\n\tmemory@0 { device_type = "memory"; reg = <0 0x1000;\n};\n');
+    const d = run(path.join(dir, 'bad.dts'), '--out', path.join(dir, 'o'));
+    expect([d.status, d.stderr]).toEqual([1, expect.stringMatching(/bad\.dts:3:\d+: /)]);
+    expect(run('--out', dir).status).toBe(2);
   });
 });
