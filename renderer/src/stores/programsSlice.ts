@@ -1,5 +1,5 @@
 import { StudioError } from '../../../shared/api/errors';
-import { cmakeRenameProgram, cmakeWithProgram, newCmakeLists } from '../../../shared/build/cmakePrograms';
+import { cmakeHasProgram, cmakeRenameProgram, cmakeWithProgram, newCmakeLists } from '../../../shared/build/cmakePrograms';
 import { cIdent, defaultImage, idsHeader, isGeneratedHeader, PLAIN_IMAGE, programFiles, programStub } from '../../../shared/build/programs';
 import { updatePd, updateProtectionDomain, type Edit } from '../../../shared/model/edits';
 import { allProtectionDomains, type SystemModel } from '../../../shared/model/system';
@@ -171,10 +171,11 @@ export const createProgramsSlice: SliceFactory<ProgramsState, ProgramsActions> =
             buildNote = `; the Makefile is not changed: add ${ok.map((p) => `${p.programImage} from ${dir}${programFiles(p.name).source}`).join(', ')} to its rules`;
           } else if (ok.length) {
             const base = cm?.text ?? newCmakeLists(s.project?.studio.name ?? 'system');
-            const text = ok.reduce((t, p) => cmakeWithProgram(t, p.programImage, `${dir}${programFiles(p.name).source}`), base);
+            const added = ok.filter((p) => !cmakeHasProgram(base, p.programImage));
+            const text = added.reduce((t, p) => cmakeWithProgram(t, p.programImage, `${dir}${programFiles(p.name).source}`), base);
             if (text !== cm?.text) {
               await client.call('fs.write', { path: BUILD_FILE, text, ...(cm ? { expectHash: cm.hash } : {}) });
-              buildNote = `; ${BUILD_FILE} ${cm ? 'builds' : 'created for'} ${ok.map((p) => p.programImage).join(', ')}`;
+              buildNote = `; ${BUILD_FILE} ${cm ? 'builds' : 'created for'} ${added.map((p) => p.programImage).join(', ')}`;
             }
           }
           const parts = [created.length ? `Created ${created.join(', ')}` : 'No new files', kept.length ? `kept ${kept.join(', ')} as they are` : '', odd.length ? `skipped ${odd.map((p) => `${p.name} (image "${p.programImage}" is not a plain .elf name)`).join(', ')}` : ''];
