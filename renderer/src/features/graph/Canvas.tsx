@@ -32,12 +32,13 @@ function CanvasInner() {
   // The checker's diagnostics per node and edge: a channel breaking a rule is drawn red from these.
   const keyProblems = useMemo(() => problemsByKey(diagnostics, sources), [diagnostics, sources]);
   const flow = useReactFlow();
-  // Drawing an edge: PD → region maps it (from the VM's handle: into the VM), PD → PD makes a channel.
+  // Drawing an edge: PD → region maps it (from the VM's handle: into the VM), PD → PD makes a channel. The new edge
+  // is selected (its inspector opens); one undo step takes it away.
   const onConnect = useCallback(
     (c: Connection) => {
       const pd = c.source.slice(3);
-      if (c.target.startsWith('mr:')) actions.edit(addMap(pd, c.target.slice(3), c.sourceHandle === 'vm' ? 'vm' : 'pd'));
-      else if (c.target.startsWith('pd:')) actions.edit(addChannel(pd, c.target.slice(3)));
+      if (c.target.startsWith('mr:')) actions.addAndSelect(addMap(pd, c.target.slice(3), c.sourceHandle === 'vm' ? 'vm' : 'pd'));
+      else if (c.target.startsWith('pd:')) actions.addAndSelect(addChannel(pd, c.target.slice(3)));
     },
     [actions],
   );
