@@ -21,7 +21,7 @@ import { findSdk, inspectSdk, SdkChoices } from './sdk';
 import { checkMonitorCommand } from '../../shared/qemu/monitor';
 import { QEMU_TRACE_LOG } from '../../shared/qemu/command';
 import { projectSources } from './sources';
-import { contentHash, readWithHash, writeChecked } from './fileIo';
+import { contentHash, readWithHash, renameChecked, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
 import { composeSystem } from './compose';
 import { loadDeviceTree } from './deviceTree';
@@ -245,6 +245,10 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
         },
         done: (committed) => watcher.doneWriting(file, committed, previous),
       });
+    },
+    'fs.rename': async ({ from, to, expectHash }) => {
+      await renameChecked(inRoot(from), inRoot(to), from, to, expectHash);
+      return {};
     },
     'fs.watch': async ({ paths }) => {
       const root = projects.requireRoot();

@@ -139,7 +139,16 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
             const next = folderSettingsOf(fs0, p.studio, docPath);
             if (JSON.stringify(next) !== JSON.stringify(fs0) && (await actions.saveFolderSettings(next))) saved += ' and .sel4-studio/settings.json';
           }
-          set((s) => ({ savedDoc: doc, recovery: undefined, project: s.project && { ...s.project, studio: p.studio }, notice: { kind: 'info', message: `Saved ${saved}` } }));
+          set((s) => ({ savedDoc: doc, recovery: undefined, project: s.project && { ...s.project, studio: p.studio } }));
+          // The PD programs' generated headers follow the saved system (only those whose text changed are written).
+          let headers = '';
+          try {
+            const written = await actions.regenerateHeaders();
+            if (written.length) headers = `; regenerated ${written.join(', ')}`;
+          } catch (err) {
+            headers = `; the generated headers were not updated: ${err instanceof Error ? err.message : String(err)}`;
+          }
+          set({ notice: { kind: 'info', message: `Saved ${saved}${headers}` } });
           return true;
         } catch (err) {
           set(failure(err));

@@ -13,6 +13,7 @@ import { nodeTypes } from './nodes';
 import { edgeTypes } from './SpreadEdge';
 import { hex } from '../../../../shared/format/hex';
 import { guestRamFacts } from '../../../../shared/model/board';
+import { commandTitle } from '../../commands/registry';
 
 const MULTI_KEYS = ['Control', 'Meta', 'Shift'];
 const FIT = { maxZoom: 1.2 };
@@ -133,9 +134,15 @@ function CanvasInner() {
     [actions],
   );
 
-  // A device region's context menu: pass the device behind it through to a VM (the passthrough wizard).
-  const [menu, setMenu] = useState<{ x: number; y: number; name: string; physAddr: number } | undefined>();
+  // A device region's context menu: pass the device behind it through to a VM (the passthrough wizard). A PD's: make
+  // its program (stub, generated header, build-file line).
+  const [menu, setMenu] = useState<{ x: number; y: number; name: string; physAddr?: number; pd?: boolean } | undefined>();
   const onNodeContextMenu = useCallback((ev: MouseEvent, n: StudioNode) => {
+    if (n.type === 'pd') {
+      ev.preventDefault();
+      setMenu({ x: ev.clientX, y: ev.clientY, name: n.data.name, pd: true });
+      return;
+    }
     if (n.type !== 'mr' || n.data.physAddr === undefined) return;
     ev.preventDefault();
     setMenu({ x: ev.clientX, y: ev.clientY, name: n.data.name, physAddr: n.data.physAddr });
@@ -204,18 +211,35 @@ function CanvasInner() {
       </ReactFlow>
       {menu && (
         <ul className="context-menu" role="menu" style={{ left: menu.x, top: menu.y }} data-testid="node-context-menu">
-          <li>
-            <button
-              role="menuitem"
-              data-testid="ctx-passthrough"
-              onClick={() => {
-                setMenu(undefined);
-                actions.openWizard({ physAddr: menu.physAddr });
-              }}
-            >
-              Pass the device at {hex(menu.physAddr)} through to a VM…
-            </button>
-          </li>
+          {menu.pd && (
+            <li>
+              <button
+                role="menuitem"
+                data-testid="ctx-create-program"
+                title={commandTitle('createProgram')}
+                onClick={() => {
+                  setMenu(undefined);
+                  void actions.createPrograms([menu.name]);
+                }}
+              >
+                Create program for {menu.name}
+              </button>
+            </li>
+          )}
+          {menu.physAddr !== undefined && (
+            <li>
+              <button
+                role="menuitem"
+                data-testid="ctx-passthrough"
+                onClick={() => {
+                  setMenu(undefined);
+                  actions.openWizard({ physAddr: menu.physAddr });
+                }}
+              >
+                Pass the device at {hex(menu.physAddr)} through to a VM…
+              </button>
+            </li>
+          )}
         </ul>
       )}
     </div>
