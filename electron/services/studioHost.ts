@@ -156,6 +156,11 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
         capabilities: { nativeDialogs: Boolean(opts.pickDirectory) },
       };
       if (opts.initialProject) info.initialProject = path.resolve(opts.initialProject);
+      else {
+        // A page reload (or a new start) goes on where the user was: the last project, if its folder is still there.
+        const last = (await projects.recent())[0]?.dir;
+        if (last && (await fs.stat(last).then((st) => st.isDirectory(), () => false))) info.lastProject = last;
+      }
       return info;
     },
     'doctor.check': async () => ({ tools: await runDoctor() }),

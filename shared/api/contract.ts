@@ -30,6 +30,11 @@ export const HostInfoSchema = z.object({
   }),
   /** The project given on the command line (`--project DIR`), opened at start-up. */
   initialProject: z.string().optional(),
+  /**
+   * Without `initialProject`: the project open last (the newest of the user's recent list, kept by the host in the
+   * user's config), when its folder is still there. The page reopens it at start-up, trusted or not as the user left it.
+   */
+  lastProject: z.string().optional(),
 });
 
 export const ToolStatusSchema = z.object({

@@ -12,6 +12,7 @@ import { stabilize, toFlow, type StudioNode } from './graphModel';
 import { nodeTypes } from './nodes';
 import { edgeTypes } from './SpreadEdge';
 import { hex } from '../../../../shared/format/hex';
+import { guestRamFacts } from '../../../../shared/model/board';
 import { commandTitle } from '../../commands/registry';
 
 const MULTI_KEYS = ['Control', 'Meta', 'Shift'];
@@ -33,14 +34,17 @@ function CanvasInner() {
   // The checker's diagnostics per node and edge: a channel breaking a rule is drawn red from these.
   const keyProblems = useMemo(() => problemsByKey(diagnostics, sources), [diagnostics, sources]);
   const flow = useReactFlow();
-  // Drawing an edge: PD → region maps it (from the VM's handle: into the VM), PD → PD makes a channel.
+  // A VM's RAM is mapped at the board's guest RAM base.
+  const board = useStudio((s) => s.boards.find((b) => b.name === s.project?.studio.board));
+  // Drawing an edge: PD → region maps it (from the VM's handle: into the VM), PD → PD makes a channel. The new edge
+  // is selected (its inspector opens); one undo step takes it away.
   const onConnect = useCallback(
     (c: Connection) => {
       const pd = c.source.slice(3);
-      if (c.target.startsWith('mr:')) actions.edit(addMap(pd, c.target.slice(3), c.sourceHandle === 'vm' ? 'vm' : 'pd'));
-      else if (c.target.startsWith('pd:')) actions.edit(addChannel(pd, c.target.slice(3)));
+      if (c.target.startsWith('mr:')) actions.addAndSelect(addMap(pd, c.target.slice(3), c.sourceHandle === 'vm' ? 'vm' : 'pd', guestRamFacts(board)));
+      else if (c.target.startsWith('pd:')) actions.addAndSelect(addChannel(pd, c.target.slice(3)));
     },
-    [actions],
+    [actions, board],
   );
   // A project just opened: show all of it.
   const opened = useStudio((s) => s.opened);
