@@ -133,7 +133,7 @@ const COMMENT_OR_STRING = /"(?:[^"\\\n]|\\[\s\S]?)*(?:"|(?=\n)|$)|\/\*[\s\S]*?(?
 function logicalLines(text: string): { texts: string[]; numbers?: number[] } {
   // A block comment becomes a space and the newlines it held; a line comment goes; strings stay as they are.
   const s = text.includes('/')
-    ? text.replace(COMMENT_OR_STRING, (m) => (m.charCodeAt(0) === 34 ? m : m.charCodeAt(1) === 42 ? ` ${m.replace(/[^\n]+/g, '')}` : ''))
+    ? text.replace(COMMENT_OR_STRING, (m) => (m.charCodeAt(0) === 34 ? m : m.charCodeAt(1) !== 42 ? '' : m.includes('\n') ? ` ${m.replace(/[^\n]+/g, '')}` : ' '))
     : text;
   const raw = s.split('\n');
   if (!s.includes('\\')) return { texts: raw };
@@ -167,7 +167,6 @@ function logicalLines(text: string): { texts: string[]; numbers?: number[] } {
   return { texts, numbers };
 }
 
-const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
 /** What a character can start, as expand() reads a line: a name, a number, quoted text, or nothing. */
 const NAME_START = 1;
@@ -179,12 +178,13 @@ for (let c = 0; c < 128; c++) {
   CHAR_KIND[c] = /[A-Za-z_]/.test(ch) ? NAME_START : /[0-9]/.test(ch) ? DIGIT : ch === '"' || ch === "'" ? QUOTE : 0;
 }
 
+const isNameChar = (c: number) => c < 128 && (CHAR_KIND[c] === NAME_START || CHAR_KIND[c] === DIGIT);
+
 function nameHash(s: string, from: number, to: number): number {
   let h = s.charCodeAt(from);
   for (let i = from + 1; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
   return h;
 }
-const OTHER = /[^"'A-Za-z_]+/y;
 
 export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   const cpp = new Preprocessor(opts);
@@ -210,7 +210,8 @@ class Preprocessor {
   private readonly maxDepth: number;
   private includes = 0;
   private outputSize = 0;
-  // One line's expansion: macros being expanded (not expanded again inside themselves), how many expansions so far.
+  // One line's expansion: macros being expanded (not expanded again inside themselves: a count above 0), how many
+  // expansions so far. Counts go back to 0 as expansions end (entries stay: a map that shrinks allocates).
   private readonly hide = new Map<string, number>();
   private expansions = 0;
   private totalExpansions = 0;
@@ -265,7 +266,6 @@ class Preprocessor {
     if (!this.namesMacro(text)) return text;
     this.expansions = 0;
     this.nesting = 0;
-    this.hide.clear();
     return this.expand(text, file, line);
   }
   private tooBig(file: string, line: number, what: string): never {
@@ -280,57 +280,57 @@ class Preprocessor {
     try {
       return this.expand(text, file, line);
     } finally {
-      const n = this.hide.get(name)! - 1;
-      if (n) this.hide.set(name, n);
-      else this.hide.delete(name);
+      this.hide.set(name, this.hide.get(name)! - 1);
       this.nesting--;
     }
   }
   private expand(text: string, file: string, line: number): string {
+    // The text is copied in runs: from `copied` up to each macro that expands, then its expansion.
     let res = '';
+    let copied = 0;
     let i = 0;
-    while (i < text.length) {
-      // A run of characters that can start neither a name nor a quoted text, at once.
-      OTHER.lastIndex = i;
-      const plain = OTHER.exec(text);
-      if (plain) {
-        res += plain[0];
-        i += plain[0].length;
-        if (i >= text.length) break;
-      }
-      const c = text[i]!;
-      if (c === '"' || c === "'") {
+    const n = text.length;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      const kind = c < 128 ? CHAR_KIND[c]! : 0;
+      if (kind === QUOTE) {
+        // Quoted text, to the same quote (a backslash takes the next character): nothing in it expands.
         let j = i + 1;
-        while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
-        res += text.slice(i, j + 1);
+        while (j < n && text.charCodeAt(j) !== c) j += text.charCodeAt(j) === 92 ? 2 : 1;
         i = j + 1;
         continue;
       }
-      IDENT.lastIndex = i;
-      const m = /[A-Za-z_]/.test(c) && (i === 0 || !/[A-Za-z0-9_]/.test(text[i - 1]!)) ? IDENT.exec(text) : null;
-      if (!m) {
-        res += c;
+      if (kind !== NAME_START) {
         i++;
         continue;
       }
-      const name = m[0];
-      i += name.length;
-      const macro = this.macros.get(name);
-      if (!macro || this.hide.has(name)) {
-        res += name;
+      // A name starts here unless a name or number character comes right before (the x of 0x10).
+      const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+      if (before < 128 && (CHAR_KIND[before] === NAME_START || CHAR_KIND[before] === DIGIT)) {
+        i++;
         continue;
       }
+      const start = i;
+      let h = c;
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (!isNameChar(d)) break;
+        h = (Math.imul(h, 31) + d) | 0;
+      }
+      // A name never defined is passed over without being cut out of the text.
+      if (!this.hashes.has(h)) continue;
+      const name = text.slice(start, i);
+      const macro = this.macros.get(name);
+      if (!macro || this.hide.get(name)) continue;
       if (!macro.params) {
-        res += this.expandHiding(name, macro.body, file, line);
+        res += text.slice(copied, start) + this.expandHiding(name, macro.body, file, line);
+        copied = i;
         if (res.length > MAX_LINE_OUTPUT) this.tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
         continue;
       }
       let j = i;
-      while (j < text.length && /\s/.test(text[j]!)) j++;
-      if (text[j] !== '(') {
-        res += name;
-        continue;
-      }
+      while (j < n && /\s/.test(text[j]!)) j++;
+      if (text[j] !== '(') continue;
       const args: string[] = [];
       let depth = 0;
       let from = ++j;
@@ -377,10 +377,11 @@ class Preprocessor {
         }
       });
       if (body.length > MAX_LINE_OUTPUT) this.tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
-      res += this.expandHiding(name, body, file, line);
+      res += text.slice(copied, start) + this.expandHiding(name, body, file, line);
+      copied = i;
       if (res.length > MAX_LINE_OUTPUT) this.tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
     }
-    return res;
+    return copied === 0 ? text : res + text.slice(copied);
   }
 
   private evalCondition(expr: string, file: string, line: number): boolean {

@@ -1,7 +1,7 @@
 import { fromUtf8 } from '../format/utf8';
 import { DtError, DTC_LINE_MARKER, joinPath, dirname, preprocess, unescapeCString, MAX_INCLUDES, MAX_INCLUDE_DEPTH, MAX_OUTPUT, type SourceLine } from './cpp';
 import { evaluate, type Body, type Item } from './merge';
-import { cellValue, Scanner } from './scanner';
+import { cellValue, hexDigit, isLabelChar, plainCell, Scanner } from './scanner';
 import { MAX_NODE_DEPTH, newNode, type DtTree, type Place, type Property } from './tree';
 
 /**
@@ -28,9 +28,9 @@ const HEX_BYTE = /[0-9a-fA-F]{2}/y;
  */
 export function parseDtsFile(entry: string | string[], opts: ParseOptions): DtTree {
   const files = Array.isArray(entry) ? entry : [entry];
-  const lines = files.flatMap((f) =>
-    opts.cpp ? preprocess(f, { includeDirs: opts.includeDirs ?? [], readFile: opts.readFile, defines: { __DTS__: '1', ...(opts.defines ?? {}) } }) : rawLines(f, opts.readFile(f)),
-  );
+  const read = (f: string) =>
+    opts.cpp ? preprocess(f, { includeDirs: opts.includeDirs ?? [], readFile: opts.readFile, defines: { __DTS__: '1', ...(opts.defines ?? {}) } }) : rawLines(f, opts.readFile(f));
+  const lines = files.length === 1 ? read(files[0]!) : files.flatMap(read);
   return parseLines(lines, opts);
 }
 
@@ -175,7 +175,6 @@ const ENTRY = new RegExp(
     String.raw`(?:([;{])|=[ \t\r\n]*(?:"([^"\\\n\u0080-\uffff]*)"|<((?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0|&[A-Za-z_][A-Za-z0-9_]*)(?=[ \t\r\n>]))*)[ \t\r\n]*>)[ \t\r\n]*;|(=))`,
   'y',
 );
-const LABEL_NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /**
  * The body of a node `depth` levels below the root (or below the node a `&ref { }` names); `opened` when its `{`
@@ -205,19 +204,26 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
     }
     if (c !== 47) {
       ENTRY.lastIndex = at;
-      const m = ENTRY.exec(text);
-      if (m) {
-        const labels = m[1] ? m[1].match(LABEL_NAME)! : [];
-        const namePos = at + m[1]!.length;
-        const name = m[2]!;
-        sc.pos = ENTRY.lastIndex;
-        if (m[4] !== undefined || m[5] !== undefined) {
-          const prop: Property = { name, value: EMPTY, labels, refs: [], place: sc.place(namePos) };
-          prop.value = m[4] !== undefined ? plainString(m[4]) : plainCells(sc, prop, at + m[0].indexOf('<', m[1]!.length + name.length) + 1);
-          body.entries.push({ kind: 'prop', prop });
-          continue;
+      if (ENTRY.test(text)) {
+        // The match is read again by hand (no match object): labels (names followed by ':'), the name, what follows.
+        const end = ENTRY.lastIndex;
+        const labels: string[] = [];
+        let p = at;
+        let q = p;
+        for (;;) {
+          while (isNameChar(text.charCodeAt(q))) q++;
+          if (text.charCodeAt(q) !== 58) break;
+          labels.push(text.slice(p, q));
+          p = q + 1;
+          while (isSpace(text.charCodeAt(p))) p++;
+          q = p;
         }
-        if (m[3] === '{') {
+        const namePos = p;
+        const name = text.slice(p, q);
+        while (isSpace(text.charCodeAt(q))) q++;
+        const term = text.charCodeAt(q);
+        sc.pos = end;
+        if (term === 123) {
           if (depth + 1 > MAX_NODE_DEPTH) sc.fail(`node '${name}' is nested too deeply (more than ${MAX_NODE_DEPTH} levels)`, namePos);
           const entryPlace = sc.place(at);
           const child = parseBody(sc, depth + 1, sc.place(namePos + name.length));
@@ -225,11 +231,18 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
           body.entries.push({ kind: 'child', name, labels, body: child, omit: false, place: entryPlace });
           continue;
         }
-        const prop: Property = { name, value: new Uint8Array(0), labels, refs: [], place: sc.place(namePos) };
-        if (m[6] === '=') {
-          prop.value = parseValue(sc, prop);
-          sc.eat(';');
-        }
+        const prop: Property = { name, value: EMPTY, labels, refs: [], place: sc.place(namePos) };
+        if (term === 61) {
+          if (text.charCodeAt(end - 1) === 59) {
+            // A plain string or a list of plain cells, and its ';'.
+            let v = q + 1;
+            while (isSpace(text.charCodeAt(v))) v++;
+            prop.value = text.charCodeAt(v) === 34 ? plainString(text, v + 1, text.indexOf('"', v + 1)) : plainCells(sc, prop, v + 1);
+          } else {
+            prop.value = parseValue(sc, prop);
+            sc.eat(';');
+          }
+        } else prop.value = new Uint8Array(0);
         body.entries.push({ kind: 'prop', prop });
         continue;
       }
@@ -267,12 +280,10 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
 }
 
 /**
- * A string of ASCII without escapes, and a list of plain cells (numbers that fit a cell, `&label` references) with
- * spaces between: what nearly every value is. CELL reads the cells of a list PLAIN_CELLS matched, one after another.
+ * A list of plain cells (numbers that fit a cell, `&label` references) with spaces between: what nearly every cell
+ * list is (readCells reads the cells of such a list).
  */
-const PLAIN_STRING = /"([^"\\\n\u0080-\uffff]*)"/y;
 const PLAIN_CELLS = /<(?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0|&[A-Za-z_][A-Za-z0-9_]*)(?=[ \t\r\n>]))*[ \t\r\n]*>/y;
-const CELL = /[ \t\r\n]*(?:0[xX]([0-9a-fA-F]+)|&([A-Za-z_][A-Za-z0-9_]*)|([0-9]+))/y;
 
 /** The value being read (one at a time), grown as needed. */
 let value = new Uint8Array(1024);
@@ -300,12 +311,18 @@ const byte = (b: number) => {
 
 const EMPTY = new Uint8Array(0);
 
-/** A string ENTRY or PLAIN_STRING matched: its bytes and the NUL. */
-function plainString(str: string): Uint8Array {
-  const out = new Uint8Array(str.length + 1);
-  for (let i = 0; i < str.length; i++) out[i] = str.charCodeAt(i);
+/** A string ENTRY matched (the text from `from` to `to`, quotes excluded): its bytes and the NUL. */
+function plainString(text: string, from: number, to: number): Uint8Array {
+  const out = new Uint8Array(to - from + 1);
+  for (let i = from; i < to; i++) out[i - from] = text.charCodeAt(i);
   return out;
 }
+
+/** A name or label character (`[A-Za-z0-9,._+*#?@-]`), and the spaces ENTRY allows between its parts. */
+const NAME_CHARS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,._+*#?@-') NAME_CHARS[c.charCodeAt(0)] = 1;
+const isNameChar = (c: number) => c < 128 && NAME_CHARS[c] === 1;
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /** The cells of a list ENTRY or PLAIN_CELLS matched, from `from` (after its `<`). */
 function plainCells(sc: Scanner, prop: Property, from: number): Uint8Array {
@@ -314,14 +331,63 @@ function plainCells(sc: Scanner, prop: Property, from: number): Uint8Array {
   return value.slice(0, length);
 }
 
+/**
+ * Read cells the list syntax was checked for (numbers of at most 8 hex or 9 decimal digits, `&label`s, spaces) up
+ * to its `>`, character by character: no match objects or substrings but the labels'.
+ */
 function readCells(sc: Scanner, prop: Property, from: number) {
-  CELL.lastIndex = from;
-  for (let m = CELL.exec(sc.text); m; m = CELL.exec(sc.text)) {
-    if (m[2] !== undefined) {
-      const refAt = m.index + m[0].length - m[2].length - 1;
-      prop.refs.push({ offset: length, kind: 'phandle', target: m[2], place: sc.place(refAt) });
+  const text = sc.text;
+  let i = from;
+  for (;;) {
+    let c = text.charCodeAt(i);
+    while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
+    if (c === 62) return; // '>'
+    if (c === 38) {
+      // '&label'
+      const at = i;
+      i++;
+      while (isLabelChar(text.charCodeAt(i))) i++;
+      prop.refs.push({ offset: length, kind: 'phandle', target: text.slice(at + 1, i), place: sc.place(at) });
       cell(0xffffffff);
-    } else cell(m[1] !== undefined ? parseInt(m[1], 16) : +m[3]!);
+      continue;
+    }
+    let v = 0;
+    if (c === 48 && (text.charCodeAt(i + 1) | 32) === 120) {
+      // 0x...
+      i += 2;
+      for (let d = hexDigit(text.charCodeAt(i)); d >= 0; d = hexDigit(text.charCodeAt(++i))) v = v * 16 + d;
+    } else {
+      for (; c >= 48 && c <= 57; c = text.charCodeAt(++i)) v = v * 10 + (c - 48);
+    }
+    cell(v);
+  }
+}
+
+
+
+/**
+ * A byte string of hex pairs and spaces only (`[de ad be ef]`, `[deadbeef]`) from the scanner's `[`, appended to the
+ * value: true, the position past its `]`; false with nothing appended if anything else is in it.
+ */
+function plainBytes(sc: Scanner): boolean {
+  const text = sc.text;
+  const start = length;
+  let i = sc.pos + 1;
+  for (;;) {
+    let c = text.charCodeAt(i);
+    while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
+    if (c === 93) {
+      sc.pos = i + 1;
+      return true;
+    }
+    const hi = hexDigit(c);
+    const lo = hexDigit(text.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0) {
+      length = start;
+      return false;
+    }
+    byte(hi * 16 + lo);
+    i += 2;
   }
 }
 
@@ -334,24 +400,30 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
     const at = sc.pos;
     const c = text.charCodeAt(at);
     if (c === 34) {
-      PLAIN_STRING.lastIndex = at;
-      const m = PLAIN_STRING.exec(text);
-      if (m) {
-        const str = m[1]!;
-        room(str.length + 1);
-        for (let i = 0; i < str.length; i++) value[length++] = str.charCodeAt(i);
-        sc.pos = PLAIN_STRING.lastIndex;
-      } else {
+      // A plain string is copied as it is scanned; at an escape, a newline or a non-ASCII character (or no closing
+      // quote) what was copied is dropped and the string is read with its escapes.
+      const start = length;
+      let i = at + 1;
+      room(64);
+      for (let d = text.charCodeAt(i); d !== 34 && d !== 92 && d !== 10 && d < 0x80 && i < text.length; d = text.charCodeAt(++i)) {
+        if (length === value.length) room(1);
+        value[length++] = d;
+      }
+      if (text.charCodeAt(i) === 34) sc.pos = i + 1;
+      else {
+        length = start;
         const bytes = sc.string();
         room(bytes.length + 1);
         value.set(bytes, length);
         length += bytes.length;
       }
-      value[length++] = 0;
+      byte(0);
     } else if (c === 60 && ((PLAIN_CELLS.lastIndex = at), PLAIN_CELLS.test(text))) {
       const end = PLAIN_CELLS.lastIndex;
       readCells(sc, prop, at + 1);
       sc.pos = end;
+    } else if (c === 91 && plainBytes(sc)) {
+      // Read by plainBytes.
     } else if (c === 91) {
       sc.eat('[');
       for (;;) {
@@ -385,6 +457,13 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
           prop.refs.push({ offset: length, kind: 'phandle', target: 'label' in r ? r.label : r.path, place: sc.place(refAt) });
           cell(0xffffffff);
           continue;
+        }
+        if (bits === 32) {
+          const plain = plainCell(sc);
+          if (plain >= 0) {
+            cell(plain);
+            continue;
+          }
         }
         const v = cellValue(sc);
         if (bits === 32) {
