@@ -57,7 +57,52 @@ interface Macro {
   params?: string[];
   variadic?: boolean;
   body: string;
+  /** What followed the name in its #define, until the macro is first expanded (settle() reads it then). */
+  raw?: string;
 }
+
+/**
+ * A macro's parameters and body from what follows its name, as `^NAME(\(([^)]*)\))?\s*(.*)$` reads a #define: the
+ * headers a tree includes define thousands of macros and expand a few, so this waits for the first expansion.
+ */
+function settle(m: Macro) {
+  const raw = m.raw!;
+  m.raw = undefined;
+  let rest = raw;
+  const close = raw.charCodeAt(0) === 40 ? raw.indexOf(')') : -1;
+  if (close > 0) {
+    const ps = raw
+      .slice(1, close)
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (ps[ps.length - 1] === '...') {
+      m.variadic = true;
+      ps.pop();
+    }
+    m.params = ps;
+    rest = raw.slice(close + 1);
+  }
+  m.body = rest.trim();
+}
+
+/** `#define` and its name at the start of a line (spaces and tabs around the '#'): where the name starts, or -1. */
+function defineName(line: string): number {
+  let i = 0;
+  let c = line.charCodeAt(0);
+  while (c === 32 || c === 9) c = line.charCodeAt(++i);
+  if (c !== 35) return -1;
+  c = line.charCodeAt(++i);
+  while (c === 32 || c === 9) c = line.charCodeAt(++i);
+  if (!line.startsWith('define', i)) return -1;
+  i += 6;
+  c = line.charCodeAt(i);
+  if (c !== 32 && c !== 9) return -1;
+  while (c === 32 || c === 9) c = line.charCodeAt(++i);
+  return c < 128 && CHAR_KIND[c] === NAME_START ? i : -1;
+}
+/** A line break character, which the directive pattern's `(.*)$` does not take: such lines go the general way. */
+const BROKEN_DEFINE = /[\r\u2028\u2029]/;
 
 const DIRECTIVE = /^\s*#\s*([A-Za-z_]+)\b(.*)$/;
 const DIRECTIVES = new Set(['include', 'define', 'undef', 'if', 'ifdef', 'ifndef', 'elif', 'else', 'endif', 'error', 'warning', 'pragma', 'line', 'include_next']);
@@ -219,7 +264,7 @@ class Preprocessor {
 
   constructor(private readonly opts: CppOptions) {
     this.maxDepth = opts.maxDepth ?? MAX_INCLUDE_DEPTH;
-    for (const [k, v] of Object.entries(opts.defines ?? {})) this.define(k, { body: v });
+    for (const [k, v] of Object.entries(opts.defines ?? {})) this.define(k, { params: undefined, variadic: undefined, body: v, raw: undefined });
   }
 
   private define(name: string, m: Macro) {
@@ -322,6 +367,7 @@ class Preprocessor {
       const name = text.slice(start, i);
       const macro = this.macros.get(name);
       if (!macro || this.hide.get(name)) continue;
+      if (macro.raw !== undefined) settle(macro);
       if (!macro.params) {
         res += text.slice(copied, start) + this.expandHiding(name, macro.body, file, line);
         copied = i;
@@ -412,6 +458,21 @@ class Preprocessor {
       const physical = numbers ? numbers[k]! : k + 1;
       const where = mark ? mark.file : file;
       const line = mark ? mark.line + (physical - mark.at - 1) : physical;
+      // `#define NAME ...`, most lines of a header: the macro is kept with the text after its name.
+      const def = defineName(lineText);
+      if (def >= 0) {
+        let end = def + 1;
+        let h = lineText.charCodeAt(def);
+        for (let d = lineText.charCodeAt(end); isNameChar(d); d = lineText.charCodeAt(++end)) h = (Math.imul(h, 31) + d) | 0;
+        const raw = lineText.slice(end);
+        if (!BROKEN_DEFINE.test(raw)) {
+          if (active()) {
+            this.macros.set(lineText.slice(def, end), { params: undefined, variadic: undefined, body: '', raw });
+            this.hashes.add(h);
+          }
+          continue;
+        }
+      }
       // Directives and markers hold a '#' (most lines of a tree do not).
       const hash = lineText.includes('#');
       const lm = hash ? CPP_LINE_MARKER.exec(lineText) : null;
@@ -458,7 +519,7 @@ class Preprocessor {
             if (name === 'define') {
               const md = /^([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*)$/.exec(arg);
               if (!md) throw new DtError('macro names must be identifiers', where, line);
-              const macro: Macro = { body: md[4]!.trim() };
+              const macro: Macro = { params: undefined, variadic: undefined, body: md[4]!.trim(), raw: undefined };
               if (md[2] !== undefined) {
                 const ps = md[3]!.split(',').map((p) => p.trim()).filter(Boolean);
                 if (ps[ps.length - 1] === '...') {
