@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench` (`-- --only startup|graph|build` for start-up, the graph editor or the build pipeline alone): each
+// `npm run bench` (`-- --only startup|graph|build|wizard` for start-up, the graph editor, the build pipeline or the passthrough wizard alone): each
 // measurement against a baseline measured in the same run. `BENCH_RUNS=N` sets the start-up runs (default 15).
 //  - start-up (scripts/benchStartup.mjs): host start -> UI interactive against a bare page; first-screen bundle weight
 import { chromium } from 'playwright-core';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { createRequire } from 'node:module';
 import { benchGraph, printGraph } from './benchGraph.mjs';
+import { benchWizard, printWizard } from './benchWizard.mjs';
 import { benchBuildLog, printBuildLog } from './benchBuildUi.mjs';
 import { runEditBench } from './benchEdit.mjs';
 import { benchBundle, benchStartup, printStartup, startProcess, startupSummary } from './benchStartup.mjs';
@@ -22,8 +23,8 @@ if (process.argv.join(' ').includes('--only edit')) process.exit((await runEditB
 if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && !['startup', 'graph', 'build', 'edit'].includes(only)) {
-  console.error(`--only takes startup, graph, build or edit, not ${only}`);
+if (only !== undefined && !['startup', 'graph', 'build', 'edit', 'wizard'].includes(only)) {
+  console.error(`--only takes startup, graph, build, edit or wizard, not ${only}`);
   process.exit(2);
 }
 const browser = await chromium.launch({
@@ -42,6 +43,13 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // Start-up first, while the machine is as quiet as this run will see it.
 const startup = only === undefined || only === 'startup' ? await benchStartup(browser, root, RUNS) : undefined;
+const startWizardHost = () => startProcess([path.join(root, 'dist/server/main.mjs'), '--port', '0', '--no-open'], { SEL4_STUDIO_CONFIG_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-cfg-')) });
+const wizard = only === undefined || only === 'wizard' ? await benchWizard(browser, startWizardHost, mkdtempSync(path.join(os.tmpdir(), 'bench-wizard-')), path.join(root, 'tests/fixtures/dts-corpus/sradcliffe-nottinghamspirk__t23x-nv-public')) : undefined;
+if (only === 'wizard') {
+  printWizard(wizard);
+  await browser.close();
+  process.exit(0);
+}
 const bundle = startup ? await benchBundle(browser, root) : undefined;
 if (only === 'startup') {
   printStartup(startup, bundle);
@@ -133,6 +141,7 @@ const rt = JSON.parse(spawnSync(process.execPath, [rtOut], { cwd: root, encoding
 const results = {
   build: { ...buildBench, log: buildLog },
   graph,
+  wizard,
   runtime: rt,
   dt: { trees: dtRows, dtbRead },
   sdf,
@@ -143,6 +152,7 @@ const results = {
 mkdirSync(path.join(root, 'bench-results'), { recursive: true });
 writeFileSync(path.join(root, 'bench-results', 'bench.json'), JSON.stringify(results, null, 2));
 printStartup(startup, bundle);
+printWizard(wizard);
 console.log(`validate the corpus (${sdf.files} files, one process): ${sdf.corpusCheckMsPerFile.toFixed(3)} ms/file; XML parse alone ${sdf.corpusParseMsPerFile.toFixed(3)} ms/file; ratio ${(sdf.corpusCheckMsPerFile / sdf.corpusParseMsPerFile).toFixed(2)}`);
 console.log(`synthetic 63-PD system (${sdf.synthetic63.bytes} bytes): full validation ${sdf.synthetic63.fullMedianMs.toFixed(2)} ms (median; XML parse alone ${sdf.synthetic63.parseMedianMs.toFixed(2)} ms, ratio ${(sdf.synthetic63.fullMedianMs / sdf.synthetic63.parseMedianMs).toFixed(2)}); re-validation after a one-attribute edit p95 ${sdf.synthetic63.editP95Ms.toFixed(2)} ms (target < 16 ms: ${sdf.synthetic63.editP95Ms < 16 ? 'met' : 'MISSED'})`);
 for (const r of dtRows) console.log(`sel4-studio dtc vs dtc, whole process, ${r.tree}: ${r.oursMs.toFixed(0)} ms vs ${r.dtcMs.toFixed(0)} ms; ratio ${r.ratio.toFixed(2)} (target <= 1.0: ${r.ratio <= 1 ? 'met' : 'MISSED'})`);

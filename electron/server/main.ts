@@ -8,6 +8,9 @@ import { deadInstances, newToken, recordInstance } from './instance';
 import { startServer, type RunningServer } from './server';
 import { defaultBoardsDir } from '../services/paths';
 
+/** How long a stop may take before the host exits regardless. */
+const STOP_DEADLINE_MS = 3000;
+
 /** Browser mode entry: `node dist/server/main.mjs [--port N] [--no-open] [--project DIR]`. */
 async function main() {
   let args;
@@ -60,6 +63,8 @@ async function main() {
   const stop = async () => {
     if (closing) return;
     closing = true;
+    // Closing ends every connection; should anything still hold on, the host ends anyway (its children with it).
+    setTimeout(() => process.exit(0), STOP_DEADLINE_MS).unref();
     await running.close();
     process.exit(0);
   };

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { hostMessage, NONCE_PATTERN, pageMessage, parseAuthProtocol } from '../../shared/api/browserWire';
 import type { StudioHostOptions } from '../services/studioHost';
@@ -196,6 +196,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   });
 
+  // Every socket, so that closing ends them all: an idle keep-alive, a browser's preconnect that never sent a request,
+  // a half-sent request or an upgrade still being admitted would each keep server.close() waiting for ever.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
   server.on('upgrade', (req, socket, head) => {
     // Node drops its own error listener from an upgraded socket: a reset while the host answers a refusal (or before
     // ws takes the socket over) would otherwise be an uncaught error.
@@ -228,7 +236,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     killProcesses: () => session?.killProcesses(),
     async close() {
       (await loading?.catch(() => undefined))?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
     },
   };
 }

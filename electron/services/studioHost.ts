@@ -24,6 +24,7 @@ import { projectSources } from './sources';
 import { contentHash, readWithHash, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
 import { composeSystem } from './compose';
+import { loadDeviceTree } from './deviceTree';
 import { listWorkspaceFiles } from './workspace';
 import { sweepStaleTempDirs } from './tempDirs';
 
@@ -247,6 +248,8 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     },
     'workspace.files': async () => listWorkspaceFiles(projects.requireRoot()),
     'system.compose': async ({ path: rel, cpp }) => composeSystem(projects.requireRoot(), rel, cpp),
+    // Reads only (cpp reads, the engine compiles): no trust needed, like system.compose.
+    'dt.load': async ({ path: rel, includeDirs, cpp }) => loadDeviceTree(projects.requireRoot(), rel, { ...(includeDirs ? { includeDirs } : {}), ...(cpp !== undefined ? { cpp } : {}) }),
     'workspace.saveSettings': async ({ settings }) => (await projects.saveSettings(settings), {}),
     'workspace.trust': async ({ trusted }) => {
       const root = projects.requireRoot();

@@ -54,7 +54,8 @@ export function cppArgv(file: string, options: TemplateOptions): string[] {
 /** Most text a template may preprocess to (a macro that doubles at each level makes gigabytes). */
 const MAX_CPP_OUTPUT = 64 * 1024 * 1024;
 
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | 'missing'; stdout: string; stderr: string; stopped?: string }> {
+/** Run a preprocessor (argv, no shell); `missing` when it is not installed, `stopped` when we stopped it. */
+export function runCpp(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | 'missing'; stdout: string; stderr: string; stopped?: string }> {
   return new Promise((resolve) => {
     execFile(command, args, { cwd, encoding: 'utf8', maxBuffer: MAX_CPP_OUTPUT, timeout: timeoutMs, shell: false }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean }) | null;
@@ -70,7 +71,7 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
 export async function preprocessTemplate(file: string, options: TemplateOptions): Promise<PreprocessedTemplate> {
   const absolute = path.resolve(file);
   const read = options.read ?? readText;
-  const r = await run(options.cpp ?? 'cpp', cppArgv(absolute, options), path.dirname(absolute), options.timeoutMs ?? 20_000);
+  const r = await runCpp(options.cpp ?? 'cpp', cppArgv(absolute, options), path.dirname(absolute), options.timeoutMs ?? 20_000);
   if (r.stopped) return { diagnostics: [{ severity: 'error', rule: 'cpp', file: absolute, message: r.stopped }], by: 'system-cpp' };
   if (r.code === 'missing') {
     const includeDirs = options.includeDirs.map((d) => path.resolve(d));

@@ -209,6 +209,32 @@ export const methods = {
       cpp: z.object({ defines: z.record(z.string(), z.string()), includeDirs: z.array(z.string()) }).optional(),
     }),
   },
+  /**
+   * A device tree of the open folder, compiled for the passthrough wizard: a DTB as it is, a DTS through the system
+   * cpp when it uses the preprocessor (the seL4 Studio subset when none is installed; `-nostdinc`, include folders
+   * only inside the folder: the given ones, else the ones its includes need, found in the folder), then the engine's
+   * dtc-identical compiler with labels kept (`__symbols__`, dtc -@). With the dt-bindings headers it included, for
+   * names of clocks, resets, power domains and stream IDs. Errors carry file:line:column; a tree that reads a file
+   * outside the folder is refused without quoting it. Reads only: allowed in restricted mode.
+   */
+  'dt.load': {
+    params: z.object({ path: ProjectPath, includeDirs: z.array(ProjectPath).max(64).optional(), cpp: z.boolean().optional() }).strict(),
+    result: z.object({
+      format: z.enum(['dts', 'dtb']),
+      /** Which preprocessor read it (`none`: a DTB, or a DTS without cpp directives). */
+      by: z.enum(['system-cpp', 'subset', 'none']),
+      /** The compiled tree, base64. */
+      dtb: z.string(),
+      /** The include folders used, relative to the folder (`.` is the folder itself). */
+      includeDirs: z.array(z.string()),
+      headers: z.array(z.object({ path: z.string(), text: z.string() })),
+      /** How many files the tree was made of. */
+      files: z.number().int().nonnegative(),
+      notes: z.array(z.string()),
+      /** How long the host took (preprocessing and compiling), in ms. */
+      ms: z.number().nonnegative(),
+    }),
+  },
   'workspace.files': { params: Empty, result: z.object({ files: z.array(WorkspaceFileSchema), truncated: z.boolean() }) },
   /**
    * Trust the open folder (or stop trusting it). In Electron the host asks the user in a native dialog first (the page

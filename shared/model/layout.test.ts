@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importSystem } from '../sdf/import';
-import { drawnPositions, estimatedPdHeight, fallbackLayout, pdsInDrawOrder } from './layout';
-import type { SystemModel } from './system';
+import { addProtectionDomain } from './edits';
+import { drawnPositions, estimatedPdHeight, fallbackLayout, pdsInDrawOrder, placeAdded } from './layout';
+import { emptySystem, type SystemModel } from './system';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const system = (rel: string) => importSystem(readFileSync(path.join(root, rel), 'utf8'), rel).model!;
@@ -120,5 +121,20 @@ describe('fallback layout', () => {
         const b = boxes[j]!;
         expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y, `${a.key} overlaps ${b.key}`).toBe(true);
       }
+  });
+});
+
+describe('nodes an edit adds without a place', () => {
+  it('go below what was drawn, without moving it or overlapping it', () => {
+    const before = addProtectionDomain({ x: 100, y: 100 }, 'main').apply({ system: emptySystem(), layout: { nodes: {} } });
+    const region = { name: 'uart', size: 0x1000, physAddr: 0x9000000 };
+    const vmm = { name: 'vmm', priority: 254, programImage: 'vmm.elf', maps: [{ mr: 'uart', vaddr: 0x9000000, perms: 'rw' }], irqs: [], extra: [] };
+    const after = { ...before, system: { ...before.system, memoryRegions: [region], protectionDomains: [...before.system.protectionDomains, vmm] } };
+    const placed = placeAdded(before, after);
+    expect(placed.layout.nodes['pd:main']).toEqual({ x: 100, y: 100 });
+    expect(placed.layout.nodes['pd:vmm']!.y).toBeGreaterThan(100 + 70);
+    expect(placed.layout.nodes['mr:uart']!.y).toBeGreaterThan(placed.layout.nodes['pd:vmm']!.y + 70);
+    // Nothing added: the same document.
+    expect(placeAdded(before, before)).toBe(before);
   });
 });

@@ -76,3 +76,32 @@ export function drawnPositions(doc: EditorDoc): Record<string, NodePosition> {
 export function fallbackLayout(system: SystemModel): Record<string, NodePosition> {
   return drawnPositions({ system, layout: { nodes: {} } });
 }
+
+/** About how tall the canvas draws a region node. */
+const MR_H = 70;
+/** Regions an added row holds before it wraps. */
+const MR_PER_ROW = 6;
+
+/**
+ * `after` with a place for every node an edit added without one (the passthrough's VMM and regions, the Path B PDs):
+ * a row of PDs, then rows of their regions, below everything the canvas drew before. The nodes that were there keep
+ * where they were drawn (stored, so the fallback layout does not move them for the newcomers).
+ */
+export function placeAdded(before: EditorDoc, after: EditorDoc): EditorDoc {
+  const was = drawnPositions(before);
+  const now = drawnPositions(after);
+  const added = Object.keys(now).filter((k) => !(k in was) && !(k in after.layout.nodes));
+  if (!added.length) return after;
+  const pds = new Map(pdsInDrawOrder(before.system).map(({ pd }) => [pdKey(pd.name), pd]));
+  const heights = Object.entries(was).map(([k, p]) => p.y + (pds.has(k) ? estimatedPdHeight(pds.get(k)!) : MR_H));
+  const left = Math.min(LAYOUT_ORIGIN.x, ...Object.values(was).map((p) => p.x));
+  let y = Math.max(LAYOUT_ORIGIN.y - 80, ...heights) + 80;
+  const nodes: Record<string, NodePosition> = { ...Object.fromEntries(Object.entries(was).filter(([k]) => k in now)), ...after.layout.nodes };
+  const newPds = pdsInDrawOrder(after.system).filter(({ pd }) => added.includes(pdKey(pd.name)));
+  newPds.forEach(({ pd }, i) => (nodes[pdKey(pd.name)] = { x: left + i * PD_COL_W, y }));
+  if (newPds.length) y += Math.max(...newPds.map(({ pd }) => estimatedPdHeight(pd))) + 60;
+  const newMrs = after.system.memoryRegions.filter((m) => added.includes(mrKey(m.name)));
+  const colW = Math.max(260, 70 + 8 * Math.max(0, ...newMrs.map((m) => m.name.length)));
+  newMrs.forEach((m, i) => (nodes[mrKey(m.name)] = { x: left + (i % MR_PER_ROW) * colW, y: y + Math.floor(i / MR_PER_ROW) * (MR_H + 30) }));
+  return { ...after, layout: { ...after.layout, nodes } };
+}

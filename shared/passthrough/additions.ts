@@ -2,6 +2,7 @@ import type { BoardPack } from '../model/board';
 import type { Edit } from '../model/edits';
 import { allProtectionDomains, emptySystem, type Channel, type MapEntry, type MemoryRegion, type ProtectionDomain, type SystemModel, type VirtualMachine } from '../model/system';
 import { updatePd } from '../model/edits';
+import { placeAdded } from '../model/layout';
 import { hex } from '../format/hex';
 import type { Plan, PlanInput } from './plan';
 import { PATH_B, PATH_B_QUEUES, hasPathBClient, type PathBPlan } from './pathB';
@@ -158,7 +159,8 @@ function pathBAdditions(pb: PathBPlan, plan: Plan, base: SystemModel, delta: Sys
     return e;
   };
   vmm.maps.push(cli('net_rx_free_cli0', 'rx_free'), cli('net_rx_active_cli0', 'rx_active'), cli('net_tx_free_cli0', 'tx_free'), cli('net_tx_active_cli0', 'tx_active'), cli('net_rx_buffer_data_region_cli0', 'rx_buffer_data_region'), cli('net_tx_buffer_data_region_cli0', 'tx_buffer_data_region'));
-  const used = plan.vm.usedIds;
+  // A copy: planning the additions again (a preview, then Apply) must give the same ids.
+  const used = new Set(plan.vm.usedIds);
   const free = () => {
     let id = 1;
     while (used.has(id)) id++;
@@ -210,7 +212,8 @@ export function passthroughEdit(plan: Plan, input: Omit<PlanInput, 'system'>): E
     label: `Pass ${plan.devices.map((d) => d.name).join(', ')} through to ${plan.vm.vm}`,
     apply(doc) {
       const system = applyAdditions(doc.system, planAdditions(plan, { ...input, system: doc.system }));
-      return { ...doc, system };
+      // The new VMM, regions and PDs are drawn below what is there, not on it.
+      return placeAdded(doc, { ...doc, system });
     },
   };
 }

@@ -20,7 +20,9 @@
  *    `renderPassthrough(plan, input, {fragment, kvmExtras})` (passthrough.system, guest.dts, vmm_irqs.c, report.md,
  *    and on request the KVM/Ghaf host overlay and QEMU arguments).
  * 6. Apply: `passthroughEdit(plan, input)` is one undoable Edit of the open document; document.ts writes it into the
- *    user's text with only the bytes the additions need.
+ *    user's text with only the bytes the additions need. `previewPassthrough` (a wizard's steps 5 and 6) gives that
+ *    edit with its diff, the files, and what keeps Apply off (plan errors, validator errors, a guest DTS that does not
+ *    compile).
  *
  * IRQ numbers: shared/model/intid.ts classifies any INTID (SGI/PPI/SPI, the device raising it, kernel-owned PPIs).
  */
@@ -33,3 +35,4 @@ export { applyAdditions, passthroughEdit, passthroughSystem, planAdditions } fro
 export { renderPassthrough, systemFragment, wholeSystem, type PassthroughFiles, type RenderOptions } from './render';
 export { RESERVED_WINDOWS, reservedWindow } from './windows';
 export { PATH_B, type PathBPlan } from './pathB';
+export { checkGuestDts, previewPassthrough, type GuestCheck, type PassthroughPreview, type PreviewInput, type WizardChoice } from './preview';

@@ -261,6 +261,13 @@ describe('no answer quotes a file outside the folder', () => {
       expect(r.composite, file).toBeUndefined();
     }
     await call('system.compose', { path: 'abs.system', cpp: { defines: {}, includeDirs: [] } });
+    // Device trees for the passthrough wizard: the same includes, a dtc /include/, an include folder named outside.
+    writeFileSync(path.join(p2, 'abs.dts'), `/dts-v1/;\n#include "${path.join(w.canary, 'secret.h')}"\n/ { };\n`);
+    writeFileSync(path.join(p2, 'linked.dts'), '/dts-v1/;\n#include "inc.h"\n/ { };\n');
+    writeFileSync(path.join(p2, 'dtc.dts'), '/dts-v1/;\n/include/ "inc.h"\n');
+    for (const file of ['abs.dts', 'linked.dts', 'dtc.dts']) await expect(call('dt.load', { path: file }), file).rejects.toMatchObject({ code: expect.stringMatching(/forbidden|corrupt/) });
+    await expect(call('dt.load', { path: 'linked.dts', includeDirs: ['../canary'] })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(call('dt.load', { path: 'inc.h' })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(call('fs.read', { path: 'part.xml' })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(call('fs.readText', { path: 'inc.h' })).rejects.toMatchObject({ code: 'forbidden' });
     const all = seen.join('\n');

@@ -5,8 +5,6 @@ import { preprocess } from '../../shared/dt/cpp';
 import { readDtb, writeDtb } from '../../shared/dt/dtb';
 import { applyOverlay } from '../../shared/dt/overlay';
 import { parseDtsFile } from '../../shared/dt/parse';
-import { decodeInterrupts, decodeReg, indexTree, supplierClosure } from '../../shared/dt/query';
-import type { DtTree } from '../../shared/dt/tree';
 import type { Diagnostic } from '../../shared/api/diagnostics';
 import { checkSystem } from '../../shared/sdf/check';
 import { importSystem } from '../../shared/sdf/import';
@@ -19,6 +17,7 @@ import { expectLinear, timeSizes, type LinearMeasure } from '../linearTime';
 import { deepDtb, deepDts, diamondIncludes, doublingMacros, longNameDtb, overrides } from './dtInputs';
 import { budget, scale, soak } from './scale';
 import { deepElements, legacyPds, manyAttributes, manyNamespaces, xincludeChain, xincludeDiamond } from './sdfInputs';
+import { files, queryAll } from '../support/crafted';
 
 /**
  * The DoS corpus (issue 13): every kind of crafted input that hung or killed a parser, each at growing sizes, each
@@ -33,17 +32,7 @@ const FACTORS = soak ? [1, 2, 4, 8, 16] : [1, 2, 4];
  */
 const RATIO = soak ? 4 : 3.5;
 
-const files = (map: Record<string, string>) => (p: string) => map[p];
 const dts = (text: string, extra: Record<string, string> = {}) => parseDtsFile('t.dts', { readFile: files({ 't.dts': text, ...extra }) });
-/** Index a tree and ask every question of every node (what the passthrough planner asks of its devices). */
-const queryAll = (tree: DtTree) => {
-  const idx = indexTree(tree);
-  for (const loc of idx.byPath.values()) {
-    decodeReg(idx, loc.node);
-    decodeInterrupts(idx, loc.node);
-    supplierClosure(idx, loc.node);
-  }
-};
 /** APIs that report instead of throwing: the first error diagnostic becomes the outcome. */
 const firstError = (ds: Diagnostic[]) => {
   const e = ds.find((d) => d.severity === 'error');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -389,5 +389,42 @@ describe('a host started again', () => {
       }
     },
     budget(60_000, 120_000),
+  );
+});
+
+describe('a host asked to stop', () => {
+  it(
+    'ends on SIGTERM whatever connections are open: silent, half a request, an upgrade being admitted, keep-alive, a page',
+    async () => {
+      const host = await startBrowserHost();
+      const tab = await openTab(host);
+      const open = (): Promise<net.Socket> =>
+        new Promise((resolve, reject) => {
+          const s = net.connect(host.port, '127.0.0.1', () => resolve(s));
+          s.on('error', reject);
+        });
+      // A browser's preconnect (never a byte), half a request, an upgrade without a proof still in flight, an idle keep-alive.
+      const silent = await open();
+      const half = await open();
+      half.write('GET /auth?c=x HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      const upgrading = await open();
+      upgrading.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n`);
+      const keepAlive = await open();
+      await new Promise<void>((resolve) => {
+        keepAlive.once('data', () => resolve());
+        keepAlive.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nConnection: keep-alive\r\n\r\n`);
+      });
+      const ended = Promise.all([silent, half, upgrading, keepAlive].map((s) => new Promise((r) => s.once('close', r))));
+      const t0 = Date.now();
+      const stopped = await Promise.race([host.stop('SIGTERM').then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000))]);
+      const ms = Date.now() - t0;
+      if (!stopped) await host.stop('SIGKILL');
+      expect(stopped, `still running ${ms} ms after SIGTERM`).toBe(true);
+      expect(host.process.exitCode).toBe(0);
+      await ended;
+      await tab.getByTestId('host-bar').getByText(/Host disconnected — reconnecting/).waitFor();
+      await tab.context().close();
+    },
+    budget(60_000, 60_000),
   );
 });

@@ -8,41 +8,22 @@ import { DtbError, readDtb, writeDtb } from '../../shared/dt/dtb';
 import { parseDtsFile } from '../../shared/dt/parse';
 import { printDts } from '../../shared/dt/print';
 import { decodeInterrupts, decodeReg, indexTree, supplierClosure, type Index } from '../../shared/dt/query';
-import { MAX_NODE_DEPTH, walk, type DtTree } from '../../shared/dt/tree';
+import { MAX_NODE_DEPTH, walk } from '../../shared/dt/tree';
 import { deepDtb, deepDts, diamondIncludes, doublingMacros, longNameDtb, overrides } from '../attack/dtInputs';
+import { files, queryAll, thrown } from '../support/crafted';
 
 /**
  * Inputs that hung or killed the device-tree readers (issue 13): each ends in an error at its place (file:line:col,
  * naming the node and the property) or in a result, quickly. How the time grows with size: tests/attack/dos.test.ts.
  */
-const files = (map: Record<string, string>) => (p: string) => map[p];
 /** The preprocessed lines with text (each file's last newline leaves an empty one). */
 const texts = (lines: { text: string }[]) => lines.map((l) => l.text).filter(Boolean);
 const parse = (src: string, opts: { cpp?: boolean; extra?: Record<string, string> } = {}) =>
   parseDtsFile('t.dts', { readFile: files({ 't.dts': src, ...(opts.extra ?? {}) }), cpp: opts.cpp ?? false });
-/** Every question of the query module asked of every node (what the passthrough planner and `dt query` do). */
-const queryAll = (tree: DtTree) => {
-  const idx = indexTree(tree);
-  for (const loc of idx.byPath.values()) {
-    decodeReg(idx, loc.node);
-    decodeInterrupts(idx, loc.node);
-    supplierClosure(idx, loc.node);
-  }
-  return idx;
-};
 const node = (idx: Index, p: string) => idx.byPath.get(p)!.node;
 const haveDtc = spawnSync('dtc', ['--version']).status === 0;
 const haveCpp = spawnSync('cpp', ['--version']).status === 0;
 
-/** The error thrown by `f`, which must be one. */
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('#…-cells values a decode cannot use: an error naming the node and property, at its place', () => {
   it('#interrupt-cells = <0> (190 bytes; ran out of memory): an error at the controller\'s property', () => {

@@ -17,23 +17,15 @@ import { MAX_ELEMENT_DEPTH, parseXml, XmlSyntaxError } from '../../shared/sdf/xm
 import { printXml } from '../../shared/sdf/xmlPrint';
 import { doublingMacros } from '../attack/dtInputs';
 import { deepElements, deepPds, legacyPds, manyAttributes, manyNamespaces, xincludeChain, xincludeDiamond } from '../attack/sdfInputs';
+import { files, thrown } from '../support/crafted';
 
 /**
  * `.system` inputs that took seconds or overflowed the stack (issue 13): each ends in an error at its place or in a
  * result, quickly. How the time grows with size: tests/attack/dos.test.ts.
  */
 const config = kernelConfigFromLabel('qemu_virt_aarch64');
-const files = (map: Record<string, string>) => (p: string) => map[p];
 const haveXmllint = spawnSync('xmllint', ['--version']).status === 0;
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 const timed = <T>(f: () => T): [T, number] => {
   const t0 = performance.now();
   const r = f();

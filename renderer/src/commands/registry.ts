@@ -124,6 +124,12 @@ const definitions = {
     takesText: { placeholder: 'SDK folder, empty for $MICROKIT_SDK or ~/microkit-sdk-*' },
     run: (c, arg) => c.actions.setBuildSettings({ sdk: (arg ?? '').trim() }),
   },
+  passthrough: {
+    label: 'Pass devices through to a VM…',
+    description: 'The passthrough wizard: devices of the board’s device tree into a VM of this system, every risk explained, one undo step (works in restricted mode: it only edits)',
+    enabled: hasProject,
+    run: (c) => c.actions.openWizard(),
+  },
   trustFolder: {
     label: 'Trust this folder',
     description: 'Leave restricted mode: let seL4 Studio build this folder (its Makefile or CMakeLists.txt, the tools its settings name) and run it in QEMU',

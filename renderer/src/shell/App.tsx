@@ -16,7 +16,7 @@ import { keptVerbatim } from '../../../shared/model/system';
 import { isMigrationFix } from '../../../shared/sdf/check';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
-import { QemuConsole } from './lazyViews';
+import { PassthroughWizard, QemuConsole } from './lazyViews';
 
 /** The window: its commands (every shortcut, the palette) around the workbench. */
 export function App() {
@@ -34,6 +34,7 @@ function Workbench() {
   const presentation = useStudio((s) => s.presentation);
   const restricted = useStudio((s) => Boolean(s.project) && s.trusted === false);
   const link = useStudio((s) => s.link);
+  const wizardOpen = useStudio((s) => s.wizardOpen);
   const actions = useActions();
   const commands = useCommands();
   const { problems } = useProblems();
@@ -101,6 +102,7 @@ function Workbench() {
       <ProjectDialog />
       <DeleteDialog />
       <BuildPrompt />
+      {wizardOpen && <PassthroughWizard />}
     </div>
   );
 }

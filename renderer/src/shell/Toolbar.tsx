@@ -32,6 +32,8 @@ export function Toolbar() {
       <span className="sep" />
       <CommandButton id="build" testId="btn-build">Build</CommandButton>
       <CommandButton id="buildRun" testId="btn-build-run">Build &amp; Run</CommandButton>
+      <span className="sep" />
+      <CommandButton id="passthrough" testId="btn-passthrough">Passthrough…</CommandButton>
       <span className="grow" />
       {name && (
         <span className="project-name" data-testid="project-name">

@@ -23,6 +23,8 @@ export const TerminalPanel = onDemand(() => import('../features/terminal/Termina
 export const DoctorPanel = onDemand(() => import('../features/doctor/DoctorPanel').then((m) => m.DoctorPanel), panelFallback);
 export const QemuConsole = onDemand(() => import('../features/terminal/TerminalPanel').then((m) => m.QemuConsole));
 export const MemoryMap = onDemand(() => import('../features/memory-map/MemoryMap').then((m) => m.MemoryMap));
+// The passthrough wizard and its engine (device trees, the planner) load the first time it opens.
+export const PassthroughWizard = onDemand(() => import('../features/wizard/Wizard').then((m) => m.Wizard));
 
 // The graph's pieces share one React Flow store, so its provider is lazy too; Center puts one Suspense around all three.
 const reactFlow = () => import('@xyflow/react');

@@ -59,6 +59,9 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
       buildReport: undefined,
       buildSettings: buildSettingsOf(snap.studio),
       source: undefined,
+      // A wizard session belongs to the project it was opened on.
+      wizard: undefined,
+      wizardOpen: false,
       centerView: 'graph',
       dialog: undefined,
       notice: snap.migrated.length

@@ -15,6 +15,7 @@ import type { SourceActions, SourceState } from './sourceSlice';
 import type { UiActions, UiState } from './uiSlice';
 import type { FilesActions, FilesState } from './filesSlice';
 import type { WorkspaceActions, WorkspaceState } from './workspaceSlice';
+import type { WizardActions, WizardState } from './wizardSlice';
 
 /** The app's state: every slice's fields, flat (components select `s.doc`, `s.build`, … as they always have). */
 export type StudioState = HostState &
@@ -30,7 +31,8 @@ export type StudioState = HostState &
   SourceState &
   UiState &
   FilesState &
-  WorkspaceState;
+  WorkspaceState &
+  WizardState;
 
 /** Every slice's actions in one flat object (`useActions().save()`). */
 export type StudioActions = HostActions &
@@ -46,7 +48,8 @@ export type StudioActions = HostActions &
   SourceActions &
   UiActions &
   FilesActions &
-  WorkspaceActions;
+  WorkspaceActions &
+  WizardActions;
 
 export type SetState = StoreApi<StudioState>['setState'];
 export type GetState = StoreApi<StudioState>['getState'];

@@ -14,6 +14,7 @@ import { createSourceSlice } from './sourceSlice';
 import { createUiSlice } from './uiSlice';
 import { createFilesSlice } from './filesSlice';
 import { createWorkspaceSlice } from './workspaceSlice';
+import { createWizardSlice } from './wizardSlice';
 import type { Slice, SliceFactory, StudioActions, StudioState } from './slice';
 
 // What components import from here; each name is defined by the slice that owns it.
@@ -25,6 +26,7 @@ export type { SerialOpenOptions } from './serialSlice';
 export { TIMELINE_PATTERNS_FILE } from './timelineSlice';
 export type { OutputRun } from './runsSlice';
 export type { CenterView, DialogKind, Notice, PanelTab } from './uiSlice';
+export { WIZARD_STEPS, type LoadedTree, type TreeSource, type WizardSession, type WizardStep } from './wizardSlice';
 
 /** Every slice of the store, one per concern (DESIGN.md §3.12). */
 export const sliceFactories = {
@@ -42,6 +44,7 @@ export const sliceFactories = {
   ui: createUiSlice,
   files: createFilesSlice,
   workspace: (client, set, get) => createWorkspaceSlice(client, set, get),
+  wizard: createWizardSlice,
 } satisfies Record<string, SliceFactory<object, object>>;
 
 /**

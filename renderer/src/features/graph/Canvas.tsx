@@ -11,6 +11,7 @@ import { problemsByKey } from '../../../../shared/model/graphKeys';
 import { stabilize, toFlow, type StudioNode } from './graphModel';
 import { nodeTypes } from './nodes';
 import { edgeTypes } from './SpreadEdge';
+import { hex } from '../../../../shared/format/hex';
 
 const MULTI_KEYS = ['Control', 'Meta', 'Shift'];
 const FIT = { maxZoom: 1.2 };
@@ -128,6 +129,30 @@ function CanvasInner() {
     [actions],
   );
 
+  // A device region's context menu: pass the device behind it through to a VM (the passthrough wizard).
+  const [menu, setMenu] = useState<{ x: number; y: number; name: string; physAddr: number } | undefined>();
+  const onNodeContextMenu = useCallback((ev: MouseEvent, n: StudioNode) => {
+    if (n.type !== 'mr' || n.data.physAddr === undefined) return;
+    ev.preventDefault();
+    setMenu({ x: ev.clientX, y: ev.clientY, name: n.data.name, physAddr: n.data.physAddr });
+  }, []);
+  useEffect(() => {
+    if (!menu) return;
+    const close = (e: Event) => {
+      if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
+      if (e.target instanceof Element && e.target.closest('.context-menu')) return;
+      setMenu(undefined);
+    };
+    window.addEventListener('pointerdown', close, true);
+    window.addEventListener('keydown', close, true);
+    window.addEventListener('wheel', close, true);
+    return () => {
+      window.removeEventListener('pointerdown', close, true);
+      window.removeEventListener('keydown', close, true);
+      window.removeEventListener('wheel', close, true);
+    };
+  }, [menu]);
+
   const drop = usePaletteDrop();
   const onDrop = useCallback(
     (e: DragEvent) => {
@@ -155,6 +180,7 @@ function CanvasInner() {
         onPaneClick={onPaneClick}
         onConnect={onConnect}
         onEdgeClick={onEdgeClick}
+        onNodeContextMenu={onNodeContextMenu}
         isValidConnection={isValidConnection}
         // A large system mounts only what is on screen: every mounted node and edge re-runs a store selector on each
         // drag move (npm run bench -- --only graph); nodes carry an initial size for what is not mounted.
@@ -172,6 +198,22 @@ function CanvasInner() {
         <MiniMap pannable zoomable nodeColor={miniColor} nodeStrokeWidth={2} />
         <Controls />
       </ReactFlow>
+      {menu && (
+        <ul className="context-menu" role="menu" style={{ left: menu.x, top: menu.y }} data-testid="node-context-menu">
+          <li>
+            <button
+              role="menuitem"
+              data-testid="ctx-passthrough"
+              onClick={() => {
+                setMenu(undefined);
+                actions.openWizard({ physAddr: menu.physAddr });
+              }}
+            >
+              Pass the device at {hex(menu.physAddr)} through to a VM…
+            </button>
+          </li>
+        </ul>
+      )}
     </div>
   );
 }

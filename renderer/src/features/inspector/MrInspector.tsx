@@ -50,6 +50,13 @@ export function MrInspector({ mr }: { mr: MemoryRegion }) {
           <span className="field-help">Sets phys_addr and size to the device’s registers on {board!.title}, in whole pages</span>
         </label>
       )}
+      {mr.physAddr !== undefined && (
+        <div className="row">
+          <button data-testid="inspect-passthrough" title="Open the passthrough wizard with the device at this address chosen" onClick={() => actions.openWizard({ physAddr: mr.physAddr! })}>
+            Pass through to a VM…
+          </button>
+        </div>
+      )}
     </div>
   );
 }

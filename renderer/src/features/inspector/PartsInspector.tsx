@@ -1,6 +1,7 @@
 import { addVcpu, updateIrq, updateVcpu, updateVirtualMachine } from '../../../../shared/model/editsInsidePd';
 import { isArmIrq, type ProtectionDomain } from '../../../../shared/model/system';
-import { describeIntid, deviceRaising } from '../../../../shared/model/board';
+import { boardIntidSources } from '../../../../shared/model/board';
+import { classifyIntid } from '../../../../shared/model/intid';
 import { useActions, useStudio } from '../../stores/context';
 import { Choice, Field, help, name, ranged, reqRanged, symbol } from './fields';
 
@@ -44,19 +45,27 @@ export function VmInspector({ pd }: { pd: ProtectionDomain }) {
 export function IrqInspector({ pd, index }: { pd: ProtectionDomain; index: number }) {
   const actions = useActions();
   const q = pd.irqs[index]!;
-  const board = useStudio((s) => s.boards.find((b) => b.name === s.project?.studio.board));
-  // Which board device raises this interrupt, if the board pack knows.
-  const source = isArmIrq(q) ? deviceRaising(board, q.irq) : undefined;
+  const board = useStudio((s) => s.boards.find((b) => b.name === (s.doc.settings.board || s.project?.studio.board)));
+  // Who raises it: the device tree the passthrough wizard loaded (by node path), else the board pack, else the
+  // architecture (the timers, the GIC maintenance interrupt).
+  const treeSources = useStudio((s) => (s.wizard?.board === board?.name ? s.wizard?.tree?.irqSources : undefined));
+  const facts = isArmIrq(q) ? classifyIntid(q.irq, { hypervisor: board?.hypervisor ?? true, sources: [...(treeSources ?? []), ...boardIntidSources(board)] }) : undefined;
   return (
     <div>
       <div className="inspector-kind">IRQ of {pd.name}</div>
       {isArmIrq(q) ? (
         <>
           <Field label="irq" testId="inspect-irq-number" help={help('irq', 'irq')} value={String(q.irq)} parse={reqRanged('irq', 'irq')} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { irq: v }))} />
-          <p className="muted" data-testid="inspect-irq-source">
-            {describeIntid(q.irq)}
-            {source ? ` · ${source.title}` : ''}
-          </p>
+          {facts && (
+            <div className="muted" data-testid="inspect-irq-source">
+              <div>
+                <strong>{facts.kind}</strong> · {facts.label}
+                {facts.dtCells ? ` · device tree ${facts.dtCells}` : ''}
+              </div>
+              <div data-testid="inspect-irq-raised-by">{facts.raisedBy ? `raised by ${facts.raisedBy.name} (${facts.raisedBy.from})` : 'no device known to raise it'}</div>
+              {facts.kernelOwned && <div className="inspector-problem-error">{facts.kernelOwned}</div>}
+            </div>
+          )}
           <Field label="id" testId="inspect-irq-id" help={help('irq', 'id')} value={String(q.id)} parse={reqRanged('irq', 'id')} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { id: v }))} />
           <Choice label="trigger" testId="inspect-irq-trigger" help={help('irq', 'trigger')} value={q.trigger} options={['level', 'edge'] as const} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { trigger: v }))} />
           <Field label="setvar_id" testId="inspect-irq-setvar" help={help('irq', 'setvar_id')} value={q.setvarId ?? ''} parse={symbol} onCommit={(v) => actions.edit(updateIrq(pd.name, index, { setvarId: v }))} />

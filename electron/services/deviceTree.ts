@@ -1,0 +1,183 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Result } from '../../shared/api/contract';
+import type { Diagnostic } from '../../shared/api/diagnostics';
+import { StudioError } from '../../shared/api/errors';
+import { DtError } from '../../shared/dt/cpp';
+import { DtbError, readDtb, writeDtb } from '../../shared/dt/dtb';
+import { guessIncludeDirs } from '../../shared/dt/includes';
+import { parseDtsFile } from '../../shared/dt/parse';
+import { matchBuildOutput } from '../../shared/logs/buildProblems';
+import { isBindingHeaderPath } from '../../shared/passthrough/bindings';
+import { confine, isReallyInside } from './confine';
+import { walkTree } from './sources';
+import { readText, runCpp } from './systemCpp';
+
+/** A DTS uses the preprocessor when a line starts with one of its directives (`#address-cells` is a property). */
+const CPP_DIRECTIVE = /^[ \t]*#[ \t]*(include|define|undef|ifn?def|if|elif|else|endif|error)\b/m;
+/** cpp's own names for what is not a file. */
+const NOT_A_FILE = /^<[^>]*>$/;
+const MARKER = /^# \d+ "((?:[^"\\]|\\.)*)"/gm;
+/** Files looked at when include folders are guessed. */
+const FILE_LIMIT = 20_000;
+
+export interface LoadOptions {
+  includeDirs?: string[];
+  cpp?: boolean;
+  /** The preprocessor command; `cpp` on PATH by default (tests point it at a missing one for the subset). */
+  cppCommand?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * A device tree of the open folder compiled for the passthrough wizard (the contract's `dt.load`): the system cpp (as
+ * Linux's kbuild runs it: `-x assembler-with-cpp -nostdinc -undef -D__DTS__`), else the engine's cpp subset, then the
+ * engine's compiler with `__symbols__` so the page keeps the labels. Nothing outside the folder is read into the
+ * answer or quoted in an error.
+ */
+export async function loadDeviceTree(root: string, rel: string, opts: LoadOptions = {}): Promise<Result<'dt.load'>> {
+  const started = performance.now();
+  const abs = confine(root, rel);
+  const relative = (f: string) => path.relative(root, path.resolve(root, f)).split(path.sep).join('/') || '.';
+  const notes: string[] = [];
+  if (/\.dtbo?$/i.test(rel)) {
+    const bytes = await fs.readFile(abs).catch(() => {
+      throw new StudioError('not-found', `cannot read ${rel}`);
+    });
+    try {
+      readDtb(new Uint8Array(bytes));
+    } catch (e) {
+      if (e instanceof DtbError) throw new StudioError('corrupt', `${rel}: ${e.message}`, [{ severity: 'error', rule: 'dtb', file: rel, line: 1, column: 1, message: e.message }]);
+      throw e;
+    }
+    return { format: 'dtb', by: 'none', dtb: bytes.toString('base64'), includeDirs: [], headers: [], files: 1, notes: ['a DTB carries numbers only: clock, reset and power-domain names come from the board pack'], ms: performance.now() - started };
+  }
+  const key = JSON.stringify([root, abs, opts.includeDirs ?? null, opts.cpp ?? null, opts.cppCommand ?? null]);
+  const cached = compiled.get(key);
+  if (cached && (await sameStats(cached.deps))) {
+    compiled.delete(key);
+    compiled.set(key, cached);
+    return { ...cached.result, ms: performance.now() - started };
+  }
+  const text = readText(abs);
+  if (text === undefined) throw new StudioError('not-found', `cannot read ${rel}`);
+  const useCpp = opts.cpp ?? CPP_DIRECTIVE.test(text);
+
+  // Reads of the tree's files: only inside the folder; an attempt outside refuses the whole tree.
+  const outside = new Set<string>();
+  // What the answer depends on: every file read, and the folders they and the include folders are (a file added there
+  // may shadow one of them).
+  const deps = new Set<string>([abs, path.dirname(abs)]);
+  const read = (f: string) => {
+    if (isReallyInside(root, f)) {
+      deps.add(f);
+      deps.add(path.dirname(f));
+      return readText(f);
+    }
+    outside.add(f);
+    return undefined;
+  };
+
+  let includeDirs: string[];
+  if (opts.includeDirs) includeDirs = opts.includeDirs.map((d) => confine(root, d));
+  else {
+    const walk = await walkTree(root, (n) => /\.(dtsi?|h|dtso)$/.test(n), FILE_LIMIT);
+    const guess = guessIncludeDirs(relative(abs), walk.files, (f) => read(path.join(root, f)));
+    includeDirs = guess.includeDirs.map((d) => path.join(root, d));
+    if (guess.includeDirs.length) notes.push(`include folders found in the folder: ${guess.includeDirs.join(' ')}`);
+    if (guess.missing.length) notes.push(`no file of the folder provides ${guess.missing.join(', ')}`);
+  }
+  const headers = new Set<string>();
+  let source = text;
+  let by: Result<'dt.load'>['by'] = 'none';
+  let files = 1;
+  if (useCpp) {
+    const argv = ['-x', 'assembler-with-cpp', '-nostdinc', '-undef', '-D__DTS__', ...includeDirs.map((d) => `-I${d}`), abs];
+    const r = await runCpp(opts.cppCommand ?? 'cpp', argv, path.dirname(abs), opts.timeoutMs ?? 20_000);
+    if (r.stopped) {
+      throw new StudioError('corrupt', `${rel}: ${r.stopped}`, [{ severity: 'error', rule: 'cpp', file: rel, line: 1, column: 1, message: r.stopped }]);
+    } else if (r.code === 'missing') {
+      by = 'subset';
+      notes.push('no cpp on PATH: preprocessed with seL4 Studio’s own cpp subset');
+    } else if (r.code !== 0) {
+      const found = matchBuildOutput(r.stderr).filter((d) => d.severity === 'error');
+      const diagnostics: Diagnostic[] = found.map((d) => placed(root, rel, { severity: 'error', rule: 'cpp', message: d.message, file: d.file ? path.resolve(path.dirname(abs), d.file) : abs, line: d.line ?? 1, column: d.column ?? 1 }));
+      if (!diagnostics.length) diagnostics.push({ severity: 'error', rule: 'cpp', file: rel, line: 1, column: 1, message: `cpp exited with status ${r.code}` });
+      const first = diagnostics[0]!;
+      throw new StudioError('corrupt', `${first.file}:${first.line}:${first.column}: ${first.message}`, diagnostics);
+    } else {
+      by = 'system-cpp';
+      const read = new Set<string>();
+      for (const m of r.stdout.matchAll(MARKER)) read.add(m[1]!.replace(/\\(.)/g, '$1'));
+      for (const f of read) {
+        if (NOT_A_FILE.test(f)) continue;
+        const full = path.resolve(path.dirname(abs), f);
+        if (!isReallyInside(root, full)) outside.add(full);
+        else {
+          deps.add(full);
+          deps.add(path.dirname(full));
+          if (isBindingHeaderPath(full)) headers.add(full);
+        }
+      }
+      files = [...read].filter((f) => !NOT_A_FILE.test(f)).length;
+      source = r.stdout;
+    }
+  }
+  if (outside.size) throw refusedOutside(rel, outside.size);
+
+  let tree;
+  try {
+    const readTree = (f: string) => {
+      if (f === abs) return source;
+      const t = read(f);
+      if (t !== undefined && isBindingHeaderPath(f)) headers.add(f);
+      return t;
+    };
+    tree = parseDtsFile(abs, { readFile: readTree, includeDirs, cpp: by === 'subset', symbols: true });
+  } catch (e) {
+    if (!(e instanceof DtError)) throw e;
+    if (outside.size) throw refusedOutside(rel, outside.size);
+    const d = placed(root, rel, { severity: 'error', rule: 'dtc', message: e.message.slice(`${e.file}:${e.line}:${e.column}: `.length), file: path.resolve(path.dirname(abs), e.file), line: e.line, column: e.column ?? 1 });
+    throw new StudioError('corrupt', `${d.file}:${d.line}:${d.column}: ${d.message}`, [d]);
+  }
+  if (outside.size) throw refusedOutside(rel, outside.size);
+  if (by === 'subset') files = new Set([abs, ...headers]).size;
+  const dtb = writeDtb(tree);
+  for (const d of includeDirs) deps.add(d);
+  const result: Result<'dt.load'> = {
+    format: 'dts',
+    by,
+    dtb: Buffer.from(dtb.buffer, dtb.byteOffset, dtb.byteLength).toString('base64'),
+    includeDirs: includeDirs.map(relative),
+    headers: [...headers].sort().map((h) => ({ path: relative(h), text: readText(h) ?? '' })),
+    files,
+    notes,
+    ms: performance.now() - started,
+  };
+  compiled.set(key, { result, deps: await statsOf([...deps]) });
+  while (compiled.size > CACHE_ENTRIES) compiled.delete(compiled.keys().next().value!);
+  return result;
+}
+
+/** Trees compiled lately, with the stats of everything they were made of: choosing one again answers at once. */
+const CACHE_ENTRIES = 8;
+const compiled = new Map<string, { result: Result<'dt.load'>; deps: [string, string][] }>();
+
+async function statsOf(files: string[]): Promise<[string, string][]> {
+  return Promise.all(files.map(async (f): Promise<[string, string]> => [f, await fs.stat(f).then((st) => `${st.ino}:${st.size}:${st.mtimeMs}`, () => 'missing')]));
+}
+
+async function sameStats(deps: [string, string][]): Promise<boolean> {
+  const now = await statsOf(deps.map(([f]) => f));
+  return now.every(([, s], i) => s === deps[i]![1]);
+}
+
+function refusedOutside(rel: string, n: number): StudioError {
+  return new StudioError('forbidden', `${rel} includes ${n} file${n === 1 ? '' : 's'} outside the folder: not read (include folders and #include names must stay inside it)`, [{ severity: 'error', rule: 'confined', file: rel, line: 1, column: 1, message: 'includes files outside the folder' }]);
+}
+
+/** A problem's place relative to the folder; one in a file outside it is named at the tree, without its words. */
+function placed(root: string, rel: string, d: Diagnostic & { file: string }): Diagnostic {
+  if (isReallyInside(root, d.file)) return { ...d, file: path.relative(root, d.file).split(path.sep).join('/') };
+  return { severity: d.severity, rule: d.rule, file: rel, line: 1, column: 1, message: `${rel} reads a file outside the folder: its problems are not shown` };
+}
