@@ -86,21 +86,9 @@ function settle(m: Macro) {
   m.body = rest.trim();
 }
 
-/** `#define` and its name at the start of a line (spaces and tabs around the '#'): where the name starts, or -1. */
-function defineName(line: string): number {
-  let i = 0;
-  let c = line.charCodeAt(0);
-  while (c === 32 || c === 9) c = line.charCodeAt(++i);
-  if (c !== 35) return -1;
-  c = line.charCodeAt(++i);
-  while (c === 32 || c === 9) c = line.charCodeAt(++i);
-  if (!line.startsWith('define', i)) return -1;
-  i += 6;
-  c = line.charCodeAt(i);
-  if (c !== 32 && c !== 9) return -1;
-  while (c === 32 || c === 9) c = line.charCodeAt(++i);
-  return c < 128 && CHAR_KIND[c] === NAME_START ? i : -1;
-}
+/** `#define` and its name at the start of a line (spaces and tabs around the '#'). */
+const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)/;
+const UPPER = /[A-Z]/;
 /** A line break character, which the directive pattern's `(.*)$` does not take: such lines go the general way. */
 const BROKEN_DEFINE = /[\r\u2028\u2029]/;
 
@@ -225,11 +213,6 @@ for (let c = 0; c < 128; c++) {
 
 const isNameChar = (c: number) => c < 128 && (CHAR_KIND[c] === NAME_START || CHAR_KIND[c] === DIGIT);
 
-function nameHash(s: string, from: number, to: number): number {
-  let h = s.charCodeAt(from);
-  for (let i = from + 1; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
 
 export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   const cpp = new Preprocessor(opts);
@@ -246,9 +229,9 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
 class Preprocessor {
   readonly out: SourceLine[] = [];
   private readonly macros = new Map<string, Macro>();
-  // Hashes of the names ever defined: a line is searched for macros by hashing its names as it is scanned, and only a
-  // name whose hash is here is looked up (a name #undef'd keeps its hash: it is looked up and not found).
-  private readonly hashes = new Set<number>();
+  // Whether a macro name without an upper-case letter was ever defined. Until one is (device-tree macros are
+  // upper-case), a line without an upper-case letter names no macro: one regex test passes over most lines of a tree.
+  private lowerName = false;
   // Each file is read once (headers are included again and again behind their guards; include paths are probed).
   private readonly files = new Map<string, string | undefined>();
   private readonly stack: string[] = [];
@@ -269,23 +252,19 @@ class Preprocessor {
 
   private define(name: string, m: Macro) {
     this.macros.set(name, m);
-    this.hashes.add(nameHash(name, 0, name.length));
+    if (!this.lowerName && !UPPER.test(name)) this.lowerName = true;
   }
   /** Whether `text` names a macro where expand() would expand one (names; not numbers, not quoted text). */
   private namesMacro(text: string): boolean {
+    if (!this.lowerName && !UPPER.test(text)) return false;
     const n = text.length;
     for (let i = 0; i < n; ) {
       const c = text.charCodeAt(i);
       const kind = c < 128 ? CHAR_KIND[c]! : 0;
       if (kind === NAME_START) {
-        let h = c;
         let j = i + 1;
-        for (; j < n; j++) {
-          const d = text.charCodeAt(j);
-          if (d >= 128 || CHAR_KIND[d] === 0 || CHAR_KIND[d] === QUOTE) break;
-          h = (Math.imul(h, 31) + d) | 0;
-        }
-        if (this.hashes.has(h) && this.macros.has(text.slice(i, j))) return true;
+        while (j < n && isNameChar(text.charCodeAt(j))) j++;
+        if (this.macros.has(text.slice(i, j))) return true;
         i = j;
       } else if (kind === DIGIT) {
         // A number and the name characters stuck to it (0x1f, 10UL): no name starts inside.
@@ -356,14 +335,7 @@ class Preprocessor {
         continue;
       }
       const start = i;
-      let h = c;
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (!isNameChar(d)) break;
-        h = (Math.imul(h, 31) + d) | 0;
-      }
-      // A name never defined is passed over without being cut out of the text.
-      if (!this.hashes.has(h)) continue;
+      for (i++; i < n && isNameChar(text.charCodeAt(i)); i++);
       const name = text.slice(start, i);
       const macro = this.macros.get(name);
       if (!macro || this.hide.get(name)) continue;
@@ -459,17 +431,11 @@ class Preprocessor {
       const where = mark ? mark.file : file;
       const line = mark ? mark.line + (physical - mark.at - 1) : physical;
       // `#define NAME ...`, most lines of a header: the macro is kept with the text after its name.
-      const def = defineName(lineText);
-      if (def >= 0) {
-        let end = def + 1;
-        let h = lineText.charCodeAt(def);
-        for (let d = lineText.charCodeAt(end); isNameChar(d); d = lineText.charCodeAt(++end)) h = (Math.imul(h, 31) + d) | 0;
-        const raw = lineText.slice(end);
+      const def = DEFINE.exec(lineText);
+      if (def) {
+        const raw = lineText.slice(def[0].length);
         if (!BROKEN_DEFINE.test(raw)) {
-          if (active()) {
-            this.macros.set(lineText.slice(def, end), { params: undefined, variadic: undefined, body: '', raw });
-            this.hashes.add(h);
-          }
+          if (active()) this.define(def[1]!, { params: undefined, variadic: undefined, body: '', raw });
           continue;
         }
       }

@@ -1,7 +1,7 @@
 import { fromUtf8 } from '../format/utf8';
 import { DtError, DTC_LINE_MARKER, joinPath, dirname, preprocess, unescapeCString, MAX_INCLUDES, MAX_INCLUDE_DEPTH, MAX_OUTPUT, type SourceLine } from './cpp';
 import { evaluate, type Body, type Item } from './merge';
-import { cellValue, hexDigit, isLabelChar, plainCell, Scanner } from './scanner';
+import { cellValue, hexDigit, plainCell, Scanner } from './scanner';
 import { MAX_NODE_DEPTH, newNode, type DtTree, type Place, type Property } from './tree';
 
 /**
@@ -175,6 +175,8 @@ const ENTRY = new RegExp(
     String.raw`(?:([;{])|=[ \t\r\n]*(?:"([^"\\\n\u0080-\uffff]*)"|<((?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0|&[A-Za-z_][A-Za-z0-9_]*)(?=[ \t\r\n>]))*)[ \t\r\n]*>)[ \t\r\n]*;|(=))`,
   'y',
 );
+/** The labels of an ENTRY match (its first group: names, each followed by ':'). */
+const LABEL_NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /**
  * The body of a node `depth` levels below the root (or below the node a `&ref { }` names); `opened` when its `{`
@@ -204,26 +206,20 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
     }
     if (c !== 47) {
       ENTRY.lastIndex = at;
-      if (ENTRY.test(text)) {
-        // The match is read again by hand (no match object): labels (names followed by ':'), the name, what follows.
-        const end = ENTRY.lastIndex;
-        const labels: string[] = [];
-        let p = at;
-        let q = p;
-        for (;;) {
-          while (isNameChar(text.charCodeAt(q))) q++;
-          if (text.charCodeAt(q) !== 58) break;
-          labels.push(text.slice(p, q));
-          p = q + 1;
-          while (isSpace(text.charCodeAt(p))) p++;
-          q = p;
+      const m = ENTRY.exec(text);
+      if (m) {
+        const labels = m[1] ? m[1].match(LABEL_NAME)! : [];
+        const namePos = at + m[1]!.length;
+        const name = m[2]!;
+        sc.pos = ENTRY.lastIndex;
+        if (m[4] !== undefined || m[5] !== undefined) {
+          // A plain string or a list of plain cells, and its ';'.
+          const prop: Property = { name, value: EMPTY, labels, refs: [], place: sc.place(namePos) };
+          prop.value = m[4] !== undefined ? plainString(m[4]) : plainCells(sc, prop, at + m[0].indexOf('<', m[1]!.length + name.length) + 1);
+          body.entries.push({ kind: 'prop', prop });
+          continue;
         }
-        const namePos = p;
-        const name = text.slice(p, q);
-        while (isSpace(text.charCodeAt(q))) q++;
-        const term = text.charCodeAt(q);
-        sc.pos = end;
-        if (term === 123) {
+        if (m[3] === '{') {
           if (depth + 1 > MAX_NODE_DEPTH) sc.fail(`node '${name}' is nested too deeply (more than ${MAX_NODE_DEPTH} levels)`, namePos);
           const entryPlace = sc.place(at);
           const child = parseBody(sc, depth + 1, sc.place(namePos + name.length));
@@ -231,18 +227,11 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
           body.entries.push({ kind: 'child', name, labels, body: child, omit: false, place: entryPlace });
           continue;
         }
-        const prop: Property = { name, value: EMPTY, labels, refs: [], place: sc.place(namePos) };
-        if (term === 61) {
-          if (text.charCodeAt(end - 1) === 59) {
-            // A plain string or a list of plain cells, and its ';'.
-            let v = q + 1;
-            while (isSpace(text.charCodeAt(v))) v++;
-            prop.value = text.charCodeAt(v) === 34 ? plainString(text, v + 1, text.indexOf('"', v + 1)) : plainCells(sc, prop, v + 1);
-          } else {
-            prop.value = parseValue(sc, prop);
-            sc.eat(';');
-          }
-        } else prop.value = new Uint8Array(0);
+        const prop: Property = { name, value: new Uint8Array(0), labels, refs: [], place: sc.place(namePos) };
+        if (m[6] === '=') {
+          prop.value = parseValue(sc, prop);
+          sc.eat(';');
+        }
         body.entries.push({ kind: 'prop', prop });
         continue;
       }
@@ -280,9 +269,10 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
 }
 
 /**
- * A list of plain cells (numbers that fit a cell, `&label` references) with spaces between: what nearly every cell
- * list is (readCells reads the cells of such a list).
+ * A string of ASCII without escapes, and a list of plain cells (numbers that fit a cell, `&label` references) with
+ * spaces between: what nearly every value is (readCells reads the cells of such a list).
  */
+const PLAIN_STRING = /"([^"\\\n\u0080-\uffff]*)"/y;
 const PLAIN_CELLS = /<(?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0|&[A-Za-z_][A-Za-z0-9_]*)(?=[ \t\r\n>]))*[ \t\r\n]*>/y;
 
 /** The value being read (one at a time), grown as needed. */
@@ -311,18 +301,13 @@ const byte = (b: number) => {
 
 const EMPTY = new Uint8Array(0);
 
-/** A string ENTRY matched (the text from `from` to `to`, quotes excluded): its bytes and the NUL. */
-function plainString(text: string, from: number, to: number): Uint8Array {
-  const out = new Uint8Array(to - from + 1);
-  for (let i = from; i < to; i++) out[i - from] = text.charCodeAt(i);
+/** A string ENTRY or PLAIN_STRING matched (quotes excluded: printable ASCII, no escapes): its bytes and the NUL. */
+function plainString(str: string): Uint8Array {
+  const out = new Uint8Array(str.length + 1);
+  for (let i = 0; i < str.length; i++) out[i] = str.charCodeAt(i);
   return out;
 }
 
-/** A name or label character (`[A-Za-z0-9,._+*#?@-]`), and the spaces ENTRY allows between its parts. */
-const NAME_CHARS = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,._+*#?@-') NAME_CHARS[c.charCodeAt(0)] = 1;
-const isNameChar = (c: number) => c < 128 && NAME_CHARS[c] === 1;
-const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /** The cells of a list ENTRY or PLAIN_CELLS matched, from `from` (after its `<`). */
 function plainCells(sc: Scanner, prop: Property, from: number): Uint8Array {
@@ -331,39 +316,20 @@ function plainCells(sc: Scanner, prop: Property, from: number): Uint8Array {
   return value.slice(0, length);
 }
 
-/**
- * Read cells the list syntax was checked for (numbers of at most 8 hex or 9 decimal digits, `&label`s, spaces) up
- * to its `>`, character by character: no match objects or substrings but the labels'.
- */
+/** One cell of such a list: a hex number (1), a reference (2) or a decimal number (3); no match at its `>`. */
+const CELL = /[ \t\r\n]*(?:0[xX]([0-9a-fA-F]+)|&([A-Za-z_][A-Za-z0-9_]*)|([0-9]+))/y;
+
 function readCells(sc: Scanner, prop: Property, from: number) {
   const text = sc.text;
-  let i = from;
-  for (;;) {
-    let c = text.charCodeAt(i);
-    while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
-    if (c === 62) return; // '>'
-    if (c === 38) {
-      // '&label'
-      const at = i;
-      i++;
-      while (isLabelChar(text.charCodeAt(i))) i++;
-      prop.refs.push({ offset: length, kind: 'phandle', target: text.slice(at + 1, i), place: sc.place(at) });
+  CELL.lastIndex = from;
+  for (let m = CELL.exec(text); m; m = CELL.exec(text)) {
+    if (m[2] !== undefined) {
+      const refAt = m.index + m[0].length - m[2].length - 1;
+      prop.refs.push({ offset: length, kind: 'phandle', target: m[2], place: sc.place(refAt) });
       cell(0xffffffff);
-      continue;
-    }
-    let v = 0;
-    if (c === 48 && (text.charCodeAt(i + 1) | 32) === 120) {
-      // 0x...
-      i += 2;
-      for (let d = hexDigit(text.charCodeAt(i)); d >= 0; d = hexDigit(text.charCodeAt(++i))) v = v * 16 + d;
-    } else {
-      for (; c >= 48 && c <= 57; c = text.charCodeAt(++i)) v = v * 10 + (c - 48);
-    }
-    cell(v);
+    } else cell(m[1] !== undefined ? parseInt(m[1], 16) : +m[3]!);
   }
 }
-
-
 
 /**
  * A byte string of hex pairs and spaces only (`[de ad be ef]`, `[deadbeef]`) from the scanner's `[`, appended to the
@@ -400,18 +366,14 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
     const at = sc.pos;
     const c = text.charCodeAt(at);
     if (c === 34) {
-      // A plain string is copied as it is scanned; at an escape, a newline or a non-ASCII character (or no closing
-      // quote) what was copied is dropped and the string is read with its escapes.
-      const start = length;
-      let i = at + 1;
-      room(64);
-      for (let d = text.charCodeAt(i); d !== 34 && d !== 92 && d !== 10 && d < 0x80 && i < text.length; d = text.charCodeAt(++i)) {
-        if (length === value.length) room(1);
-        value[length++] = d;
-      }
-      if (text.charCodeAt(i) === 34) sc.pos = i + 1;
-      else {
-        length = start;
+      PLAIN_STRING.lastIndex = at;
+      const m = PLAIN_STRING.exec(text);
+      if (m) {
+        const str = m[1]!;
+        room(str.length + 1);
+        for (let i = 0; i < str.length; i++) value[length++] = str.charCodeAt(i);
+        sc.pos = PLAIN_STRING.lastIndex;
+      } else {
         const bytes = sc.string();
         room(bytes.length + 1);
         value.set(bytes, length);
