@@ -36,6 +36,16 @@ export interface LoadOptions {
  * answer or quoted in an error.
  */
 export async function loadDeviceTree(root: string, rel: string, opts: LoadOptions = {}): Promise<Result<'dt.load'>> {
+  // A choice goes before the prefetch: its next compile waits for this answer.
+  const answer = load(root, rel, opts);
+  choice = answer.catch(() => undefined);
+  return answer;
+}
+
+/** The latest choice (a dt.load not made by the prefetch). */
+let choice: Promise<unknown> = Promise.resolve();
+
+async function load(root: string, rel: string, opts: LoadOptions = {}): Promise<Result<'dt.load'>> {
   const started = performance.now();
   const abs = confine(root, rel);
   if (/\.dtbo?$/i.test(rel)) {
@@ -186,7 +196,8 @@ let prefetchGeneration = 0;
  * Compile trees of the folder the user is likely to choose next, one after the other in the background, into the
  * cache `loadDeviceTree` answers from (the wizard asks when it opens, and for a tree the pointer is over): a choice
  * then finds its tree compiled or being compiled. DTS files only (a DTB is read at once), the most recently changed
- * first (a tree just copied into the folder or edited is the likeliest), at most PREFETCH_LIMIT. A later call
+ * first (a tree just copied into the folder or edited is the likeliest), at most PREFETCH_LIMIT, each after the
+ * choices made meanwhile were answered (a choice waits for one compile under way at most). A later call
  * replaces what an earlier one had not started; `wanted()` false (another folder opened) stops it. Errors are left
  * for the choice to report. Returns the trees queued, in order.
  */
@@ -212,8 +223,13 @@ export async function prefetchDeviceTrees(root: string, rels: string[], wanted: 
     for (const rel of queue) {
       // Between compiles the host answers what else was asked.
       await new Promise((r) => setImmediate(r));
+      // Not while a choice is being answered.
+      for (let c = choice; ; c = choice) {
+        await c;
+        if (c === choice) break;
+      }
       if (generation !== prefetchGeneration || !wanted()) return;
-      await loadDeviceTree(root, rel).catch(() => undefined);
+      await load(root, rel).catch(() => undefined);
     }
   })();
   return queue;
