@@ -188,3 +188,53 @@ describe.runIf(has('dnsmasq'))('PXE helper', () => {
     expect(spawnSync('dnsmasq', ['--test', `--conf-file=${conf}`]).status).not.toBe(0);
   });
 });
+
+describe('run on board through the host: the target is named, the folder must be trusted, the token stays in the config', () => {
+  it('refuses free argv, refuses an untrusted folder (its command does not run), runs it once trusted', async () => {
+    const { createStudioHost } = await import('../electron/services/studioHost');
+    const { createDispatcher } = await import('../shared/api/rpc');
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'boardrun-outside-'));
+    const configDir = mkdtempSync(path.join(os.tmpdir(), 'boardrun-config-'));
+    const root = project(randomBytes(64));
+    const markerFile = path.join(outside, 'M-deployed');
+    mkdirSync(path.join(root, '.sel4-studio'));
+    writeFileSync(
+      path.join(root, '.sel4-studio', 'settings.json'),
+      JSON.stringify({ schemaVersion: 1, build: { variables: {} }, layouts: {}, boardTargets: { desk: { deploy: { kind: 'command', argv: ['cp', '{image}', markerFile] }, power: { kind: 'command', on: ['false'] }, console: { kind: 'network', protocol: 'tcp', host: '127.0.0.1', port: 1, baudRate: 115200 }, firmware: { kind: 'uefi-pxe' } } } }),
+    );
+    const events: { event: string; payload: any }[] = [];
+    const studio = createStudioHost({ mode: 'browser', version: 'test', configDir, trustFile: path.join(configDir, 'trust.json'), boardsDir: path.resolve(import.meta.dirname, '../boards'), emit: (event, payload) => events.push({ event, payload }) });
+    const call = createDispatcher(studio.handlers) as (m: string, p: unknown) => Promise<any>;
+    try {
+      expect(await call('project.open', { dir: root })).toMatchObject({ ok: true });
+      // The page cannot describe a command: only a name crosses the contract.
+      expect(await call('boardRun.start', { target: 'desk', build: false, argv: ['touch', markerFile] })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+      expect(await call('boardRun.start', { target: '../desk', build: false })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+      // Restricted mode: the folder's command is not run.
+      expect(await call('boardRun.start', { target: 'desk', build: false })).toMatchObject({ ok: false, error: { code: 'untrusted' } });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(readdirSync(outside)).toEqual([]);
+      // Trusted: it runs exactly as configured and shows the argv in its plan; power's `false` fails the run there.
+      expect(await call('workspace.trust', { trusted: true })).toMatchObject({ ok: true });
+      const started = await call('boardRun.start', { target: 'desk', build: false });
+      expect(started).toMatchObject({ ok: true });
+      expect(started.result.plan.steps.find((s: any) => s.id === 'deploy').argv).toEqual(['cp', '{image}', markerFile]);
+      const end = Date.now() + 10_000;
+      while (!events.some((e) => e.event === 'boardRun.done') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(events.find((e) => e.event === 'boardRun.done')?.payload).toMatchObject({ result: 'failed' });
+      expect(readdirSync(outside)).toEqual(['M-deployed']);
+      expect(await call('boardRun.start', { target: 'nope', build: false })).toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringContaining('there are: desk') } });
+
+      // The token: in the user's config (0600), never in the folder, never answered back.
+      const secret = 'ha-secret-token-xyz';
+      expect(await call('boardRun.setToken', { baseUrl: 'http://ha.lab:8123', token: secret })).toMatchObject({ ok: true });
+      expect(await call('boardRun.tokenStored', { baseUrl: 'http://ha.lab:8123/' })).toEqual({ ok: true, result: { stored: true } });
+      const stat = (await import('node:fs')).statSync(path.join(configDir, 'board-power.json'));
+      expect(stat.mode & 0o777).toBe(0o600);
+      expect(JSON.stringify(events)).not.toContain(secret);
+      expect(spawnSync('grep', ['-rl', secret, root]).stdout.toString()).toBe('');
+    } finally {
+      studio.dispose();
+    }
+  }, 30_000);
+});
