@@ -90,7 +90,8 @@ export async function startLab(dir: string, opts: { token?: string; entityId?: s
 
   const calls: HaCall[] = [];
   let replay: NodeJS.Timeout | undefined;
-  const bootLines = readFileSync(RECORDED_BOOT, 'utf8').split(/(?<=\n)/);
+  // A UART sends CR LF for each newline (seL4's and the loader's putchar do); the recording holds the text with LF.
+  const bootLines = readFileSync(RECORDED_BOOT, 'utf8').split(/(?<=\n)/).map((l) => l.replace(/\n$/, '\r\n'));
   const powerOn = () => {
     clearTimeout(replay);
     let i = 0;

@@ -138,10 +138,8 @@ export const createBoardRunSlice: SliceFactory<BoardRunState, BoardRunActions> =
         const name = get().boardRunTarget;
         if (!get().project) return fail(new StudioError('no-project', 'open a folder first'));
         if (get().trusted === false) return fail(new StudioError('untrusted', 'Restricted mode: this folder is not trusted, so it is not run on a board (Trust this folder first)'));
-        if (!name || !targets()[name]) {
-          set({ boardRunOpen: true });
-          return fail(new StudioError('not-found', 'no board target yet: add one in the Board target dialog'));
-        }
+        // No target yet: the dialog opens on its form (that is what Run on board needs first).
+        if (!name || !targets()[name]) return set({ boardRunOpen: true });
         const r = get().boardRun;
         if (r && (!r.result || (r.result === 'booted' && !r.ended))) return fail(new StudioError('conflict', 'a board run is in progress: stop it first'));
         starting = true;
@@ -158,6 +156,8 @@ export const createBoardRunSlice: SliceFactory<BoardRunState, BoardRunActions> =
               steps: started.plan.steps.map((s) => ({ id: s.id, label: s.label, detail: s.detail, status: 'pending', output: '', ...(s.argv ? { argv: s.argv } : {}) })),
             },
           });
+          // A new boot: the timeline starts over (the board's first byte comes after power-on).
+          actions.resetTimeline();
           const replay = early.filter((x) => x.e.runId === started.runId);
           early = [];
           starting = false;

@@ -398,6 +398,16 @@ export function BoardRunDialog() {
               ) : (
                 <p className="muted">No board target: New target to describe how your board is reached.</p>
               )}
+              {run?.error && (
+                <div className="br-error" role="alert" data-testid="br-error">
+                  {run.failedStep} failed: {run.error}
+                </div>
+              )}
+              {run?.result === 'booted' && (
+                <div className="br-ok" data-testid="br-booted">
+                  Booted. Console open; the run log is {run.log}.
+                </div>
+              )}
               <ol className="br-steps" data-testid="br-steps">
                 {(run?.steps ?? plan?.steps.map((s) => ({ ...s, status: s.skip ? 'skipped' : 'pending', output: '', result: undefined })))?.map((s) => (
                   <li key={s.id} className={`br-step br-${s.status}`} data-testid={`br-step-${s.id}`} data-status={s.status}>
@@ -416,16 +426,6 @@ export function BoardRunDialog() {
                   </li>
                 ))}
               </ol>
-              {run?.error && (
-                <div className="br-error" role="alert" data-testid="br-error">
-                  {run.failedStep} failed: {run.error}
-                </div>
-              )}
-              {run?.result === 'booted' && (
-                <div className="br-ok" data-testid="br-booted">
-                  Booted. Console open; the run log is {run.log}.
-                </div>
-              )}
               <div className="br-actions">
                 <label className="br-check">
                   <input type="checkbox" data-testid="br-build" checked={build} onChange={(e) => setBuild(e.target.checked)} /> build if stale
@@ -454,13 +454,6 @@ export function BoardRunDialog() {
             </div>
             <div className="br-timeline" data-testid="br-timeline">
               <Timeline milestones={run ? milestones : []} />
-              <ul className="br-milestones" data-testid="br-milestones">
-                {(run ? milestones : []).map((m, i) => (
-                  <li key={i}>
-                    <span className="muted">{(m.t / 1000).toFixed(2)} s</span> {m.label}
-                  </li>
-                ))}
-              </ul>
             </div>
           </section>
         </div>
