@@ -169,6 +169,34 @@ describe.runIf(missing.length === 0)('run on board against a loopback lab (in.tf
   }, 30_000);
 });
 
+describe.runIf(missing.length === 0)('sel4-studio run-board', () => {
+  it('boots the folder\'s target from the command line: console on stdout, exit 0, powered off after', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-'));
+    lab = await startLab(dir);
+    const root = project(randomBytes(8192));
+    mkdirSync(path.join(root, '.sel4-studio'));
+    writeFileSync(path.join(root, '.sel4-studio', 'settings.json'), JSON.stringify({ schemaVersion: 1, build: { variables: {} }, layouts: {}, boardTargets: { lab: labTarget(lab) } }));
+    const config = mkdtempSync(path.join(os.tmpdir(), 'cli-config-'));
+    const before = process.env.SEL4_STUDIO_CONFIG_DIR;
+    process.env.SEL4_STUDIO_CONFIG_DIR = config;
+    try {
+      const { PowerTokens } = await import('../electron/services/powerTokens');
+      await new PowerTokens(path.join(config, 'board-power.json')).set(lab.haUrl, lab.token);
+      const { run } = await import('../electron/cli/cli');
+      let out = '';
+      const code = await run(['run-board', '--target', 'lab', '--project', root, '--no-build', '--power-off'], (s) => (out += s));
+      expect(out).toContain('hello, world');
+      expect(code).toBe(0);
+      expect(lab.calls.map((c) => c.service)).toEqual(['turn_off', 'turn_on', 'turn_off']);
+      let missingOut = '';
+      expect(await run(['run-board', '--target', 'nope', '--project', root], (s) => (missingOut += s))).toBe(1);
+    } finally {
+      if (before === undefined) delete process.env.SEL4_STUDIO_CONFIG_DIR;
+      else process.env.SEL4_STUDIO_CONFIG_DIR = before;
+    }
+  }, 30_000);
+});
+
 describe.runIf(has('dnsmasq'))('PXE helper', () => {
   it('dnsmasq --test accepts the generated proxy-DHCP configuration', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pxe-'));

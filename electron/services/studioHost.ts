@@ -58,6 +58,8 @@ export interface StudioHostOptions {
   templatesDir?: string;
   /** The user's trust decisions (default: trust.json in `configDir`; the CLI's `sel4-studio trust` writes the same file). */
   trustFile?: string;
+  /** Home Assistant tokens for board power (default: board-power.json beside the trust file, the CLI's too). */
+  powerTokensFile?: string;
   /**
    * Ask the user, outside the page, whether to trust a folder (Electron: a native dialog). Without it the page's request
    * is the user's action (browser mode has no other UI).
@@ -159,7 +161,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     return builds.start({ root, studio, ...(chosen ? { sdk: chosen.path } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
   };
 
-  const powerTokens = new PowerTokens(path.join(opts.configDir, POWER_TOKENS_FILE));
+  const powerTokens = new PowerTokens(opts.powerTokensFile ?? path.join(path.dirname(opts.trustFile ?? path.join(opts.configDir, TRUST_FILE)), POWER_TOKENS_FILE));
   const boardRuns = new BoardRunService(
     { serial, processes, token: (url) => powerTokens.get(url) },
     { step: (e) => emit('boardRun.step', e), output: (e) => emit('boardRun.output', e), done: (e) => emit('boardRun.done', e) },
