@@ -24,7 +24,7 @@ import { projectSources } from './sources';
 import { contentHash, readWithHash, renameChecked, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
 import { composeSystem } from './compose';
-import { loadDeviceTree } from './deviceTree';
+import { loadDeviceTree, prefetchDeviceTrees } from './deviceTree';
 import { listWorkspaceFiles } from './workspace';
 import { sweepStaleTempDirs } from './tempDirs';
 import { BoardRunService } from './boardRun';
@@ -194,6 +194,11 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
         capabilities: { nativeDialogs: Boolean(opts.pickDirectory) },
       };
       if (opts.initialProject) info.initialProject = path.resolve(opts.initialProject);
+      else {
+        // A page reload (or a new start) goes on where the user was: the last project, if its folder is still there.
+        const last = (await projects.recent())[0]?.dir;
+        if (last && (await fs.stat(last).then((st) => st.isDirectory(), () => false))) info.lastProject = last;
+      }
       return info;
     },
     'doctor.check': async () => ({ tools: await runDoctor() }),
@@ -292,6 +297,10 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'system.compose': async ({ path: rel, cpp }) => composeSystem(projects.requireRoot(), rel, cpp),
     // Reads only (cpp reads, the engine compiles): no trust needed, like system.compose.
     'dt.load': async ({ path: rel, includeDirs, cpp }) => loadDeviceTree(projects.requireRoot(), rel, { ...(includeDirs ? { includeDirs } : {}), ...(cpp !== undefined ? { cpp } : {}) }),
+    'dt.prefetch': async ({ paths }) => {
+      const root = projects.requireRoot();
+      return { queued: await prefetchDeviceTrees(root, paths, () => projects.current === root) };
+    },
     'workspace.saveSettings': async ({ settings }) => (await projects.saveSettings(settings), {}),
     'workspace.trust': async ({ trusted }) => {
       const root = projects.requireRoot();

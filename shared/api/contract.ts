@@ -32,6 +32,11 @@ export const HostInfoSchema = z.object({
   }),
   /** The project given on the command line (`--project DIR`), opened at start-up. */
   initialProject: z.string().optional(),
+  /**
+   * Without `initialProject`: the project open last (the newest of the user's recent list, kept by the host in the
+   * user's config), when its folder is still there. The page reopens it at start-up, trusted or not as the user left it.
+   */
+  lastProject: z.string().optional(),
 });
 
 export const ToolStatusSchema = z.object({
@@ -254,6 +259,16 @@ export const methods = {
       /** How long the host took (preprocessing and compiling), in ms. */
       ms: z.number().nonnegative(),
     }),
+  },
+  /**
+   * Compile, in the background, device trees of the folder the wizard's user is likely to choose (the ones step 1
+   * lists, when it opens; the one under the pointer): a later `dt.load` of one finds it compiled or being compiled
+   * (and still checks that none of its files changed). DTS only, the most recently changed first, a few at most; a
+   * later call replaces what an earlier one had not started. Answers at once with the trees queued, in order.
+   */
+  'dt.prefetch': {
+    params: z.object({ paths: z.array(ProjectPath).max(5000) }).strict(),
+    result: z.object({ queued: z.array(z.string()) }),
   },
   'workspace.files': { params: Empty, result: z.object({ files: z.array(WorkspaceFileSchema), truncated: z.boolean() }) },
   /**

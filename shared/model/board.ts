@@ -133,6 +133,21 @@ export function deviceRaising(board: BoardPack | undefined, intid: number): Devi
   return board?.devices.find((d) => d.irqs.some((i) => spiToIntid(i.spi) === intid));
 }
 
+/**
+ * Where a guest's RAM goes on a board: `base`, the guest-physical address a new VM's RAM is mapped at (the board's
+ * `memory.guestRam`, else the start of its RAM: libvmm guests see the board's memory layout), and `ramStart`, where
+ * the board's RAM begins (a region with a `phys_addr` there or above is RAM, one below it a device's registers).
+ */
+export interface GuestRamFacts {
+  base: number;
+  ramStart: number;
+}
+export function guestRamFacts(board: BoardPack | undefined): GuestRamFacts | undefined {
+  const m = board?.memory;
+  if (!m) return undefined;
+  return { base: Number(m.guestRam?.base ?? m.base), ramStart: Number(m.base) };
+}
+
 export const BUILD_CONFIGS = ['debug', 'release', 'benchmark'] as const;
 
 /** Configurations the SDK builds for a board: debug/release/benchmark, and smp-* where it has SMP cores. */
@@ -144,6 +159,7 @@ export function boardConfigs(board: BoardPack): string[] {
 export function kernelConfigForBoard(board: BoardPack, config = 'debug'): KernelConfig {
   const smp = config.startsWith('smp-');
   if (smp && !board.smpCores) throw new Error(`board ${board.name} has no SMP configuration (${config})`);
+  const ram = guestRamFacts(board);
   return kernelConfig({
     arch: board.arch,
     hypervisor: board.hypervisor,
@@ -151,5 +167,6 @@ export function kernelConfigForBoard(board: BoardPack, config = 'debug'): Kernel
     numCores: smp ? board.smpCores! : 1,
     // smp-* configurations set KernelNumDomains=1 (§9).
     numDomains: smp ? 1 : 16,
+    ...(ram ? { guestRam: { base: BigInt(ram.base), ramStart: BigInt(ram.ramStart) } } : {}),
   });
 }
