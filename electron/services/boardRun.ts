@@ -34,6 +34,8 @@ export interface BoardRunRequest {
   target: BoardTarget;
   /** Build if stale (the host's build, as Build does): resolves ok or not with why. Absent: no build step. */
   build?: () => Promise<{ ok: boolean; detail: string }>;
+  /** Stop that build (a cancelled run does not wait for a whole build). */
+  cancelBuild?: () => void;
 }
 
 /** A step that failed: its message is what the user reads under it. */
@@ -53,6 +55,7 @@ interface Run {
   processId?: string;
   consoleId?: string;
   wake?: () => void;
+  cancelBuild?: () => void;
   finished: Promise<void>;
   result?: RunResult;
   powered: boolean;
@@ -95,7 +98,7 @@ export class BoardRunService {
     const { fd } = openForWrite(confine(req.root, logRel), 'truncate', logRel);
     const log = createWriteStream('', { fd });
     log.on('error', () => undefined);
-    const run: Run = { id, root: req.root, plan, target: req.target, log, logRel, cancelled: false, finished: Promise.resolve(), powered: false };
+    const run: Run = { id, root: req.root, plan, target: req.target, log, logRel, cancelled: false, finished: Promise.resolve(), powered: false, ...(req.cancelBuild ? { cancelBuild: req.cancelBuild } : {}) };
     this.runs.set(id, run);
     log.write(`seL4 Studio board run ${id}: target ${req.name}, ${new Date().toISOString()}\n`);
     for (const s of plan.steps) log.write(`  ${s.label}: ${s.skip ? '(skipped) ' : ''}${s.detail}\n`);
@@ -111,6 +114,7 @@ export class BoardRunService {
     if (!run.result) {
       run.cancelled = true;
       if (run.processId) this.deps.processes.cancel(run.processId);
+      if (run.step === 'build') run.cancelBuild?.();
       run.wake?.();
       await run.finished;
     }

@@ -422,14 +422,18 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       // Deploy and power commands are the folder's settings: they run only in a trusted folder, like its Makefile.
       await requireTrusted('running on a board');
       const target = await boardTarget(name);
+      let buildId: string | undefined;
       return boardRuns.start({
         root,
         name,
         target,
         ...(build
           ? {
+              cancelBuild: () => buildId !== undefined && builds.cancel(buildId),
               build: async () => {
-                const { buildId, finished } = await startBuild(system ? { system } : {});
+                const started = await startBuild(system ? { system } : {});
+                buildId = started.buildId;
+                const { finished } = started;
                 const r = await finished;
                 return { ok: r.result === 'ok', detail: `${buildId} ${r.result}${r.failedStep ? ` at ${r.failedStep}` : ''}${r.problems ? `, ${r.problems} problem${r.problems === 1 ? '' : 's'} (Problems)` : ''}` };
               },
