@@ -59,6 +59,11 @@ async function newProject(argv: string[], io: Io): Promise<number> {
  * Exit 0 when the image is built.
  */
 async function build(argv: string[], io: Io): Promise<number> {
+  return buildFolder(argv, io);
+}
+
+/** The build command's work, for commands that build first (`run-board`). */
+export async function buildFolder(argv: string[], io: Io): Promise<number> {
   let dir = '.';
   let sdk: string | undefined;
   let config: string | undefined;

@@ -43,6 +43,9 @@ Usage:
                                   a project from a template (hello, shared-memory, sddf-serial, libvmm-linux, orin-agx-path-b)
   sel4-studio build [--project DIR] [--sdk PATH] [--config debug|release|benchmark] [--toolchain T] [--json]
                                   compile the PD programs, write the .system, run microkit; problems as file:line:col
+  sel4-studio run-board --target NAME [--project DIR] [--no-build] [--power-off] [--stay]
+                                  build if stale, deploy, power-cycle and boot a board target of the folder's settings;
+                                  the console on stdout, exit 0 once booted (--set-token URL < token: a Home Assistant token)
   sel4-studio sdk add PATH | sdk list
                                   the Microkit SDKs you chose: the IDE builds with an SDK a folder's settings name only then
   sel4-studio trust DIR [--untrust] | sel4-studio trust --list
@@ -71,11 +74,12 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   // serialport's native addon costs tens of milliseconds: only `serial` loads it.
   if (cmd === 'serial') return (await import('./serialCommand')).runSerial(rest, io);
   // The commands that make temp folders first remove those a killed run of ours left behind.
-  if (cmd === 'qemu' || cmd === 'new' || cmd === 'build') await (await import('../services/tempDirs')).sweepStaleTempDirs();
+  if (cmd === 'qemu' || cmd === 'new' || cmd === 'build' || cmd === 'run-board') await (await import('../services/tempDirs')).sweepStaleTempDirs();
   if (cmd === 'qemu') return (await import('./qemuCommand')).runQemu(rest, io);
   if (cmd === 'passthrough') return (await import('./passthroughCommand')).runPassthrough(rest, io);
   if (cmd === 'board') return (await import('./boardCommand')).runBoardCommand(rest, io);
   if (cmd === 'new' || cmd === 'build') return (await import('./buildCommands')).runBuildCommand(cmd, rest, io);
+  if (cmd === 'run-board') return (await import('./runBoardCommand')).runBoardCommand(rest, io);
   if (cmd === 'sdk') return (await import('./sdkCommand')).runSdkCommand(rest, io);
   if (cmd === 'trust') return (await import('./trustCommand')).runTrustCommand(rest, io);
   if (cmd === 'doctor') {

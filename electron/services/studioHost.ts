@@ -29,6 +29,11 @@ import { composeSystem } from './compose';
 import { loadDeviceTree, prefetchDeviceTrees } from './deviceTree';
 import { listWorkspaceFiles } from './workspace';
 import { sweepStaleTempDirs } from './tempDirs';
+import { BoardRunService } from './boardRun';
+import { POWER_TOKENS_FILE, PowerTokens } from './powerTokens';
+import { pxeConfig } from '../../shared/boardrun/pxe';
+import { deployDestination } from '../../shared/boardrun/plan';
+import type { Params } from '../../shared/api/contract';
 
 /** Serial logs rotate at this size; the newest old files are kept as .1 … .4. */
 const SERIAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
@@ -55,6 +60,8 @@ export interface StudioHostOptions {
   templatesDir?: string;
   /** The user's trust decisions (default: trust.json in `configDir`; the CLI's `sel4-studio trust` writes the same file). */
   trustFile?: string;
+  /** Home Assistant tokens for board power (default: board-power.json beside the trust file, the CLI's too). */
+  powerTokensFile?: string;
   /**
    * Ask the user, outside the page, whether to trust a folder (Electron: a native dialog). Without it the page's request
    * is the user's action (browser mode has no other UI).
@@ -137,6 +144,39 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     throw new StudioError('untrusted', `Restricted mode: ${root} is not trusted, so ${what} is off. Trust it first (the Trust button in the banner, the command "Trust this folder", or sel4-studio trust ${root}) if you trust its authors: building runs its Makefile or CMakeLists.txt and the tools its settings name.`);
   };
   const withTrust = async (snap: FolderSnapshot, trusted?: boolean): Promise<ProjectSnapshot> => ({ ...snap, trusted: trusted ?? (await trust.isTrusted(snap.dir)) });
+
+  /** A build of the open folder, as Build starts it (trust, the SDK the user chose, the settings on disk). */
+  const startBuild = async ({ sdk, config, board, toolchain, systemXml, system }: Params<'build.start'>) => {
+    const root = projects.requireRoot();
+    // Before any setting of the folder (SDK path, compiler) is even read.
+    await requireTrusted('building');
+    // The file the user is looking at (a folder has many); confined like every other path.
+    if (system) confine(root, system);
+    const saved = system ? { ...(await projects.studio()), systemFile: system } : await projects.studio();
+    // An SDK named by the page or by the folder's settings runs only when the user chose it; none named: the host's own.
+    const { sdkPath, ...buildSettings } = saved.build;
+    const named = sdk ?? sdkPath;
+    const chosen = named ? await chosenSdk(named) : undefined;
+    const studio = { ...saved, build: buildSettings, ...(board ? { board } : {}) };
+    // The build writes the text the user chose to save; that write is ours, not a change on disk.
+    if (systemXml !== undefined) watcher.noteContent(confine(root, saved.systemFile), contentHash(systemXml));
+    // A repository build's make variables come from the folder settings (checked against its Makefile by the build).
+    const { variables } = (await projects.settings()).build;
+    return builds.start({ root, studio, variables, ...(chosen ? { sdk: chosen.path } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
+  };
+
+  const powerTokens = new PowerTokens(opts.powerTokensFile ?? path.join(path.dirname(opts.trustFile ?? path.join(opts.configDir, TRUST_FILE)), POWER_TOKENS_FILE));
+  const boardRuns = new BoardRunService(
+    { serial, processes, token: (url) => powerTokens.get(url) },
+    { step: (e) => emit('boardRun.step', e), output: (e) => emit('boardRun.output', e), done: (e) => emit('boardRun.done', e) },
+  );
+  /** A board target as the folder's settings file on disk says (never as the page describes it). */
+  const boardTarget = async (name: string) => {
+    const targets = (await projects.settings()).boardTargets ?? {};
+    const target = Object.prototype.hasOwnProperty.call(targets, name) ? targets[name] : undefined;
+    if (!target) throw new StudioError('not-found', `no board target "${name}" in .sel4-studio/settings.json${Object.keys(targets).length ? ` (there are: ${Object.keys(targets).join(', ')})` : ''}`);
+    return target;
+  };
 
   // Folders the user chose in the host's own dialog this session (real paths and as given).
   const picked = new Set<string>();
@@ -292,23 +332,8 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     },
     'process.cancel': async ({ runId }) => (processes.cancel(runId), {}),
 
-    'build.start': async ({ sdk, config, board, toolchain, systemXml, system }) => {
-      const root = projects.requireRoot();
-      // Before any setting of the folder (SDK path, compiler) is even read.
-      await requireTrusted('building');
-      // The file the user is looking at (a folder has many); confined like every other path.
-      if (system) confine(root, system);
-      const saved = system ? { ...(await projects.studio()), systemFile: system } : await projects.studio();
-      // An SDK named by the page or by the folder's settings runs only when the user chose it; none named: the host's own.
-      const { sdkPath, ...buildSettings } = saved.build;
-      const named = sdk ?? sdkPath;
-      const chosen = named ? await chosenSdk(named) : undefined;
-      const studio = { ...saved, build: buildSettings, ...(board ? { board } : {}) };
-      // The build writes the text the user chose to save; that write is ours, not a change on disk.
-      if (systemXml !== undefined) watcher.noteContent(confine(root, saved.systemFile), contentHash(systemXml));
-      // A repository build's make variables come from the folder settings (checked against its Makefile by the build).
-      const { variables } = (await projects.settings()).build;
-      const { buildId, steps } = await builds.start({ root, studio, variables, ...(chosen ? { sdk: chosen.path } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
+    'build.start': async (params) => {
+      const { buildId, steps } = await startBuild(params);
       return { buildId, steps: steps.map((s) => ({ id: s.id, label: s.label, command: s.argv })) };
     },
     // Reads only (the Makefile is read, never run): no trust needed.
@@ -420,6 +445,56 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'serial.send': async ({ id, data }) => (serial.send(id, Buffer.from(data, 'base64')), {}),
     'serial.break': async ({ id }) => (await serial.sendBreak(id), {}),
     'serial.close': async ({ id }) => (await serial.close(id), {}),
+
+    'boardRun.start': async ({ target: name, build, system }) => {
+      const root = projects.requireRoot();
+      // Deploy and power commands are the folder's settings: they run only in a trusted folder, like its Makefile.
+      await requireTrusted('running on a board');
+      const target = await boardTarget(name);
+      let buildId: string | undefined;
+      return boardRuns.start({
+        root,
+        name,
+        target,
+        ...(build
+          ? {
+              cancelBuild: () => buildId !== undefined && builds.cancel(buildId),
+              build: async () => {
+                const started = await startBuild(system ? { system } : {});
+                buildId = started.buildId;
+                const { finished } = started;
+                const r = await finished;
+                return { ok: r.result === 'ok', detail: `${buildId} ${r.result}${r.failedStep ? ` at ${r.failedStep}` : ''}${r.problems ? `, ${r.problems} problem${r.problems === 1 ? '' : 's'} (Problems)` : ''}` };
+              },
+            }
+          : {}),
+      });
+    },
+    'boardRun.stop': async ({ runId, powerOff }) => (await boardRuns.stop(runId, powerOff), {}),
+    'boardRun.setToken': async ({ baseUrl, token }) => (await powerTokens.set(baseUrl, token), {}),
+    'boardRun.tokenStored': async ({ baseUrl }) => ({ stored: await powerTokens.has(baseUrl) }),
+    'pxe.interfaces': async () => ({
+      interfaces: Object.entries(os.networkInterfaces()).flatMap(([name, addrs]) => (addrs ?? []).filter((a) => a.family === 'IPv4').map((a) => ({ name, address: a.address, netmask: a.netmask }))),
+    }),
+    'pxe.start': async ({ target: name, iface }) => {
+      const root = projects.requireRoot();
+      await requireTrusted('starting proxy-DHCP');
+      const target = await boardTarget(name);
+      const dest = deployDestination(target);
+      if (!dest || target.deploy.kind !== 'tftp') throw new StudioError('unsupported', `board target "${name}" does not deploy into a TFTP folder: proxy-DHCP has nothing to point its firmware at`);
+      const addr = (os.networkInterfaces()[iface] ?? []).find((a) => a.family === 'IPv4');
+      if (!addr) throw new StudioError('not-found', `this machine has no IPv4 interface "${iface}"`);
+      const exe = await which('dnsmasq');
+      if (!exe) throw new StudioError('tool-missing', 'dnsmasq is not installed (Debian: apt-get install dnsmasq)');
+      const config = pxeConfig({ iface, address: addr.address, netmask: addr.netmask, tftpRoot: dest.folder, bootFile: dest.fileName });
+      const rel = 'build/sel4-studio-pxe.conf';
+      const file = confine(root, rel);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, config.text);
+      const args = ['--keep-in-foreground', '--log-facility=-', `--conf-file=${file}`];
+      const runId = processes.start(exe, args, { cwd: root });
+      return { runId, command: [exe, ...args], config: config.text };
+    },
   };
 
   return {
@@ -428,6 +503,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       watcher.close();
       processes.killAll();
       qemu.killAll();
+      void boardRuns.stopAll();
       void serial.closeAll();
     },
   };

@@ -7,6 +7,8 @@ import { FolderSettingsSchema } from '../model/folderSettings';
 import { WORKSPACE_FILE_KINDS } from '../workspace/classify';
 import { BoardPackSchema } from '../model/board';
 import { DiagnosticSchema } from './diagnostics';
+import { HaBaseUrlSchema, TargetNameSchema } from '../boardrun/target';
+import { RUN_STEPS } from '../boardrun/plan';
 
 /**
  * The one contract between the UI and a host (DESIGN.md §2, §3.1). Electron main, the preload, the browser host and
@@ -101,6 +103,16 @@ function SerialIdSchema() {
 }
 
 const BuildIdSchema = z.string().regex(/^build-\d+$/);
+const BoardRunIdSchema = z.string().regex(/^board-\d+$/);
+const RunStepIdSchema = z.enum(RUN_STEPS);
+export const RunPlanSchema = z.object({
+  target: z.string(),
+  image: z.string(),
+  steps: z.array(z.object({ id: RunStepIdSchema, label: z.string(), detail: z.string(), skip: z.boolean().optional(), argv: z.array(z.string()).optional() })),
+  expect: z.string(),
+  bootTimeoutMs: z.number(),
+  firmwareNote: z.string(),
+});
 export const SdkInfoSchema = z.object({ path: z.string(), version: z.string(), boards: z.record(z.string(), z.array(z.string())), chosen: z.boolean() });
 /**
  * A problem found in build output (shared/logs/buildProblems.ts), with what explains it: gcc's "In file included
@@ -406,6 +418,32 @@ export const methods = {
   'serial.send': { params: z.object({ id: SerialIdSchema(), data: z.string().max(1 << 20) }).strict(), result: Empty },
   'serial.break': { params: z.object({ id: SerialIdSchema() }).strict(), result: Empty },
   'serial.close': { params: z.object({ id: SerialIdSchema() }).strict(), result: Empty },
+
+  /**
+   * Run on board: the target is named, never described — the host reads it from the folder's settings file on disk
+   * (a custom argv there runs only in a trusted folder) and answers with the plan it runs (every argv and URL shown).
+   * Steps stream as `boardRun.step` / `boardRun.output`, the end as `boardRun.done`; a booted run keeps its console
+   * (a serial session) until `boardRun.stop`.
+   */
+  'boardRun.start': {
+    params: z.object({ target: TargetNameSchema, build: z.boolean(), system: ProjectPath.optional() }).strict(),
+    result: z.object({ runId: BoardRunIdSchema, plan: RunPlanSchema, log: z.string() }),
+  },
+  'boardRun.stop': { params: z.object({ runId: BoardRunIdSchema, powerOff: z.boolean() }).strict(), result: Empty },
+  /** Keep a Home Assistant token in the user's config (0600; never the folder, never sent back). Empty: forget it. */
+  'boardRun.setToken': { params: z.object({ baseUrl: HaBaseUrlSchema, token: z.string().max(4096).regex(/^[\x21-\x7e]*$/, 'a token is printable ASCII without spaces') }).strict(), result: Empty },
+  'boardRun.tokenStored': { params: z.object({ baseUrl: HaBaseUrlSchema }).strict(), result: z.object({ stored: z.boolean() }) },
+  /** This machine's IPv4 interfaces, for the PXE helper. */
+  'pxe.interfaces': { params: Empty, result: z.object({ interfaces: z.array(z.object({ name: z.string(), address: z.string(), netmask: z.string() })) }) },
+  /**
+   * Start proxy-DHCP (dnsmasq) for a target's TFTP deploy folder on an interface of this machine, only when the user
+   * asks: the host writes build/sel4-studio-pxe.conf and runs dnsmasq on it supervised (`process.output`/`process.exit`;
+   * stop with `process.cancel`).
+   */
+  'pxe.start': {
+    params: z.object({ target: TargetNameSchema, iface: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/) }).strict(),
+    result: z.object({ runId: RunIdSchema, command: z.array(z.string()), config: z.string() }),
+  },
 } as const;
 
 export const events = {
@@ -435,6 +473,16 @@ export const events = {
   /** Bytes as base64. */
   'serial.data': z.object({ id: z.string(), data: z.string() }),
   'serial.status': z.object({ id: z.string(), status: z.enum(['connecting', 'open', 'disconnected', 'closed']), detail: z.string().optional() }),
+  'boardRun.step': z.object({
+    runId: BoardRunIdSchema,
+    step: RunStepIdSchema,
+    status: z.enum(['running', 'done', 'failed', 'skipped', 'cancelled']),
+    detail: z.string().optional(),
+    /** The console's serial session (its bytes arrive as `serial.data`), once the console step is done. */
+    consoleId: z.string().optional(),
+  }),
+  'boardRun.output': z.object({ runId: BoardRunIdSchema, step: RunStepIdSchema, data: z.string() }),
+  'boardRun.done': z.object({ runId: BoardRunIdSchema, result: z.enum(['booted', 'failed', 'cancelled']), failedStep: RunStepIdSchema.optional(), error: z.string().optional(), log: z.string() }),
   'qemu.status': z.object({
     id: z.string(),
     status: QemuStatusSchema,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../api/diagnostics';
+import { BoardTargetsSchema } from '../boardrun/target';
 import { BoardNameSchema, BuildConfigSchema, jsonSyntaxDiagnostic, MICROKIT_VERSIONS, placed, SdkPathSchema, ToolchainSchema, STUDIO_SCHEMA_VERSION, systemFileStem, type StudioFile } from './project';
 
 /**
@@ -34,6 +35,11 @@ export const FolderSettingsSchema = z.object({
   lastOpenFile: z.string().min(1).max(1024).optional(),
   /** Node positions per system file, keyed by its path relative to the folder. */
   layouts: z.record(z.string(), LayoutSchema),
+  /**
+   * Boards to run on (shared/boardrun/target.ts): deploy, power, console and firmware, by target name. Never a secret:
+   * a power token is kept in the user's config. A custom argv here runs only in a trusted folder.
+   */
+  boardTargets: BoardTargetsSchema.optional(),
 });
 export type FolderSettings = z.infer<typeof FolderSettingsSchema>;
 

@@ -83,6 +83,18 @@ const definitions = {
   },
   build: { label: 'Build', description: 'Compile the PD programs and run microkit on the .system as saved (asks first when it has unsaved changes)', keys: ['Ctrl+Shift+B'], enabled: canBuild, blocked: whyNotBuild, run: (c) => void c.actions.startBuild(false) },
   buildRun: { label: 'Build & Run', description: 'Build, then boot build/loader.img in QEMU', keys: ['F5'], enabled: canBuild, blocked: whyNotBuild, run: (c) => void c.actions.startBuild(true) },
+  runOnBoard: {
+    label: 'Run on board',
+    description: 'Build if stale, deploy to the board target, power-cycle it, open its console and follow the boot on the timeline',
+    keys: ['F6'],
+    enabled: (s) => canBuild(s) && !(s.boardRun && !s.boardRun.ended),
+    blocked: whyNotBuild,
+    run: (c) => {
+      c.actions.openBoardRun();
+      void c.actions.startBoardRun(true);
+    },
+  },
+  boardTargets: { label: 'Board targets…', description: 'Configure how a board is reached: deploy (TFTP folder, medium, command), power (Home Assistant, command, manual), console, firmware; proxy-DHCP', enabled: hasProject, run: (c) => c.actions.openBoardRun() },
   cancelBuild: { label: 'Cancel build', enabled: (s) => Boolean(s.build && !s.build.record), run: (c) => void c.actions.cancelBuild() },
   setBoard: {
     label: 'Set board…',

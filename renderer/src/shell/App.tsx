@@ -16,7 +16,7 @@ import { keptVerbatim } from '../../../shared/model/system';
 import { isMigrationFix } from '../../../shared/sdf/check';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
-import { PassthroughWizard, QemuConsole } from './lazyViews';
+import { BoardRunDialog, PassthroughWizard, QemuConsole } from './lazyViews';
 
 /** The window: its commands (every shortcut, the palette) around the workbench. */
 export function App() {
@@ -35,6 +35,7 @@ function Workbench() {
   const restricted = useStudio((s) => Boolean(s.project) && s.trusted === false);
   const link = useStudio((s) => s.link);
   const wizardOpen = useStudio((s) => s.wizardOpen);
+  const boardRunOpen = useStudio((s) => s.boardRunOpen);
   const actions = useActions();
   const commands = useCommands();
   const { problems } = useProblems();
@@ -103,6 +104,7 @@ function Workbench() {
       <DeleteDialog />
       <BuildPrompt />
       {wizardOpen && <PassthroughWizard />}
+      {boardRunOpen && <BoardRunDialog />}
     </div>
   );
 }

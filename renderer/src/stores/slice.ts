@@ -17,6 +17,7 @@ import type { FilesActions, FilesState } from './filesSlice';
 import type { WorkspaceActions, WorkspaceState } from './workspaceSlice';
 import type { WizardActions, WizardState } from './wizardSlice';
 import type { ProgramsActions, ProgramsState } from './programsSlice';
+import type { BoardRunActions, BoardRunState } from './boardRunSlice';
 
 /** The app's state: every slice's fields, flat (components select `s.doc`, `s.build`, … as they always have). */
 export type StudioState = HostState &
@@ -34,7 +35,8 @@ export type StudioState = HostState &
   FilesState &
   WorkspaceState &
   WizardState &
-  ProgramsState;
+  ProgramsState &
+  BoardRunState;
 
 /** Every slice's actions in one flat object (`useActions().save()`). */
 export type StudioActions = HostActions &
@@ -52,7 +54,8 @@ export type StudioActions = HostActions &
   FilesActions &
   WorkspaceActions &
   WizardActions &
-  ProgramsActions;
+  ProgramsActions &
+  BoardRunActions;
 
 export type SetState = StoreApi<StudioState>['setState'];
 export type GetState = StoreApi<StudioState>['getState'];

@@ -16,6 +16,7 @@ import { createFilesSlice } from './filesSlice';
 import { createWorkspaceSlice } from './workspaceSlice';
 import { createWizardSlice } from './wizardSlice';
 import { createProgramsSlice } from './programsSlice';
+import { createBoardRunSlice } from './boardRunSlice';
 import type { Slice, SliceFactory, StudioActions, StudioState } from './slice';
 
 // What components import from here; each name is defined by the slice that owns it.
@@ -47,6 +48,7 @@ export const sliceFactories = {
   workspace: (client, set, get) => createWorkspaceSlice(client, set, get),
   wizard: createWizardSlice,
   programs: createProgramsSlice,
+  boardRun: createBoardRunSlice,
 } satisfies Record<string, SliceFactory<object, object>>;
 
 /**
