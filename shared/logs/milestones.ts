@@ -26,6 +26,9 @@ const SHELL_PROMPT = /^(?:[\w@:~/.\-[\]]{0,60} ?)?[#$] ?$/;
 /** Terminal control sequences (colours, busybox's cursor-position query) do not count as text. */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[@-_])/g;
+/** A control sequence cut off at the end of a chunk (the rest comes with the next one). */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CUT = /\x1b(?:\[[0-9;?]*[ -/]*|\][^\x07]*)?$/;
 
 export const DEFAULT_PATTERNS: Pattern[] = [
   { re: /^LDR\|INFO: (?:alt|elf)?loader for seL4 starting/, lane: 'loader', label: 'Loader started' },
@@ -71,7 +74,7 @@ export class MilestoneTracker {
     this.partial = lines.pop() ?? '';
     const found: Milestone[] = [];
     const consider = (raw: string, complete: boolean) => {
-      const line = raw.replace(CONTROL, '').replace(/\r/g, '');
+      const line = raw.replace(CONTROL, '').replace(complete ? '' : CONTROL_CUT, '').replace(/\r/g, '');
       if (!line.trim()) return;
       if (!complete && !LOGIN_PROMPT.test(line)) {
         // Only a prompt counts before its newline: a login prompt, or the guest's first shell prompt after its init.
@@ -82,6 +85,13 @@ export class MilestoneTracker {
         return;
       }
       if (/Run \S+ as init process/.test(line)) this.guestInit = true;
+      else if (this.guestInit && !this.promptSeen && raw.includes('\x1b') && SHELL_PROMPT.test(raw.slice(0, raw.indexOf('\x1b')))) {
+        // A prompt and what was typed after it in one line (the output was read late): the shell's terminal query
+        // (busybox asks for the cursor position right after its prompt) ends the prompt.
+        this.promptSeen = true;
+        found.push({ t, lane: 'linux', label: 'Shell prompt', line: raw.slice(0, raw.indexOf('\x1b')) });
+        return;
+      }
       for (const p of this.patterns) {
         const m = p.re.exec(line);
         if (!m) continue;
@@ -98,7 +108,7 @@ export class MilestoneTracker {
       }
     };
     for (const l of lines) consider(l, true);
-    const tail = this.partial.replace(CONTROL, '').replace(/\r/g, '');
+    const tail = this.partial.replace(CONTROL, '').replace(CONTROL_CUT, '').replace(/\r/g, '');
     if (LOGIN_PROMPT.test(tail) || (this.guestInit && !this.promptSeen && SHELL_PROMPT.test(tail))) {
       consider(this.partial, false);
       this.partial = '';
