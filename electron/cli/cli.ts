@@ -33,6 +33,9 @@ Usage:
                      [--monitor SOCKET] [-- ARGS]
                                   boot in QEMU, print the serial output; --expect exits 0 when TEXT appears (for CI);
                                   --monitor: QEMU's full monitor on a unix socket (socat - UNIX-CONNECT:SOCKET)
+  sel4-studio guest-kernel [--out DIR]
+                                  Debian's arm64 kernel + busybox-static and a small initrd (a shell on ttyAMA0), for
+                                  Linux guests in QEMU; prints each command it runs (needs: dpkg --add-architecture arm64)
   sel4-studio serial PORT|tcp://HOST:PORT|rfc2217://HOST:PORT [--baud N] [--framing 8N1] [--flow none|rtscts|xonxoff]
                      [--tcu] [--log FILE] [--enter cr|lf|crlf]
                                   a serial console (Ctrl-] quits); --tcu pads each Enter for the Jetson TCU
@@ -72,6 +75,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'qemu') return (await import('./qemuCommand')).runQemu(rest, io);
   if (cmd === 'passthrough') return (await import('./passthroughCommand')).runPassthrough(rest, io);
   if (cmd === 'new' || cmd === 'build') return (await import('./buildCommands')).runBuildCommand(cmd, rest, io);
+  if (cmd === 'guest-kernel') return (await import('./guestKernelCommand')).runGuestKernelCommand(rest, io);
   if (cmd === 'sdk') return (await import('./sdkCommand')).runSdkCommand(rest, io);
   if (cmd === 'trust') return (await import('./trustCommand')).runTrustCommand(rest, io);
   if (cmd === 'doctor') {
