@@ -29,10 +29,14 @@ Usage:
                      [--nic-route direct|path-b] [--fragment] [--kvm-extras]      (--list [QUERY] | --facts DEVICE: the devices)
                                   pass devices to a VM: a whole valid system (or the additions merged into FILE.system
                                   losslessly), the guest DT, the libvmm IRQ table and a report of every risk
-  sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S]
-                     [--monitor SOCKET] [-- ARGS]
+  sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf|Image) [--expect TEXT] [--timeout S]
+                     [--smp N] [--mem M] [--netdev user[,hostfwd=tcp::HOST-:GUEST]] [--device virtio-rng-device|…]
+                     [--drive file=DISK.img] [--initrd FILE] [--append TEXT] [--gdb tcp::PORT] [--monitor SOCKET] [-- ARGS]
                                   boot in QEMU, print the serial output; --expect exits 0 when TEXT appears (for CI);
+                                  machine options as the IDE's QEMU panel takes them (others refused, with why);
                                   --monitor: QEMU's full monitor on a unix socket (socat - UNIX-CONNECT:SOCKET)
+  sel4-studio image add PATH... | image list | image remove PATH
+                                  images the IDE's QEMU panel may boot from outside the project (kernels, initrds, disks)
   sel4-studio guest-kernel [--out DIR]
                                   Debian's arm64 kernel + busybox-static and a small initrd (a shell on ttyAMA0), for
                                   Linux guests in QEMU; prints each command it runs (needs: dpkg --add-architecture arm64)
@@ -75,6 +79,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'qemu') return (await import('./qemuCommand')).runQemu(rest, io);
   if (cmd === 'passthrough') return (await import('./passthroughCommand')).runPassthrough(rest, io);
   if (cmd === 'new' || cmd === 'build') return (await import('./buildCommands')).runBuildCommand(cmd, rest, io);
+  if (cmd === 'image') return (await import('./imageCommand')).runImageCommand(rest, io);
   if (cmd === 'guest-kernel') return (await import('./guestKernelCommand')).runGuestKernelCommand(rest, io);
   if (cmd === 'sdk') return (await import('./sdkCommand')).runSdkCommand(rest, io);
   if (cmd === 'trust') return (await import('./trustCommand')).runTrustCommand(rest, io);

@@ -83,7 +83,11 @@ const keyed = (v: string): Map<string, string> => new Map(v.split(',').map((kv) 
 
 /** Read the typed options; every argument is either taken into {@link QemuOptions} or refused with its reason. */
 export function parseQemuOptionText(text: string): ParsedOptions {
-  const words = splitWords(text);
+  return parseQemuOptions(splitWords(text));
+}
+
+/** The same, from words already split (the command line's flags). */
+export function parseQemuOptions(words: readonly string[]): ParsedOptions {
   const o: QemuOptions = {};
   const refused: OptionRefusal[] = [];
   let wantBlk = false;
