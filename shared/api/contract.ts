@@ -19,6 +19,7 @@ const AbsPath = z.string().min(1).max(4096);
 const ProjectPath = z.string().min(1).max(1024);
 /** An image the user picked for QEMU (size absent: the file is gone). */
 export const PickedImageSchema = z.object({ path: z.string(), size: z.number().int().nonnegative().optional() });
+export type PickedImage = z.infer<typeof PickedImageSchema>;
 /** sha256 of a file's bytes, lower-case hex: what "the file is still what was read" is checked against. */
 const ContentHash = z.string().regex(/^[0-9a-f]{64}$/);
 

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { BoardPackSchema } from '../../../shared/model/board';
 import { StudioError } from '../../../shared/api/errors';
 import { createStudioStore } from './studioStore';
 import { createFakeClient, settle, type FakeClient } from './testing/fakeClient';
@@ -123,5 +126,35 @@ describe('QEMU slice', () => {
     expect(written!.text).toContain('Microkit monitor');
     expect(store.getState().notice?.message).toBe(`Boot report written to ${file}`);
     store.dispose();
+  });
+
+  it('a boot that prints nothing for the board\'s N seconds says what to check; output clears it, a later byte never comes too late', async () => {
+    const board = BoardPackSchema.parse(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../boards/qemu_virt_aarch64/board.json'), 'utf8')));
+    const { store, fake } = await openedStore();
+    vi.useFakeTimers();
+    try {
+      store.setState({ boards: [{ ...board, firstOutputSeconds: 3 }] });
+      fake.answer('qemu.start', { id: 'qemu-1', command: ['qemu-system-aarch64'], format: 'elf' });
+      await store.actions.startQemu({ image: 'build/hello.elf' });
+      vi.advanceTimersByTime(2900);
+      expect(store.getState().qemuSilent).toBeUndefined();
+      vi.advanceTimersByTime(200);
+      const silent = store.getState().qemuSilent!;
+      expect(silent.seconds).toBe(3);
+      expect(silent.hints[0]).toMatch(/^Raw image vs ELF: this file is an ELF, but "loader.img" loads it raw at 0x70000000/);
+      expect(silent.hints.join('\n')).toMatch(/built for qemu_virt_aarch64/);
+      fake.emit('qemu.output', { id: 'qemu-1', data: 'late\n' });
+      expect(store.getState().qemuSilent).toBeUndefined();
+      // A session that speaks in time is never called silent.
+      fake.emit('qemu.status', { id: 'qemu-1', status: 'exited', code: 0, signal: null, stderr: '' });
+      fake.answer('qemu.start', { id: 'qemu-2', command: ['qemu-system-aarch64'], format: 'raw' });
+      await store.actions.startQemu({ image: 'build/loader.img' });
+      fake.emit('qemu.output', { id: 'qemu-2', data: 'LDR|INFO: altloader for seL4 starting\n' });
+      vi.advanceTimersByTime(10_000);
+      expect(store.getState().qemuSilent).toBeUndefined();
+      store.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
