@@ -184,24 +184,26 @@ export function QemuConsole() {
           {qemu ? (qemu.status === 'exited' ? qemu.exit ?? 'stopped' : qemu.status) : 'not started'}
         </span>
       </form>
-      <div className="row qemu-options">
-        <input
-          data-testid="qemu-options"
-          value={optionsText}
-          onChange={(e) => actions.setQemuOptionsText(e.target.value)}
-          disabled={Boolean(running)}
-          placeholder="Machine options: -smp 2 -m 1G -netdev user,hostfwd=tcp::5555-:22 -device virtio-rng-device -initrd FILE -append 'console=ttyAMA0'"
-          aria-label="Machine options, as QEMU spells them (an allow-list)"
-          aria-invalid={parsed.refused.length > 0}
-          title="Allowed: -smp, -m, -netdev user (forwards on 127.0.0.1), -device virtio-net-device|virtio-blk-device|virtio-rng-device|loader,file=…,addr=…, -drive file=RAW, -initrd, -append, -gdb tcp::PORT, -s, -d. Files: in the project or picked."
-        />
-        {smpCores && !/(^|\s)-smp\b/.test(optionsText) && (
-          <button type="button" data-testid="qemu-smp" disabled={Boolean(running)} title={`The SDK's smp-debug and smp-release configurations for ${board} run seL4 on ${smpCores} cores: build with one, then boot with -smp ${smpCores}`} onClick={() => actions.setQemuOptionsText(`-smp ${smpCores} ${optionsText}`.trim())}>
-            SMP ×{smpCores}
-          </button>
-        )}
-      </div>
-      {parsed.refused.length > 0 && (
+      {!presenting && (
+        <div className="row qemu-options">
+          <input
+            data-testid="qemu-options"
+            value={optionsText}
+            onChange={(e) => actions.setQemuOptionsText(e.target.value)}
+            disabled={Boolean(running)}
+            placeholder="Machine options: -smp 2 -m 1G -netdev user,hostfwd=tcp::5555-:22 -device virtio-rng-device -initrd FILE -append 'console=ttyAMA0'"
+            aria-label="Machine options, as QEMU spells them (an allow-list)"
+            aria-invalid={parsed.refused.length > 0}
+            title="Allowed: -smp, -m, -netdev user (forwards on 127.0.0.1), -device virtio-net-device|virtio-blk-device|virtio-rng-device|loader,file=…,addr=…, -drive file=RAW, -initrd, -append, -gdb tcp::PORT, -s, -d. Files: in the project or picked."
+          />
+          {smpCores && !/(^|\s)-smp\b/.test(optionsText) && (
+            <button type="button" data-testid="qemu-smp" disabled={Boolean(running)} title={`The SDK's smp-debug and smp-release configurations for ${board} run seL4 on ${smpCores} cores: build with one, then boot with -smp ${smpCores}`} onClick={() => actions.setQemuOptionsText(`-smp ${smpCores} ${optionsText}`.trim())}>
+              SMP ×{smpCores}
+            </button>
+          )}
+        </div>
+      )}
+      {parsed.refused.length > 0 && !presenting && (
         <ul className="qemu-refused" role="alert" data-testid="qemu-options-refused">
           {parsed.refused.map((r, i) => (
             <li key={i}>
@@ -210,7 +212,7 @@ export function QemuConsole() {
           ))}
         </ul>
       )}
-      {!nativeDialogs && (
+      {!nativeDialogs && !presenting && (
         <div className="qemu-pick-hint" data-testid="qemu-pick-hint">
           A file outside the project (a kernel, initrd or disk anywhere on this machine): add it from a terminal with <code>sel4-studio image add PATH</code>, then{' '}
           <button type="button" className="link" onClick={() => void actions.listImages()}>
