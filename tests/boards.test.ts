@@ -8,6 +8,11 @@ import { readDtb, writeDtb } from '../shared/dt/dtb';
 import { parseDtsFile } from '../shared/dt/parse';
 import { decodeInterrupts, decodeReg, indexTree, type Index } from '../shared/dt/query';
 import { loadBoards } from '../electron/services/boards';
+import { checkLoaderLink, treeFacts } from '../shared/board/fromTree';
+import { boardPackFromFacts } from '../shared/board/pack';
+import { MICROKIT_2_3_0_BOARDS } from '../shared/board/microkitBoards';
+import { SEL4_PA_BITS } from '../shared/board/fromTree';
+import { boardConfigs, kernelConfigForBoard } from '../shared/model/board';
 
 const root = path.resolve(import.meta.dirname, '..');
 const boards = async () => (await loadBoards(path.join(root, 'boards'))).boards;
@@ -39,6 +44,26 @@ describe('board packs', () => {
     expect(all.find((b) => b.name === 'orin_agx')?.experimental).toBe(true);
   });
 
+  it("the upstream packs are exactly Microkit 2.3.0's boards, each with the facts the checks need and the source of each", async () => {
+    const all = await boards();
+    expect(all.filter((b) => !b.experimental).map((b) => b.name)).toEqual([...MICROKIT_2_3_0_BOARDS.boards]);
+    expect(MICROKIT_2_3_0_BOARDS.boards).toHaveLength(28);
+    for (const b of all.filter((x) => !x.experimental)) {
+      // Every configuration the SDK builds gives the validator a kernel configuration.
+      for (const c of boardConfigs(b)) expect(kernelConfigForBoard(b, c).arch, `${b.name} ${c}`).toBe(b.arch);
+      if (b.arch === 'aarch64') {
+        const known = SEL4_PA_BITS[`arm,${b.cpu}`];
+        if (known) expect(b.paBits, `${b.name}: ${b.cpu} is ${known}-bit in seL4`).toBe(known);
+        expect(b.loaderLinkAddress, b.name).toBeDefined();
+      }
+      if (!b.factSources) continue; // the packs written before per-fact sources cite build_sdk.py as a whole
+      const facts = ['arch', 'cpu', 'hypervisor', 'defaultImage', ...(['paBits', 'smpCores', 'loaderLinkAddress'] as const).filter((k) => b[k] !== undefined)];
+      for (const k of facts) expect(b.factSources[k], `${b.name}: source of ${k}`).toMatch(/build_sdk\.py|config\.cmake|microkit-sdf\.md/);
+      if (b.arch !== 'x86_64') expect(b.interrupts?.maxIrq ?? b.unsourced?.interrupts, `${b.name}: IRQ limit or why not`).toBeDefined();
+      if (!b.memory) expect(b.unsourced?.memory, `${b.name}: no RAM and no reason`).toBeDefined();
+    }
+  });
+
   it.runIf(hasQemu || process.env.CI === 'true')('qemu_virt_aarch64 devices and GIC are what the real QEMU virt machine describes', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'virt-'));
     const dtb = path.join(dir, 'virt.dtb');
@@ -49,6 +74,32 @@ describe('board packs', () => {
     expect(checkAgainstTree(b, idx)).toBe(b.devices.length);
     const gic = decodeReg(idx, idx.byPath.get('/intc@8000000')!.node).map((x) => x.address);
     expect(gic).toEqual(b.gic!.regs.map((x) => BigInt(x.address)));
+  });
+
+  it.runIf(hasQemu || process.env.CI === 'true')('a pack made from the dumped QEMU virt tree agrees with the shipped qemu_virt_aarch64 pack', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'virt-'));
+    const dtb = path.join(dir, 'virt.dtb');
+    // -smp 4: the smp-* configurations' core count (build_sdk.py smp_cores=4).
+    const r = spawnSync('qemu-system-aarch64', ['-machine', `virt,virtualization=on,dumpdtb=${dtb}`, '-cpu', 'cortex-a53', '-smp', '4', '-m', '2G', '-nographic']);
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const facts = treeFacts(indexTree(readDtb(new Uint8Array(readFileSync(dtb)))), 'virt.dtb');
+    const made = boardPackFromFacts(facts, { name: 'qemu_virt_aarch64' });
+    expect(made.problems).toEqual([]);
+    const p = made.pack!;
+    const shipped = await board('qemu_virt_aarch64');
+    expect([p.arch, p.cpu, p.paBits, p.smpCores, p.hypervisor, p.defaultImage]).toEqual([shipped.arch, shipped.cpu, shipped.paBits, shipped.smpCores, shipped.hypervisor, shipped.defaultImage]);
+    expect(p.memory!.base).toBe(shipped.memory!.base);
+    expect(p.memory!.banks).toEqual([{ base: '0x40000000', size: '0x80000000' }]); // -m 2G, QEMU_MEMORY=2048
+    expect({ ...p.gic!, source: '' }).toEqual({ ...shipped.gic!, maintenanceIntid: 25, source: '' });
+    // The PL011 is the console, with the registers and SPI the shipped pack has.
+    const pl011 = p.devices.find((d) => d.name === p.console!.device)!;
+    const shippedPl011 = shipped.devices.find((d) => d.name === 'pl011')!;
+    expect([pl011.dtPath, pl011.compatible, pl011.regs, pl011.irqs]).toEqual([shippedPl011.dtPath, shippedPl011.compatible, shippedPl011.regs, shippedPl011.irqs]);
+    expect(p.timer!.ppis.map((x) => x.intid)).toEqual([29, 30, 27, 26]);
+    expect(p.psci?.method).toBe('smc'); // QEMU's built-in PSCI: with EL2 (virtualization=on) the conduit is SMC
+    // The shipped link address is a place the checker accepts for the same payload.
+    expect(checkLoaderLink(facts, BigInt(shipped.loaderLinkAddress!), { payloadSize: 0x200_0000n })).toEqual([]);
+    expect(p.loaderLinkAddress).toBe('0x43000000');
   });
 
   it('orin_agx devices agree with NVIDIA\'s JetPack 6 AGX Orin tree wherever it has the node', async () => {

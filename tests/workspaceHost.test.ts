@@ -62,6 +62,21 @@ describe('the workspace methods through the dispatcher', () => {
     expect((await call('fs.read', { path: file })).hash).toBe((changed[0] as { hash: string }).hash);
   });
 
+  it('renames a file only over the content read, never over an existing file nor out of the folder', async () => {
+    const { call, root } = host();
+    await call('project.open', { dir: root });
+    const from = 'examples/echo/echo.c';
+    const read = await call('fs.read', { path: from });
+    await expect(call('fs.rename', { from, to: 'Makefile', expectHash: read.hash })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(call('fs.rename', { from, to: '../outside.c', expectHash: read.hash })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(call('fs.rename', { from, to: 'examples/echo/talker.c', expectHash: '0'.repeat(64) })).rejects.toMatchObject({ code: 'conflict' });
+    await call('fs.rename', { from, to: 'examples/echo/talker.c', expectHash: read.hash });
+    expect(await fs.readFile(path.join(root, 'examples/echo/talker.c'), 'utf8')).toBe('int x;\n');
+    expect(await fs.readFile(path.join(root, 'Makefile'), 'utf8')).toBe('all:\n');
+    await expect(fs.access(path.join(root, from))).rejects.toThrow();
+    await expect(call('fs.rename', { from, to: 'x.c', expectHash: read.hash })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
   it('confines every path to the open folder and writes settings only when asked', async () => {
     const { call, root } = host();
     await call('project.open', { dir: root });

@@ -29,6 +29,9 @@ Usage:
                      [--nic-route direct|path-b] [--fragment] [--kvm-extras]      (--list [QUERY] | --facts DEVICE: the devices)
                                   pass devices to a VM: a whole valid system (or the additions merged into FILE.system
                                   losslessly), the guest DT, the libvmm IRQ table and a report of every risk
+  sel4-studio board from-dt FILE.dts|FILE.dtb --out DIR [--cpp] [-i DIR]... [--payload SIZE] [--link ADDR] [--ram BASE:SIZE]
+                                  a board pack (DIR/board.json) from a device tree: RAM, GIC, timer, UARTs, PSCI, CPUs,
+                                  PA bits and a loader link address with room for the payload; every fact with its source
   sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf|Image) [--expect TEXT] [--timeout S]
                      [--smp N] [--mem M] [--netdev user[,hostfwd=tcp::HOST-:GUEST]] [--device virtio-rng-device|…]
                      [--drive file=DISK.img] [--initrd FILE] [--append TEXT] [--gdb tcp::PORT] [--monitor SOCKET] [-- ARGS]
@@ -78,6 +81,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'qemu' || cmd === 'new' || cmd === 'build') await (await import('../services/tempDirs')).sweepStaleTempDirs();
   if (cmd === 'qemu') return (await import('./qemuCommand')).runQemu(rest, io);
   if (cmd === 'passthrough') return (await import('./passthroughCommand')).runPassthrough(rest, io);
+  if (cmd === 'board') return (await import('./boardCommand')).runBoardCommand(rest, io);
   if (cmd === 'new' || cmd === 'build') return (await import('./buildCommands')).runBuildCommand(cmd, rest, io);
   if (cmd === 'image') return (await import('./imageCommand')).runImageCommand(rest, io);
   if (cmd === 'guest-kernel') return (await import('./guestKernelCommand')).runGuestKernelCommand(rest, io);

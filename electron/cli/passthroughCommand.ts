@@ -1,17 +1,17 @@
 import { Args, UsageError } from './args';
-import { existsSync, promises as fs, readFileSync, statSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
+import { loadTreeWithBindings } from './dtLoad';
 import path from 'node:path';
 import { DtError } from '../../shared/dt/cpp';
-import { DtbError, readDtb } from '../../shared/dt/dtb';
+import { DtbError } from '../../shared/dt/dtb';
 import { parseDtsFile } from '../../shared/dt/parse';
 import { indexTree } from '../../shared/dt/query';
-import type { DtTree } from '../../shared/dt/tree';
 import { hex } from '../../shared/format/hex';
 import { kernelConfigForBoard, type BoardPack } from '../../shared/model/board';
 import { checkSystem } from '../../shared/sdf/check';
 import { analyzeText, openSystemDoc, withSystem, UneditableText } from '../../shared/sdf/document';
 import { passthroughSystem } from '../../shared/passthrough/additions';
-import { isBindingHeaderPath, parseBindingHeader, type BindingTable } from '../../shared/passthrough/bindings';
+import type { BindingTable } from '../../shared/passthrough/bindings';
 import { catalogue, groupDevices, searchDevices } from '../../shared/passthrough/devices';
 import { deviceFacts, specifierText, streamText } from '../../shared/passthrough/facts';
 import { planPassthrough, type PlanInput, type PlanOptions } from '../../shared/passthrough/plan';
@@ -26,36 +26,6 @@ const USAGE = `sel4-studio passthrough --board BOARD --device NAME[,NAME]... (--
     [--keep-hypervisor-windows] [--clocks keep|remove] [--nic-route direct|path-b] [--fragment] [--kvm-extras]
 sel4-studio passthrough --board BOARD [--dt FILE ...] --list [QUERY]      the devices, grouped (search: name, label, compatible, address)
 sel4-studio passthrough --board BOARD [--dt FILE ...] --facts DEVICE      one device: windows, IRQs, clocks/resets by name, risks`;
-
-const readText = (p: string) => {
-  try {
-    return statSync(p).isFile() ? readFileSync(p, 'utf8') : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/** The tree, and the names of the dt-bindings headers its preprocessing opened (and any given with --bindings). */
-function loadTreeWithBindings(file: string, includeDirs: string[], cpp: boolean, extra: string[]): { tree: DtTree; tables: BindingTable[] } {
-  if (!existsSync(file)) throw new UsageError(`${file}: No such file or directory`);
-  const headers = new Set<string>(extra.map((f) => path.resolve(f)));
-  let tree: DtTree;
-  if (/\.dtbo?$/.test(file)) tree = readDtb(new Uint8Array(readFileSync(file)));
-  else {
-    const read = (p: string) => {
-      const t = readText(p);
-      if (t !== undefined && isBindingHeaderPath(p)) headers.add(p);
-      return t;
-    };
-    tree = parseDtsFile(path.resolve(file), { readFile: read, includeDirs: includeDirs.map((d) => path.resolve(d)), cpp });
-  }
-  const tables = [...headers].flatMap((h) => {
-    const t = readText(h);
-    if (t === undefined) throw new UsageError(`${h}: No such file or directory`);
-    return parseBindingHeader(h, t);
-  });
-  return { tree, tables };
-}
 
 interface Parsed {
   board: string;

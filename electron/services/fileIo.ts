@@ -86,3 +86,28 @@ function ioError(err: unknown, shown: string): StudioError {
   if (code === 'EISDIR') return new StudioError('unsupported', `${shown} is a folder`);
   return new StudioError('internal', `${shown}: ${code ?? (err instanceof Error ? err.message : String(err))}`);
 }
+
+/**
+ * Rename a file of the folder, only while it has the content the caller read (`expectHash`) and never over a file
+ * that exists: the new name is made a hard link first (which fails on an existing name), then the old name removed.
+ * On a file system without hard links, the new name is checked free right before a plain rename.
+ */
+export async function renameChecked(from: string, to: string, shownFrom: string, shownTo: string, expectHash: string): Promise<void> {
+  const now = await currentHash(from);
+  if (now === undefined) throw new StudioError('not-found', `${shownFrom} does not exist`);
+  if (now !== expectHash) throw new StudioError('conflict', `${shownFrom} changed on disk since it was read; it was not renamed`);
+  const st = await fs.lstat(from);
+  if (!st.isFile()) throw new StudioError('unsupported', `${shownFrom} is not a file`);
+  await fs.mkdir(path.dirname(to), { recursive: true });
+  try {
+    await fs.link(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new StudioError('conflict', `${shownTo} already exists; ${shownFrom} was not renamed over it`);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw ioError(err, shownTo);
+    if (await fs.lstat(to).then(() => true, () => false)) throw new StudioError('conflict', `${shownTo} already exists; ${shownFrom} was not renamed over it`);
+    await fs.rename(from, to).catch((e: unknown) => Promise.reject(ioError(e, shownFrom)));
+    return;
+  }
+  await fs.unlink(from).catch((e: unknown) => Promise.reject(ioError(e, shownFrom)));
+}

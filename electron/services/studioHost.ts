@@ -22,7 +22,7 @@ import { ImageChoices } from './images';
 import { checkMonitorCommand } from '../../shared/qemu/monitor';
 import { QEMU_TRACE_LOG } from '../../shared/qemu/command';
 import { projectSources } from './sources';
-import { contentHash, readWithHash, writeChecked } from './fileIo';
+import { contentHash, readWithHash, renameChecked, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
 import { composeSystem } from './compose';
 import { loadDeviceTree } from './deviceTree';
@@ -160,6 +160,11 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
         capabilities: { nativeDialogs: Boolean(opts.pickDirectory) },
       };
       if (opts.initialProject) info.initialProject = path.resolve(opts.initialProject);
+      else {
+        // A page reload (or a new start) goes on where the user was: the last project, if its folder is still there.
+        const last = (await projects.recent())[0]?.dir;
+        if (last && (await fs.stat(last).then((st) => st.isDirectory(), () => false))) info.lastProject = last;
+      }
       return info;
     },
     'doctor.check': async () => ({ tools: await runDoctor() }),
@@ -244,6 +249,10 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
         },
         done: (committed) => watcher.doneWriting(file, committed, previous),
       });
+    },
+    'fs.rename': async ({ from, to, expectHash }) => {
+      await renameChecked(inRoot(from), inRoot(to), from, to, expectHash);
+      return {};
     },
     'fs.watch': async ({ paths }) => {
       const root = projects.requireRoot();

@@ -33,6 +33,11 @@ export const HostInfoSchema = z.object({
   }),
   /** The project given on the command line (`--project DIR`), opened at start-up. */
   initialProject: z.string().optional(),
+  /**
+   * Without `initialProject`: the project open last (the newest of the user's recent list, kept by the host in the
+   * user's config), when its folder is still there. The page reopens it at start-up, trusted or not as the user left it.
+   */
+  lastProject: z.string().optional(),
 });
 
 export const ToolStatusSchema = z.object({
@@ -185,6 +190,14 @@ export const methods = {
   'fs.write': {
     params: z.object({ path: ProjectPath, text: z.string().max(64 * 1024 * 1024), expectHash: ContentHash.optional() }).strict(),
     result: z.object({ hash: ContentHash }),
+  },
+  /**
+   * Rename a file of the folder (a PD program's files follow the PD's rename): only while `from` has the content that
+   * was read (`expectHash`), never over an existing `to`. Otherwise a `conflict` error.
+   */
+  'fs.rename': {
+    params: z.object({ from: ProjectPath, to: ProjectPath, expectHash: ContentHash }).strict(),
+    result: Empty,
   },
   /** Watch exactly these files (the open ones; replaces the previous set): `fs.changed` reports changes on disk. */
   'fs.watch': { params: z.object({ paths: z.array(ProjectPath).max(512) }).strict(), result: Empty },

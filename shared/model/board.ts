@@ -55,10 +55,35 @@ export const BoardPackSchema = z
     qemu: z.array(z.string()).optional(),
     /** Seconds a booted image may stay silent before the QEMU panel says what to check (default 10). */
     firstOutputSeconds: z.number().int().min(1).max(600).optional(),
-    gic: z.object({ version: z.union([z.literal(2), z.literal(3)]), compatible: z.string(), regs: z.array(z.object({ name: z.string(), address: Hex, size: Hex })), source: z.string() }).optional(),
+    gic: z
+      .object({
+        version: z.union([z.literal(2), z.literal(3)]),
+        compatible: z.string(),
+        regs: z.array(z.object({ name: z.string(), address: Hex, size: Hex })),
+        /** The virtual CPU interface maintenance interrupt (INTID; PPI 9 = 25 on every board seen). */
+        maintenanceIntid: z.number().int().min(16).max(31).optional(),
+        source: z.string(),
+      })
+      .optional(),
+    /**
+     * The interrupt controller the kernel drives and its highest IRQ number (MAX_IRQ of seL4's
+     * src/plat/<platform>/config.cmake), for boards whose GIC addresses the pack does not hold.
+     */
+    interrupts: z.object({ controller: z.enum(['gic-v2', 'gic-v3', 'plic', 'x86']), maxIrq: z.number().int().positive().optional(), source: z.string() }).strict().optional(),
+    /** The architected timer's PPIs as INTIDs, in the binding's order (sec-phys, phys, virt, hyp-phys, hyp-virt). */
+    timer: z.object({ compatible: z.string(), ppis: z.array(z.object({ name: z.string(), intid: z.number().int().min(16).max(31) }).strict()), source: z.string() }).strict().optional(),
+    psci: z.object({ method: z.enum(['smc', 'hvc']), source: z.string() }).strict().optional(),
+    /** The cores the device tree lists (a board may have more than seL4 uses: TX2's Denver cores). */
+    cpus: z.object({ count: z.number().int().positive(), models: z.array(z.object({ compatible: z.string(), count: z.number().int().positive() }).strict()), source: z.string() }).strict().optional(),
+    /** The UART of stdout-path (a device of `devices`), which the loader and the kernel print on. */
+    console: z.object({ device: z.string(), source: z.string() }).strict().optional(),
     memory: z
       .object({
         base: Hex,
+        /** Every RAM bank, when known (a device tree's /memory); `base` is the first. */
+        banks: z.array(z.object({ base: Hex, size: Hex }).strict()).optional(),
+        /** /reserved-memory and /memreserve/: `noMap` ranges must not be mapped at all. */
+        reserved: z.array(z.object({ base: Hex, size: Hex, noMap: z.boolean(), name: z.string().optional() }).strict()).optional(),
         /** Where a new VM's guest RAM goes by default (the passthrough planner), with its source in `notes`. */
         guestRam: z.object({ base: Hex, size: Hex }).strict().optional(),
         notes: z.array(z.string()).default([]),
@@ -82,6 +107,10 @@ export const BoardPackSchema = z
       .optional(),
     notes: z.array(z.string()).default([]),
     sources: z.array(z.string()).min(1),
+    /** The source of each fact, by field (`paBits`, `loaderLinkAddress`, `memory`, `maxIrq`, ...). */
+    factSources: z.record(z.string(), z.string()).optional(),
+    /** Facts left out (or stated with a default) because no source was found: field -> what is missing. */
+    unsourced: z.record(z.string(), z.string()).optional(),
   })
   .strict()
   .refine((b) => b.arch !== 'aarch64' || b.paBits !== undefined, { message: 'AArch64 boards need paBits', path: ['paBits'] });
@@ -106,6 +135,21 @@ export function deviceRaising(board: BoardPack | undefined, intid: number): Devi
   return board?.devices.find((d) => d.irqs.some((i) => spiToIntid(i.spi) === intid));
 }
 
+/**
+ * Where a guest's RAM goes on a board: `base`, the guest-physical address a new VM's RAM is mapped at (the board's
+ * `memory.guestRam`, else the start of its RAM: libvmm guests see the board's memory layout), and `ramStart`, where
+ * the board's RAM begins (a region with a `phys_addr` there or above is RAM, one below it a device's registers).
+ */
+export interface GuestRamFacts {
+  base: number;
+  ramStart: number;
+}
+export function guestRamFacts(board: BoardPack | undefined): GuestRamFacts | undefined {
+  const m = board?.memory;
+  if (!m) return undefined;
+  return { base: Number(m.guestRam?.base ?? m.base), ramStart: Number(m.base) };
+}
+
 export const BUILD_CONFIGS = ['debug', 'release', 'benchmark'] as const;
 
 /** Configurations the SDK builds for a board: debug/release/benchmark, and smp-* where it has SMP cores. */
@@ -117,6 +161,7 @@ export function boardConfigs(board: BoardPack): string[] {
 export function kernelConfigForBoard(board: BoardPack, config = 'debug'): KernelConfig {
   const smp = config.startsWith('smp-');
   if (smp && !board.smpCores) throw new Error(`board ${board.name} has no SMP configuration (${config})`);
+  const ram = guestRamFacts(board);
   return kernelConfig({
     arch: board.arch,
     hypervisor: board.hypervisor,
@@ -124,5 +169,6 @@ export function kernelConfigForBoard(board: BoardPack, config = 'debug'): Kernel
     numCores: smp ? board.smpCores! : 1,
     // smp-* configurations set KernelNumDomains=1 (§9).
     numDomains: smp ? 1 : 16,
+    ...(ram ? { guestRam: { base: BigInt(ram.base), ramStart: BigInt(ram.ramStart) } } : {}),
   });
 }

@@ -124,6 +124,15 @@ const definitions = {
     takesText: { placeholder: 'SDK folder, empty for $MICROKIT_SDK or ~/microkit-sdk-*' },
     run: (c, arg) => c.actions.setBuildSettings({ sdk: (arg ?? '').trim() }),
   },
+  createProgram: {
+    label: 'Create program',
+    description: 'A C stub (libmicrokit), a generated id header and a CMakeLists.txt line for the selected PDs, or every PD when none is selected (existing files are kept)',
+    enabled: hasProject,
+    run: (c) => {
+      const pds = c.state.selection.filter((k) => k.startsWith('pd:')).map((k) => k.slice(3));
+      void c.actions.createPrograms(pds.length ? pds : undefined);
+    },
+  },
   passthrough: {
     label: 'Pass devices through to a VM…',
     description: 'The passthrough wizard: devices of the board’s device tree into a VM of this system, every risk explained, one undo step (works in restricted mode: it only edits)',

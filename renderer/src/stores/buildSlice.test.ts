@@ -174,4 +174,38 @@ describe('build slice', () => {
     expect(store.getState().notice).toEqual({ kind: 'error', message: 'add it from a terminal with `sel4-studio sdk add /x`' });
     store.dispose();
   });
+
+  it('the red "no SDK" status and notice go once an SDK is there and a build succeeds', async () => {
+    const { store, fake } = await building();
+    const NO_SDK = 'no Microkit SDK: download a release, unpack it as ~/microkit-sdk-<version>, set MICROKIT_SDK, or give its folder in the build settings';
+    fake.answer('sdk.inspect', { sdk: null, hint: NO_SDK });
+    await store.actions.refreshSdk();
+    expect(store.getState().sdkStatus).toEqual({ text: NO_SDK, bad: true, boards: [] });
+    fake.refuse('build.start', new StudioError('tool-missing', NO_SDK));
+    await store.actions.startBuild();
+    expect(store.getState().notice).toEqual({ kind: 'error', message: NO_SDK });
+
+    // The user installs an SDK (MICROKIT_SDK in the host's environment) and builds again.
+    fake.answer('sdk.inspect', { sdk: { path: '/opt/microkit-sdk-2.0.1', version: '2.0.1', boards: { qemu_virt_aarch64: ['debug', 'release'] }, chosen: true } });
+    fake.answer('build.start', { buildId: 'build-8', steps: STEPS });
+    fake.answer('fs.readText', { text: REPORT });
+    await store.actions.startBuild();
+    expect(store.getState().notice).toBeUndefined();
+    fake.emit('build.done', { buildId: 'build-8', record: record('build-8', 'ok') });
+    await settle();
+    expect(store.getState().sdkStatus).toEqual({ text: 'Microkit 2.0.1 at /opt/microkit-sdk-2.0.1 · qemu_virt_aarch64: debug, release', bad: false, boards: ['qemu_virt_aarch64'] });
+    store.dispose();
+  });
+
+  it('a notice that is not the refused build\'s stays after a build', async () => {
+    const { store, fake } = await building();
+    fake.answer('sdk.inspect', { sdk: null, hint: 'none' });
+    store.actions.notify({ kind: 'error', message: 'something else' });
+    await store.actions.startBuild();
+    fake.emit('build.done', { buildId: 'build-7', record: record('build-7', 'ok') });
+    await settle();
+    expect(store.getState().notice).toEqual({ kind: 'error', message: 'something else' });
+    store.dispose();
+  });
 });
+

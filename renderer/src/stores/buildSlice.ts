@@ -3,7 +3,7 @@ import { StudioError } from '../../../shared/api/errors';
 import type { StudioFile } from '../../../shared/model/project';
 import type { StepId } from '../../../shared/build/plan';
 import { parseReport, type BuildReport } from '../../../shared/build/report';
-import { failure, subscriptions, type SliceFactory } from './slice';
+import { failure, subscriptions, type SliceFactory, type StudioState } from './slice';
 
 /** What a build or run asked for in restricted mode is told (the host says the same, with the folder's path). */
 export const RESTRICTED_BUILD = 'Restricted mode: this folder is not trusted, so build and run are off. Trust it (the banner\'s Trust button or the command "Trust this folder") if you trust its authors.';
@@ -29,6 +29,20 @@ export interface BuildSettingsState {
 }
 const OUTPUT_LIMIT = 256 * 1024;
 
+/**
+ * What the Build tab says about the SDK the next build would use: red (`bad`) when it cannot build with it (none
+ * found, not chosen, no such board, restricted mode). Looked at again when the settings change, an SDK is chosen and
+ * after every successful build, so a warning never outlives the problem it described.
+ */
+export interface SdkStatus {
+  text: string;
+  bad: boolean;
+  /** An SDK found but not chosen by the user: the "Use this SDK" button offers it. */
+  unchosen?: string;
+  /** The boards the SDK builds for. */
+  boards: string[];
+}
+
 /** The running or last build, past builds, the settings of the next one, and the last image's report. */
 export interface BuildSliceState {
   build?: BuildState;
@@ -38,6 +52,7 @@ export interface BuildSliceState {
   buildPrompt?: { run: boolean };
   /** The report of the last successful build (build/report.txt). */
   buildReport?: BuildReport;
+  sdkStatus?: SdkStatus;
 }
 
 export interface BuildActions {
@@ -57,6 +72,8 @@ export interface BuildActions {
    * folder dialog. On success it becomes the build setting. Returns the SDK, or undefined (cancelled or refused: said).
    */
   chooseSdk(path?: string): Promise<Result<'sdk.choose'>['sdk'] | undefined>;
+  /** Look at the SDK the next build would use (the setting, else the one the host finds) and say what it is in `sdkStatus`. */
+  refreshSdk(): Promise<void>;
 }
 
 /** The build settings a project's studio.json holds. */
@@ -66,6 +83,13 @@ export function buildSettingsOf(studio: StudioFile): BuildSettingsState {
 
 export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (client, set, get, actions) => {
   const fail = (err: unknown) => set(failure(err));
+  /** The error notice a refused build start showed ("no Microkit SDK", …): a build that starts or succeeds takes it away. */
+  let startNotice: StudioState['notice'];
+  const dropStartNotice = () => {
+    if (startNotice && get().notice === startNotice) set({ notice: undefined });
+    startNotice = undefined;
+  };
+  let sdkLook = 0;
   // Output and problems arrive in many small events: they are gathered and applied once per frame, so a 10 MB
   // build log streams without re-rendering the panel per chunk (npm run bench).
   let pendingOutput: { buildId: string; step: StepId; data: string }[] = [];
@@ -136,6 +160,8 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
       if (!b || b.buildId !== e.buildId) return;
       set((s) => ({ build: { ...b, record: e.record }, buildHistory: [e.record, ...s.buildHistory].slice(0, 50) }));
       if (e.record.result === 'ok') {
+        dropStartNotice();
+        void actions.refreshSdk();
         void actions.loadBuildReport();
         if (b.thenRun && get().project?.studio.board.startsWith('qemu_')) void actions.startQemu({ image: 'build/loader.img' });
       } else set({ panel: 'problems' });
@@ -143,7 +169,7 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
   );
 
   return {
-    state: { build: undefined, buildHistory: [], buildSettings: { sdk: '', config: 'debug', toolchain: '' }, buildReport: undefined, buildPrompt: undefined },
+    state: { build: undefined, buildHistory: [], buildSettings: { sdk: '', config: 'debug', toolchain: '' }, buildReport: undefined, buildPrompt: undefined, sdkStatus: undefined },
     actions: {
       async startBuild(run = false, choice?: 'save' | 'disk') {
         const { project, build, buildSettings } = get();
@@ -166,9 +192,11 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
             ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}),
           });
           set({ panel: 'build', build: { buildId, steps: steps.map((st) => ({ ...st, status: 'pending' })), output: {}, outputLines: {}, problems: [], thenRun: run } });
+          dropStartNotice();
         } catch (err) {
           set({ panel: 'build' });
           fail(err);
+          startNotice = get().notice;
         }
       },
       cancelBuildPrompt() {
@@ -204,6 +232,7 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
           if (!sdk) return undefined;
           if (sdk.path !== get().buildSettings.sdk) actions.setBuildSettings({ sdk: sdk.path });
           set({ notice: { kind: 'info', message: `Builds use the Microkit SDK at ${sdk.path} (${sdk.version})` } });
+          void actions.refreshSdk();
           return sdk;
         } catch (err) {
           fail(err);
@@ -216,6 +245,26 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
         } catch (err) {
           return { sdk: null, hint: err instanceof Error ? err.message : String(err) };
         }
+      },
+      async refreshSdk() {
+        const look = ++sdkLook;
+        const given = get().buildSettings.sdk;
+        const board = get().project?.studio.board;
+        // Restricted mode: the folder's SDK path is not looked at.
+        if (get().trusted === false && given) {
+          set({ sdkStatus: { text: `Restricted mode: this folder's SDK setting (${given}) is not used until you trust the folder`, bad: true, boards: [] } });
+          return;
+        }
+        const { sdk, hint } = await actions.inspectSdk(given || undefined);
+        // An older look answering late says nothing about the current settings.
+        if (look !== sdkLook) return;
+        const boards = sdk ? Object.keys(sdk.boards) : [];
+        let sdkStatus: SdkStatus;
+        if (!sdk) sdkStatus = { text: hint ?? 'no Microkit SDK', bad: true, boards };
+        else if (!sdk.chosen) sdkStatus = { text: `Microkit ${sdk.version} at ${sdk.path} is not an SDK you chose: builds do not run its bin/microkit until you do`, bad: true, unchosen: sdk.path, boards };
+        else if (board && !sdk.boards[board]) sdkStatus = { text: `Microkit ${sdk.version} at ${sdk.path} has no board ${board} (it has ${boards.join(', ')})`, bad: true, boards };
+        else sdkStatus = { text: `Microkit ${sdk.version} at ${sdk.path}${board ? ` · ${board}: ${sdk.boards[board]!.join(', ')}` : ''}`, bad: false, boards };
+        set({ sdkStatus });
       },
     },
     dispose() {

@@ -11,7 +11,7 @@ import { placeOf, type CompositeSource } from '../../../shared/sdf/composite';
 import { editComposite } from '../../../shared/sdf/compositeEdit';
 import { editSystemDocEdits } from '../../../shared/sdf/document';
 import { buildSettingsOf } from './buildSlice';
-import { failure, type SliceFactory, type StudioState } from './slice';
+import { failure, type GetState, type SliceFactory, type StudioState } from './slice';
 
 /** What of the project an edit can change besides the file: its board and build settings (undoable, saved with it). */
 export interface ProjectSettings {
@@ -115,6 +115,16 @@ export function savePayload(s: Pick<StudioState, 'project' | 'doc' | 'xmlText'>,
   return { studio, systemXml: doc.text };
 }
 
+type StepListener = (dir: 'undo' | 'redo', before: StudioDoc, after: StudioDoc) => void;
+const stepListeners = new WeakMap<GetState, StepListener[]>();
+/**
+ * Hear every undo and redo of a store (by its `get`): an edit that also changed files (a PD rename moving its program)
+ * changes them back when its step is undone and again when it is redone.
+ */
+export function onHistoryStep(get: GetState, listener: StepListener): void {
+  stepListeners.set(get, [...(stepListeners.get(get) ?? []), listener]);
+}
+
 export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> = (client, set, get, actions) => {
   /** Make `doc` current: the project's settings and the build settings follow the document's (undo included). */
   const commit = (doc: StudioDoc, history: History<StudioDoc>, extra: Partial<StudioState> = {}) =>
@@ -178,8 +188,10 @@ export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> =
   };
   const step = (dir: 'undo' | 'redo') => {
     flushXml();
-    const { doc, history } = (dir === 'undo' ? undoDoc : redoDoc)(get().doc, get().history);
+    const before = get().doc;
+    const { doc, history } = (dir === 'undo' ? undoDoc : redoDoc)(before, get().history);
     commit(doc, history, { xmlText: undefined, selection: stillSelected(doc, get().selection, docFile(get())) });
+    if (doc !== before) for (const listener of stepListeners.get(get) ?? []) listener(dir, before, doc);
   };
   return {
     state: { doc: blankDoc(), history: emptyHistory(), savedDoc: undefined, loadDiagnostics: [], recovery: undefined, xmlText: undefined, reveal: undefined },

@@ -79,19 +79,30 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
     void actions.loadTimelinePatterns();
   };
 
+  /**
+   * Opening, creating and Save As reach the host one after the other, in the order asked: a folder the user opens
+   * while the last project is being reopened at start-up is the one both the page and the host end up with.
+   */
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(call: () => Promise<T>): Promise<T> => {
+    const mine = turn.then(call, call);
+    turn = mine.catch(() => undefined);
+    return mine;
+  };
+
   return {
     state: { project: undefined, opened: 0 },
     actions: {
       async newProject(dir: string, name: string, board?: string, template?: string) {
         try {
-          load(await client.call('project.create', { dir, name, ...(board ? { board } : {}), ...(template ? { template } : {}) }));
+          load(await inTurn(() => client.call('project.create', { dir, name, ...(board ? { board } : {}), ...(template ? { template } : {}) })));
         } catch (err) {
           set(failure(err));
         }
       },
       async openProject(dir: string) {
         try {
-          load(await client.call('project.open', { dir }));
+          load(await inTurn(() => client.call('project.open', { dir })));
         } catch (err) {
           set(failure(err));
         }
@@ -128,7 +139,16 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
             const next = folderSettingsOf(fs0, p.studio, docPath);
             if (JSON.stringify(next) !== JSON.stringify(fs0) && (await actions.saveFolderSettings(next))) saved += ' and .sel4-studio/settings.json';
           }
-          set((s) => ({ savedDoc: doc, recovery: undefined, project: s.project && { ...s.project, studio: p.studio }, notice: { kind: 'info', message: `Saved ${saved}` } }));
+          set((s) => ({ savedDoc: doc, recovery: undefined, project: s.project && { ...s.project, studio: p.studio } }));
+          // The PD programs' generated headers follow the saved system (only those whose text changed are written).
+          let headers = '';
+          try {
+            const written = await actions.regenerateHeaders();
+            if (written.length) headers = `; regenerated ${written.join(', ')}`;
+          } catch (err) {
+            headers = `; the generated headers were not updated: ${err instanceof Error ? err.message : String(err)}`;
+          }
+          set({ notice: { kind: 'info', message: `Saved ${saved}${headers}` } });
           return true;
         } catch (err) {
           set(failure(err));
@@ -140,7 +160,7 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
           actions.flushXml();
           const p = savePayload(get());
           const doc = get().doc;
-          const snap = await client.call('project.saveAs', { dir, ...p });
+          const snap = await inTurn(() => client.call('project.saveAs', { dir, ...p }));
           set({ project: { dir: snap.dir, studio: snap.studio, kind: snap.kind }, trusted: snap.trusted, savedDoc: doc, ...filesFromSnapshot(snap), dialog: undefined, notice: { kind: 'info', message: `Saved as ${snap.dir}` } });
           void actions.refreshRecent();
         } catch (err) {

@@ -16,6 +16,7 @@ import type { UiActions, UiState } from './uiSlice';
 import type { FilesActions, FilesState } from './filesSlice';
 import type { WorkspaceActions, WorkspaceState } from './workspaceSlice';
 import type { WizardActions, WizardState } from './wizardSlice';
+import type { ProgramsActions, ProgramsState } from './programsSlice';
 
 /** The app's state: every slice's fields, flat (components select `s.doc`, `s.build`, … as they always have). */
 export type StudioState = HostState &
@@ -32,7 +33,8 @@ export type StudioState = HostState &
   UiState &
   FilesState &
   WorkspaceState &
-  WizardState;
+  WizardState &
+  ProgramsState;
 
 /** Every slice's actions in one flat object (`useActions().save()`). */
 export type StudioActions = HostActions &
@@ -49,7 +51,8 @@ export type StudioActions = HostActions &
   UiActions &
   FilesActions &
   WorkspaceActions &
-  WizardActions;
+  WizardActions &
+  ProgramsActions;
 
 export type SetState = StoreApi<StudioState>['setState'];
 export type GetState = StoreApi<StudioState>['getState'];

@@ -15,6 +15,7 @@ import { createUiSlice } from './uiSlice';
 import { createFilesSlice } from './filesSlice';
 import { createWorkspaceSlice } from './workspaceSlice';
 import { createWizardSlice } from './wizardSlice';
+import { createProgramsSlice } from './programsSlice';
 import type { Slice, SliceFactory, StudioActions, StudioState } from './slice';
 
 // What components import from here; each name is defined by the slice that owns it.
@@ -45,6 +46,7 @@ export const sliceFactories = {
   files: createFilesSlice,
   workspace: (client, set, get) => createWorkspaceSlice(client, set, get),
   wizard: createWizardSlice,
+  programs: createProgramsSlice,
 } satisfies Record<string, SliceFactory<object, object>>;
 
 /**

@@ -12,6 +12,8 @@ import { stabilize, toFlow, type StudioNode } from './graphModel';
 import { nodeTypes } from './nodes';
 import { edgeTypes } from './SpreadEdge';
 import { hex } from '../../../../shared/format/hex';
+import { guestRamFacts } from '../../../../shared/model/board';
+import { commandTitle } from '../../commands/registry';
 
 const MULTI_KEYS = ['Control', 'Meta', 'Shift'];
 const FIT = { maxZoom: 1.2 };
@@ -32,14 +34,17 @@ function CanvasInner() {
   // The checker's diagnostics per node and edge: a channel breaking a rule is drawn red from these.
   const keyProblems = useMemo(() => problemsByKey(diagnostics, sources), [diagnostics, sources]);
   const flow = useReactFlow();
-  // Drawing an edge: PD → region maps it (from the VM's handle: into the VM), PD → PD makes a channel.
+  // A VM's RAM is mapped at the board's guest RAM base.
+  const board = useStudio((s) => s.boards.find((b) => b.name === s.project?.studio.board));
+  // Drawing an edge: PD → region maps it (from the VM's handle: into the VM), PD → PD makes a channel. The new edge
+  // is selected (its inspector opens); one undo step takes it away.
   const onConnect = useCallback(
     (c: Connection) => {
       const pd = c.source.slice(3);
-      if (c.target.startsWith('mr:')) actions.edit(addMap(pd, c.target.slice(3), c.sourceHandle === 'vm' ? 'vm' : 'pd'));
-      else if (c.target.startsWith('pd:')) actions.edit(addChannel(pd, c.target.slice(3)));
+      if (c.target.startsWith('mr:')) actions.addAndSelect(addMap(pd, c.target.slice(3), c.sourceHandle === 'vm' ? 'vm' : 'pd', guestRamFacts(board)));
+      else if (c.target.startsWith('pd:')) actions.addAndSelect(addChannel(pd, c.target.slice(3)));
     },
-    [actions],
+    [actions, board],
   );
   // A project just opened: show all of it.
   const opened = useStudio((s) => s.opened);
@@ -129,9 +134,15 @@ function CanvasInner() {
     [actions],
   );
 
-  // A device region's context menu: pass the device behind it through to a VM (the passthrough wizard).
-  const [menu, setMenu] = useState<{ x: number; y: number; name: string; physAddr: number } | undefined>();
+  // A device region's context menu: pass the device behind it through to a VM (the passthrough wizard). A PD's: make
+  // its program (stub, generated header, build-file line).
+  const [menu, setMenu] = useState<{ x: number; y: number; name: string; physAddr?: number; pd?: boolean } | undefined>();
   const onNodeContextMenu = useCallback((ev: MouseEvent, n: StudioNode) => {
+    if (n.type === 'pd') {
+      ev.preventDefault();
+      setMenu({ x: ev.clientX, y: ev.clientY, name: n.data.name, pd: true });
+      return;
+    }
     if (n.type !== 'mr' || n.data.physAddr === undefined) return;
     ev.preventDefault();
     setMenu({ x: ev.clientX, y: ev.clientY, name: n.data.name, physAddr: n.data.physAddr });
@@ -200,18 +211,35 @@ function CanvasInner() {
       </ReactFlow>
       {menu && (
         <ul className="context-menu" role="menu" style={{ left: menu.x, top: menu.y }} data-testid="node-context-menu">
-          <li>
-            <button
-              role="menuitem"
-              data-testid="ctx-passthrough"
-              onClick={() => {
-                setMenu(undefined);
-                actions.openWizard({ physAddr: menu.physAddr });
-              }}
-            >
-              Pass the device at {hex(menu.physAddr)} through to a VM…
-            </button>
-          </li>
+          {menu.pd && (
+            <li>
+              <button
+                role="menuitem"
+                data-testid="ctx-create-program"
+                title={commandTitle('createProgram')}
+                onClick={() => {
+                  setMenu(undefined);
+                  void actions.createPrograms([menu.name]);
+                }}
+              >
+                Create program for {menu.name}
+              </button>
+            </li>
+          )}
+          {menu.physAddr !== undefined && (
+            <li>
+              <button
+                role="menuitem"
+                data-testid="ctx-passthrough"
+                onClick={() => {
+                  setMenu(undefined);
+                  actions.openWizard({ physAddr: menu.physAddr });
+                }}
+              >
+                Pass the device at {hex(menu.physAddr)} through to a VM…
+              </button>
+            </li>
+          )}
         </ul>
       )}
     </div>

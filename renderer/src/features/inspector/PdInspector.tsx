@@ -3,6 +3,7 @@ import { addChildPd, addIrq, addVirtualMachine, editSetvar } from '../../../../s
 import { isArmIrq, type ProtectionDomain, type SystemModel } from '../../../../shared/model/system';
 import { hex } from '../../../../shared/format/hex';
 import { useActions, useStudio } from '../../stores/context';
+import { commandTitle } from '../../commands/registry';
 import { BoolChoice, Field, help, name, optText, ranged, symbol, text } from './fields';
 
 const PD = 'protection_domain';
@@ -16,8 +17,8 @@ export function PdInspector({ pd, system, isChild }: { pd: ProtectionDomain; sys
     <div>
       <div className="inspector-kind">{isChild ? 'Child protection domain' : 'Protection domain'}</div>
       <Field label="name" testId="inspect-name" help={help(PD, 'name')} value={pd.name} parse={name} onCommit={(v) => {
-        set({ name: v });
-        actions.select([`pd:${v}`]);
+        // A default-named image (`<name>.elf`) and its program's files follow the rename.
+        void actions.renamePd(pd.name, v).then(() => actions.select([`pd:${v}`]));
       }} />
       <Field label="priority" testId="inspect-priority" help={help(PD, 'priority')} value={pd.priority?.toString() ?? ''} parse={ranged(PD, 'priority')} onCommit={(v) => set({ priority: v })} />
       <Field label="budget (µs)" testId="inspect-budget" help={help(PD, 'budget')} value={pd.budget?.toString() ?? ''} parse={ranged(PD, 'budget')} onCommit={(v) => set({ budget: v })} />
@@ -69,6 +70,9 @@ export function PdInspector({ pd, system, isChild }: { pd: ProtectionDomain; sys
             + VM
           </button>
         )}
+        <button data-testid="inspect-create-program" title={commandTitle('createProgram')} onClick={() => void actions.createPrograms([pd.name])}>
+          Create program
+        </button>
         <button data-testid="inspect-add-irq" title="Deliver a hardware interrupt to this PD" onClick={() => (actions.edit(addIrq(pd.name)), actions.select([`irq:${pd.name}:${pd.irqs.length}`]))}>
           + IRQ
         </button>

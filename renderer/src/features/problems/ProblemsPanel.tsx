@@ -1,6 +1,11 @@
 import type { ReportedBuildProblem } from '../../../../shared/api/contract';
 import { useActions, useStudio } from '../../stores/context';
 import { useProblems, type Problem } from './useProblems';
+import { allProtectionDomains } from '../../../../shared/model/system';
+import { commandTitle } from '../../commands/registry';
+
+/** The Microkit tool's error for a PD whose ELF is not in the build folder (the path, not path_for_symbols). */
+const MISSING_IMAGE = /unable to find program image: '([^']+)'/;
 
 interface Place {
   file?: string;
@@ -29,6 +34,8 @@ export function ProblemsPanel() {
   const { problems } = useProblems();
   const actions = useActions();
   const systemFile = useStudio((s) => s.project?.studio.systemFile);
+  const system = useStudio((s) => s.doc.system);
+  const composite = useStudio((s) => Boolean(s.doc.composite));
   /** A source file of the project (not the .system, not studio.json, not outside the project): the source editor opens it. */
   const isSource = (file: string | undefined): file is string => Boolean(file && file !== systemFile && !file.startsWith('/') && !file.endsWith('studio.json'));
   // A problem in a source file opens it at its line; one in the .system selects its node and XML line.
@@ -36,6 +43,11 @@ export function ProblemsPanel() {
     if (isSource(at.file)) return void actions.openSource(at.file, at.line);
     if (key) actions.select([key]);
     if (at.line) actions.revealInXml(at.line, at.column ?? 1);
+  };
+  /** The PD a Microkit "unable to find program image" error is about, when the open system has it: Create program fixes it. */
+  const programFix = (p: ShownProblem): string | undefined => {
+    const image = MISSING_IMAGE.exec(p.message)?.[1];
+    return image === undefined || composite ? undefined : allProtectionDomains(system).find((pd) => pd.programImage === image)?.name;
   };
   if (problems.length === 0) return <div className="panel-empty" data-testid="problems-empty">No problems.</div>;
   return (
@@ -47,7 +59,19 @@ export function ProblemsPanel() {
             <span className="problem-sev">{p.severity}</span>
             <span className="problem-msg">{p.message}</span>
             <span className="problem-place">{placeText(p)}</span>
-            {p.fix ? (
+            {programFix(p) ? (
+              <button
+                className="problem-fix"
+                data-testid="problem-fix"
+                title={commandTitle('createProgram')}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  void actions.createPrograms([programFix(p)!]);
+                }}
+              >
+                Fix: Create program for {programFix(p)}
+              </button>
+            ) : p.fix ? (
               <button
                 className="problem-fix"
                 data-testid="problem-fix"

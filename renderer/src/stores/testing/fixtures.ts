@@ -63,6 +63,13 @@ export function memoryDisk(fake: FakeClient, files: Record<string, string>) {
     files[path] = text;
     return { hash: fakeHash(text) };
   });
+  fake.answer('fs.rename', ({ from, to, expectHash }) => {
+    if (!(from in files)) throw new StudioError('not-found', `${from} does not exist`);
+    if (to in files || fakeHash(files[from]!) !== expectHash) throw new StudioError('conflict', `${to} exists or ${from} changed`);
+    files[to] = files[from]!;
+    delete files[from];
+    return {};
+  });
   fake.answer('fs.watch', {});
   fake.answer('workspace.files', () => ({ files: Object.keys(files).map((path) => ({ path, kind: path.endsWith('.system') ? ('system' as const) : ('source' as const) })), truncated: false }));
   return files;
