@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { BoardPackSchema } from '../../../shared/model/board';
+import qemuBoard from '../../../boards/qemu_virt_aarch64/board.json';
 import { StudioError } from '../../../shared/api/errors';
 import { createStudioStore } from './studioStore';
 import { createFakeClient, settle, type FakeClient } from './testing/fakeClient';
@@ -129,7 +128,7 @@ describe('QEMU slice', () => {
   });
 
   it('a boot that prints nothing for the board\'s N seconds says what to check; output clears it, a later byte never comes too late', async () => {
-    const board = BoardPackSchema.parse(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../boards/qemu_virt_aarch64/board.json'), 'utf8')));
+    const board = BoardPackSchema.parse(qemuBoard);
     const { store, fake } = await openedStore();
     vi.useFakeTimers();
     try {
