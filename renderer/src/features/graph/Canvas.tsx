@@ -1,4 +1,4 @@
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type NodeChange } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type EdgeChange, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { addChannel, addMap, moveNodes } from '../../../../shared/model/edits';
@@ -129,7 +129,28 @@ function CanvasInner() {
         actions.edit(moveNodes(done));
         setDragging((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !(k in done))));
       }
-      if (selectionChanged) actions.select([...selected]);
+      if (selectionChanged) {
+        // React Flow may send the edges' half of the same click next (onEdgesChange): it must see this selection.
+        live.current.selection = [...selected];
+        actions.select(live.current.selection);
+      }
+    },
+    [actions],
+  );
+  // A click on a node unselects the edges through here (and the nodes through onNodesChange): only 'select' is taken.
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<Edge>[]) => {
+      const selected = new Set(live.current.selection);
+      let changed = false;
+      for (const c of changes) {
+        if (c.type !== 'select' || selected.has(c.id) === c.selected) continue;
+        changed = true;
+        if (c.selected) selected.add(c.id);
+        else selected.delete(c.id);
+      }
+      if (!changed) return;
+      live.current.selection = [...selected];
+      actions.select(live.current.selection);
     },
     [actions],
   );
@@ -188,6 +209,7 @@ function CanvasInner() {
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
         onPaneClick={onPaneClick}
         onConnect={onConnect}
         onEdgeClick={onEdgeClick}
