@@ -33,6 +33,10 @@ test("Debian's arm64 kernel + a busybox initrd picked outside the project boot f
   await expect(page.getByTestId('qemu-pick-hint')).toContainText('sel4-studio image add PATH');
   await page.getByTestId('qemu-kind').selectOption('kernel');
   await page.getByTestId('qemu-file').fill(guest.kernel);
+  // The board has SMP configurations (no SDK here: the board pack says): one click adds its cores.
+  await page.getByTestId('qemu-smp').click();
+  await expect(page.getByTestId('qemu-options')).toHaveValue('-smp 4');
+  await expect(page.getByTestId('qemu-smp')).toHaveCount(0);
   // Options outside the allow-list are refused, each with why, and Start waits.
   await page.getByTestId('qemu-options').fill('-smp 1 -netdev tap,id=t0 -chardev socket,id=c0,path=/tmp/x');
   const refused = page.getByTestId('qemu-options-refused');

@@ -48,3 +48,15 @@ export function silenceHints(input: {
   if (options?.smp && options.smp > 1 && input.config && !input.config.startsWith('smp-')) hints.push(`-smp ${options.smp} with the ${input.config} configuration: seL4 uses one core; the SDK's smp-${input.config} configuration uses ${board.smpCores ?? 'several'}.`);
   return hints;
 }
+
+/**
+ * Whether to offer `-smp N` for this board: when the SDK the build uses has smp-* configurations for it (their names
+ * said), or — no SDK found — when the board pack says it has SMP cores. An SDK without them for this board: no offer.
+ */
+export function smpOffer(board: Pick<BoardPack, 'name' | 'smpCores'> | undefined, sdk: { version: string; boards: Record<string, string[]> } | null | undefined): { cores: number; why: string } | undefined {
+  if (!board?.smpCores) return undefined;
+  if (!sdk) return { cores: board.smpCores, why: `The SDK's smp-* configurations for ${board.name} run seL4 on ${board.smpCores} cores` };
+  const configs = (sdk.boards[board.name] ?? []).filter((c) => c.startsWith('smp-'));
+  if (!configs.length) return undefined;
+  return { cores: board.smpCores, why: `Microkit ${sdk.version} has ${configs.join(', ')} for ${board.name}: seL4 on ${board.smpCores} cores` };
+}

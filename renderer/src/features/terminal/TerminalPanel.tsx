@@ -6,6 +6,7 @@ import { parseFraming } from '../../../../shared/serial/transform';
 import { EMULATOR_CONSOLE, type SerialOpenOptions } from '../../stores/studioStore';
 import { MONITOR_COMMANDS } from '../../../../shared/qemu/monitor';
 import { parseQemuOptionText } from '../../../../shared/qemu/optionsText';
+import { smpOffer } from '../../../../shared/qemu/silence';
 
 const ConsoleView = lazy(() => import('./ConsoleView'));
 
@@ -120,11 +121,20 @@ export function QemuConsole() {
   const parsed = useMemo(() => parseQemuOptionText(optionsText), [optionsText]);
   const picked = useStudio((s) => s.pickedImages);
   const nativeDialogs = useStudio((s) => Boolean(s.host?.capabilities.nativeDialogs));
-  const smpCores = useStudio((s) => s.boards.find((b) => b.name === s.project?.studio.board)?.smpCores);
   const silent = useStudio((s) => s.qemuSilent);
+  // -smp N offered from the SDK's smp-* configurations for this board (the board pack's cores while no SDK is found).
+  const boardPack = useStudio((s) => s.boards.find((b) => b.name === s.project?.studio.board));
+  const [sdk, setSdk] = useState<{ version: string; boards: Record<string, string[]> } | null>(null);
   useEffect(() => {
-    if (hasProject) void actions.listImages();
-  }, [actions, hasProject]);
+    if (!hasProject) return;
+    void actions.listImages();
+    let live = true;
+    void actions.inspectSdk().then((r) => live && setSdk(r.sdk));
+    return () => {
+      live = false;
+    };
+  }, [actions, hasProject, board]);
+  const smp = smpOffer(boardPack, sdk);
   const start = (e: FormEvent) => {
     e.preventDefault();
     if (parsed.refused.length) return;
@@ -196,9 +206,15 @@ export function QemuConsole() {
             aria-invalid={parsed.refused.length > 0}
             title="Allowed: -smp, -m, -netdev user (forwards on 127.0.0.1), -device virtio-net-device|virtio-blk-device|virtio-rng-device|loader,file=…,addr=…, -drive file=RAW, -initrd, -append, -gdb tcp::PORT, -s, -d. Files: in the project or picked."
           />
-          {smpCores && !/(^|\s)-smp\b/.test(optionsText) && (
-            <button type="button" data-testid="qemu-smp" disabled={Boolean(running)} title={`The SDK's smp-debug and smp-release configurations for ${board} run seL4 on ${smpCores} cores: build with one, then boot with -smp ${smpCores}`} onClick={() => actions.setQemuOptionsText(`-smp ${smpCores} ${optionsText}`.trim())}>
-              SMP ×{smpCores}
+          {smp && !/(^|\s)-smp\b/.test(optionsText) && (
+            <button
+              type="button"
+              data-testid="qemu-smp"
+              disabled={Boolean(running)}
+              title={`${smp.why}. Build with one, then boot with -smp ${smp.cores}`}
+              onClick={() => actions.setQemuOptionsText(`-smp ${smp.cores} ${optionsText}`.trim())}
+            >
+              SMP ×{smp.cores}
             </button>
           )}
         </div>
