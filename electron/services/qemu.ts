@@ -65,6 +65,8 @@ export class QemuService {
       })();
       if (!st) throw new StudioError('not-found', `${kind} not found: ${file}`);
       if (!st.isFile()) throw new StudioError('invalid-params', `${kind} is not a regular file: ${file}`);
+      // The guest writes to its disk: a disk with another name elsewhere (a hard link) would carry those writes out.
+      if (kind === 'disk image' && st.nlink > 1) throw new StudioError('forbidden', `${kind} ${file} has ${st.nlink} names (hard links): the guest writes to its disk, so give it a file of its own (cp it)`);
       return file;
     };
     const file = regularFile('image' in target ? 'image' : 'kernel', 'image' in target ? target.image : target.kernel);

@@ -4,7 +4,7 @@
 // fail with a clear error, and a marker file outside the project proves nothing ran and nothing was written. Controls
 // run the same payloads straight at the tools, to show each one is live (a payload that cannot work proves nothing).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, promises as fs, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, promises as fs, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +203,10 @@ describe.runIf(ok)('intents, not commands: the contract runs no free arguments (
       await attempt('qemu loader blob outside', () => start({ options: { loaders: [{ file: secret, addr: 0x48000000 }] } }), notPicked);
       await attempt('qemu disk through a link', () => start({ options: { disk: 'build/secret-link' } }), { code: 'forbidden', message: /leaves the project through a link/ });
       await attempt('qemu initrd with a relative escape', () => browser.call('qemu.start', { board: 'qemu_virt_aarch64', kernel: 'image.bin', options: { initrd: '../secret-kernel.bin' } }), { code: 'forbidden', message: /leaves the project/ });
+      // The guest writes to its disk: a disk in the folder that is another name of an outside file is refused.
+      linkSync(secret, path.join(projectDir, 'build/secret-hardlink'));
+      await attempt('qemu disk hard-linked to a file outside', () => start({ options: { disk: 'build/secret-hardlink' } }), { code: 'forbidden', message: /has 2 names \(hard links\)/ });
+      await fs.rm(path.join(projectDir, 'build/secret-hardlink'));
       await attempt('qemu free -drive keys', () => start({ options: { disk: 'image.bin', driveOptions: 'snapshot=off' } }), { code: 'invalid-params', message: /driveOptions/ });
       await attempt('qemu -append on a loader image', () => start({ options: { append: 'init=/bin/sh' } }), { code: 'invalid-params', message: /-append is for a Linux kernel booted directly/ });
       // A browser page cannot pick: it is told how the user adds a file from their own terminal.
