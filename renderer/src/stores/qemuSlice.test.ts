@@ -156,4 +156,28 @@ describe('QEMU slice', () => {
       vi.useRealTimers();
     }
   });
+
+  it("a refused start's error goes away when a start succeeds; another error stays", async () => {
+    const { store, fake } = await openedStore();
+    fake.answer('qemu.start', () => {
+      throw new StudioError('forbidden', '/g/Image is outside the project and not one of your picked images');
+    });
+    await store.actions.startQemu({ kernel: '/g/Image' });
+    expect(store.getState().notice).toMatchObject({ kind: 'error', message: expect.stringMatching(/not one of your picked images/) });
+    fake.answer('qemu.start', { id: 'qemu-1', command: ['qemu-system-aarch64'] });
+    await store.actions.startQemu({ kernel: '/g/Image' });
+    expect(store.getState().notice).toBeUndefined();
+    // A notice that came from elsewhere after the refusal is left alone.
+    fake.emit('qemu.status', { id: 'qemu-1', status: 'exited', code: 0, signal: null, stderr: '' });
+    fake.answer('qemu.start', () => {
+      throw new StudioError('not-found', 'kernel not found: /g/Image');
+    });
+    await store.actions.startQemu({ kernel: '/g/Image' });
+    const other = { kind: 'error' as const, message: 'could not save' };
+    store.setState({ notice: other });
+    fake.answer('qemu.start', { id: 'qemu-2', command: ['qemu-system-aarch64'] });
+    await store.actions.startQemu({ kernel: '/g/Image' });
+    expect(store.getState().notice).toBe(other);
+    store.dispose();
+  });
 });

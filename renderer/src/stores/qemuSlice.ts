@@ -44,6 +44,8 @@ export const createQemuSlice: SliceFactory<QemuState, QemuActions> = (client, se
   let starting = false;
   /** Whether the session being watched for silence has printed anything, and the watch's timer. */
   let heard = false;
+  /** The error notice a refused start showed (a file not picked, a missing image): a start that succeeds takes it away. */
+  let startNotice: { kind: string; message: string } | undefined;
   let silenceTimer: ReturnType<typeof setTimeout> | undefined;
   const unwatch = () => {
     clearTimeout(silenceTimer);
@@ -104,9 +106,12 @@ export const createQemuSlice: SliceFactory<QemuState, QemuActions> = (client, se
           const params = { board: project.studio.board, ...target, ...(options && Object.keys(options).length ? { options } : {}) };
           const { id, command, format } = await client.call('qemu.start', params as never);
           set({ qemu: { id, status: 'running', command } });
+          if (startNotice && get().notice === startNotice) set({ notice: undefined });
+          startNotice = undefined;
           if (!heard) watchSilence(id, target.image !== undefined ? 'image' : 'kernel', format, options);
         } catch (err) {
           fail(err);
+          startNotice = get().notice;
         } finally {
           starting = false;
         }
