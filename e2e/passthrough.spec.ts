@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { chooseSdkInTerminal, expect, test } from './fixtures';
 import { requireTool } from './requireTool';
 
 // The passthrough wizard (issue 14) driven as a user drives it: the JetPack AGX tree of the folder, UARTA, MGBE0 by
@@ -261,4 +261,32 @@ test('qemu_virt_aarch64: the PL011 from a device region’s context menu, then i
   await expect(id(page, 'inspect-irq-source')).toContainText('SPI 1 (INTID 33) · device tree <0 1 flags>');
   await expect(id(page, 'inspect-irq-raised-by')).toContainText('PL011');
   await page.screenshot({ path: `${shots}/passthrough-qemu-irq-inspector.png` });
+
+  // Built and booted: Create program gives the VMM PD a libmicrokit program (a stand-in for libvmm's VMM), CMake
+  // compiles it with the SDK's flags, the stand-in Microkit tool checks the system as Microkit 2.3.0 does and writes
+  // its image (the bare-metal fixture), and Build & Run boots that in QEMU.
+  requireTool('qemu-system-aarch64', 'qemu-system-arm');
+  requireTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu');
+  requireTool('cmake', 'cmake');
+  const sdk = process.env.SEL4_STUDIO_STANDIN_SDK;
+  expect(sdk, 'globalSetup makes the Microkit stand-in').toBeTruthy();
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+Shift+P');
+  await page.keyboard.type('create program');
+  await page.keyboard.press('Enter');
+  await expect(studio.notice('info')).toContainText('vmm.c');
+  chooseSdkInTerminal(host, sdk!);
+  await studio.openTab('build');
+  await page.getByTestId('build-sdk').fill(sdk!);
+  await page.getByTestId('build-sdk').blur();
+  await expect(page.getByTestId('build-sdk-info')).toContainText('Microkit 2.3.0');
+  await page.keyboard.press('F5');
+  const prompt = page.getByTestId('build-prompt-save');
+  if (await prompt.isVisible().catch(() => false)) await prompt.click();
+  await expect(page.getByTestId('qemu-terminal')).toContainText('hello, world', { timeout: 60_000 });
+  for (const f of ['build/vmm.elf', 'build/loader.img', 'build/report.txt']) expect(existsSync(path.join(dir, f)), f).toBe(true);
+  expect(readFileSync(path.join(dir, 'vmm.c'), 'utf8')).toMatch(/case IRQ_\w+:/);
+  await page.screenshot({ path: `${shots}/passthrough-qemu-booted.png` });
+  await page.getByTestId('qemu-stop').click();
+  await expect(page.getByTestId('qemu-status')).toHaveText('stopped');
 });

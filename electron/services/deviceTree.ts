@@ -36,10 +36,18 @@ export interface LoadOptions {
  * answer or quoted in an error.
  */
 export async function loadDeviceTree(root: string, rel: string, opts: LoadOptions = {}): Promise<Result<'dt.load'>> {
+  // A choice goes before the prefetch: its next compile waits for this answer.
+  const answer = load(root, rel, opts);
+  choice = answer.catch(() => undefined);
+  return answer;
+}
+
+/** The latest choice (a dt.load not made by the prefetch). */
+let choice: Promise<unknown> = Promise.resolve();
+
+async function load(root: string, rel: string, opts: LoadOptions = {}): Promise<Result<'dt.load'>> {
   const started = performance.now();
   const abs = confine(root, rel);
-  const relative = (f: string) => path.relative(root, path.resolve(root, f)).split(path.sep).join('/') || '.';
-  const notes: string[] = [];
   if (/\.dtbo?$/i.test(rel)) {
     const bytes = await fs.readFile(abs).catch(() => {
       throw new StudioError('not-found', `cannot read ${rel}`);
@@ -53,12 +61,27 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
     return { format: 'dtb', by: 'none', dtb: bytes.toString('base64'), includeDirs: [], headers: [], files: 1, notes: ['a DTB carries numbers only: clock, reset and power-domain names come from the board pack'], ms: performance.now() - started };
   }
   const key = JSON.stringify([root, abs, opts.includeDirs ?? null, opts.cpp ?? null, opts.cppCommand ?? null]);
+  // A compile of the same tree under way (a prefetch): its answer, if its files have not changed since.
+  const pending = inFlight.get(key);
+  if (pending) await pending.catch(() => undefined);
   const cached = compiled.get(key);
   if (cached && (await sameStats(cached.deps))) {
     compiled.delete(key);
     compiled.set(key, cached);
     return { ...cached.result, ms: performance.now() - started };
   }
+  const run = compileTree(root, rel, abs, key, opts, started);
+  inFlight.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (inFlight.get(key) === run) inFlight.delete(key);
+  }
+}
+
+async function compileTree(root: string, rel: string, abs: string, key: string, opts: LoadOptions, started: number): Promise<Result<'dt.load'>> {
+  const relative = (f: string) => path.relative(root, path.resolve(root, f)).split(path.sep).join('/') || '.';
+  const notes: string[] = [];
   const text = readText(abs);
   if (text === undefined) throw new StudioError('not-found', `cannot read ${rel}`);
   const useCpp = opts.cpp ?? CPP_DIRECTIVE.test(text);
@@ -162,6 +185,55 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
 /** Trees compiled lately, with the stats of everything they were made of: choosing one again answers at once. */
 const CACHE_ENTRIES = 8;
 const compiled = new Map<string, { result: Result<'dt.load'>; deps: [string, string][] }>();
+/** Compiles under way, by the cache's key. */
+const inFlight = new Map<string, Promise<Result<'dt.load'>>>();
+
+/** How many trees one prefetch compiles at most (the cache keeps them and room for the ones chosen after). */
+export const PREFETCH_LIMIT = 6;
+let prefetchGeneration = 0;
+
+/**
+ * Compile trees of the folder the user is likely to choose next, one after the other in the background, into the
+ * cache `loadDeviceTree` answers from (the wizard asks when it opens, and for a tree the pointer is over): a choice
+ * then finds its tree compiled or being compiled. DTS files only (a DTB is read at once), the most recently changed
+ * first (a tree just copied into the folder or edited is the likeliest), at most PREFETCH_LIMIT, each after the
+ * choices made meanwhile were answered (a choice waits for one compile under way at most). A later call
+ * replaces what an earlier one had not started; `wanted()` false (another folder opened) stops it. Errors are left
+ * for the choice to report. Returns the trees queued, in order.
+ */
+export async function prefetchDeviceTrees(root: string, rels: string[], wanted: () => boolean = () => true): Promise<string[]> {
+  const generation = ++prefetchGeneration;
+  const dts = rels.filter((r) => /\.dts$/i.test(r));
+  const stamped = await Promise.all(
+    dts.map(async (rel) => {
+      try {
+        const st = await fs.stat(confine(root, rel));
+        return st.isFile() ? { rel, mtime: st.mtimeMs } : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  const queue = stamped
+    .filter((x): x is { rel: string; mtime: number } => x !== undefined)
+    .sort((a, b) => b.mtime - a.mtime || (a.rel < b.rel ? -1 : 1))
+    .slice(0, PREFETCH_LIMIT)
+    .map((x) => x.rel);
+  void (async () => {
+    for (const rel of queue) {
+      // Between compiles the host answers what else was asked.
+      await new Promise((r) => setImmediate(r));
+      // Not while a choice is being answered.
+      for (let c = choice; ; c = choice) {
+        await c;
+        if (c === choice) break;
+      }
+      if (generation !== prefetchGeneration || !wanted()) return;
+      await load(root, rel).catch(() => undefined);
+    }
+  })();
+  return queue;
+}
 
 async function statsOf(files: string[]): Promise<[string, string][]> {
   return Promise.all(files.map(async (f): Promise<[string, string]> => [f, await fs.stat(f).then((st) => `${st.ino}:${st.size}:${st.mtimeMs}`, () => 'missing')]));

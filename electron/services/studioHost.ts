@@ -25,7 +25,7 @@ import { projectSources } from './sources';
 import { contentHash, readWithHash, renameChecked, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
 import { composeSystem } from './compose';
-import { loadDeviceTree } from './deviceTree';
+import { loadDeviceTree, prefetchDeviceTrees } from './deviceTree';
 import { listWorkspaceFiles } from './workspace';
 import { sweepStaleTempDirs } from './tempDirs';
 
@@ -263,6 +263,10 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'system.compose': async ({ path: rel, cpp }) => composeSystem(projects.requireRoot(), rel, cpp),
     // Reads only (cpp reads, the engine compiles): no trust needed, like system.compose.
     'dt.load': async ({ path: rel, includeDirs, cpp }) => loadDeviceTree(projects.requireRoot(), rel, { ...(includeDirs ? { includeDirs } : {}), ...(cpp !== undefined ? { cpp } : {}) }),
+    'dt.prefetch': async ({ paths }) => {
+      const root = projects.requireRoot();
+      return { queued: await prefetchDeviceTrees(root, paths, () => projects.current === root) };
+    },
     'workspace.saveSettings': async ({ settings }) => (await projects.saveSettings(settings), {}),
     'workspace.trust': async ({ trusted }) => {
       const root = projects.requireRoot();

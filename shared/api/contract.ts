@@ -251,6 +251,16 @@ export const methods = {
       ms: z.number().nonnegative(),
     }),
   },
+  /**
+   * Compile, in the background, device trees of the folder the wizard's user is likely to choose (the ones step 1
+   * lists, when it opens; the one under the pointer): a later `dt.load` of one finds it compiled or being compiled
+   * (and still checks that none of its files changed). DTS only, the most recently changed first, a few at most; a
+   * later call replaces what an earlier one had not started. Answers at once with the trees queued, in order.
+   */
+  'dt.prefetch': {
+    params: z.object({ paths: z.array(ProjectPath).max(5000) }).strict(),
+    result: z.object({ queued: z.array(z.string()) }),
+  },
   'workspace.files': { params: Empty, result: z.object({ files: z.array(WorkspaceFileSchema), truncated: z.boolean() }) },
   /**
    * Trust the open folder (or stop trusting it). In Electron the host asks the user in a native dialog first (the page

@@ -43,7 +43,7 @@ export const createHostSlice: SliceFactory<HostState, HostActions> = (client, se
         void client.call('templates.list', {}).then(({ templates }) => set({ templates }), () => undefined);
         // The project named on the command line, else the one open last (restricted again if it is not trusted).
         const start = host.initialProject ?? host.lastProject;
-        if (start) await actions.openProject(start);
+        if (start) await actions.openProject(start, { reopen: !host.initialProject });
       } catch (err) {
         set(failure(err));
       }

@@ -151,8 +151,22 @@ describe('host slice', () => {
     await settle();
     expect(again.getState().project?.dir).toBe('/work/demo');
     expect(again.getState().trusted).toBe(false);
+
+    // The Open dialog, asked for while the reopen is on its way, stays open when it arrives.
+    const third = createStudioStore(fake);
+    const reopening = third.actions.init();
+    await new Promise((r) => setTimeout(r, 5));
+    third.actions.openDialog('open');
+    await reopening;
+    await settle();
+    expect(third.getState().project?.dir).toBe('/work/demo');
+    expect(third.getState().dialog).toBe('open');
+    // A project the user opens closes it as before.
+    await third.actions.openProject('/work/other');
+    expect(third.getState().dialog).toBeUndefined();
     store.dispose();
     again.dispose();
+    third.dispose();
   });
 
   it('a host that cannot say what it is gives a notice, and the doctor still runs', async () => {

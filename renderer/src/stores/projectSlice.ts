@@ -31,7 +31,8 @@ export interface ProjectState {
 
 export interface ProjectActions {
   newProject(dir: string, name: string, board?: string, template?: string): Promise<void>;
-  openProject(dir: string): Promise<void>;
+  /** `reopen`: the start-up reopen of the last project, which leaves a dialog the user opened meanwhile open. */
+  openProject(dir: string, opts?: { reopen?: boolean }): Promise<void>;
   save(): Promise<boolean>;
   saveAs(dir: string): Promise<void>;
   /** A recovery file of unsaved changes (never the project files themselves). */
@@ -49,7 +50,7 @@ export interface ProjectActions {
 
 export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (client, set, get, actions) => {
   /** A project's load replaces, in one update, everything that described the previous one. */
-  const load = (snap: ProjectSnapshot) => {
+  const load = (snap: ProjectSnapshot, keepDialog = false) => {
     set((s) => ({
       ...documentFromSnapshot(snap),
       ...filesFromSnapshot(snap),
@@ -63,7 +64,7 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
       wizard: undefined,
       wizardOpen: false,
       centerView: 'graph',
-      dialog: undefined,
+      dialog: keepDialog ? s.dialog : undefined,
       notice: snap.migrated.length
         ? { kind: 'info', message: `Project file migrated: ${snap.migrated.join('; ')}. Save to keep the new format.` }
         : snap.settingsProblems?.length
@@ -100,9 +101,9 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
           set(failure(err));
         }
       },
-      async openProject(dir: string) {
+      async openProject(dir: string, opts?: { reopen?: boolean }) {
         try {
-          load(await inTurn(() => client.call('project.open', { dir })));
+          load(await inTurn(() => client.call('project.open', { dir })), opts?.reopen);
         } catch (err) {
           set(failure(err));
         }
