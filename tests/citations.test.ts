@@ -14,7 +14,7 @@ const filesUnder = (dir: string): string[] =>
 
 /** Every string of a JSON value except where it names its sources (provenance for maintainers, never shown). */
 function shownStrings(v: unknown, key = ''): string[] {
-  if (key === 'sources' || key === 'source') return [];
+  if (key === 'sources' || key === 'source' || key === 'factSources') return [];
   if (typeof v === 'string') return [v];
   if (Array.isArray(v)) return v.flatMap((x) => shownStrings(x));
   if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => shownStrings(x, k));

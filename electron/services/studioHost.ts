@@ -16,7 +16,9 @@ import { QemuService } from './qemu';
 import { listPorts, SerialService } from './serial';
 import { parseFraming } from '../../shared/serial/transform';
 import { defaultTemplatesDir, listTemplates, readTemplate } from './templates';
-import { BuildService } from './build';
+import { BuildService, projectKind } from './build';
+import { makeVariableProblem } from '../../shared/build/makefile';
+import { repoMakeArgv } from '../../shared/build/plan';
 import { findSdk, inspectSdk, SdkChoices } from './sdk';
 import { ImageChoices } from './images';
 import { checkMonitorCommand } from '../../shared/qemu/monitor';
@@ -308,8 +310,35 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       const studio = { ...saved, build: buildSettings, ...(board ? { board } : {}) };
       // The build writes the text the user chose to save; that write is ours, not a change on disk.
       if (systemXml !== undefined) watcher.noteContent(confine(root, saved.systemFile), contentHash(systemXml));
-      const { buildId, steps } = await builds.start({ root, studio, ...(chosen ? { sdk: chosen.path } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
+      // A repository build's make variables come from the folder settings (checked against its Makefile by the build).
+      const { variables } = (await projects.settings()).build;
+      const { buildId, steps } = await builds.start({ root, studio, variables, ...(chosen ? { sdk: chosen.path } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
       return { buildId, steps: steps.map((s) => ({ id: s.id, label: s.label, command: s.argv })) };
+    },
+    // Reads only (the Makefile is read, never run): no trust needed.
+    'build.makefile': async () => projectKind(projects.requireRoot()),
+    'build.runTarget': async ({ sdk: given, board: boardGiven, config: configGiven }) => {
+      const root = projects.requireRoot();
+      await requireTrusted('running');
+      const { kind, makefile } = await projectKind(root);
+      if (kind !== 'repo' || !makefile) throw new StudioError('unsupported', `${root} has no Makefile that makes the image itself: Run boots the image in QEMU instead`);
+      const settings = await projects.settings();
+      const target = settings.build.runTarget ?? makefile.runTarget;
+      if (!target || !makefile.targets.some((t) => t.name === target)) throw new StudioError('not-found', `the Makefile has no target ${JSON.stringify(target ?? '(none chosen)')} (it has: ${makefile.targets.map((t) => t.name).join(', ') || 'none'})`);
+      for (const [name, value] of Object.entries(settings.build.variables)) {
+        const problem = makeVariableProblem(name, value, makefile);
+        if (problem) throw new StudioError('invalid-params', problem);
+      }
+      const studio = await projects.studio().catch(() => undefined);
+      // As a build: the page's board, configuration and SDK (its settings may not be saved yet), an SDK only when chosen.
+      const board = boardGiven ?? settings.board ?? studio?.board ?? 'qemu_virt_aarch64';
+      const config = configGiven ?? settings.build.config ?? 'debug';
+      const named = given ?? settings.build.sdkPath;
+      const sdk = named ? await chosenSdk(named) : (await findSdk(undefined)).sdk;
+      if (!sdk) throw new StudioError('tool-missing', (await findSdk(undefined)).hint ?? 'no Microkit SDK found');
+      const argv = repoMakeArgv({ sdk: sdk.path, board, config }, settings.build.variables, target);
+      const runId = processes.start(argv[0]!, argv.slice(1), { cwd: root });
+      return { runId, command: argv };
     },
     'build.cancel': async ({ buildId }) => (builds.cancel(buildId), {}),
     'build.history': async () => ({ builds: await builds.history(projects.requireRoot()) }),

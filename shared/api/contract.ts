@@ -127,8 +127,36 @@ export const BuildRecordSchema = z.object({
   steps: z.array(z.object({ id: BuildStepIdSchema, status: z.enum(['done', 'failed', 'skipped', 'cancelled', 'not run']), durationMs: z.number() })),
   config: z.string(),
   board: z.string(),
+  /**
+   * A repository build (its own Makefile): the image make wrote, found under its build folder (relative to the folder
+   * when inside it, else absolute).
+   */
+  image: z.string().optional(),
 });
 export type BuildRecord = z.infer<typeof BuildRecordSchema>;
+
+/** A repository's Makefile as seL4 Studio reads it (shared/build/makefile.ts): what the Build tab offers to set. */
+export const MakefileInfoSchema = z.object({
+  files: z.array(z.string()),
+  variables: z.array(
+    z.object({
+      name: z.string(),
+      default: z.string().optional(),
+      required: z.boolean(),
+      kind: z.enum(['sdk', 'board', 'config', 'path', 'tool', 'other']),
+      conditional: z.boolean(),
+      message: z.string().optional(),
+      file: z.string(),
+      line: z.number().int(),
+      column: z.number().int(),
+    }),
+  ),
+  targets: z.array(z.object({ name: z.string(), file: z.string(), line: z.number().int(), column: z.number().int() })),
+  runTarget: z.string().optional(),
+  buildsImage: z.boolean(),
+  defaultBuildDir: z.string().optional(),
+  problems: z.array(DiagnosticSchema),
+});
 
 export const methods = {
   'host.info': { params: Empty, result: HostInfoSchema },
@@ -302,6 +330,19 @@ export const methods = {
     result: z.object({ buildId: BuildIdSchema, steps: z.array(z.object({ id: BuildStepIdSchema, label: z.string(), command: z.array(z.string()) })) }),
   },
   'build.cancel': { params: z.object({ buildId: BuildIdSchema }).strict(), result: Empty },
+  /**
+   * The open folder's Makefile (and the `.mk` files beside it that it includes), read, not run: the variables it takes,
+   * its targets, whether it makes the image itself (`repo` builds). null: no Makefile, or a CMakeLists.txt beside it.
+   */
+  'build.makefile': { params: Empty, result: z.object({ makefile: MakefileInfoSchema.nullable(), kind: z.enum(['cmake', 'make', 'repo', 'none']) }) },
+  /**
+   * The Run step of a repository build: `make <target>` (the folder settings' `build.runTarget`, one of the Makefile's
+   * targets) with the same settings and variables as the build, supervised, streamed as `process.output`/`process.exit`.
+   */
+  'build.runTarget': {
+    params: z.object({ sdk: SdkPathSchema.optional(), board: BoardNameSchema.optional(), config: BuildConfigSchema.optional() }).strict(),
+    result: z.object({ runId: RunIdSchema, command: z.array(z.string()) }),
+  },
   'build.history': { params: Empty, result: z.object({ builds: z.array(BuildRecordSchema) }) },
   /**
    * What an SDK folder holds: its version and each board's configurations; `chosen` says whether a build may run its

@@ -23,7 +23,12 @@ export const FolderSettingsSchema = z.object({
     toolchain: ToolchainSchema.optional(),
     sdkPath: SdkPathSchema.optional(),
     /** Passed to the folder's own build: `make NAME=value`, `cmake -DNAME=value`. */
-    variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a build variable name is a make/cmake identifier'), z.string()),
+    variables: z.record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a build variable name is a make/cmake identifier').max(128),
+      z.string().max(4096).regex(/^[^\n\r\0]*$/, 'a build variable value is one line (no line break or NUL)'),
+    ),
+    /** A repository build's Run step: `make <runTarget>` (a target of its Makefile, e.g. `qemu`) instead of the board recipe. */
+    runTarget: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'a make target name').optional(),
   }),
   /** The system file opened last (relative to the folder); the next open starts there. */
   lastOpenFile: z.string().min(1).max(1024).optional(),

@@ -483,6 +483,56 @@ describe.runIf(ok)('intents, not commands: the contract runs no free arguments (
     });
   });
 
+  describe("6. a repository's make variables never carry make or shell text, nor name a program", () => {
+    let sdk: string;
+    let repo: string;
+    beforeAll(async () => {
+      sdk = standinSdk();
+      await new SdkChoices(configDir).add(sdk);
+      repo = path.join(mkdtempSync(path.join(os.tmpdir(), 'intents-repo-')), 'example');
+      await fs.cp(path.join(root, 'tests/fixtures/repo-make'), repo, { recursive: true });
+    }, 60_000);
+    const settings = (variables: Record<string, string>, extra: Record<string, unknown> = {}) => ({ settings: { schemaVersion: 1, layouts: {}, build: { variables, sdkPath: sdk, ...extra } } });
+
+    it('control: the payloads, given to make straight on its command line, do run', () => {
+      const control = path.join(outside, 'control-make-var');
+      spawnSync('make', ['-n', `GREETING=$(shell touch ${control})`, `MICROKIT_SDK=${sdk}`, 'MICROKIT_BOARD=qemu_virt_aarch64'], { cwd: repo });
+      expect(existsSync(control)).toBe(true);
+      // A program named by a variable the Makefile runs: it runs with the Makefile's arguments.
+      const tool = path.join(outside, 'control-make-tool');
+      writeFileSync(path.join(outside, 'control-tool.sh'), `#!/bin/sh\ntouch '${tool}'\n`);
+      chmodSync(path.join(outside, 'control-tool.sh'), 0o755);
+      spawnSync('make', [`MICROKIT_TOOL=${path.join(outside, 'control-tool.sh')}`, `MICROKIT_SDK=${sdk}`, 'MICROKIT_BOARD=qemu_virt_aarch64', 'BUILD_DIR=control-build'], { cwd: repo });
+      expect(existsSync(tool)).toBe(true);
+      writeFileSync(path.join(outside, 'make-tool.sh'), `#!/bin/sh\ntouch '${marker('make-var-tool')}'\n`);
+      chmodSync(path.join(outside, 'make-tool.sh'), 0o755);
+    }, budget(20_000, 60_000));
+
+    it('stored through the page, each is refused at the build (or at the store); make never runs them', async () => {
+      expect(await browser.call('project.open', { dir: repo })).toMatchObject({ ok: true, result: { kind: 'folder' } });
+      expect(await browser.call('build.makefile', {})).toMatchObject({ ok: true, result: { kind: 'repo', makefile: { runTarget: 'qemu' } } });
+      const tries: [string, Record<string, string>, RegExp][] = [
+        ['make-var-shell', { GREETING: `$(shell touch ${marker('make-var-shell')})` }, /cannot be passed to make and the shell/],
+        ['make-var-backtick', { GREETING: `\`touch ${marker('make-var-backtick')}\`` }, /cannot be passed to make and the shell/],
+        ['make-var-tool', { MICROKIT_TOOL: path.join(outside, 'make-tool.sh') }, /runs MICROKIT_TOOL as a program/],
+        ['make-var-cc', { CC: path.join(outside, 'make-tool.sh') }, /does not take CC/],
+        ['make-var-sdk', { MICROKIT_SDK: outside }, /comes from the chosen SDK/],
+        ['make-var-option', { GREETING: `x --eval=$(shell touch ${marker('make-var-option')})` }, /cannot be passed|starting with "-"/],
+      ];
+      for (const [name, variables, refusal] of tries) {
+        expect(await browser.call('workspace.saveSettings', settings(variables))).toMatchObject({ ok: true });
+        await attempt(`build.start with stored ${name}`, () => browser.call('build.start', {}), { code: 'invalid-params', message: refusal });
+        await attempt(`build.runTarget with stored ${name}`, () => browser.call('build.runTarget', {}), { code: 'invalid-params', message: refusal }, marker(name));
+      }
+      await attempt('workspace.saveSettings a variable with a line break', () => browser.call('workspace.saveSettings', settings({ GREETING: `x\nall:\n\ttouch ${marker('make-var-newline')}` })), { code: 'invalid-params', message: /one line/ }, marker('make-var-newline'));
+      await attempt('workspace.saveSettings a run target with shell text', () => browser.call('workspace.saveSettings', settings({}, { runTarget: `qemu; touch ${marker('make-target')}` })), { code: 'invalid-params', message: /runTarget/ }, marker('make-target'));
+      expect(await browser.call('workspace.saveSettings', settings({}, { runTarget: 'clean' }))).toMatchObject({ ok: true });
+      expect(await browser.call('workspace.saveSettings', settings({}, { runTarget: 'nothere' }))).toMatchObject({ ok: true });
+      await attempt('build.runTarget of a target the Makefile lacks', () => browser.call('build.runTarget', {}), { code: 'not-found', message: /has no target "nothere"/ });
+      await browser.call('project.open', { dir: projectDir });
+    }, budget(30_000, 60_000));
+  });
+
   it('nothing any attempt named exists', () => {
     expect(markersIn(outside)).toEqual([]);
     const succeeded = attempts.filter((a) => a.error === '(succeeded)');

@@ -1,4 +1,5 @@
 import type { BuildRecord, ReportedBuildProblem, Result } from '../../../shared/api/contract';
+import { makeVariableProblem } from '../../../shared/build/makefile';
 import { StudioError } from '../../../shared/api/errors';
 import type { StudioFile } from '../../../shared/model/project';
 import type { StepId } from '../../../shared/build/plan';
@@ -52,6 +53,8 @@ export interface BuildSliceState {
   buildPrompt?: { run: boolean };
   /** The report of the last successful build (build/report.txt). */
   buildReport?: BuildReport;
+  /** The folder's kind of build and its Makefile as read (a repository's own build offers its variables). */
+  repoMakefile?: Result<'build.makefile'>;
   sdkStatus?: SdkStatus;
 }
 
@@ -61,8 +64,19 @@ export interface BuildActions {
   cancelBuildPrompt(): void;
   cancelBuild(): Promise<void>;
   loadBuildHistory(): Promise<void>;
-  /** Read build/report.txt of the last successful build, if there is one. */
-  loadBuildReport(): Promise<void>;
+  /** Read build/report.txt (or the report beside a repository build's image) of the last successful build, if any. */
+  loadBuildReport(file?: string): Promise<void>;
+  /** Read the folder's Makefile (never run): what the Build tab offers for a repository's own build. */
+  loadMakefile(): Promise<void>;
+  /**
+   * A make variable for the repository's build, kept in .sel4-studio/settings.json at once (empty: the Makefile's
+   * default). A value make or the shell would read as more than text is refused here and by the host.
+   */
+  setMakeVariable(name: string, value: string): Promise<boolean>;
+  /** The Run step of a repository build: a Makefile target (`qemu`), or '' for the board's QEMU recipe. */
+  setRunTarget(target: string): Promise<void>;
+  /** Run the chosen Makefile target (`make qemu` with the build's settings), its output in the Output tab. */
+  runMakeTarget(): Promise<void>;
   /** Build settings: used by the next build, and kept in studio.json on the next save. */
   setBuildSettings(patch: Partial<BuildSettingsState>): void;
   /** What an SDK folder (default: the one the host would find) holds; a failed look is reported as a hint. */
@@ -127,6 +141,31 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
     else setTimeout(flushBuild, 16);
   };
 
+  let settingsWrites: Promise<void> = Promise.resolve();
+  const writeMakeVariable = async (name: string, value: string): Promise<boolean> => {
+    const fs0 = get().folderSettings;
+    const makefile = get().repoMakefile?.makefile;
+    if (!fs0) return false;
+    const v = value.trim();
+    const problem = v ? makeVariableProblem(name, v, makefile ?? undefined) : undefined;
+    if (problem) {
+      set({ notice: { kind: 'error', message: problem } });
+      return false;
+    }
+    const variables = { ...fs0.build.variables };
+    if (v) variables[name] = v;
+    else delete variables[name];
+    if (JSON.stringify(variables) === JSON.stringify(fs0.build.variables)) return true;
+    return actions.saveFolderSettings({ ...fs0, build: { ...fs0.build, variables } });
+  };
+  const writeRunTarget = async (target: string): Promise<void> => {
+    const fs0 = get().folderSettings;
+    if (!fs0) return;
+    const build = { ...fs0.build, ...(target ? { runTarget: target } : {}) };
+    if (!target) delete build.runTarget;
+    await actions.saveFolderSettings({ ...fs0, build });
+  };
+
   const subs = subscriptions();
   subs.add(
     client.on('build.step', (e) => {
@@ -162,14 +201,22 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
       if (e.record.result === 'ok') {
         dropStartNotice();
         void actions.refreshSdk();
-        void actions.loadBuildReport();
-        if (b.thenRun && get().project?.studio.board.startsWith('qemu_')) void actions.startQemu({ image: 'build/loader.img' });
+        // A repository build's report sits beside its image (the Makefile's -r), wherever its build folder is.
+        const dir = e.record.image && !e.record.image.startsWith('/') && e.record.image.includes('/') ? e.record.image.slice(0, e.record.image.lastIndexOf('/')) : undefined;
+        void actions.loadBuildReport(dir ? `${dir}/report.txt` : undefined);
+        // A repository build's image is wherever its Makefile put it: the Run image from now on (inside the folder).
+        const image = e.record.image;
+        const inside = image !== undefined && !image.startsWith('/');
+        if (inside) set({ qemuTarget: { kind: 'image', file: image } });
+        else if (image) set({ notice: { kind: 'info', message: `The image is ${image}, outside the folder: Run boots images inside the folder only` } });
+        if (b.thenRun && get().repoMakefile?.kind === 'repo' && get().folderSettings?.build.runTarget) void actions.runMakeTarget();
+        else if (b.thenRun && get().project?.studio.board.startsWith('qemu_') && (inside || image === undefined)) void actions.startQemu({ image: inside ? image : 'build/loader.img' });
       } else set({ panel: 'problems' });
     }),
   );
 
   return {
-    state: { build: undefined, buildHistory: [], buildSettings: { sdk: '', config: 'debug', toolchain: '' }, buildReport: undefined, buildPrompt: undefined, sdkStatus: undefined },
+    state: { build: undefined, buildHistory: [], buildSettings: { sdk: '', config: 'debug', toolchain: '' }, buildReport: undefined, buildPrompt: undefined, sdkStatus: undefined, repoMakefile: undefined },
     actions: {
       async startBuild(run = false, choice?: 'save' | 'disk') {
         const { project, build, buildSettings } = get();
@@ -213,11 +260,41 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
           // No history yet.
         }
       },
-      async loadBuildReport() {
+      async loadBuildReport(file = 'build/report.txt') {
         try {
-          set({ buildReport: parseReport((await client.call('fs.readText', { path: 'build/report.txt' })).text) });
+          set({ buildReport: parseReport((await client.call('fs.readText', { path: file })).text) });
         } catch {
           // Not built yet: no report.
+        }
+      },
+      async loadMakefile() {
+        try {
+          set({ repoMakefile: await client.call('build.makefile', {}) });
+        } catch {
+          set({ repoMakefile: undefined });
+        }
+      },
+      setMakeVariable(name: string, value: string) {
+        // One write at a time, each from the settings the last one left (two fields committed together both land).
+        const next = settingsWrites.then(() => writeMakeVariable(name, value));
+        settingsWrites = next.then(() => undefined);
+        return next;
+      },
+      setRunTarget(target: string) {
+        const next = settingsWrites.then(() => writeRunTarget(target));
+        settingsWrites = next;
+        return next;
+      },
+      async runMakeTarget() {
+        if (get().trusted === false) return fail(new StudioError('untrusted', RESTRICTED_BUILD));
+        set({ panel: 'output' });
+        try {
+          const { buildSettings, project } = get();
+          const board = get().doc.settings.board || project?.studio.board;
+          const { runId, command } = await client.call('build.runTarget', { config: buildSettings.config, ...(board ? { board } : {}), ...(buildSettings.sdk ? { sdk: buildSettings.sdk } : {}) });
+          set((s) => ({ runs: [...s.runs, { runId, label: command.slice(0, 2).join(' '), command, text: '' }] }));
+        } catch (err) {
+          fail(err);
         }
       },
       setBuildSettings(patch: Partial<BuildSettingsState>) {

@@ -76,6 +76,7 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
     actions.watchOpenFiles();
     void actions.refreshRecent();
     void actions.loadBuildHistory();
+    void actions.loadMakefile();
     void actions.loadBuildReport();
     void actions.loadTimelinePatterns();
   };

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { StepId } from '../../../../shared/build/plan';
 import { useActions, useStudio } from '../../stores/context';
 import { ReportView } from './ReportView';
+import { MakeVariables } from './MakeVariables';
 import { useCommandEnabled, useCommands, useCommandTitle } from '../../commands/CommandsProvider';
 import { BUILD_CONFIGS, TOOLCHAINS } from '../../commands/registry';
 
@@ -26,6 +27,7 @@ export function BuildPanel() {
   const settings = useStudio((s) => s.buildSettings);
   const report = useStudio((s) => s.buildReport);
   const board = useStudio((s) => s.project?.studio.board);
+  const repo = useStudio((s) => (s.repoMakefile?.kind === 'repo' ? s.repoMakefile.makefile : null));
   const actions = useActions();
   // Settings change through their commands (undoable, and they mark the project unsaved).
   const commands = useCommands();
@@ -53,6 +55,11 @@ export function BuildPanel() {
   useEffect(() => {
     void actions.refreshSdk();
   }, [actions, settings.sdk, board, restricted]);
+  // The Makefile may have changed since the folder opened: read it again when the tab shows and after each build.
+  const finished = build?.record?.buildId;
+  useEffect(() => {
+    void actions.loadMakefile();
+  }, [actions, finished]);
   const chooseSdk = (path?: string) => void actions.chooseSdk(path);
   const done = build ? build.steps.filter((s) => !['pending', 'running'].includes(s.status)).length : 0;
   const total = build?.steps.length ?? 0;
@@ -118,6 +125,7 @@ export function BuildPanel() {
           </button>
         )}
       </div>
+      {repo && <MakeVariables info={repo} />}
       {build && (
         <div className="build-progress" data-testid="build-progress" title={`step ${Math.min(done + 1, total)} of ${total}`}>
           <div style={{ width: `${((done + (running ? frac : 0)) / Math.max(total, 1)) * 100}%` }} className={build.record ? `build-progress-${build.record.result}` : ''} />
