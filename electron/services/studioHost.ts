@@ -20,6 +20,7 @@ import { BuildService, projectKind } from './build';
 import { makeVariableProblem } from '../../shared/build/makefile';
 import { repoMakeArgv } from '../../shared/build/plan';
 import { findSdk, inspectSdk, SdkChoices } from './sdk';
+import { ImageChoices } from './images';
 import { checkMonitorCommand } from '../../shared/qemu/monitor';
 import { QEMU_TRACE_LOG } from '../../shared/qemu/command';
 import { projectSources } from './sources';
@@ -48,6 +49,8 @@ export interface StudioHostOptions {
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   /** A native folder picker, where the host has one. */
   pickDirectory?: (title: string, mode: 'open' | 'create') => Promise<string | null>;
+  /** A native file picker, where the host has one (images for QEMU). */
+  pickFile?: (title: string) => Promise<string | null>;
   /**
    * Ask the user in a dialog of the host's own (not the page's), where the host has one: what a page asks for beyond
    * the contract's intents (a raw monitor command, an SDK typed in the UI) happens only when the user says yes here.
@@ -84,6 +87,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
   void sweepStaleTempDirs();
   const projects = new ProjectService(opts.configDir);
   const sdkChoices = new SdkChoices(opts.configDir);
+  const imageChoices = new ImageChoices(opts.configDir);
   // One question at a time: a page cannot stack dialogs on the user.
   let asking = false;
   const ask = async (question: Parameters<NonNullable<StudioHostOptions['confirm']>>[0]) => {
@@ -392,13 +396,32 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       return { sdk: { ...sdk, chosen: true } };
     },
 
+    'images.list': async () => ({ images: await imageChoices.list() }),
+    'images.pick': async () => {
+      if (!opts.pickFile) throw new StudioError('unsupported', 'seL4 Studio in a browser has no file dialog: add the image from a terminal with `sel4-studio image add PATH`, then choose it here');
+      const picked = await opts.pickFile('Choose an image for QEMU (kernel, initrd, disk or blob)');
+      if (picked === null) return { image: null };
+      const file = await imageChoices.add(picked);
+      return { image: (await imageChoices.list()).find((i) => i.path === file) ?? { path: file } };
+    },
+    'images.remove': async ({ path: file }) => (await imageChoices.remove(file), {}),
+
     'qemu.start': async ({ board: name, image, kernel, options }) => {
       const root = projects.requireRoot();
       await requireTrusted('running in QEMU');
       const board = (await loadBoards(opts.boardsDir)).boards.find((b) => b.name === name);
       if (!board) throw new StudioError('not-found', `unknown board '${name}'`);
-      // The image is the project's build output: confined like every other file the UI names.
-      const target = image !== undefined ? { image: confine(root, image) } : { kernel: confine(root, kernel!) };
+      // Every file is the project's (confined like every other file the UI names) or one the user picked.
+      const resolve = (ref: string) => imageChoices.resolve(root, ref);
+      const target = image !== undefined ? { image: await resolve(image) } : { kernel: await resolve(kernel!) };
+      if (options) {
+        options = {
+          ...options,
+          ...(options.initrd !== undefined ? { initrd: await resolve(options.initrd) } : {}),
+          ...(options.disk !== undefined ? { disk: await resolve(options.disk) } : {}),
+          ...(options.loaders ? { loaders: await Promise.all(options.loaders.map(async (l) => ({ ...l, file: await resolve(l.file) }))) } : {}),
+        };
+      }
       // A trace goes to one file the host names, inside the folder, never through a link, and only over a regular file.
       let traceLog: string | undefined;
       if (options?.trace) {

@@ -19,6 +19,9 @@ const Empty = z.object({}).strict();
 const AbsPath = z.string().min(1).max(4096);
 /** A path inside the open project, relative to its root. The host resolves and confines it. */
 const ProjectPath = z.string().min(1).max(1024);
+/** An image the user picked for QEMU (size absent: the file is gone). */
+export const PickedImageSchema = z.object({ path: z.string(), size: z.number().int().nonnegative().optional() });
+export type PickedImage = z.infer<typeof PickedImageSchema>;
 /** sha256 of a file's bytes, lower-case hex: what "the file is still what was read" is checked against. */
 const ContentHash = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -371,11 +374,27 @@ export const methods = {
     result: z.object({ sdk: SdkInfoSchema.nullable() }),
   },
 
+  /**
+   * Images the user picked for QEMU anywhere on their machine (kernels, initrds, disks, blobs), kept in the user's
+   * config. A page names a file outside the project only by a path on this list.
+   */
+  'images.list': { params: Empty, result: z.object({ images: z.array(PickedImageSchema) }) },
+  /**
+   * The user picks an image in the host's own file dialog; it joins the list. A host without dialogs (browser mode)
+   * refuses and says how to add it from a terminal (`sel4-studio image add PATH`). `image: null`: cancelled.
+   */
+  'images.pick': { params: Empty, result: z.object({ image: PickedImageSchema.nullable() }) },
+  /** Forget a picked image (the file itself is left alone). */
+  'images.remove': { params: z.object({ path: z.string().min(1).max(4096) }).strict(), result: Empty },
+
   'qemu.start': {
     params: z
       .object({
         board: z.string().min(1).max(64),
-        /** A Microkit loader.img (raw, loaded at the board's loader address) or a plain ELF, inside the project. */
+        /**
+         * A Microkit loader.img (raw, loaded at the board's loader address), a plain ELF or a Linux Image: a path inside
+         * the project, or an absolute path from the picked images (`images.list`). Files in `options` likewise.
+         */
         image: ProjectPath.optional(),
         kernel: ProjectPath.optional(),
         /** Typed machine options; the host composes the arguments (no free QEMU arguments cross the contract). */
@@ -383,7 +402,8 @@ export const methods = {
       })
       .strict()
       .refine((p) => (p.image === undefined) !== (p.kernel === undefined), { message: 'give exactly one of image or kernel' }),
-    result: z.object({ id: QemuIdSchema(), command: z.array(z.string()) }),
+    /** `format`: what the booted file's first bytes say it is (the panel's hints when it stays silent). */
+    result: z.object({ id: QemuIdSchema(), command: z.array(z.string()), format: z.enum(['elf', 'linux-image', 'raw']).optional() }),
   },
   'qemu.control': {
     params: z.object({ id: QemuIdSchema(), action: z.enum(['pause', 'resume', 'reset', 'stop']) }).strict(),

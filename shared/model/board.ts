@@ -53,6 +53,8 @@ export const BoardPackSchema = z
     /** Not in the upstream Microkit SDK: configurations come from a fork or a port. */
     experimental: z.boolean().default(false),
     qemu: z.array(z.string()).optional(),
+    /** Seconds a booted image may stay silent before the QEMU panel says what to check (default 10). */
+    firstOutputSeconds: z.number().int().min(1).max(600).optional(),
     gic: z
       .object({
         version: z.union([z.literal(2), z.literal(3)]),
