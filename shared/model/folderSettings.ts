@@ -40,6 +40,10 @@ export const FolderSettingsSchema = z.object({
    * a power token is kept in the user's config. A custom argv here runs only in a trusted folder.
    */
   boardTargets: BoardTargetsSchema.optional(),
+  /** The port guide's ticks (shared/board/portGuide.ts), per board: the ids of the items done. */
+  portGuides: z
+    .record(BoardNameSchema, z.object({ ticked: z.array(z.string().regex(/^[a-z0-9-]{1,64}$/, 'a port guide item id')).max(64) }).strict())
+    .optional(),
 });
 export type FolderSettings = z.infer<typeof FolderSettingsSchema>;
 
