@@ -75,9 +75,24 @@ export async function sdkBoardPacks(sdk: SdkInfo, known: ReadonlySet<string>): P
     if (!config) continue;
     const dir = path.join(sdk.path, 'board', board, config);
     const read = (rel: string) => readSmallFile(path.join(dir, rel), SDK_FILE_MAX_BYTES).catch(() => undefined);
-    const [genConfig, platformGen] = await Promise.all([read('include/kernel/gen_config.json'), read('platform_gen.json')]);
-    const r = boardPackFromSdk({ board, config, ...(genConfig !== undefined ? { genConfig } : {}), ...(platformGen !== undefined ? { platformGen } : {}) }, { sdkPath: sdk.path, version: sdk.version, configs });
-    for (const p of r.problems) problems.push({ severity: 'warning', file: path.join(sdk.path, p.file), line: 1, column: 1, message: `SDK board ${board}: ${p.message}` });
+    const smpConfig = configs.find((c) => c.startsWith('smp-'));
+    const [genConfig, platformGen, smpGenConfig] = await Promise.all([
+      read('include/kernel/gen_config.json'),
+      read('platform_gen.json'),
+      smpConfig ? readSmallFile(path.join(sdk.path, 'board', board, smpConfig, 'include/kernel/gen_config.json'), SDK_FILE_MAX_BYTES).catch(() => undefined) : undefined,
+    ]);
+    const files = {
+      board,
+      config,
+      ...(genConfig !== undefined ? { genConfig } : {}),
+      ...(platformGen !== undefined ? { platformGen } : {}),
+      ...(smpConfig && smpGenConfig !== undefined ? { smp: { config: smpConfig, genConfig: smpGenConfig } } : {}),
+    };
+    const r = boardPackFromSdk(files, { sdkPath: sdk.path, version: sdk.version, configs });
+    for (const p of r.problems) {
+      const at = /\(line (\d+), column (\d+)\)/.exec(p.message);
+      problems.push({ severity: 'warning', file: path.join(sdk.path, p.file), line: at ? Number(at[1]) : 1, column: at ? Number(at[2]) : 1, message: `SDK board ${board}: ${p.message}` });
+    }
     if (r.pack) boards.push({ ...r.pack, origin: { kind: 'sdk', file: dir } });
   }
   return { boards, problems };

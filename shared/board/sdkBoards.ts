@@ -26,6 +26,8 @@ export interface SdkBoardFiles {
   genConfig?: string;
   /** platform_gen.json's text (not on x86). */
   platformGen?: string;
+  /** An smp-* configuration's gen_config.json (its MAX_NUM_NODES is the core count), with the configuration's name. */
+  smp?: { config: string; genConfig: string };
 }
 
 export interface SdkBoardResult {
@@ -128,12 +130,20 @@ export function boardPackFromSdk(files: SdkBoardFiles, opts: { sdkPath: string; 
     unsourced.cpu = `no ARM_CORTEX_* key in ${gcPath}: "${cpu}" is a placeholder`;
   }
   // MAX_NUM_NODES of an smp-* configuration is its core count; the debug one has 1.
-  const smpConfig = opts.configs.find((c) => c.startsWith('smp-'));
-  const nodes = Number(cfg.MAX_NUM_NODES ?? '1');
+  const smpConfig = files.smp?.config ?? opts.configs.find((c) => c.startsWith('smp-'));
   let smpCores: number | undefined;
-  if (config.startsWith('smp-') && nodes > 1) smpCores = nodes;
-  else if (smpConfig) unsourced.smpCores = `the SDK has ${smpConfig}; its core count is in board/${board}/${smpConfig}/include/kernel/gen_config.json (MAX_NUM_NODES)`;
-  if (smpCores) factSources.smpCores = `${sdkFile(gcPath)} MAX_NUM_NODES`;
+  if (files.smp) {
+    const smpPath = genConfigPath(board, files.smp.config);
+    try {
+      const nodes = Number(parseGenConfig(files.smp.genConfig).MAX_NUM_NODES ?? '1');
+      if (nodes > 1) {
+        smpCores = nodes;
+        factSources.smpCores = `${sdkFile(smpPath)} MAX_NUM_NODES`;
+      }
+    } catch (err) {
+      problems.push({ file: smpPath, message: `not valid: ${jsonError(files.smp.genConfig, err)}` });
+    }
+  } else if (smpConfig) unsourced.smpCores = `the SDK has ${smpConfig}; its core count is in board/${board}/${smpConfig}/include/kernel/gen_config.json (MAX_NUM_NODES), not read`;
 
   const maxIrq = typeof cfg.MAX_IRQ === 'string' && /^\d+$/.test(cfg.MAX_IRQ) ? Number(cfg.MAX_IRQ) : undefined;
   if (maxIrq === undefined) unsourced['interrupts.maxIrq'] = "the SDK carries no MAX_IRQ (it is compiled into the kernel from its platform's config.cmake)";
