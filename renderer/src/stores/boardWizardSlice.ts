@@ -155,6 +155,8 @@ export const createBoardWizardSlice: SliceFactory<BoardWizardState, BoardWizardA
         if (!s.project) return set({ notice: { kind: 'error', message: 'Open a folder first: the board wizard reads a device tree of it (or QEMU’s own) and keeps the port guide’s ticks in its settings' } });
         if (!s.boardWizard) set({ boardWizard: { step: 'tree', loading: false, payloadMiB: 32, linkText: '', name: '', title: '', saving: false } });
         set({ boardWizardOpen: true });
+        // The trees step 1 lists: the folder as it is now (a tree copied in a moment ago is there).
+        void actions.refreshFiles();
         // A port guide of this folder: its tree again, the name it was made for.
         const guides = s.folderSettings?.portGuides ?? {};
         const [board, entry] = Object.entries(guides).find(([, g]) => g.tree) ?? [];
