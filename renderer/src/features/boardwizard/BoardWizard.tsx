@@ -190,14 +190,14 @@ function LinkStep({ w, view }: { w: BoardWizardSession; view: BoardWizardView | 
   return (
     <div className="bw-link">
       <label className="field">
-        <span className="field-label">Payload the loader carries (MiB): kernel, monitor, every PD image; a Linux guest with its initrd</span>
+        <span className="field-label" title="kernel, monitor, every PD image; a Linux guest with its initrd">Payload (MiB)</span>
         <input type="number" min={1} max={4096} data-testid="bw-payload" value={w.payloadMiB} onChange={(e) => actions.setBoardWizard({ payloadMiB: Number(e.target.value) || 1 })} />
       </label>
       <p data-testid="bw-link-proposal">
         <strong>{link?.address !== undefined ? hex(link.address) : 'No address'}</strong> {link?.reason}
       </p>
       <label className="field">
-        <span className="field-label">Or your own link address (the SDK’s, for a board it already builds)</span>
+        <span className="field-label" title="the SDK’s, for a board it already builds">Your address</span>
         <input data-testid="bw-link-address" placeholder={link?.address !== undefined ? hex(link.address) : '0x…'} value={w.linkText} onChange={(e) => actions.setBoardWizard({ linkText: e.target.value })} />
       </label>
       {link && link.problems.length > 0 && (
@@ -218,8 +218,8 @@ function WriteStep({ w, view }: { w: BoardWizardSession; view: BoardWizardView |
   return (
     <div className="bw-write">
       <label className="field">
-        <span className="field-label">Board name (as Microkit names boards: lower-case letters, digits, _)</span>
-        <input data-testid="bw-name" value={w.name} onChange={(e) => actions.setBoardWizard({ name: e.target.value })} />
+        <span className="field-label">Board name</span>
+        <input data-testid="bw-name" placeholder="as Microkit names boards: lower-case letters, digits, _" value={w.name} onChange={(e) => actions.setBoardWizard({ name: e.target.value })} />
       </label>
       <label className="field">
         <span className="field-label">Title</span>
