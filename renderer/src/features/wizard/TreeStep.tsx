@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useActions, useStudio } from '../../stores/context';
+import { docFile } from '../../stores/documentSlice';
 import type { TreeSource, WizardSession } from '../../stores/studioStore';
 
 /** Device trees of the folder step 1 lists: DTS and DTB files and overlays (`.dtsi` are parts of a tree). */
@@ -11,7 +12,12 @@ export function TreeStep({ w }: { w: WizardSession }) {
   const files = useStudio((s) => s.workspaceFiles);
   const listed = files.filter((f) => f.kind === 'devicetree' && LISTED.test(f.path));
   // Base trees first; overlays (the host told them by their first bytes) apart, since none can be read alone.
-  const trees = listed.filter((f) => !f.overlay).map((f) => f.path);
+  // The tree read last for this system (folder settings) first.
+  const remembered = useStudio((s) => s.folderSettings?.passthroughTrees?.[docFile(s)]?.tree);
+  const trees = listed
+    .filter((f) => !f.overlay)
+    .map((f) => f.path)
+    .sort((a, b) => (a === remembered ? -1 : b === remembered ? 1 : 0));
   const overlays = listed.filter((f) => f.overlay).map((f) => f.path);
   const current = w.source.kind === 'file' ? w.source.path : '';
   const [filter, setFilter] = useState('');
@@ -102,6 +108,7 @@ export function TreeStep({ w }: { w: WizardSession }) {
             <label>
               <input type="radio" name="wz-source" data-testid={`wz-source-${p}`} checked={current === p} onChange={() => choose({ kind: 'file', path: p })} />
               <code>{p}</code>
+              {p === remembered && <span className="muted"> — read last for this system</span>}
             </label>
           </li>
         ))}
