@@ -14,6 +14,7 @@ import { editSystemDoc, openSystemDoc } from '../shared/sdf/document';
 import { formatHunks } from '../shared/sdf/editHunks';
 import { isBindingHeaderPath, parseBindingHeader, type BindingTable } from '../shared/passthrough/bindings';
 import { previewPassthrough, type WizardChoice } from '../shared/passthrough/preview';
+import { howToSet, type Setting } from '../shared/passthrough/words';
 import { loadBoards } from '../electron/services/boards';
 
 // The wizard's preview and Apply (shared/passthrough/preview.ts) on the systems the e2e runs it on: the Path B
@@ -137,6 +138,41 @@ describe.runIf(haveDtc)('the passthrough wizard preview', () => {
     expect(p.files['guest.dts']).toMatch(/compatible = "virtio,mmio"/);
     dtcAgrees(p.files['guest.dts']);
     applyAndUndo(doc, p);
+  });
+
+  it('the report the wizard writes names its steps and fields, never a CLI flag; the CLI’s report keeps its flags (one generator)', () => {
+    // MGBE0 direct without 1:1 guest RAM (DMA), host1x+VIC (hypervisor windows kept out), the KVM/Ghaf files.
+    for (const devices of [['mgbe0'], ['host1x', 'vic']]) {
+      const p = run('orin_agx', fresh(), { devices, kvmExtras: true }).p;
+      const wizard = [p.files['report.md'], p.files['host-overlay.dts']!, p.files['qemu-args.txt']!, ...p.plan.messages.map((m) => m.message)].join('\n');
+      expect(wizard).not.toMatch(/--[a-z]/);
+      const cli = previewPassthrough({ board: board('orin_agx'), dt, tables, doc: openSystemDoc(fresh(), 'x.system', { nodes: {} }), file: 'x.system', choice: { devices, kvmExtras: true }, audience: 'cli' });
+      if (devices[0] === 'mgbe0') {
+        expect(p.files['report.md']).toMatch(/Guest RAM is not 1:1: .*\(step 4 \(VM\): tick “1:1” \(guest RAM at physical 0x[0-9a-f]+\)\)/);
+        expect(p.files['report.md']).toMatch(/for the other: step 3 \(Dependencies and risks\): “The NIC goes…” behind a trusted driver PD \(Path B\)/);
+        expect(cli.files['report.md']).toMatch(/--ram-phys 0x[0-9a-f]+/);
+        expect(cli.files['report.md']).toMatch(/--nic-route path-b/);
+      } else {
+        expect(p.files['report.md']).toMatch(/To keep it anyway: step 3 \(Dependencies and risks\): tick “Map the hypervisor’s windows into the guest anyway”/);
+        expect(cli.files['report.md']).toMatch(/To keep it anyway: --keep-hypervisor-windows/);
+      }
+      expect(p.files['report.md']).toMatch(/^Options \(step 3, Dependencies and risks\): /m);
+      expect(p.files['host-overlay.dts']).toMatch(/only on request \(step 5 \(Preview\): tick “KVM\/Ghaf files too”\)/);
+      expect(cli.files['host-overlay.dts']).toMatch(/only on request \(--kvm-extras\)/);
+    }
+  });
+
+  it('the wizard’s words quote labels its steps show (they stay in step with the UI)', () => {
+    const ui = ['Wizard.tsx', 'RisksStep.tsx', 'VmStep.tsx', 'PreviewStep.tsx'].map((f) => readFileSync(path.join(root, 'renderer/src/features/wizard', f), 'utf8')).join('\n');
+    const steps = readFileSync(path.join(root, 'renderer/src/stores/wizardSlice.ts'), 'utf8');
+    const settings: Setting[] = [{ kind: 'ram-phys', address: 0xc2000000n }, { kind: 'nic-path-b' }, { kind: 'which-vm' }, { kind: 'keep-hypervisor-windows' }, { kind: 'remove-clocks' }, { kind: 'kvm-extras' }];
+    for (const s of settings) {
+      const words = howToSet(s, 'wizard');
+      const title = /^step \d \(([^)]+)\)/.exec(words)?.[1];
+      expect(steps, words).toContain(`title: '${title}'`);
+      for (const [, label] of words.matchAll(/“([^”]+)”/g)) expect(ui.replace(/\s+/g, ' '), words).toContain(label!.replace(/…$/, ''));
+      expect(howToSet(s, 'cli')).toMatch(/^--[a-z]/);
+    }
   });
 
   it('KVM/Ghaf files only on request, labelled', () => {

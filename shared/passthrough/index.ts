@@ -36,3 +36,4 @@ export { renderPassthrough, systemFragment, wholeSystem, type PassthroughFiles, 
 export { RESERVED_WINDOWS, reservedWindow } from './windows';
 export { PATH_B, type PathBPlan } from './pathB';
 export { checkGuestDts, previewPassthrough, type GuestCheck, type PassthroughPreview, type PreviewInput, type WizardChoice } from './preview';
+export { howToSet, type Audience, type Setting } from './words';

@@ -7,6 +7,7 @@ import { catalogue, findDevice, type DeviceEntry, type RegWindow } from './devic
 import { deviceFacts, specifierText, type DeviceFacts } from './facts';
 import { PATH_B, planPathB, type PathBPlan } from './pathB';
 import { irqOwners, resolveVmTarget, type VmSpec, type VmTarget } from './target';
+import { howToSet, type Audience } from './words';
 
 export type { VmSpec, VmTarget } from './target';
 
@@ -44,6 +45,8 @@ export interface PlanInput {
   usedIds?: number[];
   firstId?: number;
   options?: PlanOptions;
+  /** Whose words the findings (and the report) use to say what to change: the CLI's flags (default) or the wizard's steps. */
+  audience?: Audience;
 }
 
 export interface Window {
@@ -148,7 +151,7 @@ export function planPassthrough(input: PlanInput): Plan {
   // A new VMM under Path B gets the published layout's priority (below the sDDF PDs).
   const spec: VmSpec = { ...input.vm };
   if (spec.vmmPriority === undefined && devices.some((d) => d.route === 'path-b')) spec.vmmPriority = PATH_B.vmmPriority;
-  const { target, messages: tm } = resolveVmTarget(board, spec, input.system);
+  const { target, messages: tm } = resolveVmTarget(board, spec, input.system, input.audience);
   for (const id of input.usedIds ?? []) target.usedIds.add(id);
   messages.unshift(...tm);
   const direct = devices.filter((d) => d.route === 'direct');
@@ -158,7 +161,7 @@ export function planPassthrough(input: PlanInput): Plan {
   if (nic.length > 1) messages.push({ severity: 'error', device: nic[1]!.name, code: 'path-b', message: 'Path B serves one NIC per plan' });
   const pathB = nic[0] ? planPathB(nic[0], { input, target, devices: direct, irqs, messages }) : undefined;
 
-  for (const pd of devices) deviceMessages(pd, devices, target, options, messages);
+  for (const pd of devices) deviceMessages(pd, devices, target, options, messages, input.audience ?? 'cli');
   if (devices.length && !messages.some((m) => m.severity === 'error')) {
     const guestEnd = target.ramBase + target.ramSize;
     for (const r of regions) {
@@ -298,7 +301,7 @@ function irqsOf(devices: PlannedDevice[], input: PlanInput, target: VmTarget, me
 }
 
 /** What else a device needs and what passing it risks, as the plan's options make it. */
-function deviceMessages(pd: PlannedDevice, all: PlannedDevice[], vm: VmTarget, options: Required<PlanOptions>, messages: PlanMessage[]): void {
+function deviceMessages(pd: PlannedDevice, all: PlannedDevice[], vm: VmTarget, options: Required<PlanOptions>, messages: PlanMessage[], audience: Audience): void {
   const f = pd.facts;
   const push = (severity: PlanMessage['severity'], code: string, message: string) => messages.push({ severity, device: pd.name, code, message });
   for (const r of f.risks) {
@@ -316,7 +319,7 @@ function deviceMessages(pd: PlannedDevice, all: PlannedDevice[], vm: VmTarget, o
       case 'dma': {
         if (pd.route === 'path-b') break;
         const oneToOne = vm.ramPhys !== undefined && vm.ramPhys === vm.ramBase;
-        push('warning', r.code, oneToOne ? `${r.message}. Guest RAM is 1:1 here (physical ${hex(vm.ramPhys!)})` : `${r.message}. Guest RAM is not 1:1: give the guest RAM region phys_addr ${hex(vm.ramBase)} (--ram-phys ${hex(vm.ramBase)}) or its DMA goes to the wrong memory`);
+        push('warning', r.code, oneToOne ? `${r.message}. Guest RAM is 1:1 here (physical ${hex(vm.ramPhys!)})` : `${r.message}. Guest RAM is not 1:1: give the guest RAM region phys_addr ${hex(vm.ramBase)} (${howToSet({ kind: 'ram-phys', address: vm.ramBase }, audience)}) or its DMA goes to the wrong memory`);
         break;
       }
       case 'firmware-resources':
@@ -324,7 +327,7 @@ function deviceMessages(pd: PlannedDevice, all: PlannedDevice[], vm: VmTarget, o
         else push('warning', r.code, firmwareNote(pd, options.firmwareResources));
         break;
       case 'nic-route':
-        push('info', r.code, pd.route === 'path-b' ? 'trusted-driver route (Path B): eth_driver owns the NIC, net_virt_rx/net_virt_tx and client0_net_copier serve the guest, which sees virtio-net' : `${r.message}; this plan passes it directly (--nic-route path-b for the other)`);
+        push('info', r.code, pd.route === 'path-b' ? 'trusted-driver route (Path B): eth_driver owns the NIC, net_virt_rx/net_virt_tx and client0_net_copier serve the guest, which sees virtio-net' : `${r.message}; this plan passes it directly (for the other: ${howToSet({ kind: 'nic-path-b' }, audience)})`);
         break;
       default:
         push(r.severity, r.code, r.message);

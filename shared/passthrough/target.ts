@@ -1,6 +1,7 @@
 import type { BoardPack } from '../model/board';
 import { allProtectionDomains, isArmIrq, type ProtectionDomain, type SystemModel } from '../model/system';
 import { hex } from '../format/hex';
+import { howToSet, type Audience } from './words';
 
 /**
  * Which VMM and VM a passthrough goes to: the ones the system already has (a libvmm VMM PD and its VM), or new ones
@@ -79,7 +80,7 @@ export function irqOwners(system: SystemModel | undefined): Map<number, { pd: st
   return out;
 }
 
-export function resolveVmTarget(board: BoardPack, spec: VmSpec = {}, system?: SystemModel): { target: VmTarget; messages: TargetMessage[] } {
+export function resolveVmTarget(board: BoardPack, spec: VmSpec = {}, system?: SystemModel, audience: Audience = 'cli'): { target: VmTarget; messages: TargetMessage[] } {
   const messages: TargetMessage[] = [];
   const withVm = vmPds(system);
   const pds = system ? allProtectionDomains(system) : [];
@@ -90,7 +91,7 @@ export function resolveVmTarget(board: BoardPack, spec: VmSpec = {}, system?: Sy
   // A PD already called `vmm` without a VM is taken to be the VMM (a skeleton waiting for its guest).
   else if (!withVm.length) owner = pds.find((p) => p.name === 'vmm');
   else if (withVm.length > 1) {
-    messages.push({ severity: 'error', code: 'which-vm', message: `the system has ${withVm.length} VMs (${withVm.map((p) => `${p.virtualMachine!.name} in ${p.name}`).join(', ')}): say which one (--vm NAME or --vmm PD)` });
+    messages.push({ severity: 'error', code: 'which-vm', message: `the system has ${withVm.length} VMs (${withVm.map((p) => `${p.virtualMachine!.name} in ${p.name}`).join(', ')}): say which one (${howToSet({ kind: 'which-vm' }, audience)})` });
   }
   if (owner?.virtualMachine && spec.name && owner.virtualMachine.name !== spec.name) {
     messages.push({ severity: 'error', code: 'which-vm', message: `${owner.name} already runs VM '${owner.virtualMachine.name}', not '${spec.name}' (a PD has at most one VM)` });

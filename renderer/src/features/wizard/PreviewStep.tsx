@@ -4,7 +4,6 @@ import type { Hunk } from '../../../../shared/sdf/editHunks';
 import { useActions, useStudio } from '../../stores/context';
 import type { WizardSession } from '../../stores/studioStore';
 import { docFile } from '../../stores/documentSlice';
-import { uiMessage } from './describe';
 
 const KVM = new Set(['host-overlay.dts', 'qemu-args.txt']);
 
@@ -70,7 +69,7 @@ function Checks({ preview, file }: { preview: PassthroughPreview; file: string }
       </span>
       {preview.blockers.map((b, i) => (
         <div key={i} className="wz-msg wz-error" data-testid="wz-blocker">
-          {uiMessage(b)}
+          {b}
         </div>
       ))}
     </div>

@@ -4,7 +4,7 @@ import { allProtectionDomains } from '../../../../shared/model/system';
 import type { PassthroughPreview, VmSpec } from '../../../../shared/passthrough';
 import { useActions, useStudio } from '../../stores/context';
 import type { WizardSession } from '../../stores/studioStore';
-import { parseBig, uiMessage } from './describe';
+import { parseBig } from './describe';
 
 /** Step 4: the VMM PD and VM the devices go to: one the system has, or new ones with their guest RAM. */
 export function VmStep({ w, preview }: { w: WizardSession; preview: PassthroughPreview | undefined }) {
@@ -72,7 +72,7 @@ export function VmStep({ w, preview }: { w: WizardSession; preview: PassthroughP
         .filter((m) => ['which-vm', 'vmm-name', 'ram', 'no-hypervisor', 'guest-overlap'].includes(m.code ?? ''))
         .map((m, i) => (
           <p key={i} className={`wz-msg wz-${m.severity}`}>
-            {uiMessage(m.message)}
+            {m.message}
           </p>
         ))}
     </div>
