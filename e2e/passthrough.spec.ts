@@ -146,6 +146,9 @@ test('Orin: the Path B template (a restricted checkout) and a fresh project, wit
   await page.screenshot({ path: `${shots}/passthrough-5-preview.png` });
   await id(page, 'wz-tab-guest.dts').click();
   await expect(id(page, 'wz-file-guest.dts')).toContainText('clocks = <&bpmp 155>; /* TEGRA234_CLK_UARTA */');
+  // The guest's BPMP node is complete; the preview says what the VMM's BPMP proxy must provide.
+  await expect(id(page, 'wz-file-guest.dts')).toContainText('shmem = <&cpu_bpmp_tx>, <&cpu_bpmp_rx>;');
+  await expect(id(page, 'wz-bpmp')).toContainText('libvmm has no BPMP proxy');
   await id(page, 'wz-next').click();
   await page.screenshot({ path: `${shots}/passthrough-6-apply.png` });
   await id(page, 'wz-apply').click();

@@ -175,6 +175,51 @@ describe.runIf(haveDtc)('the passthrough wizard preview', () => {
     }
   });
 
+  it('clocks kept: the guest’s BPMP node is complete (mboxes to the HSP doorbell, shmem to the TX/RX SRAM pages, as the tree has them); real dtc compiles it; the report lists what the VMM must provide', () => {
+    const { p } = run('orin_agx', fresh(), { devices: ['uarta'] });
+    const g = p.files['guest.dts'];
+    expect(p.plan.bpmp).toMatchObject({ path: '/bpmp', mbox: { path: '/bus@0/hsp@3c00000', label: 'hsp_top0', address: 0x3c00000n, size: 0xa0000n, args: [0, 19], doorbell: { spi: 176, intid: 208 } } });
+    expect(p.plan.bpmp!.shmem.map((m) => [m.label, m.address, m.size])).toEqual([['cpu_bpmp_tx', 0x40070000n, 0x1000n], ['cpu_bpmp_rx', 0x40071000n, 0x1000n]]);
+    const bpmp = g.slice(g.indexOf('\tbpmp: bpmp {'), g.indexOf('\t};', g.indexOf('\tbpmp: bpmp {')));
+    expect(bpmp).toMatch(/mboxes = <&hsp_top0 0x0 0x13>;\n\t\tshmem = <&cpu_bpmp_tx>, <&cpu_bpmp_rx>;/);
+    expect(g).toMatch(/hsp_top0: hsp@3c00000 \{\n\t\tcompatible = "nvidia,tegra234-hsp", "nvidia,tegra194-hsp";\n\t\treg = <0x0 0x3c00000 0x0 0xa0000>;\n\t\tinterrupts = <0 176 4>;\n\t\tinterrupt-names = "doorbell";\n\t\t#mbox-cells = <2>;/);
+    expect(g).toMatch(/sram@40070000 \{\n\t\tcompatible = "mmio-sram";[\s\S]*cpu_bpmp_tx: sram@0 \{\n\t\t\treg = <0x0 0x1000>;\n\t\t\tlabel = "cpu-bpmp-tx";\n\t\t\tpool;[\s\S]*cpu_bpmp_rx: sram@1000 \{/);
+    expect(g).toMatch(/clocks = <&bpmp 155>; \/\* TEGRA234_CLK_UARTA \*\//);
+    dtcAgrees(g);
+    // Nothing of the proxy goes into the .system: no region at the HSP or SYSRAM.
+    expect(p.text).not.toMatch(/phys_addr="0x3c00000"|phys_addr="0x4007[01]000"/);
+    const r = p.files['report.md'];
+    expect(r).toMatch(/## BPMP proxy: what the VMM must provide/);
+    expect(r).toMatch(/\| hsp_top0 \(mailbox, mboxes <0 19>\) \| 0x3c00000 \| 0xa0000 \| leaves it unmapped: .*injects INTID 208/);
+    expect(r).toMatch(/\| cpu_bpmp_tx \(shmem\) \| 0x40070000 \| 0x1000 \|/);
+    expect(r).toMatch(/The allow-list: clocks TEGRA234_CLK_UARTA \("serial"\); resets TEGRA234_RESET_UARTA \("serial"\)/);
+    expect(p.plan.messages.find((m) => m.code === 'bpmp-proxy')?.message).toMatch(/libvmm has no BPMP proxy/);
+  });
+
+  it('the BPMP IPC passed through too (HSP TOP0 chosen): the guest’s mboxes name the passed HSP, no second node', () => {
+    const { p } = run('orin_agx', fresh(), { devices: ['uarta', 'hsp_top0'] });
+    const g = p.files['guest.dts'];
+    expect(g.match(/hsp@3c00000 \{/g)).toHaveLength(1);
+    expect(g).toMatch(/mboxes = <&hsp_top0 0x0 0x13>;/);
+    expect(p.files['report.md']).toMatch(/\| hsp_top0 \(mailbox\) \| 0x3c00000 \| 0xa0000 \| passed through above/);
+    dtcAgrees(g);
+  });
+
+  it('without the board’s tree (board pack only) a complete BPMP node is impossible: clocks and resets are removed instead, and the preview says why and what it costs; dtc compiles', () => {
+    const { p } = run('orin_agx', fresh(), { devices: ['uarta'] }, false);
+    const g = p.files['guest.dts'];
+    expect(p.plan.bpmp).toBeUndefined();
+    expect(p.plan.options.firmwareResources).toBe('remove');
+    expect(g).not.toMatch(/bpmp \{|clocks =|resets =/);
+    expect(g).toMatch(/Removed \(the host leaves them on\): clocks TEGRA234_CLK_UARTA/);
+    const why = p.plan.messages.find((m) => m.code === 'bpmp-incomplete')!;
+    expect(why.message).toMatch(/cannot be complete \(the T234 binding requires mboxes and shmem\): the board pack does not describe .* choose the board's device tree in step 1/);
+    expect(p.plan.messages.find((m) => m.code === 'firmware-resources')?.message).toMatch(/removed from the guest's node.*clk_ignore_unused.*serial-tegra/);
+    expect(p.files['report.md']).toMatch(/cannot be complete/);
+    expect(p.blockers).toEqual([]);
+    dtcAgrees(g);
+  });
+
   it('KVM/Ghaf files only on request, labelled', () => {
     expect(Object.keys(run('orin_agx', fresh(), { devices: ['uarta'] }).p.files).sort()).toEqual(['guest.dts', 'report.md', 'vmm_irqs.c']);
     const k = run('orin_agx', fresh(), { devices: ['uarta'], kvmExtras: true }).p.files;

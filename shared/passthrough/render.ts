@@ -219,6 +219,27 @@ function report(plan: Plan, input: PlanInput, opts: RenderOptions): string {
     out.push('', '## Windows kept out of the guest', '');
     for (const { pd, w } of excluded) out.push(`- ${pd.name} \`${w.name}\` ${hex(w.address)}+${hex(w.size)}: ${w.reason}. To keep it anyway: ${howToSet({ kind: 'keep-hypervisor-windows' }, input.audience)}.`);
   }
+  if (plan.bpmp) {
+    const ch = plan.bpmp;
+    const direct = plan.devices.filter((d) => d.route === 'direct');
+    const allowed = (k: 'clocks' | 'resets' | 'powerDomains') => [...new Set(direct.flatMap((d) => d.facts[k].filter((s) => s.provider === ch.path).map(specifierText)))];
+    const passedHsp = direct.some((d) => d.entry.path === ch.mbox.path);
+    out.push(
+      '',
+      '## BPMP proxy: what the VMM must provide',
+      '',
+      `guest.dts has a complete BPMP node (\`${ch.label}\`: mboxes and shmem, as the T234 binding requires), so the guest's BPMP driver and the devices' drivers probe once something answers. Nothing of it is added to the system: libvmm has no BPMP proxy, your VMM needs one.`,
+      '',
+      '| what | guest address | size | the VMM |',
+      '|---|---|---|---|',
+      passedHsp
+        ? `| ${ch.mbox.label} (mailbox) | ${hex(ch.mbox.address)} | ${hex(ch.mbox.size)} | passed through above: the guest rings the real doorbell (no allow-list) |`
+        : `| ${ch.mbox.label} (mailbox, mboxes <${ch.mbox.args.join(' ')}>) | ${hex(ch.mbox.address)} | ${hex(ch.mbox.size)} | leaves it unmapped: a guest access faults to the VMM, which rings the real doorbell for allowed requests${ch.mbox.doorbell ? ` and injects INTID ${ch.mbox.doorbell.intid} (SPI ${ch.mbox.doorbell.spi}) for the answers` : ''} |`,
+      ...ch.shmem.map((m) => `| ${m.label} (shmem) | ${hex(m.address)} | ${hex(m.size)} | maps memory there (a region mapped into the VM and the VMM), copies allowed requests to SYSRAM and the answers back |`),
+      '',
+      `The allow-list: clocks ${allowed('clocks').join(', ') || 'none'}; resets ${allowed('resets').join(', ') || 'none'}; power domains ${allowed('powerDomains').join(', ') || 'none'}. Every other request is refused (another clock of the SoC may be the host's eMMC or console).`,
+    );
+  }
   out.push('', '## Memory regions', '', '| name | phys_addr | size | guest | devices | |', '|---|---|---|---|---|---|');
   for (const r of plan.regions) out.push(`| ${r.name} | ${hex(r.physAddr)} | ${hex(r.size)} | ${hex(r.guestAddr)} | ${r.devices.join(', ')} | ${r.existing ? (r.mapped ? 'already in the system and mapped' : 'already in the system') : 'new'} |`);
   if (plan.pathB) {

@@ -25,8 +25,19 @@ const DTS = `/dts-v1/;
 		interrupt-controller;
 		reg = <0 0xf400000 0 0x10000>;
 	};
+	sram@40000000 {
+		compatible = "nvidia,tegra234-sysram", "mmio-sram";
+		reg = <0 0x40000000 0 0x80000>;
+		#address-cells = <1>;
+		#size-cells = <1>;
+		ranges = <0 0 0x40000000 0x80000>;
+		cpu_bpmp_tx: sram@70000 { reg = <0x70000 0x1000>; pool; };
+		cpu_bpmp_rx: sram@71000 { reg = <0x71000 0x1000>; pool; };
+	};
 	bpmp: bpmp {
 		compatible = "nvidia,tegra234-bpmp";
+		mboxes = <&hsp_top0 0 19>;
+		shmem = <&cpu_bpmp_tx>, <&cpu_bpmp_rx>;
 		#clock-cells = <1>;
 		#reset-cells = <1>;
 	};
@@ -35,6 +46,13 @@ const DTS = `/dts-v1/;
 		#address-cells = <2>;
 		#size-cells = <2>;
 		ranges = <0 0 0 0 0x100 0>;
+		hsp_top0: hsp@3c00000 {
+			compatible = "nvidia,tegra234-hsp";
+			reg = <0 0x3c00000 0 0xa0000>;
+			interrupts = <0 176 4>;
+			interrupt-names = "doorbell";
+			#mbox-cells = <2>;
+		};
 		uarta: serial@3100000 {
 			compatible = "nvidia,tegra234-uart", "nvidia,tegra20-uart";
 			reg = <0 0x3100000 0 0x10000>;
@@ -204,6 +222,7 @@ describe('passthrough wizard slice', () => {
     expect(p.blockers).toEqual([]);
     expect(p.hunks.flatMap((h) => h.lines).filter((l) => l.kind === '-')).toEqual([]);
     expect(p.files['guest.dts']).toMatch(/clocks = <&bpmp 155>; \/\* TEGRA234_CLK_UARTA \*\//);
+    expect(p.files['guest.dts']).toMatch(/mboxes = <&hsp_top0 0x0 0x13>;\n\t\tshmem = <&cpu_bpmp_tx>, <&cpu_bpmp_rx>;/);
 
     expect(await store.actions.applyWizard()).toBe(true);
     const s = store.getState();

@@ -67,6 +67,14 @@ function Checks({ preview, file }: { preview: PassthroughPreview; file: string }
       <span data-testid="wz-check-lossless">
         {ok(!preview.lossy)} {preview.lossy ? 'rewritten in canonical form' : 'only the bytes the additions need'}
       </span>
+      {/* The guest's BPMP node: complete (what the VMM's proxy must provide) or impossible (clocks and resets removed). */}
+      {preview.plan.messages
+        .filter((m) => m.code === 'bpmp-proxy' || m.code === 'bpmp-incomplete')
+        .map((m, i) => (
+          <div key={`bpmp${i}`} className="wz-msg wz-warning" data-testid="wz-bpmp">
+            {m.message}
+          </div>
+        ))}
       {preview.blockers.map((b, i) => (
         <div key={i} className="wz-msg wz-error" data-testid="wz-blocker">
           {b}
