@@ -62,6 +62,7 @@ const PLUGIN = /\/plugin\/\s*;/;
  * A compiled overlay's first nodes, `fragment@N` with an `__overlay__` child, as node names in the structure block:
  * after the FDT_BEGIN_NODE token (00 00 00 01), NUL-terminated.
  */
+// eslint-disable-next-line no-control-regex -- the token bytes of a binary structure block
 const DTB_OVERLAY = /\0\0\0\x01(fragment@\d+|__overlay__)\0/;
 
 /**

@@ -229,9 +229,9 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
     const trees = { ...(fs0.passthroughTrees ?? {}) };
     if (entry) trees[file] = entry;
     else delete trees[file];
-    const next = { ...fs0, passthroughTrees: trees };
-    if (!Object.keys(trees).length) delete next.passthroughTrees;
-    await actions.saveFolderSettings(next);
+    const { passthroughTrees: _old, ...rest } = fs0;
+    void _old;
+    await actions.saveFolderSettings(Object.keys(trees).length ? { ...rest, passthroughTrees: trees } : rest);
   };
 
   const load = async (source: TreeSource, advance = false): Promise<void> => {
