@@ -3,7 +3,7 @@ import type { Diagnostic } from '../../../../shared/api/diagnostics';
 import type { EditorDoc } from '../../../../shared/model/edits';
 import { drawnPositions, estimatedPdHeight, LAYOUT_ORIGIN, pdsInDrawOrder } from '../../../../shared/model/layout';
 import { isArmIrq, mrKey, pdKey, type IrqEntry } from '../../../../shared/model/system';
-import { hex } from '../../../../shared/format/hex';
+import { graphEdges, type GraphEdgeKind } from '../../../../shared/model/graphEdges';
 
 export type PdNodeData = {
   kind: 'pd';
@@ -62,40 +62,31 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
   const edges: Edge[] = [];
   const placed = new Map(nodes.map((n) => [n.data.name, n.position]));
   const at = (name: string) => placed.get(name) ?? LAYOUT_ORIGIN;
-  for (const { pd, parent } of pds) {
-    pd.maps.forEach((m, i) => {
-      edges.push({ id: `map:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'pd', target: mrKey(m.mr), targetHandle: 'in', label: `${hex(m.vaddr)} ${m.perms ?? 'rw'}`, className: 'edge-map' });
-    });
-    pd.virtualMachine?.maps.forEach((m, i) => {
-      edges.push({ id: `vmmap:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'vm', target: mrKey(m.mr), targetHandle: 'in', label: `VM ${hex(m.vaddr)} ${m.perms ?? 'rw'}`, className: 'edge-vm-map' });
-    });
-    // A setvar patches a symbol with a region's physical address: drawn from the PD to the region, dotted.
-    pd.setvars?.forEach((sv, i) => {
-      if (!doc.system.memoryRegions.some((m) => m.name === sv.regionPaddr)) return;
-      edges.push({ id: `setvar:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'pd', target: mrKey(sv.regionPaddr), targetHandle: 'in', label: `setvar ${sv.symbol}`, className: 'edge-setvar' });
-    });
-    if (parent) {
-      edges.push({ id: `child:${pd.name}`, source: pdKey(parent.name), ...channelSides(at(parent.name), at(pd.name)), target: pdKey(pd.name), label: pd.id !== undefined ? `child id ${pd.id}` : 'child', className: 'edge-child' });
+  const className: Record<GraphEdgeKind, string> = { map: 'edge-map', 'vm-map': 'edge-vm-map', setvar: 'edge-setvar', child: 'edge-child', channel: 'edge-channel' };
+  for (const g of graphEdges(doc.system)) {
+    if (g.kind !== 'channel' && g.kind !== 'child') {
+      edges.push({ id: g.id, source: g.source, sourceHandle: g.sourceHandle, target: g.target, targetHandle: 'in', label: g.label, className: className[g.kind] });
+      continue;
     }
-  }
-  doc.system.channels.forEach((ch, i) => {
-    const [a, b] = ch.ends;
-    // pp: the end that may call the other (protected procedure); shown on the edge as an arrow.
-    const pp = a.pp && b.pp ? ' (pp ↔)' : a.pp ? ' (pp →)' : b.pp ? ' (← pp)' : '';
+    const sides = channelSides(at(g.source.slice(3)), at(g.target.slice(3)));
+    if (g.kind === 'child') {
+      edges.push({ id: g.id, source: g.source, ...sides, target: g.target, label: g.label, className: className.child });
+      continue;
+    }
     // A rule the channel breaks (the PPC priority rule, an id out of range…), on the edge itself: red, with the
     // checker's message as the label's tooltip.
-    const errors = (keyProblems.get(`ch:${i}`) ?? []).filter((d) => d.severity === 'error');
+    const errors = (keyProblems.get(g.id) ?? []).filter((d) => d.severity === 'error');
     const bad = errors.length ? errors.map((d) => d.message).join('\n') : undefined;
     edges.push({
-      id: `ch:${i}`,
-      source: pdKey(a.pd),
-      ...channelSides(at(a.pd), at(b.pd)),
-      target: pdKey(b.pd),
-      label: `ch ${a.id}↔${b.id}${pp}${bad ? ' ✗' : ''}`,
-      className: `edge-channel${pp ? ' edge-pp' : ''}${bad ? ' edge-bad' : ''}`,
+      id: g.id,
+      source: g.source,
+      ...sides,
+      target: g.target,
+      label: `${g.label}${bad ? ' ✗' : ''}`,
+      className: `edge-channel${g.pp ? ' edge-pp' : ''}${bad ? ' edge-bad' : ''}`,
       ...(bad ? { data: { problem: bad } } : {}),
     });
-  });
+  }
   // Edges between the same two nodes fan out (each keeps its own label and stays clickable).
   const groups = new Map<string, Edge[]>();
   for (const e of edges) {
