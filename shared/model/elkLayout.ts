@@ -1,6 +1,6 @@
 import type { NodePosition } from './project';
 import { LAYOUT_ORIGIN } from './layout';
-import { allProtectionDomains, mrKey, pdKey, type ProtectionDomain, type SystemModel } from './system';
+import { allProtectionDomains, mrKey, pdKey, type Channel, type ProtectionDomain, type SystemModel } from './system';
 
 /**
  * The automatic layout's input and output, as data: the graph the canvas draws → an ELK graph (layered, left to right,
@@ -106,7 +106,7 @@ export const ELK_ROOT_OPTIONS: Record<string, string> = {
   'elk.spacing.edgeLabel': '3',
   'elk.spacing.labelLabel': '4',
   'elk.spacing.componentComponent': String(GAP * 2),
-  'elk.layered.spacing.nodeNodeBetweenLayers': '56',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '44',
   'elk.layered.spacing.edgeNodeBetweenLayers': '16',
   'elk.layered.spacing.edgeEdgeBetweenLayers': '10',
   'elk.layered.crossingMinimization.strategy': 'LAYER_SWEEP',
@@ -155,7 +155,7 @@ export function flowDirections(system: SystemModel, edges: readonly LayoutEdgeIn
   for (const e of edges) if (e.target.startsWith('mr:') && e.source.startsWith('pd:')) users.set(e.target, [...(users.get(e.target) ?? []), e.source]);
   const owner = new Map<string, string>();
   for (const [mr, us] of users) owner.set(mr, us.reduce((best, u) => (upstream(fact(u), fact(best)) ? u : best)));
-  const chEnds = new Map(system.channels.map((ch, i) => [`ch:${i}`, ch.ends] as const));
+  const chEnds = new Map<string, Channel['ends']>(system.channels.map((ch, i) => [`ch:${i}`, ch.ends]));
   const out = new Map<string, boolean>();
   for (const e of edges) {
     let reversed = false;

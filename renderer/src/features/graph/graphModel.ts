@@ -1,6 +1,7 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { Diagnostic } from '../../../../shared/api/diagnostics';
 import type { EditorDoc } from '../../../../shared/model/edits';
+import type { EdgeRoute } from '../../../../shared/model/elkLayout';
 import { drawnPositions, estimatedPdHeight, LAYOUT_ORIGIN, pdsInDrawOrder } from '../../../../shared/model/layout';
 import { isArmIrq, mrKey, pdKey, type IrqEntry } from '../../../../shared/model/system';
 import { graphEdges, type GraphEdgeKind } from '../../../../shared/model/graphEdges';
@@ -24,8 +25,16 @@ export type StudioNode = Node<PdNodeData, 'pd'> | Node<MrNodeData, 'mr'>;
 /**
  * The model as React Flow nodes and edges (maps PD→MR, channels PD↔PD). Pure: the canvas is controlled.
  * `keyProblems`: the checker's diagnostics by graph key (problemsByKey); a channel with an error is drawn red.
+ * `routes`: the last automatic layout's edge routes; an edge follows its route while both its nodes are where the
+ * layout put them (a moved node's edges are drawn from its handles again).
  */
-export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<string, number>, keyProblems: ReadonlyMap<string, readonly Diagnostic[]> = new Map()): { nodes: StudioNode[]; edges: Edge[] } {
+export function toFlow(
+  doc: EditorDoc,
+  selection: string[],
+  problemCounts: Map<string, number>,
+  keyProblems: ReadonlyMap<string, readonly Diagnostic[]> = new Map(),
+  routes: Readonly<Record<string, EdgeRoute>> = {},
+): { nodes: StudioNode[]; edges: Edge[] } {
   const sel = new Set(selection);
   const nodes: StudioNode[] = [];
   const pds = pdsInDrawOrder(doc.system);
@@ -100,6 +109,12 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
       const flip = e.source === group[0]!.source ? 1 : -1;
       e.data = { ...e.data, offset: group.length === 1 ? 0 : flip * (i - (group.length - 1) / 2) * 46 };
     });
+  }
+  const byId = new Map(nodes.map((n) => [n.id, n.position]));
+  const same = (a: { x: number; y: number } | undefined, b: { x: number; y: number }) => a !== undefined && a.x === b.x && a.y === b.y;
+  for (const e of edges) {
+    const r = routes[e.id];
+    if (r && same(byId.get(e.source), r.ends[0]) && same(byId.get(e.target), r.ends[1])) e.data = { ...e.data, offset: 0, route: r };
   }
   for (const e of edges) if (sel.has(e.id)) e.selected = true;
   return { nodes, edges };
