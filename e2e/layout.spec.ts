@@ -85,17 +85,18 @@ async function fitted(page: Page): Promise<Drawing> {
   return page.evaluate(measure);
 }
 
-const cases: [string, () => string][] = [
-  ['profiler', () => corpus('au-ts__sel4_profiler/profiler.system')],
-  ['profiler-maaxboard-2-cores', () => corpus('au-ts__sel4_profiler/example/board/maaxboard_2_cores/profiler.system')],
-  ['echo-server-odroidc4-4-cores', () => corpus('au-ts__sddf/examples/echo_server/board/odroidc4_4_cores/echo_server.system')],
-  ['path-b', () => readFileSync(path.join(root, 'resources/templates/orin-agx-path-b.system'), 'utf8')],
-  ['synthetic-250', () => exportSystem(synthetic250())],
+/** Each system, and a PD to look at closely (Find zooms to it: labels shown). */
+const cases: [string, () => string, string][] = [
+  ['profiler', () => corpus('au-ts__sel4_profiler/profiler.system'), 'eth'],
+  ['profiler-maaxboard-2-cores', () => corpus('au-ts__sel4_profiler/example/board/maaxboard_2_cores/profiler.system'), 'profiler'],
+  ['echo-server-odroidc4-4-cores', () => corpus('au-ts__sddf/examples/echo_server/board/odroidc4_4_cores/echo_server.system'), 'net_virt_rx'],
+  ['path-b', () => readFileSync(path.join(root, 'resources/templates/orin-agx-path-b.system'), 'utf8'), 'net_virt_rx'],
+  ['synthetic-250', () => exportSystem(synthetic250()), 'pd_30'],
 ];
 
 test.describe('auto layout at real scale', () => {
   test.use({ viewport: { width: 1400, height: 900 } });
-  for (const [name, text] of cases) {
+  for (const [name, text, focus] of cases) {
     test(`${name}: after Auto layout no node overlaps another or the minimap, labels apart`, async ({ studio, host, page }) => {
       test.setTimeout(120_000);
       const dir = path.join(host.workspace, name);
@@ -121,6 +122,15 @@ test.describe('auto layout at real scale', () => {
       expect(after.underMinimap).toBe(0);
       expect(after.labelOverlaps).toBeLessThan(Math.max(1, after.labels * 0.1));
       expect(after.labelOverlapsAll).toBeLessThan(Math.max(1, after.labelsAll * 0.1));
+      // Close up (Find zooms to a PD): the labels are shown and still apart.
+      await page.getByTestId('find-node').fill(focus);
+      await page.getByTestId('find-node').press('Enter');
+      await page.waitForTimeout(500);
+      const close = await page.evaluate(measure);
+      console.log(`${name}: close up on ${focus}: ${show(close)}`);
+      await page.getByTestId('canvas').screenshot({ path: `test-results/screenshots/layout-${name}-close.png` });
+      expect(close.labels).toBeGreaterThan(0);
+      expect(close.labelOverlaps).toBeLessThan(Math.max(1, close.labels * 0.1));
       // Undo gives the drawing back in one step.
       await studio.undo();
       await expect.poll(async () => (await page.evaluate(measure)).nodes).toBe(before.nodes);

@@ -1,6 +1,6 @@
 import type { NodePosition } from './project';
 import { LAYOUT_ORIGIN } from './layout';
-import { allProtectionDomains, mrKey, pdKey, type Channel, type ProtectionDomain, type SystemModel } from './system';
+import { allProtectionDomains, pdKey, type Channel, type ProtectionDomain, type SystemModel } from './system';
 
 /**
  * The automatic layout's input and output, as data: the graph the canvas draws → an ELK graph (layered, left to right,
@@ -207,7 +207,6 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  */
 export function fromElkGraph(req: LayoutRequest, laid: ElkNodeJson, pinned: Readonly<Record<string, NodePosition>> = {}): LayoutResult {
   const at = new Map((laid.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));
-  const size = new Map(req.nodes.map((n) => [n.id, n]));
   const pins = req.nodes.filter((n) => pinned[n.id] && at.has(n.id));
   // The block's offset: the drawing's origin, or where the pinned nodes say ELK's frame sits.
   const dx = pins.length ? median(pins.map((n) => pinned[n.id]!.x - at.get(n.id)!.x)) : LAYOUT_ORIGIN.x;
@@ -254,7 +253,3 @@ export function pinnedPositions(nodes: Readonly<Record<string, NodePosition>>): 
   return Object.fromEntries(Object.entries(nodes).filter(([, p]) => p.pinned));
 }
 
-/** Node keys of the drawing, for a request built outside the canvas (tests, the benchmark). */
-export function drawnKeys(system: SystemModel): string[] {
-  return [...allProtectionDomains(system).map((p) => pdKey(p.name)), ...system.memoryRegions.map((m) => mrKey(m.name))];
-}

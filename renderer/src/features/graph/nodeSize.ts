@@ -35,8 +35,10 @@ export function estimatedNodeSize(n: StudioNode): Size {
   let x = Infinity;
   for (const chip of d.irqs) {
     const w = textWidth(chip, CHIP, 6.1) + 10;
-    if (x + w > content) (rows++, (x = w + 3));
-    else x += w + 3;
+    if (x + w > content) {
+      rows++;
+      x = w + 3;
+    } else x += w + 3;
   }
   const height = 66 + (rows ? 4 + rows * 21 : 0) + (d.vm ? 82 : 0);
   return { width: Math.ceil(content + FRAME_W + 2), height };
