@@ -137,3 +137,29 @@ test.describe('auto layout at real scale', () => {
     });
   }
 });
+
+test('View: hide regions, maps, IRQs; focus fades all but the selection and its neighbours', async ({ studio, host, page }) => {
+  const dir = path.join(host.workspace, 'view');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'path-b.system'), readFileSync(path.join(root, 'resources/templates/orin-agx-path-b.system'), 'utf8'));
+  await studio.openProject(dir);
+  await page.getByTestId('explorer-file').filter({ hasText: 'path-b.system' }).click();
+  await expect(studio.node('pd', 'net_virt_rx')).toBeVisible();
+  const nodes = page.locator('.react-flow__node');
+  const all = await nodes.count();
+  await page.getByTestId('graph-view').locator('summary').click();
+  await page.getByTestId('view-hideRegions').check();
+  await expect(nodes).toHaveCount(5);
+  await expect(page.locator('.react-flow__node-mr')).toHaveCount(0);
+  await page.getByTestId('view-hideRegions').uncheck();
+  await expect(nodes).toHaveCount(all);
+  await page.getByTestId('view-hideMaps').check();
+  await expect(page.locator('.react-flow__edge.edge-map')).toHaveCount(0);
+  await page.getByTestId('view-hideMaps').uncheck();
+  await page.getByTestId('view-focus').check();
+  await studio.selectNode('pd', 'net_virt_rx');
+  await expect(page.locator('.react-flow__node.faded').first()).toBeAttached();
+  await expect(page.locator('.react-flow__node[data-id="pd:net_virt_rx"]')).not.toHaveClass(/faded/);
+  await expect(page.locator('.react-flow__node[data-id="pd:CLIENT_VMM"]')).toHaveClass(/faded/);
+  await page.getByTestId('canvas').screenshot({ path: 'test-results/screenshots/layout-focus.png' });
+});

@@ -1,4 +1,5 @@
 import type { EdgeRoute } from '../../../shared/model/elkLayout';
+import type { GraphView } from '../features/graph/graphModel';
 import type { SliceFactory } from './slice';
 
 /** The last automatic layout as the canvas shows it (view state, never history or the project file). */
@@ -7,6 +8,8 @@ export interface GraphViewState {
   edgeRoutes: Record<string, EdgeRoute>;
   /** The automatic layout: running, how long the last one took in the worker (ms), or why it failed. */
   autoLayout: { running: boolean; ms?: number; error?: string };
+  /** Kinds hidden, focus mode. */
+  graphView: GraphView;
 }
 
 export interface GraphViewActions {
@@ -14,10 +17,11 @@ export interface GraphViewActions {
   /** A layout came back: its routes replace the last ones. */
   layoutDone(routes: Record<string, EdgeRoute>, ms: number): void;
   layoutFailed(error: string): void;
+  setGraphView(change: Partial<GraphView>): void;
 }
 
 export const createGraphViewSlice: SliceFactory<GraphViewState, GraphViewActions> = (_client, set, get) => ({
-  state: { edgeRoutes: {}, autoLayout: { running: false } },
+  state: { edgeRoutes: {}, autoLayout: { running: false }, graphView: {} },
   actions: {
     layoutStarted() {
       set({ autoLayout: { ...get().autoLayout, running: true, error: undefined } });
@@ -27,6 +31,9 @@ export const createGraphViewSlice: SliceFactory<GraphViewState, GraphViewActions
     },
     layoutFailed(error) {
       set({ autoLayout: { running: false, error } });
+    },
+    setGraphView(change) {
+      set({ graphView: { ...get().graphView, ...change } });
     },
   },
   dispose() {},

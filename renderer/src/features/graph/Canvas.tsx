@@ -8,7 +8,7 @@ import type { NodePosition } from '../../../../shared/model/project';
 import { useActions, useStudio } from '../../stores/context';
 import { useAnalysis, useProblems } from '../problems/useProblems';
 import { problemsByKey } from '../../../../shared/model/graphKeys';
-import { stabilize, toFlow, type StudioNode } from './graphModel';
+import { applyView, stabilize, toFlow, type StudioNode } from './graphModel';
 import { nodeTypes } from './nodes';
 import { edgeTypes } from './SpreadEdge';
 import { hex } from '../../../../shared/format/hex';
@@ -75,14 +75,15 @@ function CanvasInner() {
   // edit or a drag touched (a 250-node system stays fluid: npm run bench).
   const cache = useRef({ nodes: new Map<string, StudioNode>(), edges: new Map<string, Edge>() });
   const routes = useStudio((s) => s.edgeRoutes);
+  const view = useStudio((s) => s.graphView);
   const labelsHidden = useStore((s) => s.transform[2] < LABEL_MIN_ZOOM);
   const base = useMemo(() => {
-    const f = toFlow(doc, selection, counts, keyProblems, routes);
+    const f = applyView(toFlow(doc, selection, counts, keyProblems, routes), view, selection);
     const nodes = stabilize(cache.current.nodes, f.nodes);
     const edges = stabilize(cache.current.edges, f.edges);
     cache.current = { nodes: new Map(nodes.map((n) => [n.id, n])), edges: new Map(edges.map((e) => [e.id, e])) };
     return { nodes, edges };
-  }, [doc, selection, counts, keyProblems, routes]);
+  }, [doc, selection, counts, keyProblems, routes, view]);
   const sized = useMemo(() => base.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n)), [base, measured]);
   const nodes = useMemo(() => (Object.keys(dragging).length ? sized.map((n) => (dragging[n.id] ? { ...n, position: dragging[n.id]! } : n)) : sized) as StudioNode[], [sized, dragging]);
   const edges = base.edges;

@@ -13,6 +13,14 @@ import { useCommandSurface } from '../../commands/CommandsProvider';
 import { commandTitle } from '../../commands/registry';
 import { ShortcutList } from '../../commands/ShortcutList';
 
+/** The View menu: kinds to hide, focus mode. */
+const VIEW_TOGGLES = [
+  ['hideRegions', 'Hide regions'],
+  ['hideMaps', 'Hide maps'],
+  ['hideIrqs', 'Hide IRQs'],
+  ['focus', 'Focus on the selection'],
+] as const;
+
 /**
  * Over the canvas: find a node by name (Ctrl+F), zoom to fit (F, clear of the minimap), auto layout (ELK in a worker;
  * one undoable edit; nodes the user dragged stay, unless `all`) and the shortcut list (?), generated from the commands.
@@ -23,6 +31,7 @@ export function GraphTools() {
   const store = useStudioStore();
   const system = useStudio((s) => s.doc.system);
   const layout = useStudio((s) => s.autoLayout);
+  const view = useStudio((s) => s.graphView);
   const [query, setQuery] = useState('');
   const [miss, setMiss] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
@@ -99,6 +108,16 @@ export function GraphTools() {
       <button data-testid="btn-fit" title={commandTitle('fit')} onClick={fit}>
         Fit
       </button>
+      <details className="graph-view" data-testid="graph-view">
+        <summary title="Hide kinds of nodes and edges; focus on the selection">View</summary>
+        <div className="graph-view-menu">
+          {VIEW_TOGGLES.map(([key, label]) => (
+            <label key={key}>
+              <input type="checkbox" data-testid={`view-${key}`} checked={Boolean(view[key])} onChange={(e) => actions.setGraphView({ [key]: e.target.checked })} /> {label}
+            </label>
+          ))}
+        </div>
+      </details>
       <details className="shortcuts" data-testid="shortcuts" open={shortcutsOpen} onToggle={(e) => setShortcutsOpen(e.currentTarget.open)}>
         <summary title={commandTitle('shortcuts')}>?</summary>
         <ShortcutList />

@@ -147,3 +147,37 @@ export function stabilize<T extends { id: string }>(previous: Map<string, T>, ne
     return old && JSON.stringify(old) === JSON.stringify(item) ? old : item;
   });
 }
+
+/** What the canvas shows of the graph: kinds hidden, and focus (the selection and its neighbours; the rest faded). */
+export interface GraphView {
+  hideRegions?: boolean;
+  hideMaps?: boolean;
+  hideIrqs?: boolean;
+  focus?: boolean;
+}
+
+/**
+ * The drawing with a view applied. Hidden regions take their edges with them; hidden maps are the map, VM-map and
+ * setvar edges; hidden IRQs empty the PDs' chips. Focus, with something selected: the selected nodes and edges, the
+ * nodes one edge away and the edges between those stay; everything else gets the `faded` class.
+ */
+export function applyView(flow: { nodes: StudioNode[]; edges: Edge[] }, view: GraphView, selection: readonly string[]): { nodes: StudioNode[]; edges: Edge[] } {
+  let { nodes, edges } = flow;
+  if (view.hideRegions) nodes = nodes.filter((n) => n.type !== 'mr');
+  if (view.hideIrqs) nodes = nodes.map((n) => (n.type === 'pd' && n.data.irqs.length ? { ...n, data: { ...n.data, irqs: [] }, initialHeight: (n.initialHeight ?? 70) - Math.ceil(n.data.irqs.length / 3) * 20 } : n));
+  const shown = new Set(nodes.map((n) => n.id));
+  edges = edges.filter((e) => shown.has(e.source) && shown.has(e.target) && !(view.hideMaps && /^(map|vmmap|setvar):/.test(e.id)));
+  if (view.focus && selection.length) {
+    const sel = new Set(selection);
+    const near = new Set(nodes.filter((n) => sel.has(n.id)).map((n) => n.id));
+    for (const e of edges) {
+      if (!(sel.has(e.id) || sel.has(e.source) || sel.has(e.target))) continue;
+      near.add(e.source);
+      near.add(e.target);
+    }
+    const fade = (cls: string | undefined) => `${cls ? `${cls} ` : ''}faded`;
+    nodes = nodes.map((n) => (near.has(n.id) ? n : { ...n, className: fade(n.className) }));
+    edges = edges.map((e) => (near.has(e.source) && near.has(e.target) ? e : { ...e, className: fade(e.className) }));
+  }
+  return { nodes, edges };
+}
