@@ -1,15 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from './fixtures';
+import { chooseSdkInTerminal, expect, test } from './fixtures';
 import { requireTool } from './requireTool';
-import type { Host } from './fixtures';
-
-/** The user adds an SDK from their own terminal: the browser page cannot confirm one (a script in it could). */
-function chooseSdkInTerminal(host: Host, sdk: string) {
-  const cli = path.resolve(import.meta.dirname, '../bin/sel4-studio.cjs');
-  return execFileSync(process.execPath, [cli, 'sdk', 'add', sdk], { env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: path.join(host.workspace, 'config') } }).toString();
-}
 
 test('build a project: progress, a gcc error in Problems, fix it in the editor, build again, then Build & Run boots it', async ({ studio, host, page }) => {
   requireTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu');

@@ -1,5 +1,6 @@
 import { test as base, expect } from '@playwright/test';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { startBrowserHost, type BrowserHost } from '../tests/support/browserHost';
 import { StudioPage } from './pages/StudioPage';
 
@@ -59,3 +60,10 @@ export const test = base.extend<{ host: Host; studio: StudioPage; consoleErrors:
 });
 
 export { expect };
+
+/** The user adds an SDK from their own terminal: the browser page cannot confirm one (a script in it could). */
+export function chooseSdkInTerminal(host: Host, sdk: string): string {
+  const cli = path.resolve(import.meta.dirname, '../bin/sel4-studio.cjs');
+  return execFileSync(process.execPath, [cli, 'sdk', 'add', sdk], { env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: path.join(host.workspace, 'config') } }).toString();
+}
+

@@ -287,7 +287,7 @@ test('commands: Ctrl+Shift+P runs a command by name and sets the board; the ? li
   await page.keyboard.type('set board');
   await page.keyboard.press('Enter');
   await expect(palette.getByRole('option', { name: /QEMU virt \(AArch64, EL2\)/ })).toContainText('current');
-  await page.keyboard.type('odroid');
+  await page.keyboard.type('odroidc4');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('status-board')).toHaveText('odroidc4');
   await page.getByTestId('status-board').click();

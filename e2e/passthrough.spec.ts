@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { chooseSdkInTerminal, expect, test } from './fixtures';
 import { requireTool } from './requireTool';
 
 // The passthrough wizard (issue 14) driven as a user drives it: the JetPack AGX tree of the folder, UARTA, MGBE0 by
@@ -227,9 +227,11 @@ test('Orin: the Path B template (a restricted checkout) and a fresh project, wit
   expect(existsSync(path.join(fresh, 'passthrough/vmm_irqs.c'))).toBe(true);
   // The wizard measures, from the choice of the tree to the painted list, every time; the 200 ms target is checked by
   // `npm run bench -- --only wizard` (a loaded test machine makes it no pass/fail here). A tree the host has compiled
-  // already answers from its cache.
+  // already answers from its cache; the first choice may find it compiled too (the wizard starts compiling the
+  // folder's trees when it opens), never the second one compiling afresh.
   for (const t of [first, repeat, again]) expect(t.listedMs).toBeGreaterThan(0);
-  expect(Number(/compiled by the host in (\d+) ms/.exec(repeat.timing)![1])).toBeLessThan(Number(/compiled by the host in (\d+) ms/.exec(first.timing)![1]));
+  const compileMs = (t: { timing: string }) => Number(/compiled by the host in (\d+) ms/.exec(t.timing)![1]);
+  expect(compileMs(repeat)).toBeLessThanOrEqual(compileMs(first) + 10);
 });
 
 test('qemu_virt_aarch64: the PL011 from a device region’s context menu, then its IRQ in the inspector', async ({ studio, host, page }) => {
@@ -261,4 +263,32 @@ test('qemu_virt_aarch64: the PL011 from a device region’s context menu, then i
   await expect(id(page, 'inspect-irq-source')).toContainText('SPI 1 (INTID 33) · device tree <0 1 flags>');
   await expect(id(page, 'inspect-irq-raised-by')).toContainText('PL011');
   await page.screenshot({ path: `${shots}/passthrough-qemu-irq-inspector.png` });
+
+  // Built and booted: Create program gives the VMM PD a libmicrokit program (a stand-in for libvmm's VMM), CMake
+  // compiles it with the SDK's flags, the stand-in Microkit tool checks the system as Microkit 2.3.0 does and writes
+  // its image (the bare-metal fixture), and Build & Run boots that in QEMU.
+  requireTool('qemu-system-aarch64', 'qemu-system-arm');
+  requireTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu');
+  requireTool('cmake', 'cmake');
+  const sdk = process.env.SEL4_STUDIO_STANDIN_SDK;
+  expect(sdk, 'globalSetup makes the Microkit stand-in').toBeTruthy();
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+Shift+P');
+  await page.keyboard.type('create program');
+  await page.keyboard.press('Enter');
+  await expect(studio.notice('info')).toContainText('vmm.c');
+  chooseSdkInTerminal(host, sdk!);
+  await studio.openTab('build');
+  await page.getByTestId('build-sdk').fill(sdk!);
+  await page.getByTestId('build-sdk').blur();
+  await expect(page.getByTestId('build-sdk-info')).toContainText('Microkit 2.3.0');
+  await page.keyboard.press('F5');
+  const prompt = page.getByTestId('build-prompt-save');
+  if (await prompt.isVisible().catch(() => false)) await prompt.click();
+  await expect(page.getByTestId('qemu-terminal')).toContainText('hello, world', { timeout: 60_000 });
+  for (const f of ['build/vmm.elf', 'build/loader.img', 'build/report.txt']) expect(existsSync(path.join(dir, f)), f).toBe(true);
+  expect(readFileSync(path.join(dir, 'vmm.c'), 'utf8')).toMatch(/case IRQ_\w+:/);
+  await page.screenshot({ path: `${shots}/passthrough-qemu-booted.png` });
+  await page.getByTestId('qemu-stop').click();
+  await expect(page.getByTestId('qemu-status')).toHaveText('stopped');
 });

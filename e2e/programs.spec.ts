@@ -1,15 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from './fixtures';
+import { chooseSdkInTerminal, expect, test } from './fixtures';
 import { requireTool } from './requireTool';
-import type { Host } from './fixtures';
-
-/** The user adds an SDK from their own terminal (a browser page cannot confirm one). */
-function chooseSdkInTerminal(host: Host, sdk: string) {
-  const cli = path.resolve(import.meta.dirname, '../bin/sel4-studio.cjs');
-  execFileSync(process.execPath, [cli, 'sdk', 'add', sdk], { env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: path.join(host.workspace, 'config') } });
-}
 
 /** Compile `asserts` (C) in the project against the SDK's microkit.h: the generated headers' numbers, checked by gcc. */
 function staticAsserts(dir: string, sdk: string, asserts: string[]): { status: number | null; stderr: string } {

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { formatDiagnostic } from '../../shared/api/diagnostics';
 import type { EventPayload } from '../../shared/api/contract';
 import type { Toolchain } from '../../shared/build/plan';
-import { BuildService } from '../services/build';
+import { BuildService, projectKind } from '../services/build';
+import { makeVariableProblem } from '../../shared/build/makefile';
+import { SETTINGS_FILE } from '../../shared/model/folderSettings';
 import { defaultBoardsDir } from '../services/boards';
 import { ProcessSupervisor } from '../services/processes';
 import { isEmptyOrMissing, ProjectService } from '../services/projects';
@@ -51,16 +53,23 @@ async function newProject(argv: string[], io: Io): Promise<number> {
 }
 
 /**
- * `sel4-studio build [--project DIR] [--sdk PATH] [--config C] [--toolchain T] [--json]`: the IDE's build from the
- * command line. Output streams to stderr; problems go to stdout as `file:line:col: severity: message` (or JSON).
+ * `sel4-studio build [--project DIR] [--sdk PATH] [--config C] [--toolchain T] [--var NAME=VALUE …] [--json]`: the
+ * IDE's build from the command line. A folder whose Makefile makes the image (sDDF, libvmm) is built with `make` and
+ * the `--var`s; the image is found wherever its BUILD_DIR put it and printed as `image: PATH`. Output streams to stderr; problems go to stdout as `file:line:col: severity: message` (or JSON).
  * Exit 0 when the image is built.
  */
 async function build(argv: string[], io: Io): Promise<number> {
+  return buildFolder(argv, io);
+}
+
+/** The build command's work, for commands that build first (`run-board`). */
+export async function buildFolder(argv: string[], io: Io): Promise<number> {
   let dir = '.';
   let sdk: string | undefined;
   let config: string | undefined;
   let toolchain: Toolchain | undefined;
   let json = false;
+  const variables: Record<string, string> = {};
   const args = new Args(argv);
   for (let a = args.next(); a !== undefined; a = args.next()) {
     const opt = a;
@@ -71,6 +80,11 @@ async function build(argv: string[], io: Io): Promise<number> {
       const t = args.value(opt);
       if (!['aarch64-none-elf', 'aarch64-linux-gnu', 'clang'].includes(t)) throw new UsageError(`--toolchain is aarch64-none-elf, aarch64-linux-gnu or clang, not ${t}`);
       toolchain = t as Toolchain;
+    } else if (a === '--var') {
+      const v = args.value(opt);
+      const eq = v.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--var takes NAME=VALUE, not ${v}`);
+      variables[v.slice(0, eq)] = v.slice(eq + 1);
     } else if (a === '--json') json = true;
     else if (a === '--board') throw new UsageError('the board is the project\'s (studio.json "board"); change it there or in the IDE');
     else throw new UsageError(`unknown option ${a}`);
@@ -107,11 +121,29 @@ async function build(argv: string[], io: Io): Promise<number> {
       throw new StudioError('forbidden', `the folder's settings name the Microkit SDK at ${found.path}, which you have not chosen: pass --sdk ${found.path}, or add it with \`sel4-studio sdk add ${found.path}\``);
     }
   }
-  const { buildId, finished } = await service.start({ root: snap.dir, studio: snap.studio, ...(sdk ? { sdk } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}) });
+  // --var is the user's own (any variable make takes); a folder's stored variables are checked against its Makefile.
+  const folder = await projectKind(snap.dir);
+  const stored: Record<string, string> = {};
+  for (const [name, value] of Object.entries(snap.settings.build.variables)) {
+    const problem = folder.makefile ? makeVariableProblem(name, value, folder.makefile) : undefined;
+    if (problem) io.err(`${SETTINGS_FILE}: ${name} not passed: ${problem}\n`);
+    else stored[name] = value;
+  }
+  const { buildId, finished, steps, kind, makefile } = await service.start({ root: snap.dir, studio: snap.studio, variables: { ...stored, ...variables }, variablesFromUser: true, ...(sdk ? { sdk } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}) });
+  if (!json) {
+    // What seL4 Studio read of the Makefile that make may not like (make's own errors follow, placed, if it stops).
+    for (const p of makefile?.problems ?? []) io.out(`${formatDiagnostic({ ...p, severity: 'warning', file: path.relative(process.cwd(), path.resolve(snap.dir, p.file ?? 'Makefile')) })}\n`);
+    if (Object.keys(variables).length && kind !== 'repo') io.err(`(--var is for a repository whose Makefile makes the image; this folder's build is ${kind}: not passed)\n`);
+    io.err(`${kind === 'repo' ? `the repository's Makefile makes the image (${makefile!.files.join(', ')})` : `a ${kind} build`}; steps:\n${steps.map((s) => `  ${s.id}: ${s.argv.length ? s.argv.join(' ') : s.label}`).join('\n')}\n`);
+  }
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => service.cancel(buildId));
   const record = await finished;
   if (json) io.out(`${JSON.stringify({ ...record, problems }, null, 2)}\n`);
-  else io.err(`build ${record.result}${record.failedStep ? ` at ${record.failedStep}` : ''} in ${(record.durationMs / 1000).toFixed(1)} s${record.result === 'ok' ? `: ${path.join(snap.dir, 'build/loader.img')}` : ''}\n`);
+  else {
+    const image = kind === 'repo' ? (record.image && path.resolve(snap.dir, record.image)) : path.join(snap.dir, 'build/loader.img');
+    io.err(`build ${record.result}${record.failedStep ? ` at ${record.failedStep}` : ''} in ${(record.durationMs / 1000).toFixed(1)} s${record.result === 'ok' ? `: ${image ?? 'no image found'}` : ''}\n`);
+    if (kind === 'repo' && record.result === 'ok' && image) io.out(`image: ${image}\n`);
+  }
   return record.result === 'ok' ? 0 : 1;
 }
 

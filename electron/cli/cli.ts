@@ -32,10 +32,17 @@ Usage:
   sel4-studio board from-dt FILE.dts|FILE.dtb --out DIR [--cpp] [-i DIR]... [--payload SIZE] [--link ADDR] [--ram BASE:SIZE]
                                   a board pack (DIR/board.json) from a device tree: RAM, GIC, timer, UARTs, PSCI, CPUs,
                                   PA bits and a loader link address with room for the payload; every fact with its source
-  sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf) [--expect TEXT] [--timeout S]
-                     [--monitor SOCKET] [-- ARGS]
+  sel4-studio qemu --board qemu_virt_aarch64 (--image loader.img | --kernel FILE.elf|Image) [--expect TEXT] [--timeout S]
+                     [--smp N] [--mem M] [--netdev user[,hostfwd=tcp::HOST-:GUEST]] [--device virtio-rng-device|…]
+                     [--drive file=DISK.img] [--initrd FILE] [--append TEXT] [--gdb tcp::PORT] [--monitor SOCKET] [-- ARGS]
                                   boot in QEMU, print the serial output; --expect exits 0 when TEXT appears (for CI);
+                                  machine options as the IDE's QEMU panel takes them (others refused, with why);
                                   --monitor: QEMU's full monitor on a unix socket (socat - UNIX-CONNECT:SOCKET)
+  sel4-studio image add PATH... | image list | image remove PATH
+                                  images the IDE's QEMU panel may boot from outside the project (kernels, initrds, disks)
+  sel4-studio guest-kernel [--out DIR]
+                                  Debian's arm64 kernel + busybox-static and a small initrd (a shell on ttyAMA0), for
+                                  Linux guests in QEMU; prints each command it runs (needs: dpkg --add-architecture arm64)
   sel4-studio serial PORT|tcp://HOST:PORT|rfc2217://HOST:PORT [--baud N] [--framing 8N1] [--flow none|rtscts|xonxoff]
                      [--tcu] [--log FILE] [--enter cr|lf|crlf]
                                   a serial console (Ctrl-] quits); --tcu pads each Enter for the Jetson TCU
@@ -43,6 +50,9 @@ Usage:
                                   a project from a template (hello, shared-memory, sddf-serial, libvmm-linux, orin-agx-path-b)
   sel4-studio build [--project DIR] [--sdk PATH] [--config debug|release|benchmark] [--toolchain T] [--json]
                                   compile the PD programs, write the .system, run microkit; problems as file:line:col
+  sel4-studio run-board --target NAME [--project DIR] [--no-build] [--power-off] [--stay]
+                                  build if stale, deploy, power-cycle and boot a board target of the folder's settings;
+                                  the console on stdout, exit 0 once booted (--set-token URL < token: a Home Assistant token)
   sel4-studio sdk add PATH | sdk list
                                   the Microkit SDKs you chose: the IDE builds with an SDK a folder's settings name only then
   sel4-studio trust DIR [--untrust] | sel4-studio trust --list
@@ -71,11 +81,14 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   // serialport's native addon costs tens of milliseconds: only `serial` loads it.
   if (cmd === 'serial') return (await import('./serialCommand')).runSerial(rest, io);
   // The commands that make temp folders first remove those a killed run of ours left behind.
-  if (cmd === 'qemu' || cmd === 'new' || cmd === 'build') await (await import('../services/tempDirs')).sweepStaleTempDirs();
+  if (cmd === 'qemu' || cmd === 'new' || cmd === 'build' || cmd === 'run-board') await (await import('../services/tempDirs')).sweepStaleTempDirs();
   if (cmd === 'qemu') return (await import('./qemuCommand')).runQemu(rest, io);
   if (cmd === 'passthrough') return (await import('./passthroughCommand')).runPassthrough(rest, io);
   if (cmd === 'board') return (await import('./boardCommand')).runBoardCommand(rest, io);
   if (cmd === 'new' || cmd === 'build') return (await import('./buildCommands')).runBuildCommand(cmd, rest, io);
+  if (cmd === 'run-board') return (await import('./runBoardCommand')).runBoardCommand(rest, io);
+  if (cmd === 'image') return (await import('./imageCommand')).runImageCommand(rest, io);
+  if (cmd === 'guest-kernel') return (await import('./guestKernelCommand')).runGuestKernelCommand(rest, io);
   if (cmd === 'sdk') return (await import('./sdkCommand')).runSdkCommand(rest, io);
   if (cmd === 'trust') return (await import('./trustCommand')).runTrustCommand(rest, io);
   if (cmd === 'doctor') {

@@ -44,6 +44,10 @@ const studio = createStudioHost({
     const r = await dialog.showOpenDialog(mainWindow!, { title, properties: mode === 'create' ? ['openDirectory', 'createDirectory'] : ['openDirectory'] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   },
+  pickFile: async (title) => {
+    const r = await dialog.showOpenDialog(mainWindow!, { title, properties: ['openFile'] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  },
   // The main process asks, in a native dialog the page cannot answer: the page's scripts only learn yes or no.
   confirm: async ({ title, message, detail, yes }) => {
     const r = await dialog.showMessageBox(mainWindow!, { type: 'warning', title, message, detail, buttons: ['Cancel', yes], defaultId: 0, cancelId: 0, noLink: true });

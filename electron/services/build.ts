@@ -2,7 +2,8 @@ import { createWriteStream, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../shared/api/errors';
 import type { BuildRecord, EventPayload } from '../../shared/api/contract';
-import { BUILD_DIR, buildSettingsProblem, cmakeToolchainFile, planBuild, TOOLCHAIN_FILE, TOOLCHAINS, type BuildSettings, type BuildStep, type ProjectKind, type StepId, type Toolchain } from '../../shared/build/plan';
+import { BUILD_DIR, buildSettingsProblem, cmakeToolchainFile, planBuild, planRepoBuild, TOOLCHAIN_FILE, TOOLCHAINS, type BuildSettings, type BuildStep, type ProjectKind, type StepId, type Toolchain } from '../../shared/build/plan';
+import { includedMakefiles, makeVariableProblem, readMakefiles, type MakefileInfo } from '../../shared/build/makefile';
 import { BuildProblemMatcher, buildProgress, type BuildProblem, type BuildTool } from '../../shared/logs/buildProblems';
 import { LineSplitter } from '../../shared/logs/lines';
 import { programImagePlace } from '../../shared/sdf/places';
@@ -30,6 +31,57 @@ export interface BuildRequest {
   /** The .system to write; absent: the file on disk is used as it is. */
   systemXml?: string;
   env?: NodeJS.ProcessEnv;
+  /** A repository build's make variables (`NAME=value`): from the folder settings, or the command line's `--var`. */
+  variables?: Record<string, string>;
+  /**
+   * The variables are the user's own (the command line): any name make takes. Otherwise (the folder settings, which
+   * the page writes) only the ones the Makefile lets the caller set, and never one it runs as a program.
+   */
+  variablesFromUser?: boolean;
+}
+
+/** What kind of build a folder has, and its Makefile as read (for a folder with a Makefile and no CMakeLists.txt). */
+export async function projectKind(root: string): Promise<{ kind: ProjectKind; makefile: MakefileInfo | null }> {
+  if (existsSync(path.join(root, 'CMakeLists.txt'))) return { kind: 'cmake', makefile: null };
+  const makefile = await readRepoMakefile(root);
+  if (!makefile) return { kind: 'none', makefile: null };
+  return { kind: makefile.buildsImage ? 'repo' : 'make', makefile };
+}
+
+const MAKEFILE_LIMIT = 1 << 20;
+
+/**
+ * The folder's Makefile and the `.mk` files it includes by a plain name in the folder, read (never run). A Makefile
+ * that cannot be read (a folder, too big, not text) is one problem at its place.
+ */
+export async function readRepoMakefile(root: string): Promise<MakefileInfo | null> {
+  const read = async (rel: string): Promise<string | { problem: string } | undefined> => {
+    let abs: string;
+    try {
+      abs = confine(root, rel);
+    } catch (e) {
+      return { problem: (e as Error).message };
+    }
+    const st = await fs.stat(abs).catch(() => undefined);
+    if (!st) return undefined;
+    if (!st.isFile()) return { problem: `${rel} is not a file` };
+    if (st.size > MAKEFILE_LIMIT) return { problem: `${rel} is larger than ${MAKEFILE_LIMIT / 1024} KiB; seL4 Studio does not read it` };
+    const text = await fs.readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => ({ problem: `cannot read ${rel}: ${e.code ?? e.message}` }));
+    if (typeof text === 'string' && text.includes('\0')) return { problem: `${rel} is not a text file` };
+    return text;
+  };
+  const main = await read('Makefile');
+  if (main === undefined) return null;
+  if (typeof main !== 'string') return { files: ['Makefile'], variables: [], targets: [], buildsImage: false, problems: [{ severity: 'error', file: 'Makefile', line: 1, column: 1, message: main.problem }] };
+  const files = [{ path: 'Makefile', text: main }];
+  const problems: MakefileInfo['problems'] = [];
+  for (const inc of includedMakefiles(main)) {
+    const text = await read(inc.path);
+    if (typeof text === 'string') files.push({ path: inc.path, text });
+    else if (text) problems.push({ severity: 'error', file: 'Makefile', line: inc.line, column: inc.column, message: text.problem });
+  }
+  const info = readMakefiles(files);
+  return { ...info, problems: [...problems, ...info.problems] };
 }
 
 const HISTORY = `${BUILD_DIR}/sel4-studio-history.json`;
@@ -52,30 +104,39 @@ export class BuildService {
   ) {}
 
   /** Resolve the settings and plan; the build then runs in the background (events), `finished` resolves with it. */
-  async start(req: BuildRequest): Promise<{ buildId: string; steps: BuildStep[]; finished: Promise<BuildRecord> }> {
+  async start(req: BuildRequest): Promise<{ buildId: string; steps: BuildStep[]; finished: Promise<BuildRecord>; kind: ProjectKind; makefile?: MakefileInfo }> {
     const env = req.env ?? process.env;
     const sdk = await findSdk(req.sdk ?? req.studio.build.sdkPath, env);
     if (!sdk.sdk) throw new StudioError('tool-missing', sdk.hint ?? 'no Microkit SDK found');
+    const { kind, makefile } = await projectKind(req.root);
     const config = req.config ?? req.studio.build.config;
     const configs = sdk.sdk.boards[req.studio.board];
     if (!configs) throw new StudioError('not-found', `the Microkit SDK at ${sdk.sdk.path} has no board '${req.studio.board}' (it has: ${Object.keys(sdk.sdk.boards).join(', ') || 'none'})`);
     if (!configs.includes(config)) throw new StudioError('not-found', `board '${req.studio.board}' of the SDK at ${sdk.sdk.path} has no '${config}' configuration (it has: ${configs.join(', ')})`);
-    const toolchain = req.toolchain ?? (req.studio.build.toolchain as Toolchain | undefined) ?? (await firstToolchain(env));
+    // A repository's Makefile chooses its own compiler.
+    const toolchain = req.toolchain ?? (req.studio.build.toolchain as Toolchain | undefined) ?? (kind === 'repo' ? 'aarch64-linux-gnu' : await firstToolchain(env));
     if (!toolchain) throw new StudioError('tool-missing', 'no AArch64 cross compiler found: install the Arm GNU Toolchain (aarch64-none-elf), or apt-get install gcc-aarch64-linux-gnu, or clang');
     const settings: BuildSettings = { sdk: sdk.sdk.path, board: req.studio.board, config, toolchain };
     // The settings may come from a file in the folder: nothing of them reaches generated CMake or make unchecked.
     const unsafe = buildSettingsProblem(settings);
     if (unsafe) throw new StudioError('invalid-params', unsafe);
-    const kind: ProjectKind = existsSync(path.join(req.root, 'CMakeLists.txt')) ? 'cmake' : existsSync(path.join(req.root, 'Makefile')) ? 'make' : 'none';
-    const steps = planBuild(kind, settings, req.studio.systemFile);
+    const variables = req.variables ?? {};
+    if (kind === 'repo') {
+      for (const [name, value] of Object.entries(variables)) {
+        const problem = makeVariableProblem(name, value, req.variablesFromUser ? undefined : makefile!);
+        if (problem) throw new StudioError('invalid-params', problem);
+      }
+    }
+    const steps = kind === 'repo' ? planRepoBuild(settings, variables) : planBuild(kind, settings, req.studio.systemFile);
     // The build's own files (logs, history, the toolchain file) stay in the folder: a `build` that is a link out of it
     // is refused before anything runs.
     const out = await fs.stat(confine(req.root, BUILD_DIR)).catch(() => undefined);
     if (out && !out.isDirectory()) throw new StudioError('conflict', `${BUILD_DIR} in the project is not a folder: the build writes its output there (rename or remove that file)`);
     const buildId = `build-${this.next++}`;
     this.active.set(buildId, { cancelled: false });
-    const finished = this.runToEnd(buildId, req, settings, steps, env).finally(() => this.active.delete(buildId));
-    return { buildId, steps, finished };
+    const image = kind === 'repo' ? { dir: variables.BUILD_DIR ?? makefile!.defaultBuildDir ?? BUILD_DIR } : undefined;
+    const finished = this.runToEnd(buildId, req, settings, steps, env, image).finally(() => this.active.delete(buildId));
+    return { buildId, steps, finished, kind, ...(makefile ? { makefile } : {}) };
   }
 
   cancel(buildId: string): void {
@@ -101,9 +162,9 @@ export class BuildService {
    * The build in the background: nobody awaits it in the host, so it must never reject (an unhandled rejection ends the
    * host). Anything unforeseen ends the build as failed, with the reason as a problem, and still sends `done`.
    */
-  private async runToEnd(buildId: string, req: BuildRequest, settings: BuildSettings, steps: BuildStep[], env: NodeJS.ProcessEnv): Promise<BuildRecord> {
+  private async runToEnd(buildId: string, req: BuildRequest, settings: BuildSettings, steps: BuildStep[], env: NodeJS.ProcessEnv, image?: { dir: string }): Promise<BuildRecord> {
     try {
-      return await this.run(buildId, req, settings, steps, env);
+      return await this.run(buildId, req, settings, steps, env, image);
     } catch (e) {
       const message = `the build stopped: ${(e as Error).message}`;
       const record: BuildRecord = { buildId, startedAt: new Date().toISOString(), durationMs: 0, result: 'failed', problems: 1, steps: [], config: settings.config, board: settings.board };
@@ -114,8 +175,9 @@ export class BuildService {
     }
   }
 
-  private async run(buildId: string, req: BuildRequest, settings: BuildSettings, steps: BuildStep[], env: NodeJS.ProcessEnv): Promise<BuildRecord> {
+  private async run(buildId: string, req: BuildRequest, settings: BuildSettings, steps: BuildStep[], env: NodeJS.ProcessEnv, image?: { dir: string }): Promise<BuildRecord> {
     const t0 = performance.now();
+    const startedAt = Date.now();
     const record: BuildRecord = { buildId, startedAt: new Date().toISOString(), durationMs: 0, result: 'ok', problems: 0, steps: [], config: settings.config, board: settings.board };
     await fs.mkdir(confine(req.root, BUILD_DIR), { recursive: true });
     // The toolchain file is rewritten only when the settings change, so an unchanged build tree stays current.
@@ -152,6 +214,21 @@ export class BuildService {
       if (status !== 'done') {
         record.result = status === 'cancelled' ? 'cancelled' : 'failed';
         if (status === 'failed') record.failedStep = step.id;
+      }
+    }
+    if (image && record.result === 'ok') {
+      // The repository's Makefile wrote the image wherever its build folder is: the newest one made by this build.
+      const found = await newestImage(path.resolve(req.root, image.dir), startedAt);
+      const last = steps[steps.length - 1]!.id;
+      if (found) {
+        const rel = path.relative(req.root, found.file);
+        record.image = rel.startsWith('..') || path.isAbsolute(rel) ? found.file : rel;
+        this.events.output({ buildId, step: last, data: `image: ${record.image}${found.fresh ? '' : ' (unchanged: make had nothing to do)'}\n` });
+      } else {
+        const message = `make finished, but there is no image (loader.img or *.img) in ${image.dir}: set BUILD_DIR to where the Makefile writes it`;
+        this.events.output({ buildId, step: last, data: `${message}\n` });
+        this.events.problem({ buildId, step: last, problem: { tool: 'make', severity: 'warning', message } });
+        record.problems++;
       }
     }
     record.durationMs = performance.now() - t0;
@@ -322,6 +399,30 @@ async function readInside(root: string, rel: string): Promise<string | undefined
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The image a repository build made in `dir`: `loader.img`, else the newest `*.img`, among those written since `since`
+ * (ms; a second's slack for coarse clocks); when make had nothing to do, the image already there (`fresh: false`).
+ */
+async function newestImage(dir: string, since: number): Promise<{ file: string; fresh: boolean } | undefined> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(dir)).filter((f) => f.endsWith('.img'));
+  } catch {
+    return undefined;
+  }
+  let best: { file: string; rank: number; fresh: boolean } | undefined;
+  for (const n of names) {
+    const file = path.join(dir, n);
+    const st = await fs.stat(file).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    const fresh = st.mtimeMs >= since - 1000;
+    // Made by this build first, loader.img first among those, then the newest.
+    const rank = (fresh ? 2e15 : 0) + (n === 'loader.img' ? 1e15 : 0) + st.mtimeMs;
+    if (!best || rank > best.rank) best = { file, rank, fresh };
+  }
+  return best && { file: best.file, fresh: best.fresh };
 }
 
 async function mtime(file: string): Promise<number | undefined> {

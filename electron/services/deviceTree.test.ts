@@ -1,12 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StudioError } from '../../shared/api/errors';
 import { readDtb } from '../../shared/dt/dtb';
 import { indexTree } from '../../shared/dt/query';
-import { loadDeviceTree } from './deviceTree';
+import { loadDeviceTree, prefetchDeviceTrees, PREFETCH_LIMIT } from './deviceTree';
 
 const tool = (cmd: string) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd]).status === 0;
 const need = (cmd: string) => {
@@ -82,6 +82,32 @@ describe('dt.load: a device tree of the folder for the wizard', () => {
     writeFileSync(path.join(root, 'cached', 'soc.dtsi'), '/ { shadow = <1>; };\n');
     const d = await loadDeviceTree(root, 'cached/board.dts');
     expect(d.dtb).not.toBe(c.dtb);
+  });
+
+  it.runIf(haveTools)('a prefetched tree: the choice waits for the compile under way, same bytes; an include edited after it is read again', async () => {
+    mkdirSync(path.join(root, 'pre', 'inc'), { recursive: true });
+    writeFileSync(path.join(root, 'pre', 'inc', 'soc.dtsi'), '/ { soc { compatible = "simple-bus"; }; };\n');
+    const board = '/dts-v1/;\n#include "soc.dtsi"\n/ { model = "x"; };\n';
+    writeFileSync(path.join(root, 'pre', 'old.dts'), board);
+    // The most recently changed first, DTS only, a few at most.
+    const later = Date.now() / 1000 + 10;
+    writeFileSync(path.join(root, 'pre', 'board.dts'), board);
+    utimesSync(path.join(root, 'pre', 'board.dts'), later, later);
+    writeFileSync(path.join(root, 'pre', 'x.dtb'), '');
+    const many = Array.from({ length: PREFETCH_LIMIT + 3 }, () => 'pre/old.dts');
+    const queued = await prefetchDeviceTrees(root, ['pre/x.dtb', ...many, 'pre/board.dts', 'pre/missing.dts']);
+    expect(queued[0]).toBe('pre/board.dts');
+    expect(queued).toHaveLength(PREFETCH_LIMIT);
+    expect(queued).not.toContain('pre/x.dtb');
+    // Chosen while the prefetch runs: one compile, its answer.
+    const a = await loadDeviceTree(root, 'pre/board.dts');
+    const fresh = await loadDeviceTree(root, 'pre/board.dts', { cpp: true });
+    expect(a.dtb).toBe(fresh.dtb);
+    writeFileSync(path.join(root, 'pre', 'inc', 'soc.dtsi'), '/ { soc { compatible = "simple-bus"; status = "okay"; }; };\n');
+    await prefetchDeviceTrees(root, ['pre/board.dts']);
+    const b = await loadDeviceTree(root, 'pre/board.dts');
+    expect(b.dtb).not.toBe(a.dtb);
+    expect(readDtb(new Uint8Array(Buffer.from(b.dtb, 'base64'))).root.children.find((n) => n.name === 'soc')!.props.map((p) => p.name)).toContain('status');
   });
 
   it.runIf(haveTools)('errors carry the file, line and column in the folder: a missing ";" in an included file, an include nothing provides', async () => {

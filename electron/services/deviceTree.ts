@@ -1,4 +1,6 @@
 import { promises as fs } from 'node:fs';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import type { Result } from '../../shared/api/contract';
 import type { Diagnostic } from '../../shared/api/diagnostics';
@@ -7,6 +9,7 @@ import { DtError } from '../../shared/dt/cpp';
 import { DtbError, readDtb, writeDtb } from '../../shared/dt/dtb';
 import { guessIncludeDirs } from '../../shared/dt/includes';
 import { parseDtsFile } from '../../shared/dt/parse';
+import type { DtNode } from '../../shared/dt/tree';
 import { matchBuildOutput } from '../../shared/logs/buildProblems';
 import { isBindingHeaderPath } from '../../shared/passthrough/bindings';
 import { confine, isReallyInside } from './confine';
@@ -35,11 +38,23 @@ export interface LoadOptions {
  * engine's compiler with `__symbols__` so the page keeps the labels. Nothing outside the folder is read into the
  * answer or quoted in an error.
  */
-export async function loadDeviceTree(root: string, rel: string, opts: LoadOptions = {}): Promise<Result<'dt.load'>> {
+export async function loadDeviceTree(root: string, rel: string, opts: LoadOptions & { places?: boolean } = {}): Promise<Result<'dt.load'>> {
+  // A choice goes before the prefetch: its next compile waits for this answer.
+  const { places: withPlaces, ...rest } = opts;
+  const answer = load(root, rel, rest);
+  choice = answer.catch(() => undefined);
+  const r = await answer;
+  if (withPlaces) return r;
+  const { places: _places, ...without } = r;
+  return without;
+}
+
+/** The latest choice (a dt.load not made by the prefetch). */
+let choice: Promise<unknown> = Promise.resolve();
+
+async function load(root: string, rel: string, opts: LoadOptions = {}): Promise<Result<'dt.load'>> {
   const started = performance.now();
   const abs = confine(root, rel);
-  const relative = (f: string) => path.relative(root, path.resolve(root, f)).split(path.sep).join('/') || '.';
-  const notes: string[] = [];
   if (/\.dtbo?$/i.test(rel)) {
     const bytes = await fs.readFile(abs).catch(() => {
       throw new StudioError('not-found', `cannot read ${rel}`);
@@ -53,12 +68,27 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
     return { format: 'dtb', by: 'none', dtb: bytes.toString('base64'), includeDirs: [], headers: [], files: 1, notes: ['a DTB carries numbers only: clock, reset and power-domain names come from the board pack'], ms: performance.now() - started };
   }
   const key = JSON.stringify([root, abs, opts.includeDirs ?? null, opts.cpp ?? null, opts.cppCommand ?? null]);
+  // A compile of the same tree under way (a prefetch): its answer, if its files have not changed since.
+  const pending = inFlight.get(key);
+  if (pending) await pending.catch(() => undefined);
   const cached = compiled.get(key);
   if (cached && (await sameStats(cached.deps))) {
     compiled.delete(key);
     compiled.set(key, cached);
     return { ...cached.result, ms: performance.now() - started };
   }
+  const run = compileTree(root, rel, abs, key, opts, started);
+  inFlight.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (inFlight.get(key) === run) inFlight.delete(key);
+  }
+}
+
+async function compileTree(root: string, rel: string, abs: string, key: string, opts: LoadOptions, started: number): Promise<Result<'dt.load'>> {
+  const relative = (f: string) => path.relative(root, path.resolve(root, f)).split(path.sep).join('/') || '.';
+  const notes: string[] = [];
   const text = readText(abs);
   if (text === undefined) throw new StudioError('not-found', `cannot read ${rel}`);
   const useCpp = opts.cpp ?? CPP_DIRECTIVE.test(text);
@@ -144,6 +174,15 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
   if (by === 'subset') files = new Set([abs, ...headers]).size;
   const dtb = writeDtb(tree);
   for (const d of includeDirs) deps.add(d);
+  // Where each node is written (its first definition), for a tree of the folder's files only.
+  const places: Record<string, { file: string; line: number }> = {};
+  const walk = (n: DtNode, at: string) => {
+    if (n.deleted) return;
+    const file = path.resolve(path.dirname(abs), n.place.file);
+    if (n.place.line > 0 && isReallyInside(root, file)) places[at] = { file: relative(file), line: n.place.line };
+    for (const c of n.children) walk(c, at === '/' ? `/${c.name}` : `${at}/${c.name}`);
+  };
+  walk(tree.root, '/');
   const result: Result<'dt.load'> = {
     format: 'dts',
     by,
@@ -153,6 +192,7 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
     files,
     notes,
     ms: performance.now() - started,
+    places,
   };
   compiled.set(key, { result, deps: await statsOf([...deps]) });
   while (compiled.size > CACHE_ENTRIES) compiled.delete(compiled.keys().next().value!);
@@ -162,6 +202,55 @@ export async function loadDeviceTree(root: string, rel: string, opts: LoadOption
 /** Trees compiled lately, with the stats of everything they were made of: choosing one again answers at once. */
 const CACHE_ENTRIES = 8;
 const compiled = new Map<string, { result: Result<'dt.load'>; deps: [string, string][] }>();
+/** Compiles under way, by the cache's key. */
+const inFlight = new Map<string, Promise<Result<'dt.load'>>>();
+
+/** How many trees one prefetch compiles at most (the cache keeps them and room for the ones chosen after). */
+export const PREFETCH_LIMIT = 6;
+let prefetchGeneration = 0;
+
+/**
+ * Compile trees of the folder the user is likely to choose next, one after the other in the background, into the
+ * cache `loadDeviceTree` answers from (the wizard asks when it opens, and for a tree the pointer is over): a choice
+ * then finds its tree compiled or being compiled. DTS files only (a DTB is read at once), the most recently changed
+ * first (a tree just copied into the folder or edited is the likeliest), at most PREFETCH_LIMIT, each after the
+ * choices made meanwhile were answered (a choice waits for one compile under way at most). A later call
+ * replaces what an earlier one had not started; `wanted()` false (another folder opened) stops it. Errors are left
+ * for the choice to report. Returns the trees queued, in order.
+ */
+export async function prefetchDeviceTrees(root: string, rels: string[], wanted: () => boolean = () => true): Promise<string[]> {
+  const generation = ++prefetchGeneration;
+  const dts = rels.filter((r) => /\.dts$/i.test(r));
+  const stamped = await Promise.all(
+    dts.map(async (rel) => {
+      try {
+        const st = await fs.stat(confine(root, rel));
+        return st.isFile() ? { rel, mtime: st.mtimeMs } : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  const queue = stamped
+    .filter((x): x is { rel: string; mtime: number } => x !== undefined)
+    .sort((a, b) => b.mtime - a.mtime || (a.rel < b.rel ? -1 : 1))
+    .slice(0, PREFETCH_LIMIT)
+    .map((x) => x.rel);
+  void (async () => {
+    for (const rel of queue) {
+      // Between compiles the host answers what else was asked.
+      await new Promise((r) => setImmediate(r));
+      // Not while a choice is being answered.
+      for (let c = choice; ; c = choice) {
+        await c;
+        if (c === choice) break;
+      }
+      if (generation !== prefetchGeneration || !wanted()) return;
+      await load(root, rel).catch(() => undefined);
+    }
+  })();
+  return queue;
+}
 
 async function statsOf(files: string[]): Promise<[string, string][]> {
   return Promise.all(files.map(async (f): Promise<[string, string]> => [f, await fs.stat(f).then((st) => `${st.ino}:${st.size}:${st.mtimeMs}`, () => 'missing')]));
@@ -180,4 +269,40 @@ function refusedOutside(rel: string, n: number): StudioError {
 function placed(root: string, rel: string, d: Diagnostic & { file: string }): Diagnostic {
   if (isReallyInside(root, d.file)) return { ...d, file: path.relative(root, d.file).split(path.sep).join('/') };
   return { severity: d.severity, rule: d.rule, file: rel, line: 1, column: 1, message: `${rel} reads a file outside the folder: its problems are not shown` };
+}
+
+/** The QEMU machine the shipped qemu_virt_aarch64 recipe runs, as its tree is dumped (dt.qemuVirt). */
+export const QEMU_VIRT_DUMP_ARGS = (file: string) => ['-machine', `virt,virtualization=on,dumpdtb=${file}`, '-cpu', 'cortex-a53', '-smp', '4', '-m', '2G', '-nographic'];
+
+/**
+ * QEMU's own tree of its AArch64 virt machine: `qemu-system-aarch64 … dumpdtb=FILE` into a private temporary folder,
+ * read back and removed. The argv is fixed here (the contract's intent has no arguments).
+ */
+export async function dumpQemuVirt(command = 'qemu-system-aarch64', timeoutMs = 30_000): Promise<Result<'dt.qemuVirt'>> {
+  const started = performance.now();
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sel4-studio-virt-'));
+  const file = path.join(dir, 'virt.dtb');
+  const args = QEMU_VIRT_DUMP_ARGS(file);
+  try {
+    const r = await new Promise<{ code: number | null; stderr: string; missing?: boolean }>((resolve) => {
+      const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        resolve({ code: null, stderr: err.message, missing: err.code === 'ENOENT' });
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
+    });
+    if (r.missing) throw new StudioError('tool-missing', `${command} is not installed (Debian: apt install qemu-system-arm)`);
+    const bytes = await fs.readFile(file).catch(() => undefined);
+    if (!bytes) throw new StudioError('internal', `${command} wrote no tree (exit status ${r.code ?? 'killed'}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+    return { dtb: bytes.toString('base64'), command: [command, ...QEMU_VIRT_DUMP_ARGS('<file>')], ms: performance.now() - started };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }

@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { StudioError } from '../../shared/api/errors';
 import type { BoardPack } from '../../shared/model/board';
 import { extraArgsProblem, qemuCommand, type QemuOptions, type QemuTarget } from '../../shared/qemu/command';
+import { imageFormat, type ImageFormat } from '../../shared/qemu/silence';
 import { which } from './doctor';
 import { Qmp } from './qmp';
 import { spawnSupervised } from './supervise';
@@ -49,21 +50,40 @@ export class QemuService {
     target: QemuTarget,
     machine: { options?: QemuOptions; traceLog?: string; monitorSocket?: string; extraArgs?: string[] } = {},
     cwd = process.cwd(),
-  ): Promise<{ id: string; command: string[] }> {
+  ): Promise<{ id: string; command: string[]; format: ImageFormat }> {
     const extraArgs = machine.extraArgs ?? [];
     const clash = extraArgsProblem(extraArgs);
     if (clash) throw new StudioError('invalid-params', clash);
-    const kind = 'image' in target ? 'image' : 'kernel';
-    const file = path.resolve(cwd, 'image' in target ? target.image : target.kernel);
-    const st = (() => {
-      try {
-        return statSync(file);
-      } catch {
-        return undefined;
-      }
-    })();
-    if (!st) throw new StudioError('not-found', `${kind} not found: ${file}`);
-    if (!st.isFile()) throw new StudioError('invalid-params', `${kind} is not a regular file: ${file}`);
+    const regularFile = (kind: string, given: string): string => {
+      const file = path.resolve(cwd, given);
+      const st = (() => {
+        try {
+          return statSync(file);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (!st) throw new StudioError('not-found', `${kind} not found: ${file}`);
+      if (!st.isFile()) throw new StudioError('invalid-params', `${kind} is not a regular file: ${file}`);
+      // The guest writes to its disk: a disk with another name elsewhere (a hard link) would carry those writes out.
+      if (kind === 'disk image' && st.nlink > 1) throw new StudioError('forbidden', `${kind} ${file} has ${st.nlink} names (hard links): the guest writes to its disk, so give it a file of its own (cp it)`);
+      return file;
+    };
+    const file = regularFile('image' in target ? 'image' : 'kernel', 'image' in target ? target.image : target.kernel);
+    const format = imageFormat(readHead(file));
+    // Files the options name: checked here (a clear error, not QEMU's), and made absolute (QEMU runs in `cwd`).
+    const o = machine.options;
+    if (o) {
+      machine = {
+        ...machine,
+        options: {
+          ...o,
+          ...(o.initrd !== undefined ? { initrd: regularFile('initrd', o.initrd) } : {}),
+          ...(o.disk !== undefined ? { disk: regularFile('disk image', o.disk) } : {}),
+          ...(o.loaders ? { loaders: o.loaders.map((l) => ({ ...l, file: regularFile('loader blob', l.file) })) } : {}),
+        },
+      };
+    }
     let cmd: ReturnType<typeof qemuCommand>;
     const dir = ownedTempDir('sel4studio-qemu-');
     const qmpSocket = path.join(dir, 'qmp.sock');
@@ -118,7 +138,7 @@ export class QemuService {
       throw new StudioError('internal', `QEMU did not start: ${inst.stderr.trim() || (e as Error).message}`);
     }
     this.setStatus(inst, 'running');
-    return { id, command: [exe, ...cmd.args] };
+    return { id, command: [exe, ...cmd.args], format };
   }
 
   private onEvent(inst: Instance, event: string) {
@@ -193,5 +213,16 @@ export class QemuService {
       this.kill(inst);
       rmSync(inst.dir, { recursive: true, force: true });
     }
+  }
+}
+
+/** The first 64 bytes of a file (what it is: ELF, Linux Image or raw). */
+function readHead(file: string): Uint8Array {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const buf = Buffer.alloc(64);
+    return buf.subarray(0, readSync(fd, buf, 0, 64, 0));
+  } finally {
+    closeSync(fd);
   }
 }

@@ -13,7 +13,7 @@ const NOT_AN_SDK = 'it needs a VERSION file, an executable bin/microkit and boar
  * socket or device: a FIFO named VERSION once wedged the host), opened non-blocking and without following links, and
  * read up to `max` bytes.
  */
-async function readSmallFile(file: string, max: number): Promise<string> {
+export async function readSmallFile(file: string, max: number): Promise<string> {
   const st = await fs.lstat(file);
   if (!st.isFile()) throw new Error(`${file} is not a regular file`);
   const fh = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);

@@ -60,6 +60,8 @@ interface Session {
   watchdog?: NodeJS.Timeout;
   /** Reconnect attempts since the link was lost (shown in the status detail). */
   attempts: number;
+  /** Host-side readers of the received bytes (a board run's log and boot watch), besides the events. */
+  taps?: Set<(data: Uint8Array) => void>;
 }
 
 /** What a device path named when it was opened: a link re-pointed or a node replaced is another device. */
@@ -128,6 +130,14 @@ export class SerialService {
       if (s.opts.logMaxBytes && s.logBytes >= s.opts.logMaxBytes) this.rotate(s);
     }
     this.events.data(s.id, data);
+    for (const tap of s.taps ?? []) tap(data);
+  }
+
+  /** Read a session's received bytes in the host too (after the events); returns the detach function. */
+  tap(id: string, fn: (data: Uint8Array) => void): () => void {
+    const s = this.get(id);
+    (s.taps ??= new Set()).add(fn);
+    return () => s.taps?.delete(fn);
   }
 
   /**

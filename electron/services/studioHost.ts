@@ -11,22 +11,30 @@ import { ProcessSupervisor } from './processes';
 import { isEmptyOrMissing, ProjectService, type FolderSnapshot } from './projects';
 import { TRUST_FILE, TrustStore } from './trust';
 import { writeFileAtomic } from './atomicWrite';
-import { loadBoards } from './boards';
+import { loadAllBoards, saveUserBoard, USER_BOARDS_DIR } from './boards';
 import { QemuService } from './qemu';
 import { listPorts, SerialService } from './serial';
 import { parseFraming } from '../../shared/serial/transform';
 import { defaultTemplatesDir, listTemplates, readTemplate } from './templates';
-import { BuildService } from './build';
+import { BuildService, projectKind } from './build';
+import { makeVariableProblem } from '../../shared/build/makefile';
+import { repoMakeArgv } from '../../shared/build/plan';
 import { findSdk, inspectSdk, SdkChoices } from './sdk';
+import { ImageChoices } from './images';
 import { checkMonitorCommand } from '../../shared/qemu/monitor';
 import { QEMU_TRACE_LOG } from '../../shared/qemu/command';
 import { projectSources } from './sources';
 import { contentHash, readWithHash, renameChecked, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
 import { composeSystem } from './compose';
-import { loadDeviceTree } from './deviceTree';
+import { dumpQemuVirt, loadDeviceTree, prefetchDeviceTrees } from './deviceTree';
 import { listWorkspaceFiles } from './workspace';
 import { sweepStaleTempDirs } from './tempDirs';
+import { BoardRunService } from './boardRun';
+import { POWER_TOKENS_FILE, PowerTokens } from './powerTokens';
+import { pxeConfig } from '../../shared/boardrun/pxe';
+import { deployDestination } from '../../shared/boardrun/plan';
+import type { Params } from '../../shared/api/contract';
 
 /** Serial logs rotate at this size; the newest old files are kept as .1 … .4. */
 const SERIAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
@@ -41,6 +49,8 @@ export interface StudioHostOptions {
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   /** A native folder picker, where the host has one. */
   pickDirectory?: (title: string, mode: 'open' | 'create') => Promise<string | null>;
+  /** A native file picker, where the host has one (images for QEMU). */
+  pickFile?: (title: string) => Promise<string | null>;
   /**
    * Ask the user in a dialog of the host's own (not the page's), where the host has one: what a page asks for beyond
    * the contract's intents (a raw monitor command, an SDK typed in the UI) happens only when the user says yes here.
@@ -49,10 +59,14 @@ export interface StudioHostOptions {
   initialProject?: string;
   /** The board packs folder (boards/). */
   boardsDir: string;
+  /** The user's own board packs (default: boards/ beside the trust file, in their config folder; the CLI's too). */
+  userBoardsDir?: string;
   /** Project templates (default: resources/templates next to boards/). */
   templatesDir?: string;
   /** The user's trust decisions (default: trust.json in `configDir`; the CLI's `sel4-studio trust` writes the same file). */
   trustFile?: string;
+  /** Home Assistant tokens for board power (default: board-power.json beside the trust file, the CLI's too). */
+  powerTokensFile?: string;
   /**
    * Ask the user, outside the page, whether to trust a folder (Electron: a native dialog). Without it the page's request
    * is the user's action (browser mode has no other UI).
@@ -75,6 +89,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
   void sweepStaleTempDirs();
   const projects = new ProjectService(opts.configDir);
   const sdkChoices = new SdkChoices(opts.configDir);
+  const imageChoices = new ImageChoices(opts.configDir);
   // One question at a time: a page cannot stack dialogs on the user.
   let asking = false;
   const ask = async (question: Parameters<NonNullable<StudioHostOptions['confirm']>>[0]) => {
@@ -136,6 +151,42 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
   };
   const withTrust = async (snap: FolderSnapshot, trusted?: boolean): Promise<ProjectSnapshot> => ({ ...snap, trusted: trusted ?? (await trust.isTrusted(snap.dir)) });
 
+  /** A build of the open folder, as Build starts it (trust, the SDK the user chose, the settings on disk). */
+  const startBuild = async ({ sdk, config, board, toolchain, systemXml, system }: Params<'build.start'>) => {
+    const root = projects.requireRoot();
+    // Before any setting of the folder (SDK path, compiler) is even read.
+    await requireTrusted('building');
+    // The file the user is looking at (a folder has many); confined like every other path.
+    if (system) confine(root, system);
+    const saved = system ? { ...(await projects.studio()), systemFile: system } : await projects.studio();
+    // An SDK named by the page or by the folder's settings runs only when the user chose it; none named: the host's own.
+    const { sdkPath, ...buildSettings } = saved.build;
+    const named = sdk ?? sdkPath;
+    const chosen = named ? await chosenSdk(named) : undefined;
+    const studio = { ...saved, build: buildSettings, ...(board ? { board } : {}) };
+    // The build writes the text the user chose to save; that write is ours, not a change on disk.
+    if (systemXml !== undefined) watcher.noteContent(confine(root, saved.systemFile), contentHash(systemXml));
+    // A repository build's make variables come from the folder settings (checked against its Makefile by the build).
+    const { variables } = (await projects.settings()).build;
+    return builds.start({ root, studio, variables, ...(chosen ? { sdk: chosen.path } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
+  };
+
+  const userBoardsDir = opts.userBoardsDir ?? path.join(path.dirname(opts.trustFile ?? path.join(opts.configDir, TRUST_FILE)), USER_BOARDS_DIR);
+  /** Shipped, the user's, and the found SDK's boards that neither names (boards.list; qemu.start finds its board here). */
+  const allBoards = async () => loadAllBoards(opts.boardsDir, userBoardsDir, (await findSdk(undefined)).sdk);
+  const powerTokens = new PowerTokens(opts.powerTokensFile ?? path.join(path.dirname(opts.trustFile ?? path.join(opts.configDir, TRUST_FILE)), POWER_TOKENS_FILE));
+  const boardRuns = new BoardRunService(
+    { serial, processes, token: (url) => powerTokens.get(url) },
+    { step: (e) => emit('boardRun.step', e), output: (e) => emit('boardRun.output', e), done: (e) => emit('boardRun.done', e) },
+  );
+  /** A board target as the folder's settings file on disk says (never as the page describes it). */
+  const boardTarget = async (name: string) => {
+    const targets = (await projects.settings()).boardTargets ?? {};
+    const target = Object.prototype.hasOwnProperty.call(targets, name) ? targets[name] : undefined;
+    if (!target) throw new StudioError('not-found', `no board target "${name}" in .sel4-studio/settings.json${Object.keys(targets).length ? ` (there are: ${Object.keys(targets).join(', ')})` : ''}`);
+    return target;
+  };
+
   // Folders the user chose in the host's own dialog this session (real paths and as given).
   const picked = new Set<string>();
   const chosenByUser = async (dir: string): Promise<void> => {
@@ -156,10 +207,19 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
         capabilities: { nativeDialogs: Boolean(opts.pickDirectory) },
       };
       if (opts.initialProject) info.initialProject = path.resolve(opts.initialProject);
+      else {
+        // A page reload (or a new start) goes on where the user was: the last project, if its folder is still there.
+        const last = (await projects.recent())[0]?.dir;
+        if (last && (await fs.stat(last).then((st) => st.isDirectory(), () => false))) info.lastProject = last;
+      }
       return info;
     },
     'doctor.check': async () => ({ tools: await runDoctor() }),
-    'boards.list': () => loadBoards(opts.boardsDir),
+    'boards.list': () => allBoards(),
+    'boards.save': async ({ pack, overwrite }) => {
+      const shipped = (await loadAllBoards(opts.boardsDir, undefined)).boards.map((b) => b.name);
+      return saveUserBoard(userBoardsDir, pack, new Set(shipped), overwrite);
+    },
 
     'project.create': async ({ dir, name, board, template }) => {
       await chosenByUser(dir);
@@ -253,7 +313,13 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'workspace.files': async () => listWorkspaceFiles(projects.requireRoot()),
     'system.compose': async ({ path: rel, cpp }) => composeSystem(projects.requireRoot(), rel, cpp),
     // Reads only (cpp reads, the engine compiles): no trust needed, like system.compose.
-    'dt.load': async ({ path: rel, includeDirs, cpp }) => loadDeviceTree(projects.requireRoot(), rel, { ...(includeDirs ? { includeDirs } : {}), ...(cpp !== undefined ? { cpp } : {}) }),
+    'dt.load': async ({ path: rel, includeDirs, cpp, places }) => loadDeviceTree(projects.requireRoot(), rel, { ...(includeDirs ? { includeDirs } : {}), ...(cpp !== undefined ? { cpp } : {}), ...(places ? { places } : {}) }),
+    // QEMU with a fixed argv, reading nothing of the folder (like tool.version): no trust needed.
+    'dt.qemuVirt': () => dumpQemuVirt(),
+    'dt.prefetch': async ({ paths }) => {
+      const root = projects.requireRoot();
+      return { queued: await prefetchDeviceTrees(root, paths, () => projects.current === root) };
+    },
     'workspace.saveSettings': async ({ settings }) => (await projects.saveSettings(settings), {}),
     'workspace.trust': async ({ trusted }) => {
       const root = projects.requireRoot();
@@ -281,22 +347,34 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     },
     'process.cancel': async ({ runId }) => (processes.cancel(runId), {}),
 
-    'build.start': async ({ sdk, config, board, toolchain, systemXml, system }) => {
-      const root = projects.requireRoot();
-      // Before any setting of the folder (SDK path, compiler) is even read.
-      await requireTrusted('building');
-      // The file the user is looking at (a folder has many); confined like every other path.
-      if (system) confine(root, system);
-      const saved = system ? { ...(await projects.studio()), systemFile: system } : await projects.studio();
-      // An SDK named by the page or by the folder's settings runs only when the user chose it; none named: the host's own.
-      const { sdkPath, ...buildSettings } = saved.build;
-      const named = sdk ?? sdkPath;
-      const chosen = named ? await chosenSdk(named) : undefined;
-      const studio = { ...saved, build: buildSettings, ...(board ? { board } : {}) };
-      // The build writes the text the user chose to save; that write is ours, not a change on disk.
-      if (systemXml !== undefined) watcher.noteContent(confine(root, saved.systemFile), contentHash(systemXml));
-      const { buildId, steps } = await builds.start({ root, studio, ...(chosen ? { sdk: chosen.path } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
+    'build.start': async (params) => {
+      const { buildId, steps } = await startBuild(params);
       return { buildId, steps: steps.map((s) => ({ id: s.id, label: s.label, command: s.argv })) };
+    },
+    // Reads only (the Makefile is read, never run): no trust needed.
+    'build.makefile': async () => projectKind(projects.requireRoot()),
+    'build.runTarget': async ({ sdk: given, board: boardGiven, config: configGiven }) => {
+      const root = projects.requireRoot();
+      await requireTrusted('running');
+      const { kind, makefile } = await projectKind(root);
+      if (kind !== 'repo' || !makefile) throw new StudioError('unsupported', `${root} has no Makefile that makes the image itself: Run boots the image in QEMU instead`);
+      const settings = await projects.settings();
+      const target = settings.build.runTarget ?? makefile.runTarget;
+      if (!target || !makefile.targets.some((t) => t.name === target)) throw new StudioError('not-found', `the Makefile has no target ${JSON.stringify(target ?? '(none chosen)')} (it has: ${makefile.targets.map((t) => t.name).join(', ') || 'none'})`);
+      for (const [name, value] of Object.entries(settings.build.variables)) {
+        const problem = makeVariableProblem(name, value, makefile);
+        if (problem) throw new StudioError('invalid-params', problem);
+      }
+      const studio = await projects.studio().catch(() => undefined);
+      // As a build: the page's board, configuration and SDK (its settings may not be saved yet), an SDK only when chosen.
+      const board = boardGiven ?? settings.board ?? studio?.board ?? 'qemu_virt_aarch64';
+      const config = configGiven ?? settings.build.config ?? 'debug';
+      const named = given ?? settings.build.sdkPath;
+      const sdk = named ? await chosenSdk(named) : (await findSdk(undefined)).sdk;
+      if (!sdk) throw new StudioError('tool-missing', (await findSdk(undefined)).hint ?? 'no Microkit SDK found');
+      const argv = repoMakeArgv({ sdk: sdk.path, board, config }, settings.build.variables, target);
+      const runId = processes.start(argv[0]!, argv.slice(1), { cwd: root });
+      return { runId, command: argv };
     },
     'build.cancel': async ({ buildId }) => (builds.cancel(buildId), {}),
     'build.history': async () => ({ builds: await builds.history(projects.requireRoot()) }),
@@ -329,13 +407,32 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       return { sdk: { ...sdk, chosen: true } };
     },
 
+    'images.list': async () => ({ images: await imageChoices.list() }),
+    'images.pick': async () => {
+      if (!opts.pickFile) throw new StudioError('unsupported', 'seL4 Studio in a browser has no file dialog: add the image from a terminal with `sel4-studio image add PATH`, then choose it here');
+      const picked = await opts.pickFile('Choose an image for QEMU (kernel, initrd, disk or blob)');
+      if (picked === null) return { image: null };
+      const file = await imageChoices.add(picked);
+      return { image: (await imageChoices.list()).find((i) => i.path === file) ?? { path: file } };
+    },
+    'images.remove': async ({ path: file }) => (await imageChoices.remove(file), {}),
+
     'qemu.start': async ({ board: name, image, kernel, options }) => {
       const root = projects.requireRoot();
       await requireTrusted('running in QEMU');
-      const board = (await loadBoards(opts.boardsDir)).boards.find((b) => b.name === name);
+      const board = (await allBoards()).boards.find((b) => b.name === name);
       if (!board) throw new StudioError('not-found', `unknown board '${name}'`);
-      // The image is the project's build output: confined like every other file the UI names.
-      const target = image !== undefined ? { image: confine(root, image) } : { kernel: confine(root, kernel!) };
+      // Every file is the project's (confined like every other file the UI names) or one the user picked.
+      const resolve = (ref: string) => imageChoices.resolve(root, ref);
+      const target = image !== undefined ? { image: await resolve(image) } : { kernel: await resolve(kernel!) };
+      if (options) {
+        options = {
+          ...options,
+          ...(options.initrd !== undefined ? { initrd: await resolve(options.initrd) } : {}),
+          ...(options.disk !== undefined ? { disk: await resolve(options.disk) } : {}),
+          ...(options.loaders ? { loaders: await Promise.all(options.loaders.map(async (l) => ({ ...l, file: await resolve(l.file) }))) } : {}),
+        };
+      }
       // A trace goes to one file the host names, inside the folder, never through a link, and only over a regular file.
       let traceLog: string | undefined;
       if (options?.trace) {
@@ -382,6 +479,56 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'serial.send': async ({ id, data }) => (serial.send(id, Buffer.from(data, 'base64')), {}),
     'serial.break': async ({ id }) => (await serial.sendBreak(id), {}),
     'serial.close': async ({ id }) => (await serial.close(id), {}),
+
+    'boardRun.start': async ({ target: name, build, system }) => {
+      const root = projects.requireRoot();
+      // Deploy and power commands are the folder's settings: they run only in a trusted folder, like its Makefile.
+      await requireTrusted('running on a board');
+      const target = await boardTarget(name);
+      let buildId: string | undefined;
+      return boardRuns.start({
+        root,
+        name,
+        target,
+        ...(build
+          ? {
+              cancelBuild: () => buildId !== undefined && builds.cancel(buildId),
+              build: async () => {
+                const started = await startBuild(system ? { system } : {});
+                buildId = started.buildId;
+                const { finished } = started;
+                const r = await finished;
+                return { ok: r.result === 'ok', detail: `${buildId} ${r.result}${r.failedStep ? ` at ${r.failedStep}` : ''}${r.problems ? `, ${r.problems} problem${r.problems === 1 ? '' : 's'} (Problems)` : ''}` };
+              },
+            }
+          : {}),
+      });
+    },
+    'boardRun.stop': async ({ runId, powerOff }) => (await boardRuns.stop(runId, powerOff), {}),
+    'boardRun.setToken': async ({ baseUrl, token }) => (await powerTokens.set(baseUrl, token), {}),
+    'boardRun.tokenStored': async ({ baseUrl }) => ({ stored: await powerTokens.has(baseUrl) }),
+    'pxe.interfaces': async () => ({
+      interfaces: Object.entries(os.networkInterfaces()).flatMap(([name, addrs]) => (addrs ?? []).filter((a) => a.family === 'IPv4').map((a) => ({ name, address: a.address, netmask: a.netmask }))),
+    }),
+    'pxe.start': async ({ target: name, iface }) => {
+      const root = projects.requireRoot();
+      await requireTrusted('starting proxy-DHCP');
+      const target = await boardTarget(name);
+      const dest = deployDestination(target);
+      if (!dest || target.deploy.kind !== 'tftp') throw new StudioError('unsupported', `board target "${name}" does not deploy into a TFTP folder: proxy-DHCP has nothing to point its firmware at`);
+      const addr = (os.networkInterfaces()[iface] ?? []).find((a) => a.family === 'IPv4');
+      if (!addr) throw new StudioError('not-found', `this machine has no IPv4 interface "${iface}"`);
+      const exe = await which('dnsmasq');
+      if (!exe) throw new StudioError('tool-missing', 'dnsmasq is not installed (Debian: apt-get install dnsmasq)');
+      const config = pxeConfig({ iface, address: addr.address, netmask: addr.netmask, tftpRoot: dest.folder, bootFile: dest.fileName });
+      const rel = 'build/sel4-studio-pxe.conf';
+      const file = confine(root, rel);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, config.text);
+      const args = ['--keep-in-foreground', '--log-facility=-', `--conf-file=${file}`];
+      const runId = processes.start(exe, args, { cwd: root });
+      return { runId, command: [exe, ...args], config: config.text };
+    },
   };
 
   return {
@@ -390,6 +537,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       watcher.close();
       processes.killAll();
       qemu.killAll();
+      void boardRuns.stopAll();
       void serial.closeAll();
     },
   };

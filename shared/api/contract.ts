@@ -7,6 +7,8 @@ import { FolderSettingsSchema } from '../model/folderSettings';
 import { WORKSPACE_FILE_KINDS } from '../workspace/classify';
 import { BoardPackSchema } from '../model/board';
 import { DiagnosticSchema } from './diagnostics';
+import { HaBaseUrlSchema, TargetNameSchema } from '../boardrun/target';
+import { RUN_STEPS } from '../boardrun/plan';
 
 /**
  * The one contract between the UI and a host (DESIGN.md §2, §3.1). Electron main, the preload, the browser host and
@@ -17,6 +19,9 @@ const Empty = z.object({}).strict();
 const AbsPath = z.string().min(1).max(4096);
 /** A path inside the open project, relative to its root. The host resolves and confines it. */
 const ProjectPath = z.string().min(1).max(1024);
+/** An image the user picked for QEMU (size absent: the file is gone). */
+export const PickedImageSchema = z.object({ path: z.string(), size: z.number().int().nonnegative().optional() });
+export type PickedImage = z.infer<typeof PickedImageSchema>;
 /** sha256 of a file's bytes, lower-case hex: what "the file is still what was read" is checked against. */
 const ContentHash = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -30,6 +35,11 @@ export const HostInfoSchema = z.object({
   }),
   /** The project given on the command line (`--project DIR`), opened at start-up. */
   initialProject: z.string().optional(),
+  /**
+   * Without `initialProject`: the project open last (the newest of the user's recent list, kept by the host in the
+   * user's config), when its folder is still there. The page reopens it at start-up, trusted or not as the user left it.
+   */
+  lastProject: z.string().optional(),
 });
 
 export const ToolStatusSchema = z.object({
@@ -96,6 +106,16 @@ function SerialIdSchema() {
 }
 
 const BuildIdSchema = z.string().regex(/^build-\d+$/);
+const BoardRunIdSchema = z.string().regex(/^board-\d+$/);
+const RunStepIdSchema = z.enum(RUN_STEPS);
+export const RunPlanSchema = z.object({
+  target: z.string(),
+  image: z.string(),
+  steps: z.array(z.object({ id: RunStepIdSchema, label: z.string(), detail: z.string(), skip: z.boolean().optional(), argv: z.array(z.string()).optional() })),
+  expect: z.string(),
+  bootTimeoutMs: z.number(),
+  firmwareNote: z.string(),
+});
 export const SdkInfoSchema = z.object({ path: z.string(), version: z.string(), boards: z.record(z.string(), z.array(z.string())), chosen: z.boolean() });
 /**
  * A problem found in build output (shared/logs/buildProblems.ts), with what explains it: gcc's "In file included
@@ -119,13 +139,58 @@ export const BuildRecordSchema = z.object({
   steps: z.array(z.object({ id: BuildStepIdSchema, status: z.enum(['done', 'failed', 'skipped', 'cancelled', 'not run']), durationMs: z.number() })),
   config: z.string(),
   board: z.string(),
+  /**
+   * A repository build (its own Makefile): the image make wrote, found under its build folder (relative to the folder
+   * when inside it, else absolute).
+   */
+  image: z.string().optional(),
 });
 export type BuildRecord = z.infer<typeof BuildRecordSchema>;
+
+/** A repository's Makefile as seL4 Studio reads it (shared/build/makefile.ts): what the Build tab offers to set. */
+export const MakefileInfoSchema = z.object({
+  files: z.array(z.string()),
+  variables: z.array(
+    z.object({
+      name: z.string(),
+      default: z.string().optional(),
+      required: z.boolean(),
+      kind: z.enum(['sdk', 'board', 'config', 'path', 'tool', 'other']),
+      conditional: z.boolean(),
+      message: z.string().optional(),
+      file: z.string(),
+      line: z.number().int(),
+      column: z.number().int(),
+    }),
+  ),
+  targets: z.array(z.object({ name: z.string(), file: z.string(), line: z.number().int(), column: z.number().int() })),
+  runTarget: z.string().optional(),
+  buildsImage: z.boolean(),
+  defaultBuildDir: z.string().optional(),
+  problems: z.array(DiagnosticSchema),
+});
 
 export const methods = {
   'host.info': { params: Empty, result: HostInfoSchema },
   'doctor.check': { params: Empty, result: z.object({ tools: z.array(ToolStatusSchema) }) },
-  'boards.list': { params: Empty, result: z.object({ boards: z.array(BoardPackSchema), problems: z.array(DiagnosticSchema) }) },
+  /**
+   * Every board pack: shipped ones, the user's own (boards/ in their config folder), and packs made from the found
+   * SDK's board folders for boards no other pack names (`origin` on each). A user pack of a shipped board's name is the
+   * one used; the shipped one is listed in `shadowed` (and a warning in `problems` says so).
+   */
+  'boards.list': {
+    params: Empty,
+    result: z.object({ boards: z.array(BoardPackSchema), problems: z.array(DiagnosticSchema), shadowed: z.array(BoardPackSchema).optional() }),
+  },
+  /**
+   * Keep a board pack as the user's own (boards/<name>/board.json in their config folder, not the app's or the
+   * folder's); validated again by the host. A pack of that name the user already has is replaced only with
+   * `overwrite` (else `conflict`). `replaces`: it has a shipped board's name, so it is used instead of the shipped one.
+   */
+  'boards.save': {
+    params: z.object({ pack: BoardPackSchema, overwrite: z.boolean().optional() }).strict(),
+    result: z.object({ file: z.string(), replaces: z.literal('shipped').optional() }),
+  },
 
   'project.create': {
     params: z
@@ -226,7 +291,8 @@ export const methods = {
    * outside the folder is refused without quoting it. Reads only: allowed in restricted mode.
    */
   'dt.load': {
-    params: z.object({ path: ProjectPath, includeDirs: z.array(ProjectPath).max(64).optional(), cpp: z.boolean().optional() }).strict(),
+    /** `places`: also say where each node is written (the board wizard opens the tree at a fact's node). */
+    params: z.object({ path: ProjectPath, includeDirs: z.array(ProjectPath).max(64).optional(), cpp: z.boolean().optional(), places: z.boolean().optional() }).strict(),
     result: z.object({
       format: z.enum(['dts', 'dtb']),
       /** Which preprocessor read it (`none`: a DTB, or a DTS without cpp directives). */
@@ -241,7 +307,28 @@ export const methods = {
       notes: z.array(z.string()),
       /** How long the host took (preprocessing and compiling), in ms. */
       ms: z.number().nonnegative(),
+      /** With `places`, for a DTS: node path -> the file (relative to the folder) and line where the node is written. */
+      places: z.record(z.string(), z.object({ file: z.string(), line: z.number().int().positive() })).optional(),
     }),
+  },
+  /**
+   * QEMU's own tree of its AArch64 `virt` machine, as the shipped qemu_virt_aarch64 recipe runs it: the host runs
+   * `qemu-system-aarch64 -machine virt,virtualization=on,dumpdtb=<a file of its own> -cpu cortex-a53 -smp 4 -m 2G
+   * -nographic` (the intent has no arguments) and answers with the DTB and the exact command.
+   */
+  'dt.qemuVirt': {
+    params: Empty,
+    result: z.object({ dtb: z.string(), command: z.array(z.string()), ms: z.number().nonnegative() }),
+  },
+  /**
+   * Compile, in the background, device trees of the folder the wizard's user is likely to choose (the ones step 1
+   * lists, when it opens; the one under the pointer): a later `dt.load` of one finds it compiled or being compiled
+   * (and still checks that none of its files changed). DTS only, the most recently changed first, a few at most; a
+   * later call replaces what an earlier one had not started. Answers at once with the trees queued, in order.
+   */
+  'dt.prefetch': {
+    params: z.object({ paths: z.array(ProjectPath).max(5000) }).strict(),
+    result: z.object({ queued: z.array(z.string()) }),
   },
   'workspace.files': { params: Empty, result: z.object({ files: z.array(WorkspaceFileSchema), truncated: z.boolean() }) },
   /**
@@ -284,6 +371,19 @@ export const methods = {
     result: z.object({ buildId: BuildIdSchema, steps: z.array(z.object({ id: BuildStepIdSchema, label: z.string(), command: z.array(z.string()) })) }),
   },
   'build.cancel': { params: z.object({ buildId: BuildIdSchema }).strict(), result: Empty },
+  /**
+   * The open folder's Makefile (and the `.mk` files beside it that it includes), read, not run: the variables it takes,
+   * its targets, whether it makes the image itself (`repo` builds). null: no Makefile, or a CMakeLists.txt beside it.
+   */
+  'build.makefile': { params: Empty, result: z.object({ makefile: MakefileInfoSchema.nullable(), kind: z.enum(['cmake', 'make', 'repo', 'none']) }) },
+  /**
+   * The Run step of a repository build: `make <target>` (the folder settings' `build.runTarget`, one of the Makefile's
+   * targets) with the same settings and variables as the build, supervised, streamed as `process.output`/`process.exit`.
+   */
+  'build.runTarget': {
+    params: z.object({ sdk: SdkPathSchema.optional(), board: BoardNameSchema.optional(), config: BuildConfigSchema.optional() }).strict(),
+    result: z.object({ runId: RunIdSchema, command: z.array(z.string()) }),
+  },
   'build.history': { params: Empty, result: z.object({ builds: z.array(BuildRecordSchema) }) },
   /**
    * What an SDK folder holds: its version and each board's configurations; `chosen` says whether a build may run its
@@ -303,11 +403,27 @@ export const methods = {
     result: z.object({ sdk: SdkInfoSchema.nullable() }),
   },
 
+  /**
+   * Images the user picked for QEMU anywhere on their machine (kernels, initrds, disks, blobs), kept in the user's
+   * config. A page names a file outside the project only by a path on this list.
+   */
+  'images.list': { params: Empty, result: z.object({ images: z.array(PickedImageSchema) }) },
+  /**
+   * The user picks an image in the host's own file dialog; it joins the list. A host without dialogs (browser mode)
+   * refuses and says how to add it from a terminal (`sel4-studio image add PATH`). `image: null`: cancelled.
+   */
+  'images.pick': { params: Empty, result: z.object({ image: PickedImageSchema.nullable() }) },
+  /** Forget a picked image (the file itself is left alone). */
+  'images.remove': { params: z.object({ path: z.string().min(1).max(4096) }).strict(), result: Empty },
+
   'qemu.start': {
     params: z
       .object({
         board: z.string().min(1).max(64),
-        /** A Microkit loader.img (raw, loaded at the board's loader address) or a plain ELF, inside the project. */
+        /**
+         * A Microkit loader.img (raw, loaded at the board's loader address), a plain ELF or a Linux Image: a path inside
+         * the project, or an absolute path from the picked images (`images.list`). Files in `options` likewise.
+         */
         image: ProjectPath.optional(),
         kernel: ProjectPath.optional(),
         /** Typed machine options; the host composes the arguments (no free QEMU arguments cross the contract). */
@@ -315,7 +431,8 @@ export const methods = {
       })
       .strict()
       .refine((p) => (p.image === undefined) !== (p.kernel === undefined), { message: 'give exactly one of image or kernel' }),
-    result: z.object({ id: QemuIdSchema(), command: z.array(z.string()) }),
+    /** `format`: what the booted file's first bytes say it is (the panel's hints when it stays silent). */
+    result: z.object({ id: QemuIdSchema(), command: z.array(z.string()), format: z.enum(['elf', 'linux-image', 'raw']).optional() }),
   },
   'qemu.control': {
     params: z.object({ id: QemuIdSchema(), action: z.enum(['pause', 'resume', 'reset', 'stop']) }).strict(),
@@ -350,6 +467,32 @@ export const methods = {
   'serial.send': { params: z.object({ id: SerialIdSchema(), data: z.string().max(1 << 20) }).strict(), result: Empty },
   'serial.break': { params: z.object({ id: SerialIdSchema() }).strict(), result: Empty },
   'serial.close': { params: z.object({ id: SerialIdSchema() }).strict(), result: Empty },
+
+  /**
+   * Run on board: the target is named, never described — the host reads it from the folder's settings file on disk
+   * (a custom argv there runs only in a trusted folder) and answers with the plan it runs (every argv and URL shown).
+   * Steps stream as `boardRun.step` / `boardRun.output`, the end as `boardRun.done`; a booted run keeps its console
+   * (a serial session) until `boardRun.stop`.
+   */
+  'boardRun.start': {
+    params: z.object({ target: TargetNameSchema, build: z.boolean(), system: ProjectPath.optional() }).strict(),
+    result: z.object({ runId: BoardRunIdSchema, plan: RunPlanSchema, log: z.string() }),
+  },
+  'boardRun.stop': { params: z.object({ runId: BoardRunIdSchema, powerOff: z.boolean() }).strict(), result: Empty },
+  /** Keep a Home Assistant token in the user's config (0600; never the folder, never sent back). Empty: forget it. */
+  'boardRun.setToken': { params: z.object({ baseUrl: HaBaseUrlSchema, token: z.string().max(4096).regex(/^[\x21-\x7e]*$/, 'a token is printable ASCII without spaces') }).strict(), result: Empty },
+  'boardRun.tokenStored': { params: z.object({ baseUrl: HaBaseUrlSchema }).strict(), result: z.object({ stored: z.boolean() }) },
+  /** This machine's IPv4 interfaces, for the PXE helper. */
+  'pxe.interfaces': { params: Empty, result: z.object({ interfaces: z.array(z.object({ name: z.string(), address: z.string(), netmask: z.string() })) }) },
+  /**
+   * Start proxy-DHCP (dnsmasq) for a target's TFTP deploy folder on an interface of this machine, only when the user
+   * asks: the host writes build/sel4-studio-pxe.conf and runs dnsmasq on it supervised (`process.output`/`process.exit`;
+   * stop with `process.cancel`).
+   */
+  'pxe.start': {
+    params: z.object({ target: TargetNameSchema, iface: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/) }).strict(),
+    result: z.object({ runId: RunIdSchema, command: z.array(z.string()), config: z.string() }),
+  },
 } as const;
 
 export const events = {
@@ -379,6 +522,16 @@ export const events = {
   /** Bytes as base64. */
   'serial.data': z.object({ id: z.string(), data: z.string() }),
   'serial.status': z.object({ id: z.string(), status: z.enum(['connecting', 'open', 'disconnected', 'closed']), detail: z.string().optional() }),
+  'boardRun.step': z.object({
+    runId: BoardRunIdSchema,
+    step: RunStepIdSchema,
+    status: z.enum(['running', 'done', 'failed', 'skipped', 'cancelled']),
+    detail: z.string().optional(),
+    /** The console's serial session (its bytes arrive as `serial.data`), once the console step is done. */
+    consoleId: z.string().optional(),
+  }),
+  'boardRun.output': z.object({ runId: BoardRunIdSchema, step: RunStepIdSchema, data: z.string() }),
+  'boardRun.done': z.object({ runId: BoardRunIdSchema, result: z.enum(['booted', 'failed', 'cancelled']), failedStep: RunStepIdSchema.optional(), error: z.string().optional(), log: z.string() }),
   'qemu.status': z.object({
     id: z.string(),
     status: QemuStatusSchema,

@@ -6,6 +6,8 @@
  *   ld -L$SDK/board/B/C/lib hello.o -lmicrokit -Tmicrokit.ld -o hello.elf
  *   microkit hello.system --search-path build --board B --config C -o build/loader.img -r build/report.txt
  */
+import { makeAssignment } from './makefile';
+
 export const TOOLCHAINS = ['aarch64-none-elf', 'aarch64-linux-gnu', 'clang'] as const;
 export type Toolchain = (typeof TOOLCHAINS)[number];
 
@@ -98,7 +100,12 @@ export function cmakeToolchainFile(s: BuildSettings): string {
   ].join('\n');
 }
 
-export type ProjectKind = 'cmake' | 'make' | 'none';
+/**
+ * `cmake`/`make`: seL4 Studio compiles the PD programs (its toolchain file, or a Makefile that only compiles them), then
+ * writes the .system and runs Microkit. `repo`: the repository's own Makefile makes the image itself (sDDF, libvmm,
+ * LionsOS examples), so the build is `make` with the settings and the Makefile's variables, and nothing after it.
+ */
+export type ProjectKind = 'cmake' | 'make' | 'repo' | 'none';
 
 /** The Microkit tool's argv: the system file comes before --search-path, which swallows what follows it. */
 export function microkitArgv(s: BuildSettings, systemFile: string): string[] {
@@ -120,6 +127,21 @@ export function planBuild(kind: ProjectKind, s: BuildSettings, systemFile: strin
   steps.push({ id: 'export', label: `Write ${systemFile}`, argv: [], cwd: '.' });
   steps.push({ id: 'microkit', label: 'Build the image (microkit)', argv: microkitArgv(s, systemFile), cwd: '.' });
   return steps;
+}
+
+/**
+ * `make [target] MICROKIT_SDK= MICROKIT_BOARD= MICROKIT_CONFIG= NAME=value…` for a repository's own Makefile. The
+ * variables must have passed `makeVariableProblem` (shared/build/makefile.ts); `$` is doubled all the same.
+ */
+export function repoMakeArgv(s: Pick<BuildSettings, 'sdk' | 'board' | 'config'>, variables: Record<string, string>, target?: string): string[] {
+  checkSettings({ ...s, toolchain: 'aarch64-linux-gnu' });
+  if (target !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(target)) throw new Error(`${JSON.stringify(target).slice(0, 80)} is not a make target name`);
+  return ['make', ...(target ? [target] : []), `MICROKIT_SDK=${s.sdk}`, `MICROKIT_BOARD=${s.board}`, `MICROKIT_CONFIG=${s.config}`, ...Object.entries(variables).map(([k, v]) => makeAssignment(k, v))];
+}
+
+/** The repository's build: its Makefile makes the image (found afterwards under its build folder). */
+export function planRepoBuild(s: Pick<BuildSettings, 'sdk' | 'board' | 'config'>, variables: Record<string, string>): BuildStep[] {
+  return [{ id: 'compile', label: "Build with the repository's Makefile (make)", argv: repoMakeArgv(s, variables), cwd: '.' }];
 }
 
 /** `$SDK/board/<board>/<config>` directories an SDK has: its boards and each board's configurations. */

@@ -57,7 +57,40 @@ interface Macro {
   params?: string[];
   variadic?: boolean;
   body: string;
+  /** What followed the name in its #define, until the macro is first expanded (settle() reads it then). */
+  raw?: string;
 }
+
+/**
+ * A macro's parameters and body from what follows its name, as `^NAME(\(([^)]*)\))?\s*(.*)$` reads a #define: the
+ * headers a tree includes define thousands of macros and expand a few, so this waits for the first expansion.
+ */
+function settle(m: Macro) {
+  const raw = m.raw!;
+  m.raw = undefined;
+  let rest = raw;
+  const close = raw.charCodeAt(0) === 40 ? raw.indexOf(')') : -1;
+  if (close > 0) {
+    const ps = raw
+      .slice(1, close)
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (ps[ps.length - 1] === '...') {
+      m.variadic = true;
+      ps.pop();
+    }
+    m.params = ps;
+    rest = raw.slice(close + 1);
+  }
+  m.body = rest.trim();
+}
+
+/** `#define` and its name at the start of a line (spaces and tabs around the '#'). */
+const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)/;
+const UPPER = /[A-Z]/;
+/** A line break character, which the directive pattern's `(.*)$` does not take: such lines go the general way. */
+const BROKEN_DEFINE = /[\r\u2028\u2029]/;
 
 const DIRECTIVE = /^\s*#\s*([A-Za-z_]+)\b(.*)$/;
 const DIRECTIVES = new Set(['include', 'define', 'undef', 'if', 'ifdef', 'ifndef', 'elif', 'else', 'endif', 'error', 'warning', 'pragma', 'line', 'include_next']);
@@ -133,7 +166,7 @@ const COMMENT_OR_STRING = /"(?:[^"\\\n]|\\[\s\S]?)*(?:"|(?=\n)|$)|\/\*[\s\S]*?(?
 function logicalLines(text: string): { texts: string[]; numbers?: number[] } {
   // A block comment becomes a space and the newlines it held; a line comment goes; strings stay as they are.
   const s = text.includes('/')
-    ? text.replace(COMMENT_OR_STRING, (m) => (m.charCodeAt(0) === 34 ? m : m.charCodeAt(1) === 42 ? ` ${m.replace(/[^\n]+/g, '')}` : ''))
+    ? text.replace(COMMENT_OR_STRING, (m) => (m.charCodeAt(0) === 34 ? m : m.charCodeAt(1) !== 42 ? '' : m.includes('\n') ? ` ${m.replace(/[^\n]+/g, '')}` : ' '))
     : text;
   const raw = s.split('\n');
   if (!s.includes('\\')) return { texts: raw };
@@ -167,7 +200,6 @@ function logicalLines(text: string): { texts: string[]; numbers?: number[] } {
   return { texts, numbers };
 }
 
-const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
 /** What a character can start, as expand() reads a line: a name, a number, quoted text, or nothing. */
 const NAME_START = 1;
@@ -179,12 +211,8 @@ for (let c = 0; c < 128; c++) {
   CHAR_KIND[c] = /[A-Za-z_]/.test(ch) ? NAME_START : /[0-9]/.test(ch) ? DIGIT : ch === '"' || ch === "'" ? QUOTE : 0;
 }
 
-function nameHash(s: string, from: number, to: number): number {
-  let h = s.charCodeAt(from);
-  for (let i = from + 1; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
-const OTHER = /[^"'A-Za-z_]+/y;
+const isNameChar = (c: number) => c < 128 && (CHAR_KIND[c] === NAME_START || CHAR_KIND[c] === DIGIT);
+
 
 export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
   const cpp = new Preprocessor(opts);
@@ -201,16 +229,17 @@ export function preprocess(entry: string, opts: CppOptions): SourceLine[] {
 class Preprocessor {
   readonly out: SourceLine[] = [];
   private readonly macros = new Map<string, Macro>();
-  // Hashes of the names ever defined: a line is searched for macros by hashing its names as it is scanned, and only a
-  // name whose hash is here is looked up (a name #undef'd keeps its hash: it is looked up and not found).
-  private readonly hashes = new Set<number>();
+  // Whether a macro name without an upper-case letter was ever defined. Until one is (device-tree macros are
+  // upper-case), a line without an upper-case letter names no macro: one regex test passes over most lines of a tree.
+  private lowerName = false;
   // Each file is read once (headers are included again and again behind their guards; include paths are probed).
   private readonly files = new Map<string, string | undefined>();
   private readonly stack: string[] = [];
   private readonly maxDepth: number;
   private includes = 0;
   private outputSize = 0;
-  // One line's expansion: macros being expanded (not expanded again inside themselves), how many expansions so far.
+  // One line's expansion: macros being expanded (not expanded again inside themselves: a count above 0), how many
+  // expansions so far. Counts go back to 0 as expansions end (entries stay: a map that shrinks allocates).
   private readonly hide = new Map<string, number>();
   private expansions = 0;
   private totalExpansions = 0;
@@ -218,28 +247,24 @@ class Preprocessor {
 
   constructor(private readonly opts: CppOptions) {
     this.maxDepth = opts.maxDepth ?? MAX_INCLUDE_DEPTH;
-    for (const [k, v] of Object.entries(opts.defines ?? {})) this.define(k, { body: v });
+    for (const [k, v] of Object.entries(opts.defines ?? {})) this.define(k, { params: undefined, variadic: undefined, body: v, raw: undefined });
   }
 
   private define(name: string, m: Macro) {
     this.macros.set(name, m);
-    this.hashes.add(nameHash(name, 0, name.length));
+    if (!this.lowerName && !UPPER.test(name)) this.lowerName = true;
   }
   /** Whether `text` names a macro where expand() would expand one (names; not numbers, not quoted text). */
   private namesMacro(text: string): boolean {
+    if (!this.lowerName && !UPPER.test(text)) return false;
     const n = text.length;
     for (let i = 0; i < n; ) {
       const c = text.charCodeAt(i);
       const kind = c < 128 ? CHAR_KIND[c]! : 0;
       if (kind === NAME_START) {
-        let h = c;
         let j = i + 1;
-        for (; j < n; j++) {
-          const d = text.charCodeAt(j);
-          if (d >= 128 || CHAR_KIND[d] === 0 || CHAR_KIND[d] === QUOTE) break;
-          h = (Math.imul(h, 31) + d) | 0;
-        }
-        if (this.hashes.has(h) && this.macros.has(text.slice(i, j))) return true;
+        while (j < n && isNameChar(text.charCodeAt(j))) j++;
+        if (this.macros.has(text.slice(i, j))) return true;
         i = j;
       } else if (kind === DIGIT) {
         // A number and the name characters stuck to it (0x1f, 10UL): no name starts inside.
@@ -265,7 +290,6 @@ class Preprocessor {
     if (!this.namesMacro(text)) return text;
     this.expansions = 0;
     this.nesting = 0;
-    this.hide.clear();
     return this.expand(text, file, line);
   }
   private tooBig(file: string, line: number, what: string): never {
@@ -280,57 +304,51 @@ class Preprocessor {
     try {
       return this.expand(text, file, line);
     } finally {
-      const n = this.hide.get(name)! - 1;
-      if (n) this.hide.set(name, n);
-      else this.hide.delete(name);
+      this.hide.set(name, this.hide.get(name)! - 1);
       this.nesting--;
     }
   }
   private expand(text: string, file: string, line: number): string {
+    // The text is copied in runs: from `copied` up to each macro that expands, then its expansion.
     let res = '';
+    let copied = 0;
     let i = 0;
-    while (i < text.length) {
-      // A run of characters that can start neither a name nor a quoted text, at once.
-      OTHER.lastIndex = i;
-      const plain = OTHER.exec(text);
-      if (plain) {
-        res += plain[0];
-        i += plain[0].length;
-        if (i >= text.length) break;
-      }
-      const c = text[i]!;
-      if (c === '"' || c === "'") {
+    const n = text.length;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      const kind = c < 128 ? CHAR_KIND[c]! : 0;
+      if (kind === QUOTE) {
+        // Quoted text, to the same quote (a backslash takes the next character): nothing in it expands.
         let j = i + 1;
-        while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
-        res += text.slice(i, j + 1);
+        while (j < n && text.charCodeAt(j) !== c) j += text.charCodeAt(j) === 92 ? 2 : 1;
         i = j + 1;
         continue;
       }
-      IDENT.lastIndex = i;
-      const m = /[A-Za-z_]/.test(c) && (i === 0 || !/[A-Za-z0-9_]/.test(text[i - 1]!)) ? IDENT.exec(text) : null;
-      if (!m) {
-        res += c;
+      if (kind !== NAME_START) {
         i++;
         continue;
       }
-      const name = m[0];
-      i += name.length;
-      const macro = this.macros.get(name);
-      if (!macro || this.hide.has(name)) {
-        res += name;
+      // A name starts here unless a name or number character comes right before (the x of 0x10).
+      const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+      if (before < 128 && (CHAR_KIND[before] === NAME_START || CHAR_KIND[before] === DIGIT)) {
+        i++;
         continue;
       }
+      const start = i;
+      for (i++; i < n && isNameChar(text.charCodeAt(i)); i++);
+      const name = text.slice(start, i);
+      const macro = this.macros.get(name);
+      if (!macro || this.hide.get(name)) continue;
+      if (macro.raw !== undefined) settle(macro);
       if (!macro.params) {
-        res += this.expandHiding(name, macro.body, file, line);
+        res += text.slice(copied, start) + this.expandHiding(name, macro.body, file, line);
+        copied = i;
         if (res.length > MAX_LINE_OUTPUT) this.tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
         continue;
       }
       let j = i;
-      while (j < text.length && /\s/.test(text[j]!)) j++;
-      if (text[j] !== '(') {
-        res += name;
-        continue;
-      }
+      while (j < n && /\s/.test(text[j]!)) j++;
+      if (text[j] !== '(') continue;
       const args: string[] = [];
       let depth = 0;
       let from = ++j;
@@ -377,10 +395,11 @@ class Preprocessor {
         }
       });
       if (body.length > MAX_LINE_OUTPUT) this.tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
-      res += this.expandHiding(name, body, file, line);
+      res += text.slice(copied, start) + this.expandHiding(name, body, file, line);
+      copied = i;
       if (res.length > MAX_LINE_OUTPUT) this.tooBig(file, line, `more than ${MAX_LINE_OUTPUT} characters`);
     }
-    return res;
+    return copied === 0 ? text : res + text.slice(copied);
   }
 
   private evalCondition(expr: string, file: string, line: number): boolean {
@@ -411,6 +430,15 @@ class Preprocessor {
       const physical = numbers ? numbers[k]! : k + 1;
       const where = mark ? mark.file : file;
       const line = mark ? mark.line + (physical - mark.at - 1) : physical;
+      // `#define NAME ...`, most lines of a header: the macro is kept with the text after its name.
+      const def = DEFINE.exec(lineText);
+      if (def) {
+        const raw = lineText.slice(def[0].length);
+        if (!BROKEN_DEFINE.test(raw)) {
+          if (active()) this.define(def[1]!, { params: undefined, variadic: undefined, body: '', raw });
+          continue;
+        }
+      }
       // Directives and markers hold a '#' (most lines of a tree do not).
       const hash = lineText.includes('#');
       const lm = hash ? CPP_LINE_MARKER.exec(lineText) : null;
@@ -457,7 +485,7 @@ class Preprocessor {
             if (name === 'define') {
               const md = /^([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*)$/.exec(arg);
               if (!md) throw new DtError('macro names must be identifiers', where, line);
-              const macro: Macro = { body: md[4]!.trim() };
+              const macro: Macro = { params: undefined, variadic: undefined, body: md[4]!.trim(), raw: undefined };
               if (md[2] !== undefined) {
                 const ps = md[3]!.split(',').map((p) => p.trim()).filter(Boolean);
                 if (ps[ps.length - 1] === '...') {

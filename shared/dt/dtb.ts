@@ -1,3 +1,4 @@
+import { writeBe32 } from '../format/bigEndian';
 import { hex } from '../format/hex';
 import { fromUtf8, utf8 } from '../format/utf8';
 import { Bytes, StringTable } from './strings';
@@ -24,28 +25,59 @@ export function writeDtb(tree: DtTree): Uint8Array {
   // A tree read from a blob (and changed, as by an overlay) keeps that blob's strings; new names are appended,
   // as libfdt does.
   if (tree.stringsBlock) table.append(tree.stringsBlock);
-  const s = new StructBlock();
+  // One function, its state in locals: fast before the engine optimizes it (one compile per process is the common
+  // case) and after.
+  let buf: Uint8Array = new Uint8Array(1 << 16);
+  let len = 0;
   // The nodes still to open, and END_NODE markers (undefined) where a node closes.
   const stack: (DtNode | undefined)[] = [tree.root];
   while (stack.length) {
     const n = stack.pop();
     if (!n) {
-      s.room(4);
-      s.u32(END_NODE);
+      if (len + 4 > buf.length) buf = grown(buf, len, 4);
+      writeBe32(buf, len, END_NODE);
+      len += 4;
       continue;
     }
-    s.beginNode(n.name);
+    const name = n.name;
+    if (len + 8 + name.length * 3 > buf.length) buf = grown(buf, len, 8 + name.length * 3);
+    writeBe32(buf, len, BEGIN_NODE);
+    len += 4;
+    // The name byte by byte when ASCII (as it always is in practice), its NUL and padding to 4 bytes.
+    const at = len;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c >= 0x80) {
+        const bytes = utf8(name);
+        buf.set(bytes, at);
+        len = at + bytes.length;
+        break;
+      }
+      buf[len++] = c;
+    }
+    do buf[len++] = 0;
+    while (len & 3);
     const props = n.props;
     for (let i = 0; i < props.length; i++) {
       const p = props[i]!;
-      s.prop(p.value, table.offsetOf(p.name));
+      const v = p.value;
+      const off = table.offsetOf(p.name);
+      if (len + 16 + v.length > buf.length) buf = grown(buf, len, 16 + v.length);
+      writeBe32(buf, len, PROP);
+      writeBe32(buf, len + 4, v.length);
+      writeBe32(buf, len + 8, off);
+      len += 12;
+      buf.set(v, len);
+      len += v.length;
+      while (len & 3) buf[len++] = 0;
     }
     stack.push(undefined);
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
   }
-  s.room(4);
-  s.u32(END);
-  const structLen = s.len;
+  if (len + 4 > buf.length) buf = grown(buf, len, 4);
+  writeBe32(buf, len, END);
+  len += 4;
+  const structLen = len;
   const rsv = 16 * (tree.memreserve.length + 1);
   const headerSize = 40;
   const offRsv = headerSize;
@@ -59,63 +91,18 @@ export function writeDtb(tree: DtTree): Uint8Array {
     dv.setBigUint64(offRsv + 16 * i, r.address);
     dv.setBigUint64(offRsv + 16 * i + 8, r.size);
   });
-  out.set(s.buf.subarray(0, structLen), offStruct);
+  out.set(buf.subarray(0, structLen), offStruct);
   out.set(strings.bytes(), offStrings);
   return out;
 }
 
-/** The structure block being written: one buffer, grown by doubling. */
-class StructBlock {
-  buf = new Uint8Array(1 << 16);
-  len = 0;
-  room(n: number) {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-  u32(v: number) {
-    const { buf, len } = this;
-    buf[len] = v >>> 24;
-    buf[len + 1] = (v >>> 16) & 0xff;
-    buf[len + 2] = (v >>> 8) & 0xff;
-    buf[len + 3] = v & 0xff;
-    this.len = len + 4;
-  }
-  /** FDT_BEGIN_NODE, the name (byte by byte when ASCII, as it always is in practice), its NUL and padding. */
-  beginNode(name: string) {
-    this.room(8 + name.length * 3);
-    this.u32(BEGIN_NODE);
-    const buf = this.buf;
-    const at = this.len;
-    let len = at;
-    for (let i = 0; i < name.length; i++) {
-      const c = name.charCodeAt(i);
-      if (c >= 0x80) {
-        const bytes = utf8(name);
-        buf.set(bytes, at);
-        len = at + bytes.length;
-        break;
-      }
-      buf[len++] = c;
-    }
-    do buf[len++] = 0;
-    while (len & 3);
-    this.len = len;
-  }
-  prop(value: Uint8Array, nameOffset: number) {
-    this.room(16 + value.length);
-    this.u32(PROP);
-    this.u32(value.length);
-    this.u32(nameOffset);
-    const buf = this.buf;
-    buf.set(value, this.len);
-    let len = this.len + value.length;
-    while (len & 3) buf[len++] = 0;
-    this.len = len;
-  }
+/** A copy of the first `len` bytes in a buffer with room for `need` more (doubling). */
+function grown(buf: Uint8Array, len: number, need: number): Uint8Array {
+  let size = buf.length * 2;
+  while (size < len + need) size *= 2;
+  const next = new Uint8Array(size);
+  next.set(buf.subarray(0, len));
+  return next;
 }
 
 export class DtbError extends Error {

@@ -1,7 +1,7 @@
 import { fromUtf8 } from '../format/utf8';
 import { DtError, DTC_LINE_MARKER, joinPath, dirname, preprocess, unescapeCString, MAX_INCLUDES, MAX_INCLUDE_DEPTH, MAX_OUTPUT, type SourceLine } from './cpp';
 import { evaluate, type Body, type Item } from './merge';
-import { cellValue, Scanner } from './scanner';
+import { cellValue, hexDigit, plainCell, Scanner } from './scanner';
 import { MAX_NODE_DEPTH, newNode, type DtTree, type Place, type Property } from './tree';
 
 /**
@@ -28,9 +28,9 @@ const HEX_BYTE = /[0-9a-fA-F]{2}/y;
  */
 export function parseDtsFile(entry: string | string[], opts: ParseOptions): DtTree {
   const files = Array.isArray(entry) ? entry : [entry];
-  const lines = files.flatMap((f) =>
-    opts.cpp ? preprocess(f, { includeDirs: opts.includeDirs ?? [], readFile: opts.readFile, defines: { __DTS__: '1', ...(opts.defines ?? {}) } }) : rawLines(f, opts.readFile(f)),
-  );
+  const read = (f: string) =>
+    opts.cpp ? preprocess(f, { includeDirs: opts.includeDirs ?? [], readFile: opts.readFile, defines: { __DTS__: '1', ...(opts.defines ?? {}) } }) : rawLines(f, opts.readFile(f));
+  const lines = files.length === 1 ? read(files[0]!) : files.flatMap(read);
   return parseLines(lines, opts);
 }
 
@@ -175,6 +175,7 @@ const ENTRY = new RegExp(
     String.raw`(?:([;{])|=[ \t\r\n]*(?:"([^"\\\n\u0080-\uffff]*)"|<((?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0|&[A-Za-z_][A-Za-z0-9_]*)(?=[ \t\r\n>]))*)[ \t\r\n]*>)[ \t\r\n]*;|(=))`,
   'y',
 );
+/** The labels of an ENTRY match (its first group: names, each followed by ':'). */
 const LABEL_NAME = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /**
@@ -212,6 +213,7 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
         const name = m[2]!;
         sc.pos = ENTRY.lastIndex;
         if (m[4] !== undefined || m[5] !== undefined) {
+          // A plain string or a list of plain cells, and its ';'.
           const prop: Property = { name, value: EMPTY, labels, refs: [], place: sc.place(namePos) };
           prop.value = m[4] !== undefined ? plainString(m[4]) : plainCells(sc, prop, at + m[0].indexOf('<', m[1]!.length + name.length) + 1);
           body.entries.push({ kind: 'prop', prop });
@@ -268,11 +270,10 @@ function parseBody(sc: Scanner, depth: number, opened?: Place): Body {
 
 /**
  * A string of ASCII without escapes, and a list of plain cells (numbers that fit a cell, `&label` references) with
- * spaces between: what nearly every value is. CELL reads the cells of a list PLAIN_CELLS matched, one after another.
+ * spaces between: what nearly every value is (readCells reads the cells of such a list).
  */
 const PLAIN_STRING = /"([^"\\\n\u0080-\uffff]*)"/y;
 const PLAIN_CELLS = /<(?:[ \t\r\n]*(?:0[xX][0-9a-fA-F]{1,8}|[1-9][0-9]{0,8}|0|&[A-Za-z_][A-Za-z0-9_]*)(?=[ \t\r\n>]))*[ \t\r\n]*>/y;
-const CELL = /[ \t\r\n]*(?:0[xX]([0-9a-fA-F]+)|&([A-Za-z_][A-Za-z0-9_]*)|([0-9]+))/y;
 
 /** The value being read (one at a time), grown as needed. */
 let value = new Uint8Array(1024);
@@ -300,12 +301,13 @@ const byte = (b: number) => {
 
 const EMPTY = new Uint8Array(0);
 
-/** A string ENTRY or PLAIN_STRING matched: its bytes and the NUL. */
+/** A string ENTRY or PLAIN_STRING matched (quotes excluded: printable ASCII, no escapes): its bytes and the NUL. */
 function plainString(str: string): Uint8Array {
   const out = new Uint8Array(str.length + 1);
   for (let i = 0; i < str.length; i++) out[i] = str.charCodeAt(i);
   return out;
 }
+
 
 /** The cells of a list ENTRY or PLAIN_CELLS matched, from `from` (after its `<`). */
 function plainCells(sc: Scanner, prop: Property, from: number): Uint8Array {
@@ -314,14 +316,44 @@ function plainCells(sc: Scanner, prop: Property, from: number): Uint8Array {
   return value.slice(0, length);
 }
 
+/** One cell of such a list: a hex number (1), a reference (2) or a decimal number (3); no match at its `>`. */
+const CELL = /[ \t\r\n]*(?:0[xX]([0-9a-fA-F]+)|&([A-Za-z_][A-Za-z0-9_]*)|([0-9]+))/y;
+
 function readCells(sc: Scanner, prop: Property, from: number) {
+  const text = sc.text;
   CELL.lastIndex = from;
-  for (let m = CELL.exec(sc.text); m; m = CELL.exec(sc.text)) {
+  for (let m = CELL.exec(text); m; m = CELL.exec(text)) {
     if (m[2] !== undefined) {
       const refAt = m.index + m[0].length - m[2].length - 1;
       prop.refs.push({ offset: length, kind: 'phandle', target: m[2], place: sc.place(refAt) });
       cell(0xffffffff);
     } else cell(m[1] !== undefined ? parseInt(m[1], 16) : +m[3]!);
+  }
+}
+
+/**
+ * A byte string of hex pairs and spaces only (`[de ad be ef]`, `[deadbeef]`) from the scanner's `[`, appended to the
+ * value: true, the position past its `]`; false with nothing appended if anything else is in it.
+ */
+function plainBytes(sc: Scanner): boolean {
+  const text = sc.text;
+  const start = length;
+  let i = sc.pos + 1;
+  for (;;) {
+    let c = text.charCodeAt(i);
+    while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
+    if (c === 93) {
+      sc.pos = i + 1;
+      return true;
+    }
+    const hi = hexDigit(c);
+    const lo = hexDigit(text.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0) {
+      length = start;
+      return false;
+    }
+    byte(hi * 16 + lo);
+    i += 2;
   }
 }
 
@@ -347,11 +379,13 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
         value.set(bytes, length);
         length += bytes.length;
       }
-      value[length++] = 0;
+      byte(0);
     } else if (c === 60 && ((PLAIN_CELLS.lastIndex = at), PLAIN_CELLS.test(text))) {
       const end = PLAIN_CELLS.lastIndex;
       readCells(sc, prop, at + 1);
       sc.pos = end;
+    } else if (c === 91 && plainBytes(sc)) {
+      // Read by plainBytes.
     } else if (c === 91) {
       sc.eat('[');
       for (;;) {
@@ -385,6 +419,13 @@ function parseValue(sc: Scanner, prop: Property): Uint8Array {
           prop.refs.push({ offset: length, kind: 'phandle', target: 'label' in r ? r.label : r.path, place: sc.place(refAt) });
           cell(0xffffffff);
           continue;
+        }
+        if (bits === 32) {
+          const plain = plainCell(sc);
+          if (plain >= 0) {
+            cell(plain);
+            continue;
+          }
         }
         const v = cellValue(sc);
         if (bits === 32) {

@@ -17,25 +17,31 @@ class TreeIndex {
   private next = 1;
   private readonly paths = new ChildIndex();
   constructor(private readonly root: DtNode) {
-    this.walk(root, '/');
-  }
-  private walk(n: DtNode, p: string) {
-    this.pathOf.set(n, p);
-    for (const l of n.labels) if (!this.byLabel.has(l)) this.byLabel.set(l, n);
-    let ph;
-    let refs = false;
-    for (const x of n.props) {
-      if (ph === undefined && (x.name === 'phandle' || x.name === 'linux,phandle')) ph = x;
-      if (x.refs.length) refs = true;
+    // One walk in tree order (an explicit stack, state in locals).
+    const { pathOf, byLabel, phandles, used, holders } = this;
+    const stack: { n: DtNode; p: string }[] = [{ n: root, p: '/' }];
+    while (stack.length) {
+      const { n, p } = stack.pop()!;
+      pathOf.set(n, p);
+      for (const l of n.labels) if (!byLabel.has(l)) byLabel.set(l, n);
+      let ph;
+      let refs = false;
+      for (const x of n.props) {
+        if (ph === undefined && (x.name === 'phandle' || x.name === 'linux,phandle')) ph = x;
+        if (x.refs.length) refs = true;
+      }
+      if (ph && ph.value.length === 4 && ph.refs.length === 0) {
+        const v = readBe32(ph.value);
+        phandles.set(n, v);
+        used.add(v);
+      }
+      if (refs) holders.push(n);
+      if (n.omitIfNoRef) this.omissions = true;
+      for (let i = n.children.length - 1; i >= 0; i--) {
+        const c = n.children[i]!;
+        stack.push({ n: c, p: p === '/' ? `/${c.name}` : `${p}/${c.name}` });
+      }
     }
-    if (ph && ph.value.length === 4 && ph.refs.length === 0) {
-      const v = readBe32(ph.value);
-      this.phandles.set(n, v);
-      this.used.add(v);
-    }
-    if (refs) this.holders.push(n);
-    if (n.omitIfNoRef) this.omissions = true;
-    for (const c of n.children) this.walk(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`);
   }
   /** The node's phandle; one is given (the lowest unused, as dtc does) to a node that has none. */
   phandleOf(n: DtNode): number {
@@ -59,8 +65,6 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
   const index = new TreeIndex(root);
   const { pathOf, holders, omissions } = index;
   // Unresolved labels in an overlay become __fixups__; here a missing target is an error unless it is a plugin.
-  const phandleOf = (n: DtNode) => index.phandleOf(n);
-  const target = (r: Ref) => index.target(r);
   const fixups: { node: DtNode; label: string; entry: string }[] = [];
   const localFixups: { node: DtNode; path: string; prop: string; offset: number; place: Ref['place'] }[] = [];
   const referenced = new Set<DtNode>();
@@ -70,7 +74,7 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
       if (!prop.refs.length) continue;
       if (prop.refs.some((r) => r.kind === 'path')) {
         prop.value = withPaths(prop.value, prop.refs, (r) => {
-          const t = target(r);
+          const t = index.target(r);
           if (!t) throw refError(n, p, prop.name, r);
           if (omissions) referenced.add(t);
           return pathOf.get(t)!;
@@ -78,7 +82,7 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
       }
       for (const r of prop.refs) {
         if (r.kind !== 'phandle') continue;
-        const t = target(r);
+        const t = index.target(r);
         if (!t) {
           if (tree.plugin) {
             fixups.push({ node: n, label: r.target, entry: `${p}:${prop.name}:${r.offset}` });
@@ -87,7 +91,7 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
           throw refError(n, p, prop.name, r);
         }
         if (omissions) referenced.add(t);
-        writeBe32(prop.value, r.offset, phandleOf(t));
+        writeBe32(prop.value, r.offset, index.phandleOf(t));
         if (tree.plugin) localFixups.push({ node: n, path: p, prop: prop.name, offset: r.offset, place: r.place });
       }
     }
@@ -116,7 +120,7 @@ export function resolveRefs(tree: DtTree, symbols: boolean) {
     const sym = newNode('__symbols__', root.place);
     const label = (n: DtNode, p: string) => {
       for (const l of n.labels) {
-        phandleOf(n);
+        index.phandleOf(n);
         sym.props.push({ name: l, value: new Uint8Array([...utf8(p), 0]), labels: [], refs: [], place: n.place });
       }
       for (const c of n.children) label(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`);

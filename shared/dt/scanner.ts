@@ -16,17 +16,48 @@ const LABEL = /([A-Za-z_][A-Za-z0-9_]*):(?!:)/y;
 const WS = /(?:[ \t\n\r\f\v]+|\/\*[\s\S]*?\*\/|\/\/[^\n]*)+/y;
 const INT_LITERAL = /(0[xX][0-9a-fA-F]+|[0-9]+)([uU]?[lL]{0,2}|[lL]{1,2}[uU]?)/y;
 
+export const isLabelChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+export const hexDigit = (c: number) => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
+
+/**
+ * A cell written as a plain number (at most 8 hex or 9 decimal digits, no suffix, not octal) at the scanner's
+ * position: its value, the position moved past it; else -1 and the position kept (cellValue reads it).
+ */
+export function plainCell(sc: Scanner): number {
+  const text = sc.text;
+  let i = sc.pos;
+  const c = text.charCodeAt(i);
+  let v = 0;
+  let digits = 0;
+  if (c === 48 && (text.charCodeAt(i + 1) | 32) === 120) {
+    i += 2;
+    for (let d = hexDigit(text.charCodeAt(i)); d >= 0; d = hexDigit(text.charCodeAt(++i)), digits++) v = v * 16 + d;
+    if (digits === 0 || digits > 8) return -1;
+  } else if (c >= 48 && c <= 57) {
+    for (let d = c; d >= 48 && d <= 57; d = text.charCodeAt(++i), digits++) v = v * 10 + (d - 48);
+    if (digits > 9 || (c === 48 && digits > 1)) return -1;
+  } else return -1;
+  if (isLabelChar(text.charCodeAt(i))) return -1;
+  sc.pos = i;
+  return v;
+}
+
 export class Scanner {
   pos = 0;
-  private lineStarts: number[] = [];
+  private readonly lineStarts: Float64Array;
   readonly text: string;
   constructor(private readonly lines: SourceLine[]) {
+    const starts = new Float64Array(lines.length);
+    const texts = new Array<string>(lines.length);
     let off = 0;
-    for (const l of lines) {
-      this.lineStarts.push(off);
-      off += l.text.length + 1;
+    for (let i = 0; i < lines.length; i++) {
+      const t = lines[i]!.text;
+      starts[i] = off;
+      texts[i] = t;
+      off += t.length + 1;
     }
-    this.text = lines.map((l) => l.text).join('\n');
+    this.lineStarts = starts;
+    this.text = texts.join('\n');
   }
   /** The line last asked for: places are mostly asked for in order, so the next one is usually at or after it. */
   private cursor = 0;
@@ -126,10 +157,16 @@ export class Scanner {
       this.pos = end + 1;
       return { path };
     }
-    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(this.pos, this.pos + 256));
-    if (!m) this.fail('syntax error: expected a label after &');
-    this.pos += m[0].length;
-    return { label: m[0] };
+    // A label: a letter or '_', then letters, digits and '_' (at most 256 characters are read as one).
+    const text = this.text;
+    const from = this.pos;
+    const c = text.charCodeAt(from);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) this.fail('syntax error: expected a label after &');
+    let i = from + 1;
+    const max = Math.min(text.length, from + 256);
+    while (i < max && isLabelChar(text.charCodeAt(i))) i++;
+    this.pos = i;
+    return { label: text.slice(from, i) };
   }
   string(): Uint8Array {
     this.eat('"');

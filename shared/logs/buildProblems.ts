@@ -32,6 +32,8 @@ const CMAKE = /^CMake (Error|Warning|Deprecation Warning)(?: \(dev\))? at (.+?):
 const CMAKE_PLAIN = /^CMake (Error|Warning): (.*)$/;
 const MAKE_FAIL = /^(?:g?make)(?:\[\d+\])?: \*\*\* \[(.+?):(\d+): (.+?)\] Error (\d+)$/;
 const MAKE_MSG = /^(?:g?make)(?:\[\d+\])?: \*\*\* (.*?)\.?\s*(?:Stop\.)?$/;
+/** make's own error at a Makefile's line: `Makefile:4: *** missing separator.  Stop.`, `$(error …)` text. */
+const MAKE_PLACED = /^(?!g?make(?:\[\d+\])?:)(\S[^:]*):(\d+): \*\*\* (.*?)\.?\s*(?:Stop\.)?$/;
 const MAKE_DIR = /^(?:g?make)(?:\[\d+\])?: (Entering|Leaving) directory '(.+)'$/;
 const MICROKIT_PLACED = /^Error: (.*?)(?::| @) ([^\s:]+\.system):(\d+):(\d+)$/;
 const MICROKIT = /^Error: (.*)$/;
@@ -141,6 +143,10 @@ export class BuildProblemMatcher {
     }
     if ((m = MAKE_FAIL.exec(line))) {
       this.emit({ tool: 'make', severity: 'error', message: `make: target '${m[3]}' failed (Error ${m[4]})`, file: m[1]!, line: Number(m[2]) });
+      return;
+    }
+    if ((m = MAKE_PLACED.exec(line))) {
+      this.emit({ tool: 'make', severity: 'error', message: m[3]!, file: m[1]!, line: Number(m[2]) });
       return;
     }
     if ((m = MAKE_MSG.exec(line))) {

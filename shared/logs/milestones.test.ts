@@ -32,6 +32,50 @@ describe('boot milestones', () => {
     expect(tr.milestones[0]).toMatchObject({ lane: 'vmm', label: 'starting "linux" with 1 vCPU' });
   });
 
+  it('a real Debian arm64 kernel booting a busybox initrd (recorded here): banner, version, init, the first shell prompt', () => {
+    // Captured from qemu-system-aarch64 -M virt -kernel vmlinuz-6.1.0-57-arm64 -initrd (sel4-studio guest-kernel).
+    const boot = readFileSync(path.resolve(import.meta.dirname, '../../tests/fixtures/recorded/debian-6.1-arm64-busybox-boot.log'), 'latin1');
+    for (const step of [1, 7, 64, 4096]) {
+      const tr = new MilestoneTracker();
+      let t = 0;
+      for (let i = 0; i < boot.length; i += step) tr.feed(boot.slice(i, i + step), (t += 1));
+      expect(tr.milestones.map((m) => `${m.lane}: ${m.label}`), `chunks of ${step}`).toEqual([
+        'linux: Linux booting',
+        'linux: Linux 6.1.0-57-arm64',
+        'linux: Kernel init done',
+        'linux: Run /init',
+        'linux: Shell prompt',
+      ]);
+      // busybox asks the terminal for the cursor position after its prompt (ESC [6n): not part of the line.
+      expect(tr.milestones[4]!.line).toMatch(/^guest# ?$/);
+    }
+  });
+
+  it('a shell prompt counts only after the guest ran its init, and once', () => {
+    const tr = new MilestoneTracker();
+    tr.feed('build# ', 0);
+    tr.feed('\n[    1.1] Run /init as init process\n/ # ', 5);
+    tr.feed('ls\r\nbin  dev\r\n/ # ', 9);
+    expect(tr.milestones.map((m) => m.label)).toEqual(['Run /init', 'Shell prompt']);
+    tr.reset();
+    tr.feed('# ', 0);
+    expect(tr.milestones).toEqual([]);
+  });
+
+  it("libvmm's VMM lines, as LOG_VMM and LOG_VMM_ERR print them with the PD's name", () => {
+    const tr = new MilestoneTracker();
+    tr.feed('CLIENT_VMM|INFO: Copying guest kernel image to 0x40000000 (0x1f6f200 bytes)\n', 0);
+    tr.feed('CLIENT_VMM|INFO: Copying guest DTB to GPA 0x4f000000 (0x2000 bytes)\n', 1);
+    tr.feed('CLIENT_VMM|INFO: starting guest at 0x40000000, DTB at 0x4f000000, initial RAM disk at 0x4d700000\n', 2);
+    tr.feed('VMM|ERROR (linux_setup_images:55): Linux kernel image magic check failed\n', 3);
+    expect(tr.milestones.map((m) => `${m.lane}: ${m.label}`)).toEqual([
+      'client_vmm: Guest kernel copied to 0x40000000',
+      'client_vmm: Copying guest DTB to GPA 0x4f000000 (0x2…',
+      'client_vmm: Guest started at 0x40000000',
+      'vmm: Error: Linux kernel image magic check failed',
+    ]);
+  });
+
   it('user patterns, with errors placed on their line', () => {
     const { patterns, errors } = parseUserPatterns('Net up = /eth0: link up/\n\nbad line\nx = /(/');
     expect(patterns).toHaveLength(1);

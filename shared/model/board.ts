@@ -53,6 +53,8 @@ export const BoardPackSchema = z
     /** Not in the upstream Microkit SDK: configurations come from a fork or a port. */
     experimental: z.boolean().default(false),
     qemu: z.array(z.string()).optional(),
+    /** Seconds a booted image may stay silent before the QEMU panel says what to check (default 10). */
+    firstOutputSeconds: z.number().int().min(1).max(600).optional(),
     gic: z
       .object({
         version: z.union([z.literal(2), z.literal(3)]),
@@ -109,6 +111,15 @@ export const BoardPackSchema = z
     factSources: z.record(z.string(), z.string()).optional(),
     /** Facts left out (or stated with a default) because no source was found: field -> what is missing. */
     unsourced: z.record(z.string(), z.string()).optional(),
+    /**
+     * Where the pack was loaded from, set by the host when it lists packs (never read from a pack's file): shipped with
+     * seL4 Studio, the user's own (their config folder's boards/), or made from the chosen SDK's board folder.
+     * `replaces`: a user pack of a shipped board's name, which is the one used (the shipped one is listed in `shadowed`).
+     */
+    origin: z
+      .object({ kind: z.enum(['shipped', 'user', 'sdk']), file: z.string().optional(), replaces: z.literal('shipped').optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((b) => b.arch !== 'aarch64' || b.paBits !== undefined, { message: 'AArch64 boards need paBits', path: ['paBits'] });
@@ -133,6 +144,21 @@ export function deviceRaising(board: BoardPack | undefined, intid: number): Devi
   return board?.devices.find((d) => d.irqs.some((i) => spiToIntid(i.spi) === intid));
 }
 
+/**
+ * Where a guest's RAM goes on a board: `base`, the guest-physical address a new VM's RAM is mapped at (the board's
+ * `memory.guestRam`, else the start of its RAM: libvmm guests see the board's memory layout), and `ramStart`, where
+ * the board's RAM begins (a region with a `phys_addr` there or above is RAM, one below it a device's registers).
+ */
+export interface GuestRamFacts {
+  base: number;
+  ramStart: number;
+}
+export function guestRamFacts(board: BoardPack | undefined): GuestRamFacts | undefined {
+  const m = board?.memory;
+  if (!m) return undefined;
+  return { base: Number(m.guestRam?.base ?? m.base), ramStart: Number(m.base) };
+}
+
 export const BUILD_CONFIGS = ['debug', 'release', 'benchmark'] as const;
 
 /** Configurations the SDK builds for a board: debug/release/benchmark, and smp-* where it has SMP cores. */
@@ -144,6 +170,7 @@ export function boardConfigs(board: BoardPack): string[] {
 export function kernelConfigForBoard(board: BoardPack, config = 'debug'): KernelConfig {
   const smp = config.startsWith('smp-');
   if (smp && !board.smpCores) throw new Error(`board ${board.name} has no SMP configuration (${config})`);
+  const ram = guestRamFacts(board);
   return kernelConfig({
     arch: board.arch,
     hypervisor: board.hypervisor,
@@ -151,5 +178,6 @@ export function kernelConfigForBoard(board: BoardPack, config = 'debug'): Kernel
     numCores: smp ? board.smpCores! : 1,
     // smp-* configurations set KernelNumDomains=1 (§9).
     numDomains: smp ? 1 : 16,
+    ...(ram ? { guestRam: { base: BigInt(ram.base), ramStart: BigInt(ram.ramStart) } } : {}),
   });
 }

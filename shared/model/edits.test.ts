@@ -127,6 +127,41 @@ describe('connecting on the canvas', () => {
   });
 });
 
+describe("a VM's maps where a Linux guest needs them", () => {
+  const QEMU = { base: 0x4000_0000, ramStart: 0x4000_0000 };
+  const vmDoc = (): EditorDoc => {
+    let doc = empty();
+    doc = addProtectionDomain({ x: 0, y: 0 }, 'vmm').apply(doc);
+    doc = addMemoryRegion({ x: 0, y: 0 }, 'guest_ram', { size: 0x1000_0000, pageSize: 0x20_0000 }).apply(doc);
+    doc = addMemoryRegion({ x: 0, y: 0 }, 'virtio_buf', { size: 0x1000 }).apply(doc);
+    doc = addMemoryRegion({ x: 0, y: 0 }, 'uart', { size: 0x1000, physAddr: 0x900_0000 }).apply(doc);
+    doc = addMemoryRegion({ x: 0, y: 0 }, 'ram_1to1', { size: 0x1000, physAddr: 0x6000_0000 }).apply(doc);
+    return { ...doc, system: { ...doc.system, protectionDomains: doc.system.protectionDomains.map((p) => ({ ...p, virtualMachine: { name: 'linux', vcpus: [{ id: 0 }], maps: [] } })) } };
+  };
+  const vmMaps = (doc: EditorDoc) => doc.system.protectionDomains[0]!.virtualMachine!.maps;
+
+  it("RAM goes at the board's guest RAM base, rwx (the next free address when that is taken); a device's registers where they are, uncached", () => {
+    let doc = vmDoc();
+    doc = addMap('vmm', 'guest_ram', 'vm', QEMU).apply(doc);
+    doc = addMap('vmm', 'virtio_buf', 'vm', QEMU).apply(doc);
+    doc = addMap('vmm', 'uart', 'vm', QEMU).apply(doc);
+    doc = addMap('vmm', 'ram_1to1', 'vm', QEMU).apply(doc);
+    expect(vmMaps(doc)).toEqual([
+      { mr: 'guest_ram', vaddr: 0x4000_0000, perms: 'rwx' },
+      { mr: 'virtio_buf', vaddr: 0x5000_0000, perms: 'rwx' },
+      { mr: 'uart', vaddr: 0x900_0000, perms: 'rw', cached: false },
+      { mr: 'ram_1to1', vaddr: 0x5000_1000, perms: 'rwx' },
+    ]);
+    // The whole system passes the Microkit rules.
+    expect(checkSystem(exportSystem(doc.system), 'vm.system', kernelConfig({ arch: 'aarch64' })).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  it('without board facts RAM still gets rwx, at the first free address', () => {
+    const doc = addMap('vmm', 'guest_ram', 'vm').apply(vmDoc());
+    expect(vmMaps(doc)).toEqual([{ mr: 'guest_ram', vaddr: FIRST_MAP_VADDR, perms: 'rwx' }]);
+  });
+});
+
 describe('editing a map', () => {
   it('patches one map (undefined clears an attribute), removes it with null, and undo restores it', () => {
     let doc = empty();

@@ -1,4 +1,5 @@
 import type { StudioFile, NodePosition } from './project';
+import type { GuestRamFacts } from './board';
 import { allProtectionDomains, freshName, mrKey, pdKey, type ChannelEnd, type MapEntry, type MemoryRegion, type ProtectionDomain, type SystemModel } from './system';
 
 /**
@@ -161,17 +162,42 @@ const PAGE = 0x1000;
 /** Where new mappings start in an empty address space (clear of the program image at the bottom). */
 export const FIRST_MAP_VADDR = 0x4000000;
 
-/** The next free virtual address after every existing map, aligned to the region's page size. */
-export function nextFreeVaddr(maps: readonly MapEntry[], regions: readonly MemoryRegion[], mr: MemoryRegion): number {
+/**
+ * The next free virtual address after every existing map, aligned to the region's page size; with `from`, the
+ * lowest address from there on that no map covers (a VM's RAM at its guest RAM base).
+ */
+export function nextFreeVaddr(maps: readonly MapEntry[], regions: readonly MemoryRegion[], mr: MemoryRegion, from?: number): number {
   const sizeOf = (name: string) => regions.find((r) => r.name === name)?.size ?? PAGE;
-  let end = FIRST_MAP_VADDR;
+  let end = from ?? FIRST_MAP_VADDR;
+  if (from !== undefined) {
+    // Past every map that overlaps the range tried, until the range is free.
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const m of maps) {
+        if (m.vaddr < end + (mr.size ?? PAGE) && end < m.vaddr + sizeOf(m.mr)) {
+          end = Math.ceil((m.vaddr + sizeOf(m.mr)) / (mr.pageSize ?? PAGE)) * (mr.pageSize ?? PAGE);
+          moved = true;
+        }
+      }
+    }
+    return end;
+  }
   for (const m of maps) end = Math.max(end, m.vaddr + sizeOf(m.mr));
   const align = mr.pageSize ?? PAGE;
   return Math.ceil(end / align) * align;
 }
 
-/** Map a region into a PD (or into the VM it runs), read-write at the next free aligned address. */
-export function addMap(pdName: string, mrName: string, into: 'pd' | 'vm' = 'pd'): Edit {
+/** A region that is memory rather than a device's registers: no `phys_addr`, or one in the board's RAM. */
+export function isRamRegion(mr: MemoryRegion, guest: GuestRamFacts | undefined): boolean {
+  return mr.physAddr === undefined || (guest !== undefined && mr.physAddr >= guest.ramStart);
+}
+
+/**
+ * Map a region into a PD, read-write at the next free aligned address; or into the VM the PD runs: RAM at the board's
+ * guest RAM base (`guest`; the next free address from there when that is taken), `rwx` since the guest kernel runs
+ * from it, and a device's registers where they are (guest-physical = physical), uncached.
+ */
+export function addMap(pdName: string, mrName: string, into: 'pd' | 'vm' = 'pd', guest?: GuestRamFacts): Edit {
   return {
     label: `Map ${mrName} into ${into === 'vm' ? `${pdName}'s VM` : pdName}`,
     apply(doc) {
@@ -180,8 +206,11 @@ export function addMap(pdName: string, mrName: string, into: 'pd' | 'vm' = 'pd')
       const protectionDomains = updatePd(doc.system.protectionDomains, pdName, (pd) => {
         if (into === 'vm') {
           if (!pd.virtualMachine) return pd;
-          const vaddr = nextFreeVaddr(pd.virtualMachine.maps, doc.system.memoryRegions, mr);
-          return { ...pd, virtualMachine: { ...pd.virtualMachine, maps: [...pd.virtualMachine.maps, { mr: mrName, vaddr, perms: 'rw' }] } };
+          const maps = pd.virtualMachine.maps;
+          const entry: MapEntry = isRamRegion(mr, guest)
+            ? { mr: mrName, vaddr: nextFreeVaddr(maps, doc.system.memoryRegions, mr, guest?.base), perms: 'rwx' }
+            : { mr: mrName, vaddr: mr.physAddr!, perms: 'rw', cached: false };
+          return { ...pd, virtualMachine: { ...pd.virtualMachine, maps: [...maps, entry] } };
         }
         return { ...pd, maps: [...pd.maps, { mr: mrName, vaddr: nextFreeVaddr(pd.maps, doc.system.memoryRegions, mr), perms: 'rw' }] };
       });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../api/diagnostics';
+import { BoardTargetsSchema } from '../boardrun/target';
 import { BoardNameSchema, BuildConfigSchema, jsonSyntaxDiagnostic, MICROKIT_VERSIONS, placed, SdkPathSchema, ToolchainSchema, STUDIO_SCHEMA_VERSION, systemFileStem, type StudioFile } from './project';
 
 /**
@@ -23,12 +24,35 @@ export const FolderSettingsSchema = z.object({
     toolchain: ToolchainSchema.optional(),
     sdkPath: SdkPathSchema.optional(),
     /** Passed to the folder's own build: `make NAME=value`, `cmake -DNAME=value`. */
-    variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a build variable name is a make/cmake identifier'), z.string()),
+    variables: z.record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a build variable name is a make/cmake identifier').max(128),
+      z.string().max(4096).regex(/^[^\n\r\0]*$/, 'a build variable value is one line (no line break or NUL)'),
+    ),
+    /** A repository build's Run step: `make <runTarget>` (a target of its Makefile, e.g. `qemu`) instead of the board recipe. */
+    runTarget: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'a make target name').optional(),
   }),
   /** The system file opened last (relative to the folder); the next open starts there. */
   lastOpenFile: z.string().min(1).max(1024).optional(),
   /** Node positions per system file, keyed by its path relative to the folder. */
   layouts: z.record(z.string(), LayoutSchema),
+  /**
+   * Boards to run on (shared/boardrun/target.ts): deploy, power, console and firmware, by target name. Never a secret:
+   * a power token is kept in the user's config. A custom argv here runs only in a trusted folder.
+   */
+  boardTargets: BoardTargetsSchema.optional(),
+  /** The port guide's ticks (shared/board/portGuide.ts), per board: the ids of the items done. */
+  portGuides: z
+    .record(
+      BoardNameSchema,
+      z
+        .object({
+          ticked: z.array(z.string().regex(/^[a-z0-9-]{1,64}$/, 'a port guide item id')).max(64),
+          /** The device tree the guide was made from (relative to the folder): reopening the guide reads it again. */
+          tree: z.string().min(1).max(1024).optional(),
+        })
+        .strict(),
+    )
+    .optional(),
 });
 export type FolderSettings = z.infer<typeof FolderSettingsSchema>;
 

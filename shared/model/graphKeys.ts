@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../api/diagnostics';
+import { allProtectionDomains, type SystemModel } from './system';
 
 /**
  * Keys of what the graph shows and the inspector edits: nodes `pd:NAME`, `mr:NAME`; edges `map:PD:i`, `vmmap:PD:i`,
@@ -58,4 +59,28 @@ export function problemsByKey(diagnostics: readonly Diagnostic[], sources: Reado
     if (key) out.set(key, [...(out.get(key) ?? []), d]);
   }
   return out;
+}
+
+/** Every key the graph and the inspector know in a system: nodes, edges and the parts of PD nodes. */
+export function graphKeysOf(system: SystemModel): string[] {
+  const keys: string[] = [];
+  for (const pd of allProtectionDomains(system)) {
+    keys.push(`pd:${pd.name}`);
+    pd.maps.forEach((_, i) => keys.push(`map:${pd.name}:${i}`));
+    pd.irqs.forEach((_, i) => keys.push(`irq:${pd.name}:${i}`));
+    (pd.setvars ?? []).forEach((_, i) => keys.push(`setvar:${pd.name}:${i}`));
+    if (pd.virtualMachine) {
+      keys.push(`vm:${pd.name}`);
+      pd.virtualMachine.maps.forEach((_, i) => keys.push(`vmmap:${pd.name}:${i}`));
+    }
+  }
+  for (const mr of system.memoryRegions) keys.push(`mr:${mr.name}`);
+  system.channels.forEach((_, i) => keys.push(`ch:${i}`));
+  return keys;
+}
+
+/** What an edit added (a dropped node, a drawn edge, an IRQ or VM chip): the keys `after` has and `before` had not. */
+export function addedKeys(before: SystemModel, after: SystemModel): string[] {
+  const had = new Set(graphKeysOf(before));
+  return graphKeysOf(after).filter((k) => !had.has(k));
 }

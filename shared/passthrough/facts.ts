@@ -161,7 +161,7 @@ function risksOf(f: DeviceFacts, ctx: FactsContext): Risk[] {
     out.push({
       code: 'nic-route',
       severity: 'info',
-      message: 'a NIC can go two ways: direct passthrough (the guest drives it, with the DMA and firmware risks above), or the trusted-driver route "Path B" (an sDDF driver PD owns it, sDDF virtualisers and a copier serve the guest, which sees virtio-net; field notes §1)',
+      message: 'a NIC can go two ways: direct passthrough (the guest drives it, with the DMA and firmware risks above), or the trusted-driver route "Path B" (an sDDF driver PD owns it, sDDF virtualisers and a copier serve the guest, which sees virtio-net, so the guest never programs the NIC\'s DMA)',
     });
   }
   for (const n of bd?.notes ?? []) out.push({ code: 'board-note', severity: 'info', message: n });

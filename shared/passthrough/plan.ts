@@ -287,7 +287,7 @@ function irqsOf(devices: PlannedDevice[], input: PlanInput, target: VmTarget, me
       }
       while (target.usedIds.has(next)) next++;
       if (next > 61) {
-        messages.push({ severity: 'error', device: pd.name, code: 'no-channel-id', message: `no channel id left for INTID ${i.intid}: a PD has ids 0-61 (reference/microkit-sdf.md §3)` });
+        messages.push({ severity: 'error', device: pd.name, code: 'no-channel-id', message: `no channel id left for INTID ${i.intid}: a PD's channel and IRQ ids share the range 0-61` });
         break;
       }
       target.usedIds.add(next);
@@ -349,7 +349,7 @@ export function firmwareNote(pd: PlannedDevice, policy: 'keep' | 'remove'): stri
   if (policy === 'keep') {
     return `${list}: kept in the guest's node, so its driver asks the BPMP for them and those requests must reach the BPMP — a BPMP proxy in the VMM allowing exactly these ids (Ghaf's bpmp-host-proxy), or the BPMP IPC (HSP TOP0 doorbell, cpu_bpmp_tx/rx) passed to the guest, which then reaches every clock of the SoC, the host's included. Until one answers, the driver defers its probe`;
   }
-  return `${list}: removed from the guest's node, so the host must leave them on (a Linux host needs clk_ignore_unused, and must not reset or power the device down; BPMP firmware may still gate an unclaimed clock after minutes, t234-devices §3). ${driverWithout(pd.entry.compatible)}`;
+  return `${list}: removed from the guest's node, so the host must leave them on (a Linux host needs clk_ignore_unused, and must not reset or power the device down; BPMP firmware may still gate an unclaimed clock after minutes). ${driverWithout(pd.entry.compatible)}`;
 }
 
 function driverWithout(compatible: readonly string[]): string {

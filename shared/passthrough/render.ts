@@ -83,7 +83,7 @@ export function systemFragment(plan: Plan, input: PlanInput, target?: string): s
 function hostOverlay(plan: Plan, board: BoardPack): string {
   const lines = [
     '/* KVM/Ghaf idiom, not used by Microkit: seL4 Studio writes it only on request (--kvm-extras). On a Linux/KVM host (Ghaf), it rebinds the',
-    ' * passed devices to "nvidia,dummy" so no host driver takes them, with their SMMU stream bypassed (t234-devices.md §6). */',
+    ' * passed devices to "nvidia,dummy" so no host driver takes them, with their SMMU stream bypassed. */',
     '/dts-v1/;',
     '/plugin/;',
     '',
@@ -228,7 +228,7 @@ function report(plan: Plan, input: PlanInput, opts: RenderOptions): string {
         `Added: \`${PATH_B.driver}\` (owns ${pb.windows.map((w) => w.name).join(', ')}${pb.bpmp ? ', bpmp_tx, bpmp_rx, hsp_dbell' : ''}; IRQs ${pb.irqs.map((i) => `${i.intid} (${i.what}) id ${i.id}`).join(', ')}), \`${PATH_B.virtRx}\`, \`${PATH_B.virtTx}\`, \`${PATH_B.copier}\` (priority ${PATH_B.priority}), their queues and channels; the VMM maps the client queues.`,
       );
     }
-    out.push(`The guest sees virtio-net at ${hex(pb.virtio.guestAddr)} (virtual INTID ${pb.virtio.intid}, VIRTIO_NET_IRQ in vmm_irqs.c). The driver's MAC and the guest's virtio MAC (${pb.virtio.mac}) must be equal, or unicast frames are dropped (field notes §1).`);
+    out.push(`The guest sees virtio-net at ${hex(pb.virtio.guestAddr)} (virtual INTID ${pb.virtio.intid}, VIRTIO_NET_IRQ in vmm_irqs.c). The driver's MAC and the guest's virtio MAC (${pb.virtio.mac}) must be equal, or unicast frames are dropped.`);
   }
   if (opts.kvmExtras) out.push('', '## KVM/Ghaf files', '', 'host-overlay.dts and qemu-args.txt are for a Linux/KVM host (Ghaf): Microkit does not use them.');
   const order = { error: 0, warning: 1, info: 2 };

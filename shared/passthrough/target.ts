@@ -126,6 +126,6 @@ export function resolveVmTarget(board: BoardPack, spec: VmSpec = {}, system?: Sy
   if (vm) messages.push({ severity: 'info', code: 'existing-vm', message: `into the existing VM '${vm.name}' of VMM PD '${vmmName}' (guest RAM '${ramRegion}' at ${hex(ramBase)} + ${hex(ramSize)}${target.ramPhys !== undefined ? `, physical ${hex(target.ramPhys)}` : ''})` });
   else if (owner) messages.push({ severity: 'info', code: 'existing-vmm', message: `PD '${vmmName}' gets a new VM '${target.vm}'` });
   else messages.push({ severity: 'info', code: 'new-vmm', message: `a new VMM PD '${vmmName}' (priority ${target.vmmPriority}, ${target.programImage}) with VM '${target.vm}' (${target.vcpus} vCPU${target.vcpus > 1 ? 's' : ''}, guest RAM ${hex(ramBase)} + ${hex(ramSize)})` });
-  if (!board.hypervisor) messages.push({ severity: 'error', code: 'no-hypervisor', message: `${board.name}'s kernel is not built as a hypervisor: it runs no VMs (reference/microkit-sdf.md §2.8)` });
+  if (!board.hypervisor) messages.push({ severity: 'error', code: 'no-hypervisor', message: `${board.name}'s kernel is not built as a hypervisor: it runs no VMs (Microkit runs a <virtual_machine> only on a hypervisor kernel, seL4 at EL2)` });
   return { target, messages };
 }

@@ -21,6 +21,25 @@ export const QEMU_TRACE_LOG = 'build/sel4-studio-qemu-trace.log';
 const Port = z.number().int().min(1024).max(65535);
 
 /**
+ * A file an option names: a path inside the project, or (host side) an absolute path from the user's picked list —
+ * the host resolves and checks it before QEMU sees it. No line breaks or NULs (they cannot be in a file QEMU opens).
+ */
+export const QemuFileRefSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  // eslint-disable-next-line no-control-regex
+  .refine((s) => !/[\x00-\x1f\x7f]/.test(s), { message: 'a file name may not hold control characters' });
+
+/** Devices the UI may add (QEMU's names); each comes with what it needs. */
+export const QEMU_DEVICES = {
+  'virtio-net-device': 'a network card on the user-mode network (-netdev user)',
+  'virtio-blk-device': 'a disk on a raw image you pick',
+  'virtio-rng-device': 'a random-number source (the guest boots faster with it)',
+  loader: 'a blob loaded at an address before the CPU starts (-device loader,file=…,addr=…)',
+} as const;
+
+/**
  * The machine options the UI may ask for: typed values the host turns into arguments itself. Nothing here names a
  * file, a program or a host address: the GDB stub and forwarded ports listen on 127.0.0.1 only, the trace goes to
  * {@link QEMU_TRACE_LOG}.
@@ -42,6 +61,24 @@ export const QemuOptionsSchema = z
       .optional(),
     /** QEMU's own log (`-d ITEMS`), written to build/sel4-studio-qemu-trace.log. */
     trace: z.array(z.enum(QEMU_TRACE_ITEMS)).min(1).max(QEMU_TRACE_ITEMS.length).optional(),
+    /** A virtio random-number device (`-device virtio-rng-device`). */
+    rng: z.boolean().optional(),
+    /** A raw disk image on a virtio block device (`-drive if=none,format=raw,… -device virtio-blk-device`). */
+    disk: QemuFileRefSchema.optional(),
+    /** Extra blobs loaded at guest physical addresses (`-device loader,file=…,addr=…,force-raw=on`). */
+    loaders: z
+      .array(z.object({ file: QemuFileRefSchema, addr: z.number().int().min(0).max(2 ** 48 - 1) }).strict())
+      .max(8)
+      .optional(),
+    /** A Linux direct boot's initial RAM disk (`-initrd`); only with a kernel. */
+    initrd: QemuFileRefSchema.optional(),
+    /** A Linux direct boot's command line (`-append`, one argument); only with a kernel. */
+    append: z
+      .string()
+      .max(4096)
+      // eslint-disable-next-line no-control-regex
+      .refine((s) => !/[\x00-\x1f\x7f]/.test(s), { message: 'the kernel command line is one line of text' })
+      .optional(),
   })
   .strict();
 export type QemuOptions = z.infer<typeof QemuOptionsSchema>;
@@ -74,6 +111,11 @@ export function qemuOptionArgs(options: QemuOptions, traceLog?: string): string[
     const fwd = o.network.hostfwd.map((f) => `,hostfwd=${f.protocol}:127.0.0.1:${f.hostPort}-:${f.guestPort}`).join('');
     args.push('-netdev', `user,id=net0${fwd}`, '-device', 'virtio-net-device,netdev=net0');
   }
+  if (o.rng) args.push('-device', 'virtio-rng-device');
+  if (o.disk !== undefined) args.push('-drive', `if=none,format=raw,id=disk0,file=${optValue(o.disk)}`, '-device', 'virtio-blk-device,drive=disk0');
+  for (const l of o.loaders ?? []) args.push('-device', `loader,file=${optValue(l.file)},addr=0x${l.addr.toString(16)},force-raw=on`);
+  if (o.initrd !== undefined) args.push('-initrd', o.initrd);
+  if (o.append !== undefined) args.push('-append', o.append);
   if (o.trace) {
     if (!traceLog) throw new Error('a QEMU trace needs its log file');
     args.push('-d', o.trace.join(','), '-D', traceLog);
@@ -92,6 +134,9 @@ export function qemuCommand(board: BoardPack, target: QemuTarget, opts: { qmpSoc
   if (!recipe?.length) throw new Error(`board ${board.name} has no QEMU recipe`);
   const [command, ...rest] = recipe as [string, ...string[]];
   const options = opts.options ?? {};
+  if ('image' in target && (options.initrd !== undefined || options.append !== undefined)) {
+    throw new Error(`${options.initrd !== undefined ? '-initrd' : '-append'} is for a Linux kernel booted directly: choose "kernel (-kernel)" and the kernel's Image`);
+  }
   const args: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;

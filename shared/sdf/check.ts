@@ -6,7 +6,7 @@ import { parseProtectionDomain, type Pd } from './checkPd';
 import { parseDomains, type Domains } from './checkDomains';
 import { parseIoAddressSpace, type IoAddressSpace } from './checkIommu';
 import { checkIdsAndPpcs, parseChannels } from './checkChannels';
-import { checkIoPorts, checkMaps, checkPhysicalAndSetvars } from './checkAddresses';
+import { checkGuestRam, checkIoPorts, checkMaps, checkPhysicalAndSetvars } from './checkAddresses';
 import type { SystemCheck } from './checkSystemCtx';
 import type { KernelConfig } from './kernelConfig';
 import { migrateToV2 } from './migrate';
@@ -35,7 +35,7 @@ export function checkSystem(text: string, file: string, config: KernelConfig, pa
     file,
     text,
     config,
-    warn: (el, message, rule) => warnings.push({ severity: 'warning', message, rule, file, line: el.line, column: el.column }),
+    warn: (el, message, rule, fix) => warnings.push({ severity: 'warning', message, rule, file, line: el.line, column: el.column, ...(fix ? { fix } : {}) }),
   };
   let rootPlace = { line: 1, column: 1 };
   const record = (e: unknown) => {
@@ -205,6 +205,7 @@ export function checkSystem(text: string, file: string, config: KernelConfig, pa
   // 7. I/O ports (§5.7). 8. Maps (§5.8).
   checkIoPorts(sys);
   const mrByName = checkMaps(sys, mrs, ioSpaces);
+  checkGuestRam(sys, mrByName);
 
   // 9. Cap slots (§2.10).
   for (const pd of pds) {

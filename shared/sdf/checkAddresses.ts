@@ -1,7 +1,7 @@
 import type { XmlElement } from './xml';
 import { SDF_LIMITS } from './schema';
 import { pdMapMaxVaddr, vmMapMaxVaddr } from './kernelConfig';
-import { SdfError, loc } from './checkValues';
+import { SdfError, attr, loc, withAttrSet } from './checkValues';
 import type { MemoryRegion } from './checkMemory';
 import type { Pd } from './checkPd';
 import type { IoAddressSpace } from './checkIommu';
@@ -127,6 +127,47 @@ export function checkPhysicalAndSetvars(sys: SystemCheck, mrs: MemoryRegion[], i
       } else if (config.arch === 'x86_64' && mr.physAddr === undefined) {
         record(new SdfError(`Error: setvar with 'region_paddr' for MR without a specified paddr is unsupported on x86-64 @ '${mr.name}' ${loc(ctx, mr.el)}`, mr.el.line, mr.el.column, 'setvar-paddr'));
       }
+    }
+  }
+}
+
+/**
+ * A VM's RAM where a Linux guest can use it (warnings: the Microkit tool accepts any address and perms). The guest's
+ * RAM is the VM's map of a RAM-like region (no `phys_addr`, or one in the board's RAM) at the board's guest RAM base,
+ * else its executable one, else its largest. It must be executable (the guest kernel runs from it) and, where the board
+ * says, start at the guest RAM base: the guest's device tree puts its memory there (libvmm guests see the board's layout).
+ */
+export function checkGuestRam(sys: SystemCheck, mrByName: Map<string, MemoryRegion>): void {
+  const { ctx, pds } = sys;
+  const ram = ctx.config.guestRam;
+  for (const pd of pds) {
+    const vm = pd.vm;
+    if (!vm) continue;
+    const maps = vm.maps.flatMap((m) => {
+      const mr = mrByName.get(m.mr);
+      return mr && (mr.physAddr === undefined || (ram !== undefined && mr.physAddr >= ram.ramStart)) ? [{ ...m, region: mr, perms: attr(m.el, 'perms') ?? 'rw' }] : [];
+    });
+    if (!maps.length) continue;
+    const guest =
+      (ram && maps.find((m) => m.vaddr === ram.base)) ?? maps.find((m) => m.perms.includes('x')) ?? maps.reduce((a, b) => (b.region.size > a.region.size ? b : a));
+    if (!guest.perms.includes('x')) {
+      ctx.warn(
+        guest.el,
+        `virtual machine '${vm.name}' maps its RAM '${guest.mr}' with perms="${guest.perms}": a guest kernel runs from its RAM, so it needs perms="rwx" (the Microkit tool accepts the file; the guest faults on its first instruction)`,
+        'vm-ram-exec',
+        { label: `Map ${guest.mr} into ${vm.name} as rwx`, text: withAttrSet(ctx, guest.el, 'perms', 'rwx') },
+      );
+    }
+    if (ram && guest.vaddr !== ram.base) {
+      const end = ram.base + guest.region.size;
+      const free = vm.maps.every((m) => m === guest || m.vaddr >= end || m.vaddr + (mrByName.get(m.mr)?.size ?? 0n) <= ram.base);
+      const fixed = free && ram.base % guest.region.pageSize === 0n ? { label: `Map ${guest.mr} at the guest RAM base ${hx(ram.base)}`, text: withAttrSet(ctx, guest.el, 'vaddr', hx(ram.base)) } : undefined;
+      ctx.warn(
+        guest.el,
+        `virtual machine '${vm.name}' has its RAM '${guest.mr}' at guest-physical ${hx(guest.vaddr)}, not at this board's guest RAM base ${hx(ram.base)}, where a Linux guest's device tree puts its memory (the Microkit tool accepts any address)`,
+        'vm-ram-base',
+        fixed,
+      );
     }
   }
 }

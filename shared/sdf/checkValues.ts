@@ -30,7 +30,8 @@ export interface Ctx {
   /** The source text, for quick fixes. */
   text: string;
   config: KernelConfig;
-  warn(el: XmlElement, message: string, rule: string): void;
+  /** A warning (the tool accepts the file), with a quick fix where one is sure. */
+  warn(el: XmlElement, message: string, rule: string, fix?: { label: string; text: string }): void;
 }
 
 export const loc = (ctx: Ctx, el: { line: number; column: number }) => `${ctx.file}:${el.line}:${el.column}`;
@@ -49,6 +50,15 @@ export function withAttr(ctx: Ctx, el: XmlElement, name: string, value: string):
   const start = a.offset + m[0].length;
   const end = ctx.text.indexOf(m[1]!, start);
   return ctx.text.slice(0, start) + value + ctx.text.slice(end);
+}
+
+/** The file with one attribute set: its value replaced, or the attribute added at the end of the start tag. */
+export function withAttrSet(ctx: Ctx, el: XmlElement, name: string, value: string): string {
+  const replaced = withAttr(ctx, el, name, value);
+  if (replaced !== undefined) return replaced;
+  let at = el.openEnd - (el.selfClosing ? 2 : 1);
+  while (at > el.offset && /\s/.test(ctx.text[at - 1]!)) at--;
+  return `${ctx.text.slice(0, at)} ${name}="${value}"${ctx.text.slice(at)}`;
 }
 
 export const roundUp = (n: bigint, to: bigint) => ((n + to - 1n) / to) * to;

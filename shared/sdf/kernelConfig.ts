@@ -16,6 +16,11 @@ export interface KernelConfig {
   armSmc?: boolean;
   numDomains: number;
   numDomainSchedules: number;
+  /**
+   * Not a kernel fact but the board's, for a warning the tool does not give: where a VM's RAM belongs (guest-physical
+   * `base`) and where the board's RAM starts (regions with a `phys_addr` from there on are RAM). Absent: not checked.
+   */
+  guestRam?: { base: bigint; ramStart: bigint };
 }
 
 export const PAGE_SIZES = [0x1000n, 0x200000n] as const;

@@ -1,3 +1,4 @@
+import { makefileLines } from '../build/makefile';
 import { cppSettingsFromArgs, type CppSettings } from './template';
 
 /**
@@ -26,26 +27,6 @@ export interface MakefileCpp {
 export interface MakefileText {
   path: string;
   text: string;
-}
-
-interface Logical {
-  text: string;
-  line: number;
-  recipe: boolean;
-}
-
-function logicalLines(text: string): Logical[] {
-  const raw = text.split('\n');
-  const out: Logical[] = [];
-  for (let k = 0; k < raw.length; k++) {
-    const first = k;
-    let t = raw[k]!.replace(/\r$/, '');
-    while (t.endsWith('\\') && k + 1 < raw.length) t = `${t.slice(0, -1)} ${raw[++k]!.replace(/\r$/, '').trimStart()}`;
-    const recipe = t.startsWith('\t');
-    if (!recipe) t = t.replace(/(^|[^\\])#.*$/, '$1');
-    out.push({ text: recipe ? t.slice(1) : t, line: first + 1, recipe });
-  }
-  return out;
 }
 
 const ASSIGN = /^\s*(?:(?:export|override)\s+)*([A-Za-z_][A-Za-z0-9_.-]*)\s*(:::=|::=|:=|\?=|\+=|!=|=)\s*(.*?)\s*$/;
@@ -135,7 +116,7 @@ const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 
 export function cppOfMakefiles(makefiles: readonly MakefileText[], template: string): MakefileCpp | undefined {
   const vars: Vars = new Map();
-  const parsed = makefiles.map((m) => ({ path: m.path, lines: logicalLines(m.text) }));
+  const parsed = makefiles.map((m) => ({ path: m.path, lines: makefileLines(m.text) }));
   for (const { lines } of parsed) {
     for (const l of lines) {
       if (l.recipe || DIRECTIVE.test(l.text)) continue;

@@ -163,7 +163,7 @@ export const SDF_SCHEMA: Record<string, ElementSpec> = {
     children: [],
   },
   virtual_machine: {
-    doc: 'A guest run by this PD (its VMM); needs a hypervisor kernel. Maps here are guest-physical.',
+    doc: 'A guest run by this PD (its VMM); needs a hypervisor kernel. Maps here are guest-physical: the guest’s RAM at the board’s guest RAM base with perms rwx (its kernel runs from it), a device’s registers at their physical address.',
     attrs: {
       name: { doc: 'Unique among VMs.', required: true },
       priority: { doc: `AArch64: the vCPUs’ priority, ${span(L.priority)} (the tool wraps larger values). Default ${SDF_DEFAULTS.priority}.`, range: L.priority },

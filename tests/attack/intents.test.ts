@@ -4,7 +4,7 @@
 // fail with a clear error, and a marker file outside the project proves nothing ran and nothing was written. Controls
 // run the same payloads straight at the tools, to show each one is live (a payload that cannot work proves nothing).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, promises as fs, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, promises as fs, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { ProcessSupervisor } from '../../electron/services/processes';
 import { ProjectService } from '../../electron/services/projects';
 import { QemuService } from '../../electron/services/qemu';
 import { SdkChoices } from '../../electron/services/sdk';
+import { ImageChoices } from '../../electron/services/images';
 import { loadBoards } from '../../electron/services/boards';
 import { readTemplate } from '../../electron/services/templates';
 import { standinSdk } from '../support/standinSdk';
@@ -182,6 +183,64 @@ describe.runIf(ok)('intents, not commands: the contract runs no free arguments (
         expect(dump).toMatchObject({ ok: true, result: { text: expect.stringContaining("'I' 'N' 'S' 'I' 'D' 'E'") } });
         expect(dump.ok && dump.result.text).not.toContain("'S' 'E' 'C' 'R' 'E' 'T'");
         expect(existsSync(path.join(projectDir, 'build/sel4-studio-qemu-trace.log'))).toBe(true);
+      } finally {
+        await browser.call('qemu.control', { id, action: 'stop' });
+      }
+    }, budget(10_000, 30_000));
+  });
+
+  describe('2b. files outside the project reach QEMU only when the user picked them', () => {
+    it('a kernel, initrd, disk or loader blob outside the folder (named, or through a link) is refused until the user adds it from a terminal', async () => {
+      const secret = path.join(outside, 'secret-kernel.bin');
+      writeFileSync(secret, 'SECRET!!SECRET!!');
+      mkdirSync(path.join(projectDir, 'build'), { recursive: true });
+      symlinkSync(secret, path.join(projectDir, 'build/secret-link'));
+      const start = (p: object) => browser.call('qemu.start', { board: 'qemu_virt_aarch64', image: 'image.bin', ...p });
+      const notPicked = { code: 'forbidden', message: /not one of your picked images: .*sel4-studio image add PATH/ };
+      await attempt('qemu kernel outside', () => browser.call('qemu.start', { board: 'qemu_virt_aarch64', kernel: secret }), notPicked);
+      await attempt('qemu initrd outside', () => browser.call('qemu.start', { board: 'qemu_virt_aarch64', kernel: 'image.bin', options: { initrd: secret } }), notPicked);
+      await attempt('qemu disk outside', () => start({ options: { disk: secret } }), notPicked);
+      await attempt('qemu loader blob outside', () => start({ options: { loaders: [{ file: secret, addr: 0x48000000 }] } }), notPicked);
+      await attempt('qemu disk through a link', () => start({ options: { disk: 'build/secret-link' } }), { code: 'forbidden', message: /leaves the project through a link/ });
+      await attempt('qemu initrd with a relative escape', () => browser.call('qemu.start', { board: 'qemu_virt_aarch64', kernel: 'image.bin', options: { initrd: '../secret-kernel.bin' } }), { code: 'forbidden', message: /leaves the project/ });
+      // The guest writes to its disk: a disk in the folder that is another name of an outside file is refused.
+      linkSync(secret, path.join(projectDir, 'build/secret-hardlink'));
+      await attempt('qemu disk hard-linked to a file outside', () => start({ options: { disk: 'build/secret-hardlink' } }), { code: 'forbidden', message: /has 2 names \(hard links\)/ });
+      await fs.rm(path.join(projectDir, 'build/secret-hardlink'));
+      await attempt('qemu free -drive keys', () => start({ options: { disk: 'image.bin', driveOptions: 'snapshot=off' } }), { code: 'invalid-params', message: /driveOptions/ });
+      await attempt('qemu -append on a loader image', () => start({ options: { append: 'init=/bin/sh' } }), { code: 'invalid-params', message: /-append is for a Linux kernel booted directly/ });
+      // A browser page cannot pick: it is told how the user adds a file from their own terminal.
+      expect(await browser.call('images.pick', {})).toMatchObject({ ok: false, error: { code: 'unsupported', message: expect.stringMatching(/sel4-studio image add PATH/) } });
+      // Control: once the user added it (what `sel4-studio image add` does), the same file boots, and its bytes are in the guest.
+      await new ImageChoices(configDir).add(secret);
+      expect(await browser.call('images.list', {})).toMatchObject({ ok: true, result: { images: [{ path: secret, size: 16 }] } });
+      const r = await start({ options: { loaders: [{ file: secret, addr: 0x48000000 }] } });
+      expect(r, JSON.stringify(r)).toMatchObject({ ok: true, result: { format: 'raw' } });
+      const id = r.ok ? r.result.id : '';
+      try {
+        await browser.call('qemu.control', { id, action: 'pause' });
+        const dump = await browser.call('qemu.monitor', { id, command: 'xp /16cb 0x48000000' });
+        expect(dump).toMatchObject({ ok: true, result: { text: expect.stringContaining("'S' 'E' 'C' 'R' 'E' 'T'") } });
+      } finally {
+        await browser.call('qemu.control', { id, action: 'stop' });
+        await browser.call('images.remove', { path: secret });
+      }
+    }, budget(10_000, 30_000));
+
+    it('a disk named with commas cannot add -drive keys (QEMU reads ",," as a comma)', async () => {
+      const sneaky = `build/d,readonly=on,file=${path.join(outside, 'secret-kernel.bin')}`;
+      await fs.mkdir(path.join(projectDir, path.dirname(sneaky)), { recursive: true });
+      writeFileSync(path.join(projectDir, sneaky), Buffer.alloc(4096));
+      const r = await browser.call('qemu.start', { board: 'qemu_virt_aarch64', image: 'image.bin', options: { disk: sneaky } });
+      expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
+      const id = r.ok ? r.result.id : '';
+      try {
+        const block = await browser.call('qemu.monitor', { id, command: 'info block' });
+        // One file, named in full; no read-only flag was added.
+        expect(block).toMatchObject({ ok: true, result: { text: expect.stringMatching(/^disk0 \(#block\d+\): (.*) \(raw\)$/m) } });
+        const text = block.ok ? (block.result.text as string) : '';
+        expect(/^disk0 \(#block\d+\): (.*) \(raw\)$/m.exec(text)![1]).toBe(path.join(projectDir, sneaky));
+        expect(text).not.toMatch(/Read-only/i);
       } finally {
         await browser.call('qemu.control', { id, action: 'stop' });
       }
@@ -422,6 +481,56 @@ describe.runIf(ok)('intents, not commands: the contract runs no free arguments (
       attempts.push({ name: 'BuildService with a toolchain no schema checked', error: (refused as Error).message });
       expect(existsSync(marker('saved toolchain'))).toBe(false);
     });
+  });
+
+  describe("6. a repository's make variables never carry make or shell text, nor name a program", () => {
+    let sdk: string;
+    let repo: string;
+    beforeAll(async () => {
+      sdk = standinSdk();
+      await new SdkChoices(configDir).add(sdk);
+      repo = path.join(mkdtempSync(path.join(os.tmpdir(), 'intents-repo-')), 'example');
+      await fs.cp(path.join(root, 'tests/fixtures/repo-make'), repo, { recursive: true });
+    }, 60_000);
+    const settings = (variables: Record<string, string>, extra: Record<string, unknown> = {}) => ({ settings: { schemaVersion: 1, layouts: {}, build: { variables, sdkPath: sdk, ...extra } } });
+
+    it('control: the payloads, given to make straight on its command line, do run', () => {
+      const control = path.join(outside, 'control-make-var');
+      spawnSync('make', ['-n', `GREETING=$(shell touch ${control})`, `MICROKIT_SDK=${sdk}`, 'MICROKIT_BOARD=qemu_virt_aarch64'], { cwd: repo });
+      expect(existsSync(control)).toBe(true);
+      // A program named by a variable the Makefile runs: it runs with the Makefile's arguments.
+      const tool = path.join(outside, 'control-make-tool');
+      writeFileSync(path.join(outside, 'control-tool.sh'), `#!/bin/sh\ntouch '${tool}'\n`);
+      chmodSync(path.join(outside, 'control-tool.sh'), 0o755);
+      spawnSync('make', [`MICROKIT_TOOL=${path.join(outside, 'control-tool.sh')}`, `MICROKIT_SDK=${sdk}`, 'MICROKIT_BOARD=qemu_virt_aarch64', 'BUILD_DIR=control-build'], { cwd: repo });
+      expect(existsSync(tool)).toBe(true);
+      writeFileSync(path.join(outside, 'make-tool.sh'), `#!/bin/sh\ntouch '${marker('make-var-tool')}'\n`);
+      chmodSync(path.join(outside, 'make-tool.sh'), 0o755);
+    }, budget(20_000, 60_000));
+
+    it('stored through the page, each is refused at the build (or at the store); make never runs them', async () => {
+      expect(await browser.call('project.open', { dir: repo })).toMatchObject({ ok: true, result: { kind: 'folder' } });
+      expect(await browser.call('build.makefile', {})).toMatchObject({ ok: true, result: { kind: 'repo', makefile: { runTarget: 'qemu' } } });
+      const tries: [string, Record<string, string>, RegExp][] = [
+        ['make-var-shell', { GREETING: `$(shell touch ${marker('make-var-shell')})` }, /cannot be passed to make and the shell/],
+        ['make-var-backtick', { GREETING: `\`touch ${marker('make-var-backtick')}\`` }, /cannot be passed to make and the shell/],
+        ['make-var-tool', { MICROKIT_TOOL: path.join(outside, 'make-tool.sh') }, /runs MICROKIT_TOOL as a program/],
+        ['make-var-cc', { CC: path.join(outside, 'make-tool.sh') }, /does not take CC/],
+        ['make-var-sdk', { MICROKIT_SDK: outside }, /comes from the chosen SDK/],
+        ['make-var-option', { GREETING: `x --eval=$(shell touch ${marker('make-var-option')})` }, /cannot be passed|starting with "-"/],
+      ];
+      for (const [name, variables, refusal] of tries) {
+        expect(await browser.call('workspace.saveSettings', settings(variables))).toMatchObject({ ok: true });
+        await attempt(`build.start with stored ${name}`, () => browser.call('build.start', {}), { code: 'invalid-params', message: refusal });
+        await attempt(`build.runTarget with stored ${name}`, () => browser.call('build.runTarget', {}), { code: 'invalid-params', message: refusal }, marker(name));
+      }
+      await attempt('workspace.saveSettings a variable with a line break', () => browser.call('workspace.saveSettings', settings({ GREETING: `x\nall:\n\ttouch ${marker('make-var-newline')}` })), { code: 'invalid-params', message: /one line/ }, marker('make-var-newline'));
+      await attempt('workspace.saveSettings a run target with shell text', () => browser.call('workspace.saveSettings', settings({}, { runTarget: `qemu; touch ${marker('make-target')}` })), { code: 'invalid-params', message: /runTarget/ }, marker('make-target'));
+      expect(await browser.call('workspace.saveSettings', settings({}, { runTarget: 'clean' }))).toMatchObject({ ok: true });
+      expect(await browser.call('workspace.saveSettings', settings({}, { runTarget: 'nothere' }))).toMatchObject({ ok: true });
+      await attempt('build.runTarget of a target the Makefile lacks', () => browser.call('build.runTarget', {}), { code: 'not-found', message: /has no target "nothere"/ });
+      await browser.call('project.open', { dir: projectDir });
+    }, budget(30_000, 60_000));
   });
 
   it('nothing any attempt named exists', () => {

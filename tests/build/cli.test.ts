@@ -53,6 +53,23 @@ describe.runIf(ok)('sel4-studio new and build', () => {
     expect(out.problems[0]).toMatchObject({ tool: 'gcc', file: 'hello.c', line: 2, column: 37, severity: 'error' });
   });
 
+  it('a Makefile repository with no project file: --var passed to make, the steps printed, the image where its BUILD_DIR put it', async () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'cli-repo-')), 'example');
+    await fs.cp(path.join(root, 'tests/fixtures/repo-make'), dir, { recursive: true });
+    const r = cli(['build', '--project', dir, '--sdk', sdk, '--var', 'BUILD_DIR=out/custom', '--var', 'GREETING=salut']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`compile: make MICROKIT_SDK=${sdk} MICROKIT_BOARD=qemu_virt_aarch64 MICROKIT_CONFIG=debug BUILD_DIR=out/custom GREETING=salut`);
+    expect(r.stdout).toBe(`image: ${path.join(dir, 'out/custom/loader.img')}\n`);
+    expect(existsSync(path.join(dir, 'out/custom/loader.img'))).toBe(true);
+    // A Makefile make cannot read: its error at its place, exit 1.
+    await fs.appendFile(path.join(dir, 'Makefile'), 'ifeq ($(A),b)\n');
+    const bad = cli(['build', '--project', dir, '--sdk', sdk], dir);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/^Makefile:47:1: warning: missing `endif`/m);
+    expect(bad.stdout).toMatch(/^Makefile:48: error: missing 'endif'/m);
+    expect(cli(['build', '--project', dir, '--var', 'oops']).stderr).toMatch(/--var takes NAME=VALUE, not oops/);
+  });
+
   it('bad usage and a missing SDK are one clear line each', () => {
     expect(cli(['new']).stderr).toBe('sel4-studio new: usage: sel4-studio new DIR [--template NAME] [--board B] [--name N]\n');
     expect(cli(['new', '/tmp/x', '--template', 'nope']).stderr).toMatch(/no template 'nope' \(there are: hello, shared-memory/);

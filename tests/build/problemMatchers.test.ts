@@ -83,6 +83,16 @@ describe.runIf(ok)('gcc, ld, cmake and make, as they really print', () => {
     expect(ps2.map((p) => p.message)).toEqual(["No rule to make target 'nothere'"]);
   });
 
+  it("make: its own stop at a Makefile's line (a missing separator, a required variable's $(error …)) is placed there", () => {
+    const d = dir();
+    writeFileSync(path.join(d, 'Makefile'), 'ifeq ($(strip $(MICROKIT_SDK)),)\n$(error MICROKIT_SDK must be specified)\nendif\n');
+    writeFileSync(path.join(d, 'bad.mk'), 'all:\n\techo hi\n  echo no tab\n');
+    const ps = [...matchBuildOutput(run(d, 'make', [])), ...matchBuildOutput(run(d, 'make', ['-f', 'bad.mk']))];
+    expect(pick(ps)).toEqual([
+      { tool: 'make', severity: 'error', file: 'Makefile', line: 2, column: undefined, message: 'MICROKIT_SDK must be specified' },
+      { tool: 'make', severity: 'error', file: 'bad.mk', line: 3, column: undefined, message: 'missing separator' },
+    ]);
+  });
   it('progress: Ninja counts and CMake-Makefile percentages', () => {
     expect(buildProgress('[3/10] Building C object CMakeFiles/hello.dir/hello.c.o')).toEqual({ done: 3, total: 10 });
     expect(buildProgress('[ 50%] Linking C executable hello.elf')).toEqual({ done: 50, total: 100 });

@@ -33,7 +33,7 @@ const BOARD_NAME = /^[a-z0-9_]+$/;
 
 /** The project's board and every board pack, by name. */
 function boardChoices(s: StudioState): CommandChoice[] {
-  const packs = s.boards.map((b) => ({ value: b.name, label: b.title }));
+  const packs = s.boards.map((b) => ({ value: b.name, label: `${b.title}${b.origin?.kind === 'user' ? (b.origin.replaces ? ' (yours, used instead of the shipped one)' : ' (yours)') : b.origin?.kind === 'sdk' ? ' (from the SDK)' : ''}` }));
   const board = s.project?.studio.board;
   return board && !packs.some((p) => p.value === board) ? [{ value: board, label: board }, ...packs] : packs;
 }
@@ -85,6 +85,18 @@ const definitions = {
   },
   build: { label: 'Build', description: 'Compile the PD programs and run microkit on the .system as saved (asks first when it has unsaved changes)', keys: ['Ctrl+Shift+B'], enabled: canBuild, blocked: whyNotBuild, run: (c) => void c.actions.startBuild(false) },
   buildRun: { label: 'Build & Run', description: 'Build, then boot build/loader.img in QEMU', keys: ['F5'], enabled: canBuild, blocked: whyNotBuild, run: (c) => void c.actions.startBuild(true) },
+  runOnBoard: {
+    label: 'Run on board',
+    description: 'Build if stale, deploy to the board target, power-cycle it, open its console and follow the boot on the timeline',
+    keys: ['F6'],
+    enabled: (s) => canBuild(s) && !(s.boardRun && !s.boardRun.ended),
+    blocked: whyNotBuild,
+    run: (c) => {
+      c.actions.openBoardRun();
+      void c.actions.startBoardRun(true);
+    },
+  },
+  boardTargets: { label: 'Board targets…', description: 'Configure how a board is reached: deploy (TFTP folder, medium, command), power (Home Assistant, command, manual), console, firmware; proxy-DHCP', enabled: hasProject, run: (c) => c.actions.openBoardRun() },
   cancelBuild: { label: 'Cancel build', enabled: (s) => Boolean(s.build && !s.build.record), run: (c) => void c.actions.cancelBuild() },
   setBoard: {
     label: 'Set board…',
@@ -140,6 +152,12 @@ const definitions = {
     description: 'The passthrough wizard: devices of the board’s device tree into a VM of this system, every risk explained, one undo step (works in restricted mode: it only edits)',
     enabled: hasProject,
     run: (c) => c.actions.openWizard(),
+  },
+  boardWizard: {
+    label: 'New board from a device tree…',
+    description: 'The board wizard: a board pack from a device tree of this folder or QEMU’s own (memory, GIC, timer, UARTs, PSCI, CPUs, PA bits, the loader link address), kept as yours, and the port guide with its ticks',
+    enabled: hasProject,
+    run: (c) => c.actions.openBoardWizard(),
   },
   trustFolder: {
     label: 'Trust this folder',

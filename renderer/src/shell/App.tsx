@@ -16,7 +16,7 @@ import { keptVerbatim } from '../../../shared/model/system';
 import { isMigrationFix } from '../../../shared/sdf/check';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
-import { PassthroughWizard, QemuConsole } from './lazyViews';
+import { BoardRunDialog, BoardWizard, PassthroughWizard, QemuConsole } from './lazyViews';
 
 /** The window: its commands (every shortcut, the palette) around the workbench. */
 export function App() {
@@ -35,6 +35,8 @@ function Workbench() {
   const restricted = useStudio((s) => Boolean(s.project) && s.trusted === false);
   const link = useStudio((s) => s.link);
   const wizardOpen = useStudio((s) => s.wizardOpen);
+  const boardRunOpen = useStudio((s) => s.boardRunOpen);
+  const boardWizardOpen = useStudio((s) => s.boardWizardOpen);
   const actions = useActions();
   const commands = useCommands();
   const { problems } = useProblems();
@@ -103,6 +105,8 @@ function Workbench() {
       <DeleteDialog />
       <BuildPrompt />
       {wizardOpen && <PassthroughWizard />}
+      {boardRunOpen && <BoardRunDialog />}
+      {boardWizardOpen && <BoardWizard />}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { useActions, useStudio } from '../stores/context';
 
 const TITLES = { new: 'New project', open: 'Open folder', saveAs: 'Save project as' } as const;
@@ -13,11 +13,10 @@ export function ProjectDialog() {
   const boards = useStudio((s) => s.boards);
   const native = useStudio((s) => s.host?.capabilities.nativeDialogs ?? false);
   const actions = useActions();
-  const [dir, setDir] = useState('');
-  const [name, setName] = useState('');
-  const [board, setBoard] = useState('qemu_virt_aarch64');
+  // The fields live in the store and are blank at each opening: a second New starts from a clean choice.
+  const { dir, name, board, template } = useStudio((s) => s.projectForm);
+  const setDir = (d: string) => actions.editProjectForm({ dir: d });
   const templates = useStudio((s) => s.templates);
-  const [template, setTemplate] = useState('');
   const chosen = templates.find((t) => t.id === template);
   if (!kind) return null;
   const submit = (e: FormEvent) => {
@@ -59,19 +58,15 @@ export function ProjectDialog() {
           <>
             <label className="field">
               <span className="field-label">Name</span>
-              <input data-testid="dialog-name" placeholder="hello" value={name} onChange={(e) => setName(e.target.value)} />
+              <input data-testid="dialog-name" placeholder="hello" value={name} onChange={(e) => actions.editProjectForm({ name: e.target.value })} />
             </label>
             <label className="field">
               <span className="field-label">Start from</span>
               <select
                 data-testid="dialog-template"
                 value={template}
-                onChange={(e) => {
-                  setTemplate(e.target.value);
-                  const t = templates.find((x) => x.id === e.target.value);
-                  // A template's device addresses and IRQs are its board's.
-                  if (t) setBoard(t.board);
-                }}
+                // A template's device addresses and IRQs are its board's: choosing one chooses its board.
+                onChange={(e) => actions.editProjectForm({ template: e.target.value })}
               >
                 <option value="">Empty system (one protection domain)</option>
                 {templates.map((t) => (
@@ -84,11 +79,12 @@ export function ProjectDialog() {
             </label>
             <label className="field">
               <span className="field-label">Board</span>
-              <select data-testid="dialog-board" value={board} onChange={(e) => setBoard(e.target.value)}>
+              <select data-testid="dialog-board" value={board} onChange={(e) => actions.editProjectForm({ board: e.target.value })}>
                 {boards.map((b) => (
                   <option key={b.name} value={b.name}>
                     {b.name} — {b.title}
                     {b.experimental ? ' (experimental)' : ''}
+                    {b.origin?.kind === 'user' ? (b.origin.replaces ? ' (yours, used instead of the shipped one)' : ' (yours)') : b.origin?.kind === 'sdk' ? ' (from the SDK)' : ''}
                   </option>
                 ))}
               </select>

@@ -32,8 +32,10 @@ export function Toolbar() {
       <span className="sep" />
       <CommandButton id="build" testId="btn-build">Build</CommandButton>
       <CommandButton id="buildRun" testId="btn-build-run">Build &amp; Run</CommandButton>
+      <CommandButton id="runOnBoard" testId="btn-run-board">Run on board</CommandButton>
       <span className="sep" />
       <CommandButton id="passthrough" testId="btn-passthrough">Passthrough…</CommandButton>
+      <CommandButton id="boardWizard" testId="btn-board-wizard">New board…</CommandButton>
       <span className="grow" />
       {name && (
         <span className="project-name" data-testid="project-name">

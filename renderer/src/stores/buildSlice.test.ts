@@ -174,4 +174,75 @@ describe('build slice', () => {
     expect(store.getState().notice).toEqual({ kind: 'error', message: 'add it from a terminal with `sel4-studio sdk add /x`' });
     store.dispose();
   });
+
+  it("a repository build: its variables kept in the folder settings (make text refused here), the image it found becomes the Run image, Build & Run runs the chosen make target", async () => {
+    const { store, fake } = await building();
+    const makefile = {
+      files: ['Makefile'],
+      variables: [
+        { name: 'BUILD_DIR', default: 'build', required: false, kind: 'path' as const, conditional: false, file: 'Makefile', line: 13, column: 1 },
+        { name: 'MICROKIT_TOOL', default: '$(MICROKIT_SDK)/bin/microkit', required: false, kind: 'tool' as const, conditional: false, file: 'Makefile', line: 16, column: 1 },
+      ],
+      targets: [{ name: 'qemu', file: 'Makefile', line: 38, column: 1 }],
+      runTarget: 'qemu',
+      buildsImage: true,
+      problems: [],
+    };
+    fake.answer('build.makefile', { kind: 'repo', makefile });
+    fake.answer('workspace.saveSettings', {});
+    fake.answer('build.runTarget', { runId: 'run-3', command: ['make', 'qemu', 'MICROKIT_SDK=/sdk'] });
+    await store.actions.loadMakefile();
+    expect(store.getState().repoMakefile?.kind).toBe('repo');
+    expect(await store.actions.setMakeVariable('BUILD_DIR', '$(shell touch /tmp/x)')).toBe(false);
+    expect(store.getState().notice?.message).toMatch(/cannot be passed to make and the shell/);
+    expect(await store.actions.setMakeVariable('MICROKIT_TOOL', '/tmp/evil')).toBe(false);
+    expect(fake.callsOf('workspace.saveSettings')).toEqual([]);
+    expect(await store.actions.setMakeVariable('BUILD_DIR', 'out/qemu')).toBe(true);
+    expect(fake.callsOf('workspace.saveSettings').at(-1)!.settings.build.variables).toEqual({ BUILD_DIR: 'out/qemu' });
+    await store.actions.setRunTarget('qemu');
+    expect(store.getState().folderSettings?.build).toMatchObject({ variables: { BUILD_DIR: 'out/qemu' }, runTarget: 'qemu' });
+    await store.actions.startBuild(true);
+    fake.emit('build.done', { buildId: 'build-7', record: { ...record('build-7', 'ok'), image: 'out/qemu/loader.img' } });
+    await settle();
+    expect(store.getState().qemuTarget).toEqual({ kind: 'image', file: 'out/qemu/loader.img' });
+    expect(fake.callsOf('build.runTarget')).toEqual([{ board: 'qemu_virt_aarch64', config: 'debug' }]);
+    expect(fake.callsOf('qemu.start')).toEqual([]);
+    expect(store.getState().runs.at(-1)).toMatchObject({ runId: 'run-3', command: ['make', 'qemu', 'MICROKIT_SDK=/sdk'] });
+    expect(store.getState().panel).toBe('output');
+    store.dispose();
+  });
+
+  it('the red "no SDK" status and notice go once an SDK is there and a build succeeds', async () => {
+    const { store, fake } = await building();
+    const NO_SDK = 'no Microkit SDK: download a release, unpack it as ~/microkit-sdk-<version>, set MICROKIT_SDK, or give its folder in the build settings';
+    fake.answer('sdk.inspect', { sdk: null, hint: NO_SDK });
+    await store.actions.refreshSdk();
+    expect(store.getState().sdkStatus).toEqual({ text: NO_SDK, bad: true, boards: [] });
+    fake.refuse('build.start', new StudioError('tool-missing', NO_SDK));
+    await store.actions.startBuild();
+    expect(store.getState().notice).toEqual({ kind: 'error', message: NO_SDK });
+
+    // The user installs an SDK (MICROKIT_SDK in the host's environment) and builds again.
+    fake.answer('sdk.inspect', { sdk: { path: '/opt/microkit-sdk-2.0.1', version: '2.0.1', boards: { qemu_virt_aarch64: ['debug', 'release'] }, chosen: true } });
+    fake.answer('build.start', { buildId: 'build-8', steps: STEPS });
+    fake.answer('fs.readText', { text: REPORT });
+    await store.actions.startBuild();
+    expect(store.getState().notice).toBeUndefined();
+    fake.emit('build.done', { buildId: 'build-8', record: record('build-8', 'ok') });
+    await settle();
+    expect(store.getState().sdkStatus).toEqual({ text: 'Microkit 2.0.1 at /opt/microkit-sdk-2.0.1 · qemu_virt_aarch64: debug, release', bad: false, boards: ['qemu_virt_aarch64'] });
+    store.dispose();
+  });
+
+  it('a notice that is not the refused build\'s stays after a build', async () => {
+    const { store, fake } = await building();
+    fake.answer('sdk.inspect', { sdk: null, hint: 'none' });
+    store.actions.notify({ kind: 'error', message: 'something else' });
+    await store.actions.startBuild();
+    fake.emit('build.done', { buildId: 'build-7', record: record('build-7', 'ok') });
+    await settle();
+    expect(store.getState().notice).toEqual({ kind: 'error', message: 'something else' });
+    store.dispose();
+  });
 });
+

@@ -1,9 +1,10 @@
 import type { BuildRecord, ReportedBuildProblem, Result } from '../../../shared/api/contract';
+import { makeVariableProblem } from '../../../shared/build/makefile';
 import { StudioError } from '../../../shared/api/errors';
 import type { StudioFile } from '../../../shared/model/project';
 import type { StepId } from '../../../shared/build/plan';
 import { parseReport, type BuildReport } from '../../../shared/build/report';
-import { failure, subscriptions, type SliceFactory } from './slice';
+import { failure, subscriptions, type SliceFactory, type StudioState } from './slice';
 
 /** What a build or run asked for in restricted mode is told (the host says the same, with the folder's path). */
 export const RESTRICTED_BUILD = 'Restricted mode: this folder is not trusted, so build and run are off. Trust it (the banner\'s Trust button or the command "Trust this folder") if you trust its authors.';
@@ -29,6 +30,20 @@ export interface BuildSettingsState {
 }
 const OUTPUT_LIMIT = 256 * 1024;
 
+/**
+ * What the Build tab says about the SDK the next build would use: red (`bad`) when it cannot build with it (none
+ * found, not chosen, no such board, restricted mode). Looked at again when the settings change, an SDK is chosen and
+ * after every successful build, so a warning never outlives the problem it described.
+ */
+export interface SdkStatus {
+  text: string;
+  bad: boolean;
+  /** An SDK found but not chosen by the user: the "Use this SDK" button offers it. */
+  unchosen?: string;
+  /** The boards the SDK builds for. */
+  boards: string[];
+}
+
 /** The running or last build, past builds, the settings of the next one, and the last image's report. */
 export interface BuildSliceState {
   build?: BuildState;
@@ -38,6 +53,9 @@ export interface BuildSliceState {
   buildPrompt?: { run: boolean };
   /** The report of the last successful build (build/report.txt). */
   buildReport?: BuildReport;
+  /** The folder's kind of build and its Makefile as read (a repository's own build offers its variables). */
+  repoMakefile?: Result<'build.makefile'>;
+  sdkStatus?: SdkStatus;
 }
 
 export interface BuildActions {
@@ -46,8 +64,19 @@ export interface BuildActions {
   cancelBuildPrompt(): void;
   cancelBuild(): Promise<void>;
   loadBuildHistory(): Promise<void>;
-  /** Read build/report.txt of the last successful build, if there is one. */
-  loadBuildReport(): Promise<void>;
+  /** Read build/report.txt (or the report beside a repository build's image) of the last successful build, if any. */
+  loadBuildReport(file?: string): Promise<void>;
+  /** Read the folder's Makefile (never run): what the Build tab offers for a repository's own build. */
+  loadMakefile(): Promise<void>;
+  /**
+   * A make variable for the repository's build, kept in .sel4-studio/settings.json at once (empty: the Makefile's
+   * default). A value make or the shell would read as more than text is refused here and by the host.
+   */
+  setMakeVariable(name: string, value: string): Promise<boolean>;
+  /** The Run step of a repository build: a Makefile target (`qemu`), or '' for the board's QEMU recipe. */
+  setRunTarget(target: string): Promise<void>;
+  /** Run the chosen Makefile target (`make qemu` with the build's settings), its output in the Output tab. */
+  runMakeTarget(): Promise<void>;
   /** Build settings: used by the next build, and kept in studio.json on the next save. */
   setBuildSettings(patch: Partial<BuildSettingsState>): void;
   /** What an SDK folder (default: the one the host would find) holds; a failed look is reported as a hint. */
@@ -57,6 +86,8 @@ export interface BuildActions {
    * folder dialog. On success it becomes the build setting. Returns the SDK, or undefined (cancelled or refused: said).
    */
   chooseSdk(path?: string): Promise<Result<'sdk.choose'>['sdk'] | undefined>;
+  /** Look at the SDK the next build would use (the setting, else the one the host finds) and say what it is in `sdkStatus`. */
+  refreshSdk(): Promise<void>;
 }
 
 /** The build settings a project's studio.json holds. */
@@ -66,6 +97,13 @@ export function buildSettingsOf(studio: StudioFile): BuildSettingsState {
 
 export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (client, set, get, actions) => {
   const fail = (err: unknown) => set(failure(err));
+  /** The error notice a refused build start showed ("no Microkit SDK", …): a build that starts or succeeds takes it away. */
+  let startNotice: StudioState['notice'];
+  const dropStartNotice = () => {
+    if (startNotice && get().notice === startNotice) set({ notice: undefined });
+    startNotice = undefined;
+  };
+  let sdkLook = 0;
   // Output and problems arrive in many small events: they are gathered and applied once per frame, so a 10 MB
   // build log streams without re-rendering the panel per chunk (npm run bench).
   let pendingOutput: { buildId: string; step: StepId; data: string }[] = [];
@@ -103,6 +141,31 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
     else setTimeout(flushBuild, 16);
   };
 
+  let settingsWrites: Promise<void> = Promise.resolve();
+  const writeMakeVariable = async (name: string, value: string): Promise<boolean> => {
+    const fs0 = get().folderSettings;
+    const makefile = get().repoMakefile?.makefile;
+    if (!fs0) return false;
+    const v = value.trim();
+    const problem = v ? makeVariableProblem(name, v, makefile ?? undefined) : undefined;
+    if (problem) {
+      set({ notice: { kind: 'error', message: problem } });
+      return false;
+    }
+    const variables = { ...fs0.build.variables };
+    if (v) variables[name] = v;
+    else delete variables[name];
+    if (JSON.stringify(variables) === JSON.stringify(fs0.build.variables)) return true;
+    return actions.saveFolderSettings({ ...fs0, build: { ...fs0.build, variables } });
+  };
+  const writeRunTarget = async (target: string): Promise<void> => {
+    const fs0 = get().folderSettings;
+    if (!fs0) return;
+    const build = { ...fs0.build, ...(target ? { runTarget: target } : {}) };
+    if (!target) delete build.runTarget;
+    await actions.saveFolderSettings({ ...fs0, build });
+  };
+
   const subs = subscriptions();
   subs.add(
     client.on('build.step', (e) => {
@@ -136,14 +199,24 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
       if (!b || b.buildId !== e.buildId) return;
       set((s) => ({ build: { ...b, record: e.record }, buildHistory: [e.record, ...s.buildHistory].slice(0, 50) }));
       if (e.record.result === 'ok') {
-        void actions.loadBuildReport();
-        if (b.thenRun && get().project?.studio.board.startsWith('qemu_')) void actions.startQemu({ image: 'build/loader.img' });
+        dropStartNotice();
+        void actions.refreshSdk();
+        // A repository build's report sits beside its image (the Makefile's -r), wherever its build folder is.
+        const dir = e.record.image && !e.record.image.startsWith('/') && e.record.image.includes('/') ? e.record.image.slice(0, e.record.image.lastIndexOf('/')) : undefined;
+        void actions.loadBuildReport(dir ? `${dir}/report.txt` : undefined);
+        // A repository build's image is wherever its Makefile put it: the Run image from now on (inside the folder).
+        const image = e.record.image;
+        const inside = image !== undefined && !image.startsWith('/');
+        if (inside) set({ qemuTarget: { kind: 'image', file: image } });
+        else if (image) set({ notice: { kind: 'info', message: `The image is ${image}, outside the folder: Run boots images inside the folder only` } });
+        if (b.thenRun && get().repoMakefile?.kind === 'repo' && get().folderSettings?.build.runTarget) void actions.runMakeTarget();
+        else if (b.thenRun && get().project?.studio.board.startsWith('qemu_') && (inside || image === undefined)) void actions.startQemu({ image: inside ? image : 'build/loader.img' });
       } else set({ panel: 'problems' });
     }),
   );
 
   return {
-    state: { build: undefined, buildHistory: [], buildSettings: { sdk: '', config: 'debug', toolchain: '' }, buildReport: undefined, buildPrompt: undefined },
+    state: { build: undefined, buildHistory: [], buildSettings: { sdk: '', config: 'debug', toolchain: '' }, buildReport: undefined, buildPrompt: undefined, sdkStatus: undefined, repoMakefile: undefined },
     actions: {
       async startBuild(run = false, choice?: 'save' | 'disk') {
         const { project, build, buildSettings } = get();
@@ -166,9 +239,11 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
             ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}),
           });
           set({ panel: 'build', build: { buildId, steps: steps.map((st) => ({ ...st, status: 'pending' })), output: {}, outputLines: {}, problems: [], thenRun: run } });
+          dropStartNotice();
         } catch (err) {
           set({ panel: 'build' });
           fail(err);
+          startNotice = get().notice;
         }
       },
       cancelBuildPrompt() {
@@ -185,11 +260,41 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
           // No history yet.
         }
       },
-      async loadBuildReport() {
+      async loadBuildReport(file = 'build/report.txt') {
         try {
-          set({ buildReport: parseReport((await client.call('fs.readText', { path: 'build/report.txt' })).text) });
+          set({ buildReport: parseReport((await client.call('fs.readText', { path: file })).text) });
         } catch {
           // Not built yet: no report.
+        }
+      },
+      async loadMakefile() {
+        try {
+          set({ repoMakefile: await client.call('build.makefile', {}) });
+        } catch {
+          set({ repoMakefile: undefined });
+        }
+      },
+      setMakeVariable(name: string, value: string) {
+        // One write at a time, each from the settings the last one left (two fields committed together both land).
+        const next = settingsWrites.then(() => writeMakeVariable(name, value));
+        settingsWrites = next.then(() => undefined);
+        return next;
+      },
+      setRunTarget(target: string) {
+        const next = settingsWrites.then(() => writeRunTarget(target));
+        settingsWrites = next;
+        return next;
+      },
+      async runMakeTarget() {
+        if (get().trusted === false) return fail(new StudioError('untrusted', RESTRICTED_BUILD));
+        set({ panel: 'output' });
+        try {
+          const { buildSettings, project } = get();
+          const board = get().doc.settings.board || project?.studio.board;
+          const { runId, command } = await client.call('build.runTarget', { config: buildSettings.config, ...(board ? { board } : {}), ...(buildSettings.sdk ? { sdk: buildSettings.sdk } : {}) });
+          set((s) => ({ runs: [...s.runs, { runId, label: command.slice(0, 2).join(' '), command, text: '' }] }));
+        } catch (err) {
+          fail(err);
         }
       },
       setBuildSettings(patch: Partial<BuildSettingsState>) {
@@ -204,6 +309,7 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
           if (!sdk) return undefined;
           if (sdk.path !== get().buildSettings.sdk) actions.setBuildSettings({ sdk: sdk.path });
           set({ notice: { kind: 'info', message: `Builds use the Microkit SDK at ${sdk.path} (${sdk.version})` } });
+          void actions.refreshSdk();
           return sdk;
         } catch (err) {
           fail(err);
@@ -216,6 +322,26 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
         } catch (err) {
           return { sdk: null, hint: err instanceof Error ? err.message : String(err) };
         }
+      },
+      async refreshSdk() {
+        const look = ++sdkLook;
+        const given = get().buildSettings.sdk;
+        const board = get().project?.studio.board;
+        // Restricted mode: the folder's SDK path is not looked at.
+        if (get().trusted === false && given) {
+          set({ sdkStatus: { text: `Restricted mode: this folder's SDK setting (${given}) is not used until you trust the folder`, bad: true, boards: [] } });
+          return;
+        }
+        const { sdk, hint } = await actions.inspectSdk(given || undefined);
+        // An older look answering late says nothing about the current settings.
+        if (look !== sdkLook) return;
+        const boards = sdk ? Object.keys(sdk.boards) : [];
+        let sdkStatus: SdkStatus;
+        if (!sdk) sdkStatus = { text: hint ?? 'no Microkit SDK', bad: true, boards };
+        else if (!sdk.chosen) sdkStatus = { text: `Microkit ${sdk.version} at ${sdk.path} is not an SDK you chose: builds do not run its bin/microkit until you do`, bad: true, unchosen: sdk.path, boards };
+        else if (board && !sdk.boards[board]) sdkStatus = { text: `Microkit ${sdk.version} at ${sdk.path} has no board ${board} (it has ${boards.join(', ')})`, bad: true, boards };
+        else sdkStatus = { text: `Microkit ${sdk.version} at ${sdk.path}${board ? ` · ${board}: ${sdk.boards[board]!.join(', ')}` : ''}`, bad: false, boards };
+        set({ sdkStatus });
       },
     },
     dispose() {

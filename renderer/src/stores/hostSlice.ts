@@ -24,7 +24,7 @@ export interface HostState {
 }
 
 export interface HostActions {
-  /** Ask the host what it is and offers; open the project it was started with. */
+  /** Ask the host what it is and offers; open the project it was started with, else the one open last. */
   init(): Promise<void>;
   refreshDoctor(): Promise<void>;
   refreshRecent(): Promise<void>;
@@ -41,7 +41,9 @@ export const createHostSlice: SliceFactory<HostState, HostActions> = (client, se
         set({ host, recent: recent.projects, boards: boards.boards });
         // Templates are an offer, not a requirement: without them New Project still makes a one-PD project.
         void client.call('templates.list', {}).then(({ templates }) => set({ templates }), () => undefined);
-        if (host.initialProject) await actions.openProject(host.initialProject);
+        // The project named on the command line, else the one open last (restricted again if it is not trusted).
+        const start = host.initialProject ?? host.lastProject;
+        if (start) await actions.openProject(start, { reopen: !host.initialProject });
       } catch (err) {
         set(failure(err));
       }

@@ -58,6 +58,15 @@ describe('programs slice', () => {
     store.dispose();
   });
 
+  it('save adds no header the folder did not ask for: a stub of its own is not a reason; a stub that includes it is', async () => {
+    const { store, files } = await project({ 'sender.c': '/* a checkout of its own */\n', 'receiver.c': '#include "receiver_ids.h"\n' });
+    store.actions.edit(addChannel('sender', 'receiver'));
+    expect(await store.actions.save()).toBe(true);
+    expect(files['sender_ids.h']).toBeUndefined();
+    expect(files['receiver_ids.h']).toMatch(/^#define CH_SENDER 0 /m);
+    store.dispose();
+  });
+
   it('rename of a default-named PD moves its files, build line and peers’ ids; undo moves them back, redo again', async () => {
     const { store, files } = await project();
     await store.actions.createPrograms();

@@ -192,9 +192,10 @@ export const createProgramsSlice: SliceFactory<ProgramsState, ProgramsActions> =
         const written: string[] = [];
         for (const pd of allProtectionDomains(s.doc.system)) {
           const f = programFiles(pd.name);
-          // A PD has a program when its header or its stub is there; others get none unasked.
+          // Only a header that is there, or that the PD's stub includes, is written: a save never adds a file to the
+          // user's folder that nothing asked for (a checkout's own hello.c is not a reason to write hello_ids.h).
           const header = await readMaybe(client, `${dir}${f.header}`);
-          if (!header && !(await readMaybe(client, `${dir}${f.source}`))) continue;
+          if (!header && !(await readMaybe(client, `${dir}${f.source}`))?.text.includes(`#include "${f.header}"`)) continue;
           if ((await writeHeader(client, get, s.doc.system, pd.name)) === 'written') written.push(f.header);
         }
         return written;

@@ -122,6 +122,53 @@ describe('host slice', () => {
     store.dispose();
   });
 
+  it('a reload reopens the project open last; a folder the user opens meanwhile is the one that stays open', async () => {
+    const fake = createFakeClient();
+    fake.answer('host.info', { mode: 'browser', version: '1', platform: 'linux', capabilities: { nativeDialogs: false }, lastProject: '/work/demo' });
+    fake.answer('project.recent', { projects: [{ dir: '/work/demo', name: 'demo', openedAt: 'today' }] });
+    fake.answer('boards.list', { boards: [], problems: [] });
+    fake.answer('templates.list', { templates: [] });
+    fake.answer('doctor.check', { tools: [] });
+    fake.answer('build.history', { builds: [] });
+    // The last project is slow to open (a large folder); the user opens another one before it answers.
+    fake.answer('project.open', async ({ dir }) => {
+      if (dir === '/work/demo') await new Promise((r) => setTimeout(r, 50));
+      return snapshot({ dir, trusted: dir !== '/work/demo' });
+    });
+    const store = createStudioStore(fake);
+    const starting = store.actions.init();
+    await new Promise((r) => setTimeout(r, 5));
+    const mine = store.actions.openProject('/work/other');
+    await Promise.all([starting, mine]);
+    await settle();
+    // The host was asked in that order, so it holds the folder the page shows.
+    expect(fake.callsOf('project.open').map((p) => p.dir)).toEqual(['/work/demo', '/work/other']);
+    expect(store.getState().project?.dir).toBe('/work/other');
+
+    // Alone, the last project is reopened as the user left it: not trusted, so restricted.
+    const again = createStudioStore(fake);
+    await again.actions.init();
+    await settle();
+    expect(again.getState().project?.dir).toBe('/work/demo');
+    expect(again.getState().trusted).toBe(false);
+
+    // The Open dialog, asked for while the reopen is on its way, stays open when it arrives.
+    const third = createStudioStore(fake);
+    const reopening = third.actions.init();
+    await new Promise((r) => setTimeout(r, 5));
+    third.actions.openDialog('open');
+    await reopening;
+    await settle();
+    expect(third.getState().project?.dir).toBe('/work/demo');
+    expect(third.getState().dialog).toBe('open');
+    // A project the user opens closes it as before.
+    await third.actions.openProject('/work/other');
+    expect(third.getState().dialog).toBeUndefined();
+    store.dispose();
+    again.dispose();
+    third.dispose();
+  });
+
   it('a host that cannot say what it is gives a notice, and the doctor still runs', async () => {
     const fake = createFakeClient();
     fake.answer('doctor.check', { tools: [] });

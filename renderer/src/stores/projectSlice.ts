@@ -31,7 +31,8 @@ export interface ProjectState {
 
 export interface ProjectActions {
   newProject(dir: string, name: string, board?: string, template?: string): Promise<void>;
-  openProject(dir: string): Promise<void>;
+  /** `reopen`: the start-up reopen of the last project, which leaves a dialog the user opened meanwhile open. */
+  openProject(dir: string, opts?: { reopen?: boolean }): Promise<void>;
   save(): Promise<boolean>;
   saveAs(dir: string): Promise<void>;
   /** A recovery file of unsaved changes (never the project files themselves). */
@@ -49,7 +50,7 @@ export interface ProjectActions {
 
 export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (client, set, get, actions) => {
   /** A project's load replaces, in one update, everything that described the previous one. */
-  const load = (snap: ProjectSnapshot) => {
+  const load = (snap: ProjectSnapshot, keepDialog = false) => {
     set((s) => ({
       ...documentFromSnapshot(snap),
       ...filesFromSnapshot(snap),
@@ -63,7 +64,7 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
       wizard: undefined,
       wizardOpen: false,
       centerView: 'graph',
-      dialog: undefined,
+      dialog: keepDialog ? s.dialog : undefined,
       notice: snap.migrated.length
         ? { kind: 'info', message: `Project file migrated: ${snap.migrated.join('; ')}. Save to keep the new format.` }
         : snap.settingsProblems?.length
@@ -75,8 +76,20 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
     actions.watchOpenFiles();
     void actions.refreshRecent();
     void actions.loadBuildHistory();
+    void actions.loadMakefile();
     void actions.loadBuildReport();
     void actions.loadTimelinePatterns();
+  };
+
+  /**
+   * Opening, creating and Save As reach the host one after the other, in the order asked: a folder the user opens
+   * while the last project is being reopened at start-up is the one both the page and the host end up with.
+   */
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(call: () => Promise<T>): Promise<T> => {
+    const mine = turn.then(call, call);
+    turn = mine.catch(() => undefined);
+    return mine;
   };
 
   return {
@@ -84,14 +97,14 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
     actions: {
       async newProject(dir: string, name: string, board?: string, template?: string) {
         try {
-          load(await client.call('project.create', { dir, name, ...(board ? { board } : {}), ...(template ? { template } : {}) }));
+          load(await inTurn(() => client.call('project.create', { dir, name, ...(board ? { board } : {}), ...(template ? { template } : {}) })));
         } catch (err) {
           set(failure(err));
         }
       },
-      async openProject(dir: string) {
+      async openProject(dir: string, opts?: { reopen?: boolean }) {
         try {
-          load(await client.call('project.open', { dir }));
+          load(await inTurn(() => client.call('project.open', { dir })), opts?.reopen);
         } catch (err) {
           set(failure(err));
         }
@@ -149,7 +162,7 @@ export const createProjectSlice: SliceFactory<ProjectState, ProjectActions> = (c
           actions.flushXml();
           const p = savePayload(get());
           const doc = get().doc;
-          const snap = await client.call('project.saveAs', { dir, ...p });
+          const snap = await inTurn(() => client.call('project.saveAs', { dir, ...p }));
           set({ project: { dir: snap.dir, studio: snap.studio, kind: snap.kind }, trusted: snap.trusted, savedDoc: doc, ...filesFromSnapshot(snap), dialog: undefined, notice: { kind: 'info', message: `Saved as ${snap.dir}` } });
           void actions.refreshRecent();
         } catch (err) {

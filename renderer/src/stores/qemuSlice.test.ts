@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { BoardPackSchema } from '../../../shared/model/board';
+import qemuBoard from '../../../boards/qemu_virt_aarch64/board.json';
 import { StudioError } from '../../../shared/api/errors';
 import { createStudioStore } from './studioStore';
 import { createFakeClient, settle, type FakeClient } from './testing/fakeClient';
@@ -122,6 +124,60 @@ describe('QEMU slice', () => {
     expect(written!.text).toContain('hello from sender');
     expect(written!.text).toContain('Microkit monitor');
     expect(store.getState().notice?.message).toBe(`Boot report written to ${file}`);
+    store.dispose();
+  });
+
+  it('a boot that prints nothing for the board\'s N seconds says what to check; output clears it, a later byte never comes too late', async () => {
+    const board = BoardPackSchema.parse(qemuBoard);
+    const { store, fake } = await openedStore();
+    vi.useFakeTimers();
+    try {
+      store.setState({ boards: [{ ...board, firstOutputSeconds: 3 }] });
+      fake.answer('qemu.start', { id: 'qemu-1', command: ['qemu-system-aarch64'], format: 'elf' });
+      await store.actions.startQemu({ image: 'build/hello.elf' });
+      vi.advanceTimersByTime(2900);
+      expect(store.getState().qemuSilent).toBeUndefined();
+      vi.advanceTimersByTime(200);
+      const silent = store.getState().qemuSilent!;
+      expect(silent.seconds).toBe(3);
+      expect(silent.hints[0]).toMatch(/^Raw image vs ELF: this file is an ELF, but "loader.img" loads it raw at 0x70000000/);
+      expect(silent.hints.join('\n')).toMatch(/built for qemu_virt_aarch64/);
+      fake.emit('qemu.output', { id: 'qemu-1', data: 'late\n' });
+      expect(store.getState().qemuSilent).toBeUndefined();
+      // A session that speaks in time is never called silent.
+      fake.emit('qemu.status', { id: 'qemu-1', status: 'exited', code: 0, signal: null, stderr: '' });
+      fake.answer('qemu.start', { id: 'qemu-2', command: ['qemu-system-aarch64'], format: 'raw' });
+      await store.actions.startQemu({ image: 'build/loader.img' });
+      fake.emit('qemu.output', { id: 'qemu-2', data: 'LDR|INFO: altloader for seL4 starting\n' });
+      vi.advanceTimersByTime(10_000);
+      expect(store.getState().qemuSilent).toBeUndefined();
+      store.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a refused start's error goes away when a start succeeds; another error stays", async () => {
+    const { store, fake } = await openedStore();
+    fake.answer('qemu.start', () => {
+      throw new StudioError('forbidden', '/g/Image is outside the project and not one of your picked images');
+    });
+    await store.actions.startQemu({ kernel: '/g/Image' });
+    expect(store.getState().notice).toMatchObject({ kind: 'error', message: expect.stringMatching(/not one of your picked images/) });
+    fake.answer('qemu.start', { id: 'qemu-1', command: ['qemu-system-aarch64'] });
+    await store.actions.startQemu({ kernel: '/g/Image' });
+    expect(store.getState().notice).toBeUndefined();
+    // A notice that came from elsewhere after the refusal is left alone.
+    fake.emit('qemu.status', { id: 'qemu-1', status: 'exited', code: 0, signal: null, stderr: '' });
+    fake.answer('qemu.start', () => {
+      throw new StudioError('not-found', 'kernel not found: /g/Image');
+    });
+    await store.actions.startQemu({ kernel: '/g/Image' });
+    const other = { kind: 'error' as const, message: 'could not save' };
+    store.setState({ notice: other });
+    fake.answer('qemu.start', { id: 'qemu-2', command: ['qemu-system-aarch64'] });
+    await store.actions.startQemu({ kernel: '/g/Image' });
+    expect(store.getState().notice).toBe(other);
     store.dispose();
   });
 });

@@ -1,6 +1,8 @@
 import { allProtectionDomains } from '../../../shared/model/system';
 import { copyFragment, deleteKeys, deletePreview, pasteFragment, type Fragment } from '../../../shared/model/clipboard';
 import { drawnPositions } from '../../../shared/model/layout';
+import { addedKeys } from '../../../shared/model/graphKeys';
+import type { Edit } from '../../../shared/model/edits';
 import type { SliceFactory } from './slice';
 
 /** What is selected on the canvas, what Copy took, and a delete waiting for confirmation (view state, not history). */
@@ -14,6 +16,11 @@ export interface SelectionState {
 
 export interface SelectionActions {
   select(keys: string[]): void;
+  /**
+   * Add something (a palette drop, a drawn map or channel): one undoable edit, after which what it added is the
+   * selection, so its inspector opens. Nothing added (a refused edit): the selection stays.
+   */
+  addAndSelect(edit: Edit): void;
   /** Every PD and region node. */
   selectAll(): void;
   /** Copy the selected PDs (with children, maps, VM) and regions; false when nothing could be copied. */
@@ -34,6 +41,12 @@ export const createSelectionSlice: SliceFactory<SelectionState, SelectionActions
     select(keys: string[]) {
       const cur = get().selection;
       if (cur.length !== keys.length || cur.some((k, i) => k !== keys[i])) set({ selection: keys });
+    },
+    addAndSelect(edit: Edit) {
+      const before = get().doc.system;
+      actions.edit(edit);
+      const added = addedKeys(before, get().doc.system);
+      if (added.length) actions.select(added);
     },
     selectAll() {
       const d = get().doc;

@@ -18,6 +18,8 @@ import type { FilesActions, FilesState } from './filesSlice';
 import type { WorkspaceActions, WorkspaceState } from './workspaceSlice';
 import type { WizardActions, WizardState } from './wizardSlice';
 import type { ProgramsActions, ProgramsState } from './programsSlice';
+import type { BoardRunActions, BoardRunState } from './boardRunSlice';
+import type { BoardWizardActions, BoardWizardState } from './boardWizardSlice';
 
 /** The app's state: every slice's fields, flat (components select `s.doc`, `s.build`, … as they always have). */
 export type StudioState = HostState &
@@ -36,7 +38,9 @@ export type StudioState = HostState &
   FilesState &
   WorkspaceState &
   WizardState &
-  ProgramsState;
+  ProgramsState &
+  BoardRunState &
+  BoardWizardState;
 
 /** Every slice's actions in one flat object (`useActions().save()`). */
 export type StudioActions = HostActions &
@@ -55,7 +59,9 @@ export type StudioActions = HostActions &
   FilesActions &
   WorkspaceActions &
   WizardActions &
-  ProgramsActions;
+  ProgramsActions &
+  BoardRunActions &
+  BoardWizardActions;
 
 export type SetState = StoreApi<StudioState>['setState'];
 export type GetState = StoreApi<StudioState>['getState'];

@@ -16,7 +16,9 @@ import { createGraphViewSlice } from './graphViewSlice';
 import { createFilesSlice } from './filesSlice';
 import { createWorkspaceSlice } from './workspaceSlice';
 import { createWizardSlice } from './wizardSlice';
+import { createBoardWizardSlice } from './boardWizardSlice';
 import { createProgramsSlice } from './programsSlice';
+import { createBoardRunSlice } from './boardRunSlice';
 import type { Slice, SliceFactory, StudioActions, StudioState } from './slice';
 
 // What components import from here; each name is defined by the slice that owns it.
@@ -28,6 +30,7 @@ export type { SerialOpenOptions } from './serialSlice';
 export { TIMELINE_PATTERNS_FILE } from './timelineSlice';
 export type { OutputRun } from './runsSlice';
 export type { CenterView, DialogKind, Notice, PanelTab } from './uiSlice';
+export { BOARD_WIZARD_STEPS, type BoardTreeSource, type BoardWizardSession, type BoardWizardStep, type BoardWizardView } from './boardWizardSlice';
 export { WIZARD_STEPS, type LoadedTree, type TreeSource, type WizardSession, type WizardStep } from './wizardSlice';
 
 /** Every slice of the store, one per concern (DESIGN.md §3.12). */
@@ -49,6 +52,8 @@ export const sliceFactories = {
   workspace: (client, set, get) => createWorkspaceSlice(client, set, get),
   wizard: createWizardSlice,
   programs: createProgramsSlice,
+  boardRun: createBoardRunSlice,
+  boardWizard: createBoardWizardSlice,
 } satisfies Record<string, SliceFactory<object, object>>;
 
 /**

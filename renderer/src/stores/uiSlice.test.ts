@@ -21,3 +21,26 @@ describe('UI slice', () => {
     store.dispose();
   });
 });
+
+describe('the New dialog', () => {
+  it('opens with a clean choice each time: no template and the default board, whatever was chosen last', () => {
+    const store = createStudioStore(createFakeClient());
+    const a = store.actions;
+    store.setState({ templates: [{ id: 'orin-agx-path-b', title: 'AGX Orin network, Path B', description: 'x', board: 'orin_agx', file: 'orin-agx-path-b.system', sources: 'orin-agx-path-b' }] });
+    a.openDialog('new');
+    expect(store.getState().projectForm).toEqual({ dir: '', name: '', board: 'qemu_virt_aarch64', template: '' });
+    a.editProjectForm({ dir: '/tmp/net', name: 'net' });
+    // A template brings its board with it.
+    a.editProjectForm({ template: 'orin-agx-path-b' });
+    expect(store.getState().projectForm).toEqual({ dir: '/tmp/net', name: 'net', board: 'orin_agx', template: 'orin-agx-path-b' });
+    a.openDialog(undefined);
+    // The next project is hand-drawn: nothing of the Orin choice is left over.
+    a.openDialog('new');
+    expect(store.getState().projectForm).toEqual({ dir: '', name: '', board: 'qemu_virt_aarch64', template: '' });
+    // Back to the empty system: the board the user chose stays.
+    a.editProjectForm({ board: 'zcu102' });
+    a.editProjectForm({ template: '' });
+    expect(store.getState().projectForm.board).toBe('zcu102');
+    store.dispose();
+  });
+});

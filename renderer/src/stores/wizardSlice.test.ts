@@ -83,6 +83,16 @@ describe('passthrough wizard slice', () => {
     s2.dispose();
   });
 
+  it('asks the host to compile the DTS files step 1 lists when it opens (not .dtsi, not DTBs)', async () => {
+    const { store, fake } = await orinStore();
+    fake.answer('dt.prefetch', ({ paths }) => ({ queued: paths }));
+    store.setState({ workspaceFiles: [{ path: 'hw/orin.dts', kind: 'devicetree' }, { path: 'hw/soc.dtsi', kind: 'devicetree' }, { path: 'hw/dump.dtb', kind: 'devicetree' }, { path: 'demo.system', kind: 'system' }] });
+    store.actions.openWizard();
+    expect(fake.callsOf('dt.prefetch')).toEqual([{ paths: ['hw/orin.dts'] }]);
+    await loaded(store);
+    store.dispose();
+  });
+
   it('opens on the board pack; a tree of the folder replaces the catalogue, the chosen device follows; an error keeps the last tree and says where', async () => {
     const { store, fake } = await orinStore();
     store.actions.openWizard();

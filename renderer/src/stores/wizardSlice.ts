@@ -277,6 +277,10 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
           });
         }
         set({ wizardOpen: true });
+        // The trees step 1 lists start compiling in the host now (the likeliest first): the choice finds its tree
+        // compiled, or being compiled, instead of starting from nothing. A host without it just compiles on choice.
+        const trees = s.workspaceFiles.filter((f) => f.kind === 'devicetree' && /\.dts$/.test(f.path)).map((f) => f.path);
+        if (trees.length) client.call('dt.prefetch', { paths: trees }).catch(() => undefined);
         // After an Apply, the next run starts from the devices of the same tree.
         patch((cur) => ({ conflicts: undefined, ...(cur.applied ? { applied: undefined, chosen: [], focus: undefined, step: cur.tree ? 'devices' : 'tree' } : {}), ...(from?.physAddr !== undefined ? { preselect: from.physAddr } : {}) }));
         const w = get().wizard!;

@@ -1,5 +1,5 @@
 /* Skeleton of the "eth_driver" protection domain (orin-agx-path-b.system); the real program comes from
- * sDDF network (components/net: copy, virt_rx, virt_tx; drivers/network for the MGBE) and libvmm with virtio-net for the client VM (field notes §1). */
+ * sDDF network (components/net: copy, virt_rx, virt_tx; drivers/network for the MGBE) and libvmm with virtio-net for the client VM: the driver PD owns the MGBE, the guest sees only virtio-net. */
 #include <stdint.h>
 #include <microkit.h>
 

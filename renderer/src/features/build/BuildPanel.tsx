@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { StepId } from '../../../../shared/build/plan';
 import { useActions, useStudio } from '../../stores/context';
 import { ReportView } from './ReportView';
+import { MakeVariables } from './MakeVariables';
 import { useCommandEnabled, useCommands, useCommandTitle } from '../../commands/CommandsProvider';
 import { BUILD_CONFIGS, TOOLCHAINS } from '../../commands/registry';
 
@@ -11,6 +12,8 @@ function newestLines(text: string, n: number): string {
   for (let i = 0; i <= n && at > 0; i++) at = text.lastIndexOf('\n', at - 1);
   return at <= 0 ? text : text.slice(at + 1);
 }
+
+const NO_BOARDS: string[] = [];
 
 const ICON: Record<string, string> = { pending: '·', running: '⟳', done: '✓', failed: '✗', skipped: '↷', cancelled: '■' };
 
@@ -24,15 +27,15 @@ export function BuildPanel() {
   const settings = useStudio((s) => s.buildSettings);
   const report = useStudio((s) => s.buildReport);
   const board = useStudio((s) => s.project?.studio.board);
+  const repo = useStudio((s) => (s.repoMakefile?.kind === 'repo' ? s.repoMakefile.makefile : null));
   const actions = useActions();
   // Settings change through their commands (undoable, and they mark the project unsaved).
   const commands = useCommands();
   const [shown, setShown] = useState<StepId | undefined>();
   const [view, setView] = useState<'output' | 'report' | 'history'>('output');
-  const [sdkInfo, setSdkInfo] = useState<{ text: string; bad: boolean; unchosen?: string }>();
-  const [sdkLook, setSdkLook] = useState(0);
+  const sdkInfo = useStudio((s) => s.sdkStatus);
   const native = useStudio((s) => s.host?.capabilities.nativeDialogs ?? false);
-  const [sdkBoards, setSdkBoards] = useState<string[]>([]);
+  const sdkBoards = sdkInfo?.boards ?? NO_BOARDS;
   const packs = useStudio((s) => s.boards);
   // Restricted mode: Build and Build & Run are off (their tooltips say why), and the folder's SDK path is not looked at.
   const restricted = useStudio((s) => s.trusted === false);
@@ -47,27 +50,17 @@ export function BuildPanel() {
   const printed = step ? (build?.outputLines[step] ?? 0) : 0;
   const text = useMemo(() => newestLines(full, 200), [full]);
   const hidden = Math.max(0, printed - (text.match(/\n/g)?.length ?? 0));
-  // What the chosen (or found) SDK offers, and whether it has the project's board.
+  // What the chosen (or found) SDK offers, and whether it has the project's board (the slice looks again after a
+  // successful build and when an SDK is chosen).
   useEffect(() => {
-    let live = true;
-    if (restricted && settings.sdk) {
-      setSdkBoards([]);
-      setSdkInfo({ text: `Restricted mode: this folder's SDK setting (${settings.sdk}) is not used until you trust the folder`, bad: true });
-      return;
-    }
-    void actions.inspectSdk(settings.sdk || undefined).then(({ sdk, hint }) => {
-      if (!live) return;
-      setSdkBoards(sdk ? Object.keys(sdk.boards) : []);
-      if (!sdk) setSdkInfo({ text: hint ?? 'no Microkit SDK', bad: true });
-      else if (!sdk.chosen) setSdkInfo({ text: `Microkit ${sdk.version} at ${sdk.path} is not an SDK you chose: builds do not run its bin/microkit until you do`, bad: true, unchosen: sdk.path });
-      else if (board && !sdk.boards[board]) setSdkInfo({ text: `Microkit ${sdk.version} at ${sdk.path} has no board ${board} (it has ${Object.keys(sdk.boards).join(', ')})`, bad: true });
-      else setSdkInfo({ text: `Microkit ${sdk.version} at ${sdk.path}${board ? ` · ${board}: ${sdk.boards[board]!.join(', ')}` : ''}`, bad: false });
-    });
-    return () => {
-      live = false;
-    };
-  }, [actions, settings.sdk, board, sdkLook, restricted]);
-  const chooseSdk = (path?: string) => void actions.chooseSdk(path).then((sdk) => sdk && setSdkLook((n) => n + 1));
+    void actions.refreshSdk();
+  }, [actions, settings.sdk, board, restricted]);
+  // The Makefile may have changed since the folder opened: read it again when the tab shows and after each build.
+  const finished = build?.record?.buildId;
+  useEffect(() => {
+    void actions.loadMakefile();
+  }, [actions, finished]);
+  const chooseSdk = (path?: string) => void actions.chooseSdk(path);
   const done = build ? build.steps.filter((s) => !['pending', 'running'].includes(s.status)).length : 0;
   const total = build?.steps.length ?? 0;
   const frac = build?.progress && build.progress.step === current?.id && build.progress.total ? build.progress.done / build.progress.total : 0;
@@ -132,6 +125,7 @@ export function BuildPanel() {
           </button>
         )}
       </div>
+      {repo && <MakeVariables info={repo} />}
       {build && (
         <div className="build-progress" data-testid="build-progress" title={`step ${Math.min(done + 1, total)} of ${total}`}>
           <div style={{ width: `${((done + (running ? frac : 0)) / Math.max(total, 1)) * 100}%` }} className={build.record ? `build-progress-${build.record.result}` : ''} />

@@ -1,4 +1,4 @@
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore, type Connection, type Edge, type NodeChange } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore, type Connection, type Edge, type EdgeChange, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { addChannel, addMap, moveNodes } from '../../../../shared/model/edits';
@@ -12,6 +12,7 @@ import { applyView, stabilize, toFlow, type StudioNode } from './graphModel';
 import { nodeTypes } from './nodes';
 import { edgeTypes } from './SpreadEdge';
 import { hex } from '../../../../shared/format/hex';
+import { guestRamFacts } from '../../../../shared/model/board';
 import { commandTitle } from '../../commands/registry';
 import { fitAll } from './fit';
 
@@ -37,14 +38,17 @@ function CanvasInner() {
   // The checker's diagnostics per node and edge: a channel breaking a rule is drawn red from these.
   const keyProblems = useMemo(() => problemsByKey(diagnostics, sources), [diagnostics, sources]);
   const flow = useReactFlow();
-  // Drawing an edge: PD → region maps it (from the VM's handle: into the VM), PD → PD makes a channel.
+  // A VM's RAM is mapped at the board's guest RAM base.
+  const board = useStudio((s) => s.boards.find((b) => b.name === s.project?.studio.board));
+  // Drawing an edge: PD → region maps it (from the VM's handle: into the VM), PD → PD makes a channel. The new edge
+  // is selected (its inspector opens); one undo step takes it away.
   const onConnect = useCallback(
     (c: Connection) => {
       const pd = c.source.slice(3);
-      if (c.target.startsWith('mr:')) actions.edit(addMap(pd, c.target.slice(3), c.sourceHandle === 'vm' ? 'vm' : 'pd'));
-      else if (c.target.startsWith('pd:')) actions.edit(addChannel(pd, c.target.slice(3)));
+      if (c.target.startsWith('mr:')) actions.addAndSelect(addMap(pd, c.target.slice(3), c.sourceHandle === 'vm' ? 'vm' : 'pd', guestRamFacts(board)));
+      else if (c.target.startsWith('pd:')) actions.addAndSelect(addChannel(pd, c.target.slice(3)));
     },
-    [actions],
+    [actions, board],
   );
   // A project just opened: show all of it.
   const opened = useStudio((s) => s.opened);
@@ -132,7 +136,28 @@ function CanvasInner() {
         actions.edit(moveNodes(done));
         setDragging((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !(k in done))));
       }
-      if (selectionChanged) actions.select([...selected]);
+      if (selectionChanged) {
+        // React Flow may send the edges' half of the same click next (onEdgesChange): it must see this selection.
+        live.current.selection = [...selected];
+        actions.select(live.current.selection);
+      }
+    },
+    [actions],
+  );
+  // A click on a node unselects the edges through here (and the nodes through onNodesChange): only 'select' is taken.
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<Edge>[]) => {
+      const selected = new Set(live.current.selection);
+      let changed = false;
+      for (const c of changes) {
+        if (c.type !== 'select' || selected.has(c.id) === c.selected) continue;
+        changed = true;
+        if (c.selected) selected.add(c.id);
+        else selected.delete(c.id);
+      }
+      if (!changed) return;
+      live.current.selection = [...selected];
+      actions.select(live.current.selection);
     },
     [actions],
   );
@@ -191,6 +216,7 @@ function CanvasInner() {
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
         onPaneClick={onPaneClick}
         onConnect={onConnect}
         onEdgeClick={onEdgeClick}

@@ -22,10 +22,10 @@ export const PALETTE_ITEMS = [
 export type PaletteKind = (typeof PALETTE_ITEMS)[number]['kind'];
 
 /**
- * What dropping (or clicking) a palette item does: an edit, and what to select after it; or why it cannot
- * (a VM, IRQ or child needs a PD to go into).
+ * What dropping (or clicking) a palette item does: an edit (what it adds is selected after it, whatever its kind); or
+ * why it cannot (a VM, IRQ or child needs a PD to go into).
  */
-export function paletteEdit(kind: PaletteKind, at: NodePosition, doc: EditorDoc, board: BoardPack | undefined, targetPd?: string): { edit: Edit; select?: string } | { error: string } {
+export function paletteEdit(kind: PaletteKind, at: NodePosition, doc: EditorDoc, board: BoardPack | undefined, targetPd?: string): { edit: Edit } | { error: string } {
   const pd = targetPd ? allProtectionDomains(doc.system).find((p) => p.name === targetPd) : undefined;
   const item = PALETTE_ITEMS.find((i) => i.kind === kind)!;
   if (item.onPd && !pd) return { error: `Drop the ${item.label.toLowerCase()} onto a protection domain (or select one and click the palette item)` };
@@ -37,8 +37,8 @@ export function paletteEdit(kind: PaletteKind, at: NodePosition, doc: EditorDoc,
     case 'device': {
       // The first board device whose registers no region covers yet; the user can pick another in the inspector.
       const region = nextDeviceRegion(doc.system, board);
-      if (region) return { edit: addMemoryRegion(at, region.name, { size: region.size, physAddr: region.physAddr }), select: 'new-mr' };
-      return { edit: addMemoryRegion(at, 'device', { size: 0x1000, physAddr: 0 }), select: 'new-mr' };
+      if (region) return { edit: addMemoryRegion(at, region.name, { size: region.size, physAddr: region.physAddr }) };
+      return { edit: addMemoryRegion(at, 'device', { size: 0x1000, physAddr: 0 }) };
     }
     case 'child': {
       // Below its parent (where the parent is placed), so the two never overlap.
@@ -47,9 +47,9 @@ export function paletteEdit(kind: PaletteKind, at: NodePosition, doc: EditorDoc,
     }
     case 'vm':
       if (pd!.virtualMachine) return { error: `${pd!.name} already runs virtual machine ${pd!.virtualMachine.name} (one VM per PD)` };
-      return { edit: addVirtualMachine(pd!.name), select: `vm:${pd!.name}` };
+      return { edit: addVirtualMachine(pd!.name) };
     case 'irq':
-      return { edit: addIrq(pd!.name), select: `irq:${pd!.name}:${pd!.irqs.length}` };
+      return { edit: addIrq(pd!.name) };
   }
 }
 
@@ -64,10 +64,7 @@ export function usePaletteDrop() {
       const board = s.boards.find((b) => b.name === s.project!.studio.board);
       const r = paletteEdit(kind, at, s.doc, board, targetPd);
       if ('error' in r) return actions.notify({ kind: 'error', message: r.error });
-      actions.edit(r.edit);
-      const mrs = store.getState().doc.system.memoryRegions;
-      if (r.select === 'new-mr') actions.select([`mr:${mrs[mrs.length - 1]!.name}`]);
-      else if (r.select) actions.select([r.select]);
+      actions.addAndSelect(r.edit);
     },
     [actions, store],
   );

@@ -1,10 +1,12 @@
-import { lazy, Suspense, useCallback, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { SerialConsole } from './SerialConsole';
 import { useActions, useStudio } from '../../stores/context';
 import { Timeline } from '../timeline/Timeline';
 import { parseFraming } from '../../../../shared/serial/transform';
 import { EMULATOR_CONSOLE, type SerialOpenOptions } from '../../stores/studioStore';
 import { MONITOR_COMMANDS } from '../../../../shared/qemu/monitor';
+import { parseQemuOptionText } from '../../../../shared/qemu/optionsText';
+import { smpOffer } from '../../../../shared/qemu/silence';
 
 const ConsoleView = lazy(() => import('./ConsoleView'));
 
@@ -115,9 +117,28 @@ export function QemuConsole() {
   const running = qemu && qemu.status !== 'exited';
   const presenting = useStudio((s) => s.presentation);
   const sendToQemu = useCallback((d: string) => actions.sendToQemu(d), [actions]);
+  const optionsText = useStudio((s) => s.qemuOptionsText);
+  const parsed = useMemo(() => parseQemuOptionText(optionsText), [optionsText]);
+  const picked = useStudio((s) => s.pickedImages);
+  const nativeDialogs = useStudio((s) => Boolean(s.host?.capabilities.nativeDialogs));
+  const silent = useStudio((s) => s.qemuSilent);
+  // -smp N offered from the SDK's smp-* configurations for this board (the board pack's cores while no SDK is found).
+  const boardPack = useStudio((s) => s.boards.find((b) => b.name === s.project?.studio.board));
+  const [sdk, setSdk] = useState<{ version: string; boards: Record<string, string[]> } | null>(null);
+  useEffect(() => {
+    if (!hasProject) return;
+    void actions.listImages();
+    let live = true;
+    void actions.inspectSdk().then((r) => live && setSdk(r.sdk));
+    return () => {
+      live = false;
+    };
+  }, [actions, hasProject, board]);
+  const smp = smpOffer(boardPack, sdk);
   const start = (e: FormEvent) => {
     e.preventDefault();
-    void actions.startQemu(kind === 'image' ? { image: file } : { kernel: file });
+    if (parsed.refused.length) return;
+    void actions.startQemu(kind === 'image' ? { image: file } : { kernel: file }, parsed.options);
   };
   if (!hasProject) return <div className="panel-empty">Open a project to boot its image in QEMU.</div>;
   return (
@@ -125,14 +146,37 @@ export function QemuConsole() {
       <form className="row qemu-bar" onSubmit={start}>
         <select data-testid="qemu-kind" value={kind} onChange={(e) => setKind(e.target.value as 'image' | 'kernel')} disabled={Boolean(running)}>
           <option value="image">loader.img</option>
-          <option value="kernel">ELF (-kernel)</option>
+          <option value="kernel">ELF or Linux Image (-kernel)</option>
         </select>
-        <input data-testid="qemu-file" value={file} onChange={(e) => setFile(e.target.value)} disabled={Boolean(running)} aria-label="Image or kernel, relative to the project" />
+        <input
+          data-testid="qemu-file"
+          value={file}
+          onChange={(e) => setFile(e.target.value)}
+          disabled={Boolean(running)}
+          list="qemu-picked-images"
+          aria-label="Image or kernel: relative to the project, or one of your picked images"
+        />
+        <datalist id="qemu-picked-images">
+          {picked.map((i) => (
+            <option key={i.path} value={i.path} label={i.size === undefined ? 'missing' : `${Math.round(i.size / 1024)} KiB`} />
+          ))}
+        </datalist>
+        {nativeDialogs && (
+          <button
+            type="button"
+            data-testid="qemu-pick"
+            disabled={Boolean(running)}
+            title="Choose a file anywhere on this machine (kernel, initrd, disk, blob); it is remembered in your settings"
+            onClick={() => void actions.pickImage().then((p) => p && setFile(p))}
+          >
+            Pick image…
+          </button>
+        )}
         <button
           type="submit"
           data-testid="qemu-start"
-          disabled={Boolean(running) || restricted}
-          title={restricted ? 'Restricted mode: this folder is not trusted, so run is off (Trust this folder to turn it on)' : `Boot on ${board}`}
+          disabled={Boolean(running) || restricted || parsed.refused.length > 0}
+          title={restricted ? 'Restricted mode: this folder is not trusted, so run is off (Trust this folder to turn it on)' : parsed.refused.length ? 'Some machine options are refused (see why under them)' : `Boot on ${board}`}
         >
           Start
         </button>
@@ -150,6 +194,59 @@ export function QemuConsole() {
           {qemu ? (qemu.status === 'exited' ? qemu.exit ?? 'stopped' : qemu.status) : 'not started'}
         </span>
       </form>
+      {!presenting && (
+        <div className="row qemu-options">
+          <input
+            data-testid="qemu-options"
+            value={optionsText}
+            onChange={(e) => actions.setQemuOptionsText(e.target.value)}
+            disabled={Boolean(running)}
+            placeholder="Machine options: -smp 2 -m 1G -netdev user,hostfwd=tcp::5555-:22 -device virtio-rng-device -initrd FILE -append 'console=ttyAMA0'"
+            aria-label="Machine options, as QEMU spells them (an allow-list)"
+            aria-invalid={parsed.refused.length > 0}
+            title="Allowed: -smp, -m, -netdev user (forwards on 127.0.0.1), -device virtio-net-device|virtio-blk-device|virtio-rng-device|loader,file=…,addr=…, -drive file=RAW, -initrd, -append, -gdb tcp::PORT, -s, -d. Files: in the project or picked."
+          />
+          {smp && !/(^|\s)-smp\b/.test(optionsText) && (
+            <button
+              type="button"
+              data-testid="qemu-smp"
+              disabled={Boolean(running)}
+              title={`${smp.why}. Build with one, then boot with -smp ${smp.cores}`}
+              onClick={() => actions.setQemuOptionsText(`-smp ${smp.cores} ${optionsText}`.trim())}
+            >
+              SMP ×{smp.cores}
+            </button>
+          )}
+        </div>
+      )}
+      {parsed.refused.length > 0 && !presenting && (
+        <ul className="qemu-refused" role="alert" data-testid="qemu-options-refused">
+          {parsed.refused.map((r, i) => (
+            <li key={i}>
+              <code>{r.arg}</code> — {r.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+      {!nativeDialogs && !presenting && (
+        <div className="qemu-pick-hint" data-testid="qemu-pick-hint">
+          A file outside the project (a kernel, initrd or disk anywhere on this machine): add it from a terminal with <code>sel4-studio image add PATH</code>, then{' '}
+          <button type="button" className="link" onClick={() => void actions.listImages()}>
+            refresh
+          </button>{' '}
+          and choose it in the file field.
+        </div>
+      )}
+      {silent && (
+        <div className="qemu-silent" role="alert" data-testid="qemu-silent">
+          <strong>No output after {silent.seconds} s.</strong> Check:
+          <ul>
+            {silent.hints.map((h, i) => (
+              <li key={i}>{h}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div className="qemu-body">
         <div className="qemu-console">
           {qemu ? (

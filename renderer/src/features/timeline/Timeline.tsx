@@ -18,7 +18,10 @@ export function Timeline({ milestones }: { milestones: Milestone[] }) {
     const maxT = Math.max(100, ...milestones.map((m) => m.t));
     const x = scaleLinear().domain([0, maxT * 1.05]).range([80, width - 12]);
     const y = scaleBand<string>().domain(lanes).range([6, height - 28]).padding(0.2);
-    svg.append('g').attr('class', 'tl-axis').attr('transform', `translate(0,${height - 24})`).call(axisBottom(x).ticks(6).tickFormat((d) => `${d} ms`));
+    // A guest's boot takes seconds: label in seconds then, and as many ticks as fit without their labels touching.
+    const inSeconds = maxT >= 2000;
+    const ticks = Math.max(2, Math.min(6, Math.floor((width - 92) / 64)));
+    svg.append('g').attr('class', 'tl-axis').attr('transform', `translate(0,${height - 24})`).call(axisBottom(x).ticks(ticks).tickFormat((d) => (inSeconds ? `${Number(d) / 1000} s` : `${d} ms`)));
     const lane = svg.selectAll('g.tl-lane').data(lanes).enter().append('g').attr('class', 'tl-lane');
     lane.append('text').attr('x', 4).attr('y', (d) => (y(d) ?? 0) + y.bandwidth() / 2 + 4).text((d) => d);
     lane.append('line').attr('x1', 80).attr('x2', width - 12).attr('y1', (d) => (y(d) ?? 0) + y.bandwidth() / 2).attr('y2', (d) => (y(d) ?? 0) + y.bandwidth() / 2);
