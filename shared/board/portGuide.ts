@@ -105,8 +105,8 @@ export function portGuide(facts: TreeFacts, pack: BoardPack, link: LinkProposal,
       '),',
     ].join('\n'),
     notes: [
-      'Microkit adds its defaults to every board (MCS, the hypervisor on AArch64, SMC calls, the physical counter for user level); the entry names only what is the board\'s own (reference/microkit-sdf.md §9).',
-      linkAddress ? `The link address: ${link.reason}. It assumes a payload of ${mib(payloadSize)}: a larger one (a Linux guest with its initrd) needs the address moved up (field notes §1: the Orin loader moved from 0x80500000 to 0x88000000).` : `No link address fits: ${link.problems.join('; ')}`,
+      'Microkit adds its defaults to every board (MCS, the hypervisor on AArch64, SMC calls, the physical counter for user level); the entry names only what is the board\'s own.',
+      linkAddress ? `The link address: ${link.reason}. It assumes a payload of ${mib(payloadSize)}: a larger one (a Linux guest with its initrd) needs the address moved up (the AGX Orin port moved its loader from 0x80500000 to 0x88000000 for that reason).` : `No link address fits: ${link.problems.join('; ')}`,
     ],
   });
 
