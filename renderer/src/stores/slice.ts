@@ -13,6 +13,7 @@ import type { SerialActions, SerialState } from './serialSlice';
 import type { TimelineActions, TimelineState } from './timelineSlice';
 import type { SourceActions, SourceState } from './sourceSlice';
 import type { UiActions, UiState } from './uiSlice';
+import type { GraphViewActions, GraphViewState } from './graphViewSlice';
 import type { FilesActions, FilesState } from './filesSlice';
 import type { WorkspaceActions, WorkspaceState } from './workspaceSlice';
 import type { WizardActions, WizardState } from './wizardSlice';
@@ -33,6 +34,7 @@ export type StudioState = HostState &
   TimelineState &
   SourceState &
   UiState &
+  GraphViewState &
   FilesState &
   WorkspaceState &
   WizardState &
@@ -53,6 +55,7 @@ export type StudioActions = HostActions &
   TimelineActions &
   SourceActions &
   UiActions &
+  GraphViewActions &
   FilesActions &
   WorkspaceActions &
   WizardActions &

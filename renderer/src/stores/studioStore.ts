@@ -12,6 +12,7 @@ import { createSerialSlice } from './serialSlice';
 import { createTimelineSlice } from './timelineSlice';
 import { createSourceSlice } from './sourceSlice';
 import { createUiSlice } from './uiSlice';
+import { createGraphViewSlice } from './graphViewSlice';
 import { createFilesSlice } from './filesSlice';
 import { createWorkspaceSlice } from './workspaceSlice';
 import { createWizardSlice } from './wizardSlice';
@@ -46,6 +47,7 @@ export const sliceFactories = {
   timeline: createTimelineSlice,
   source: createSourceSlice,
   ui: createUiSlice,
+  graphView: createGraphViewSlice,
   files: createFilesSlice,
   workspace: (client, set, get) => createWorkspaceSlice(client, set, get),
   wizard: createWizardSlice,
