@@ -18,6 +18,7 @@ import type { WorkspaceActions, WorkspaceState } from './workspaceSlice';
 import type { WizardActions, WizardState } from './wizardSlice';
 import type { ProgramsActions, ProgramsState } from './programsSlice';
 import type { BoardRunActions, BoardRunState } from './boardRunSlice';
+import type { LiveActions, LiveState } from './liveSlice';
 
 /** The app's state: every slice's fields, flat (components select `s.doc`, `s.build`, … as they always have). */
 export type StudioState = HostState &
@@ -36,7 +37,8 @@ export type StudioState = HostState &
   WorkspaceState &
   WizardState &
   ProgramsState &
-  BoardRunState;
+  BoardRunState &
+  LiveState;
 
 /** Every slice's actions in one flat object (`useActions().save()`). */
 export type StudioActions = HostActions &
@@ -55,7 +57,8 @@ export type StudioActions = HostActions &
   WorkspaceActions &
   WizardActions &
   ProgramsActions &
-  BoardRunActions;
+  BoardRunActions &
+  LiveActions;
 
 export type SetState = StoreApi<StudioState>['setState'];
 export type GetState = StoreApi<StudioState>['getState'];

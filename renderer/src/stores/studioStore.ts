@@ -17,6 +17,7 @@ import { createWorkspaceSlice } from './workspaceSlice';
 import { createWizardSlice } from './wizardSlice';
 import { createProgramsSlice } from './programsSlice';
 import { createBoardRunSlice } from './boardRunSlice';
+import { createLiveSlice } from './liveSlice';
 import type { Slice, SliceFactory, StudioActions, StudioState } from './slice';
 
 // What components import from here; each name is defined by the slice that owns it.
@@ -26,6 +27,7 @@ export type { BuildSettingsState, BuildState, BuildStepState } from './buildSlic
 export { defaultConsoleView, EMULATOR_CONSOLE, SCROLLBACK_CHOICES, type ConsoleViewState } from './consolesSlice';
 export type { SerialOpenOptions } from './serialSlice';
 export { TIMELINE_PATTERNS_FILE } from './timelineSlice';
+export { BOOT_SOURCE, liveFault, livePhase, liveRunning, liveSourceOf, type LivePd } from './liveSlice';
 export type { OutputRun } from './runsSlice';
 export type { CenterView, DialogKind, Notice, PanelTab } from './uiSlice';
 export { WIZARD_STEPS, type LoadedTree, type TreeSource, type WizardSession, type WizardStep } from './wizardSlice';
@@ -49,6 +51,7 @@ export const sliceFactories = {
   wizard: createWizardSlice,
   programs: createProgramsSlice,
   boardRun: createBoardRunSlice,
+  live: createLiveSlice,
 } satisfies Record<string, SliceFactory<object, object>>;
 
 /**
