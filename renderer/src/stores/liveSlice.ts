@@ -2,6 +2,7 @@ import { PdActivityTracker, type PdFault, type PdPhase, type PdTransition } from
 import { pdsInDrawOrder } from '../../../shared/model/layout';
 import type { SystemModel } from '../../../shared/model/system';
 import { EMULATOR_CONSOLE } from './consolesSlice';
+import { fromBase64 } from './serialSlice';
 import { subscriptions, type SliceFactory } from './slice';
 import type { StudioState } from './slice';
 
@@ -77,7 +78,6 @@ export function liveFault(s: StudioState, pd: string): PdFault | undefined {
 }
 
 const namesOf = (system: SystemModel) => pdsInDrawOrder(system).map((d) => d.pd.name);
-const fromBase64 = (data: string) => Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
 
 export const createLiveSlice: SliceFactory<LiveState, LiveActions> = (client, set, get, actions) => {
   interface Source {
