@@ -227,9 +227,11 @@ test('Orin: the Path B template (a restricted checkout) and a fresh project, wit
   expect(existsSync(path.join(fresh, 'passthrough/vmm_irqs.c'))).toBe(true);
   // The wizard measures, from the choice of the tree to the painted list, every time; the 200 ms target is checked by
   // `npm run bench -- --only wizard` (a loaded test machine makes it no pass/fail here). A tree the host has compiled
-  // already answers from its cache.
+  // already answers from its cache; the first choice may find it compiled too (the wizard starts compiling the
+  // folder's trees when it opens), never the second one compiling afresh.
   for (const t of [first, repeat, again]) expect(t.listedMs).toBeGreaterThan(0);
-  expect(Number(/compiled by the host in (\d+) ms/.exec(repeat.timing)![1])).toBeLessThan(Number(/compiled by the host in (\d+) ms/.exec(first.timing)![1]));
+  const compileMs = (t: { timing: string }) => Number(/compiled by the host in (\d+) ms/.exec(t.timing)![1]);
+  expect(compileMs(repeat)).toBeLessThanOrEqual(compileMs(first) + 10);
 });
 
 test('qemu_virt_aarch64: the PL011 from a device region’s context menu, then its IRQ in the inspector', async ({ studio, host, page }) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
 import { requireTool } from './requireTool';
@@ -16,6 +16,10 @@ test("a repository that builds itself: its Makefile's variables in the Build tab
   const dir = path.join(host.workspace, 'example');
   cpSync(path.join(root, 'tests/fixtures/repo-make'), dir, { recursive: true });
   execFileSync(process.execPath, [path.join(root, 'bin/sel4-studio.cjs'), 'sdk', 'add', sdk!], { env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: path.join(host.workspace, 'config') } });
+  // A kernel the user picked from their terminal (as `sel4-studio guest-kernel` does for Debian's): offered for LINUX.
+  const kernel = path.join(host.workspace, 'Image');
+  writeFileSync(kernel, 'not really a kernel');
+  execFileSync(process.execPath, [path.join(root, 'bin/sel4-studio.cjs'), 'image', 'add', kernel], { env: { ...process.env, SEL4_STUDIO_CONFIG_DIR: path.join(host.workspace, 'config') } });
 
   await studio.openProject(dir);
   await page.getByTestId('restricted-banner').getByTestId('trust-folder').click();
@@ -25,6 +29,9 @@ test("a repository that builds itself: its Makefile's variables in the Build tab
   // Each variable with its default; the SDK, board and configuration come from the menus; a program is not editable.
   await expect(page.getByTestId('make-var-BUILD_DIR')).toHaveAttribute('placeholder', 'build');
   await expect(page.getByTestId('make-var-GREETING')).toHaveAttribute('placeholder', 'hello');
+  await expect(page.getByTestId('make-var-LINUX')).toHaveAttribute('list', 'make-var-images');
+  await expect(page.getByTestId('make-var-images').locator('option')).toHaveAttribute('value', realpathSync(kernel));
+  await expect(page.getByTestId('make-var-BUILD_DIR')).not.toHaveAttribute('list', /./);
   await expect(page.getByTestId('make-var-MICROKIT_SDK')).toBeDisabled();
   await expect(page.getByTestId('make-var-MICROKIT_TOOL')).toBeDisabled();
   await expect(page.getByTestId('make-var-MICROKIT_TOOL')).toHaveAttribute('placeholder', /run as a program/);

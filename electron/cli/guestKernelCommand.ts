@@ -1,3 +1,5 @@
+import { ImageChoices } from '../services/images';
+import { configDir } from '../services/startArgs';
 import { defaultGuestDir, fetchGuestKernel, guestBootCommands } from '../services/guestKernel';
 import { Args, UsageError } from './args';
 import { runCommand } from './runCommand';
@@ -15,7 +17,11 @@ async function guestKernel(argv: string[], io: Io): Promise<number> {
     else throw new UsageError(`unknown option ${a} (usage: sel4-studio guest-kernel [--out DIR])`);
   }
   const g = await fetchGuestKernel(out, io.out);
-  io.out(`\nLinux ${g.version} for QEMU's virt machine:\n  kernel  ${g.kernel}\n  initrd  ${g.initrd}\nBoot it:\n${guestBootCommands(g).map((c) => `  ${c}\n`).join('')}`);
+  // Fetched by the user's own command: the kernel and initrd join the images they picked, so the QEMU panel and a
+  // libvmm Makefile's LINUX/INITRD in the Build tab offer them.
+  const choices = new ImageChoices(configDir());
+  for (const f of [g.kernel, g.initrd]) await choices.add(f);
+  io.out(`\nLinux ${g.version} for QEMU's virt machine (both added to your picked images):\n  kernel  ${g.kernel}\n  initrd  ${g.initrd}\nBoot it:\n${guestBootCommands(g).map((c) => `  ${c}\n`).join('')}`);
   return 0;
 }
 

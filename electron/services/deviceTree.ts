@@ -1,4 +1,6 @@
 import { promises as fs } from 'node:fs';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import type { Result } from '../../shared/api/contract';
 import type { Diagnostic } from '../../shared/api/diagnostics';
@@ -7,6 +9,7 @@ import { DtError } from '../../shared/dt/cpp';
 import { DtbError, readDtb, writeDtb } from '../../shared/dt/dtb';
 import { guessIncludeDirs } from '../../shared/dt/includes';
 import { parseDtsFile } from '../../shared/dt/parse';
+import type { DtNode } from '../../shared/dt/tree';
 import { matchBuildOutput } from '../../shared/logs/buildProblems';
 import { isBindingHeaderPath } from '../../shared/passthrough/bindings';
 import { confine, isReallyInside } from './confine';
@@ -35,11 +38,15 @@ export interface LoadOptions {
  * engine's compiler with `__symbols__` so the page keeps the labels. Nothing outside the folder is read into the
  * answer or quoted in an error.
  */
-export async function loadDeviceTree(root: string, rel: string, opts: LoadOptions = {}): Promise<Result<'dt.load'>> {
+export async function loadDeviceTree(root: string, rel: string, opts: LoadOptions & { places?: boolean } = {}): Promise<Result<'dt.load'>> {
   // A choice goes before the prefetch: its next compile waits for this answer.
-  const answer = load(root, rel, opts);
+  const { places: withPlaces, ...rest } = opts;
+  const answer = load(root, rel, rest);
   choice = answer.catch(() => undefined);
-  return answer;
+  const r = await answer;
+  if (withPlaces) return r;
+  const { places: _places, ...without } = r;
+  return without;
 }
 
 /** The latest choice (a dt.load not made by the prefetch). */
@@ -167,6 +174,15 @@ async function compileTree(root: string, rel: string, abs: string, key: string, 
   if (by === 'subset') files = new Set([abs, ...headers]).size;
   const dtb = writeDtb(tree);
   for (const d of includeDirs) deps.add(d);
+  // Where each node is written (its first definition), for a tree of the folder's files only.
+  const places: Record<string, { file: string; line: number }> = {};
+  const walk = (n: DtNode, at: string) => {
+    if (n.deleted) return;
+    const file = path.resolve(path.dirname(abs), n.place.file);
+    if (n.place.line > 0 && isReallyInside(root, file)) places[at] = { file: relative(file), line: n.place.line };
+    for (const c of n.children) walk(c, at === '/' ? `/${c.name}` : `${at}/${c.name}`);
+  };
+  walk(tree.root, '/');
   const result: Result<'dt.load'> = {
     format: 'dts',
     by,
@@ -176,6 +192,7 @@ async function compileTree(root: string, rel: string, abs: string, key: string, 
     files,
     notes,
     ms: performance.now() - started,
+    places,
   };
   compiled.set(key, { result, deps: await statsOf([...deps]) });
   while (compiled.size > CACHE_ENTRIES) compiled.delete(compiled.keys().next().value!);
@@ -252,4 +269,40 @@ function refusedOutside(rel: string, n: number): StudioError {
 function placed(root: string, rel: string, d: Diagnostic & { file: string }): Diagnostic {
   if (isReallyInside(root, d.file)) return { ...d, file: path.relative(root, d.file).split(path.sep).join('/') };
   return { severity: d.severity, rule: d.rule, file: rel, line: 1, column: 1, message: `${rel} reads a file outside the folder: its problems are not shown` };
+}
+
+/** The QEMU machine the shipped qemu_virt_aarch64 recipe runs, as its tree is dumped (dt.qemuVirt). */
+export const QEMU_VIRT_DUMP_ARGS = (file: string) => ['-machine', `virt,virtualization=on,dumpdtb=${file}`, '-cpu', 'cortex-a53', '-smp', '4', '-m', '2G', '-nographic'];
+
+/**
+ * QEMU's own tree of its AArch64 virt machine: `qemu-system-aarch64 … dumpdtb=FILE` into a private temporary folder,
+ * read back and removed. The argv is fixed here (the contract's intent has no arguments).
+ */
+export async function dumpQemuVirt(command = 'qemu-system-aarch64', timeoutMs = 30_000): Promise<Result<'dt.qemuVirt'>> {
+  const started = performance.now();
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sel4-studio-virt-'));
+  const file = path.join(dir, 'virt.dtb');
+  const args = QEMU_VIRT_DUMP_ARGS(file);
+  try {
+    const r = await new Promise<{ code: number | null; stderr: string; missing?: boolean }>((resolve) => {
+      const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        resolve({ code: null, stderr: err.message, missing: err.code === 'ENOENT' });
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
+    });
+    if (r.missing) throw new StudioError('tool-missing', `${command} is not installed (Debian: apt install qemu-system-arm)`);
+    const bytes = await fs.readFile(file).catch(() => undefined);
+    if (!bytes) throw new StudioError('internal', `${command} wrote no tree (exit status ${r.code ?? 'killed'}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+    return { dtb: bytes.toString('base64'), command: [command, ...QEMU_VIRT_DUMP_ARGS('<file>')], ms: performance.now() - started };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }

@@ -11,7 +11,7 @@ import { ProcessSupervisor } from './processes';
 import { isEmptyOrMissing, ProjectService, type FolderSnapshot } from './projects';
 import { TRUST_FILE, TrustStore } from './trust';
 import { writeFileAtomic } from './atomicWrite';
-import { loadBoards } from './boards';
+import { loadAllBoards, saveUserBoard, USER_BOARDS_DIR } from './boards';
 import { QemuService } from './qemu';
 import { listPorts, SerialService } from './serial';
 import { parseFraming } from '../../shared/serial/transform';
@@ -27,7 +27,7 @@ import { projectSources } from './sources';
 import { contentHash, readWithHash, renameChecked, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
 import { composeSystem } from './compose';
-import { loadDeviceTree, prefetchDeviceTrees } from './deviceTree';
+import { dumpQemuVirt, loadDeviceTree, prefetchDeviceTrees } from './deviceTree';
 import { listWorkspaceFiles } from './workspace';
 import { sweepStaleTempDirs } from './tempDirs';
 import { BoardRunService } from './boardRun';
@@ -59,6 +59,8 @@ export interface StudioHostOptions {
   initialProject?: string;
   /** The board packs folder (boards/). */
   boardsDir: string;
+  /** The user's own board packs (default: boards/ beside the trust file, in their config folder; the CLI's too). */
+  userBoardsDir?: string;
   /** Project templates (default: resources/templates next to boards/). */
   templatesDir?: string;
   /** The user's trust decisions (default: trust.json in `configDir`; the CLI's `sel4-studio trust` writes the same file). */
@@ -169,6 +171,9 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     return builds.start({ root, studio, variables, ...(chosen ? { sdk: chosen.path } : {}), ...(config ? { config } : {}), ...(toolchain ? { toolchain } : {}), ...(systemXml !== undefined ? { systemXml } : {}) });
   };
 
+  const userBoardsDir = opts.userBoardsDir ?? path.join(path.dirname(opts.trustFile ?? path.join(opts.configDir, TRUST_FILE)), USER_BOARDS_DIR);
+  /** Shipped, the user's, and the found SDK's boards that neither names (boards.list; qemu.start finds its board here). */
+  const allBoards = async () => loadAllBoards(opts.boardsDir, userBoardsDir, (await findSdk(undefined)).sdk);
   const powerTokens = new PowerTokens(opts.powerTokensFile ?? path.join(path.dirname(opts.trustFile ?? path.join(opts.configDir, TRUST_FILE)), POWER_TOKENS_FILE));
   const boardRuns = new BoardRunService(
     { serial, processes, token: (url) => powerTokens.get(url) },
@@ -210,7 +215,11 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
       return info;
     },
     'doctor.check': async () => ({ tools: await runDoctor() }),
-    'boards.list': () => loadBoards(opts.boardsDir),
+    'boards.list': () => allBoards(),
+    'boards.save': async ({ pack, overwrite }) => {
+      const shipped = (await loadAllBoards(opts.boardsDir, undefined)).boards.map((b) => b.name);
+      return saveUserBoard(userBoardsDir, pack, new Set(shipped), overwrite);
+    },
 
     'project.create': async ({ dir, name, board, template }) => {
       await chosenByUser(dir);
@@ -304,7 +313,9 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'workspace.files': async () => listWorkspaceFiles(projects.requireRoot()),
     'system.compose': async ({ path: rel, cpp }) => composeSystem(projects.requireRoot(), rel, cpp),
     // Reads only (cpp reads, the engine compiles): no trust needed, like system.compose.
-    'dt.load': async ({ path: rel, includeDirs, cpp }) => loadDeviceTree(projects.requireRoot(), rel, { ...(includeDirs ? { includeDirs } : {}), ...(cpp !== undefined ? { cpp } : {}) }),
+    'dt.load': async ({ path: rel, includeDirs, cpp, places }) => loadDeviceTree(projects.requireRoot(), rel, { ...(includeDirs ? { includeDirs } : {}), ...(cpp !== undefined ? { cpp } : {}), ...(places ? { places } : {}) }),
+    // QEMU with a fixed argv, reading nothing of the folder (like tool.version): no trust needed.
+    'dt.qemuVirt': () => dumpQemuVirt(),
     'dt.prefetch': async ({ paths }) => {
       const root = projects.requireRoot();
       return { queued: await prefetchDeviceTrees(root, paths, () => projects.current === root) };
@@ -409,7 +420,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'qemu.start': async ({ board: name, image, kernel, options }) => {
       const root = projects.requireRoot();
       await requireTrusted('running in QEMU');
-      const board = (await loadBoards(opts.boardsDir)).boards.find((b) => b.name === name);
+      const board = (await allBoards()).boards.find((b) => b.name === name);
       if (!board) throw new StudioError('not-found', `unknown board '${name}'`);
       // Every file is the project's (confined like every other file the UI names) or one the user picked.
       const resolve = (ref: string) => imageChoices.resolve(root, ref);

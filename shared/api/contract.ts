@@ -173,7 +173,24 @@ export const MakefileInfoSchema = z.object({
 export const methods = {
   'host.info': { params: Empty, result: HostInfoSchema },
   'doctor.check': { params: Empty, result: z.object({ tools: z.array(ToolStatusSchema) }) },
-  'boards.list': { params: Empty, result: z.object({ boards: z.array(BoardPackSchema), problems: z.array(DiagnosticSchema) }) },
+  /**
+   * Every board pack: shipped ones, the user's own (boards/ in their config folder), and packs made from the found
+   * SDK's board folders for boards no other pack names (`origin` on each). A user pack of a shipped board's name is the
+   * one used; the shipped one is listed in `shadowed` (and a warning in `problems` says so).
+   */
+  'boards.list': {
+    params: Empty,
+    result: z.object({ boards: z.array(BoardPackSchema), problems: z.array(DiagnosticSchema), shadowed: z.array(BoardPackSchema).optional() }),
+  },
+  /**
+   * Keep a board pack as the user's own (boards/<name>/board.json in their config folder, not the app's or the
+   * folder's); validated again by the host. A pack of that name the user already has is replaced only with
+   * `overwrite` (else `conflict`). `replaces`: it has a shipped board's name, so it is used instead of the shipped one.
+   */
+  'boards.save': {
+    params: z.object({ pack: BoardPackSchema, overwrite: z.boolean().optional() }).strict(),
+    result: z.object({ file: z.string(), replaces: z.literal('shipped').optional() }),
+  },
 
   'project.create': {
     params: z
@@ -274,7 +291,8 @@ export const methods = {
    * outside the folder is refused without quoting it. Reads only: allowed in restricted mode.
    */
   'dt.load': {
-    params: z.object({ path: ProjectPath, includeDirs: z.array(ProjectPath).max(64).optional(), cpp: z.boolean().optional() }).strict(),
+    /** `places`: also say where each node is written (the board wizard opens the tree at a fact's node). */
+    params: z.object({ path: ProjectPath, includeDirs: z.array(ProjectPath).max(64).optional(), cpp: z.boolean().optional(), places: z.boolean().optional() }).strict(),
     result: z.object({
       format: z.enum(['dts', 'dtb']),
       /** Which preprocessor read it (`none`: a DTB, or a DTS without cpp directives). */
@@ -289,7 +307,18 @@ export const methods = {
       notes: z.array(z.string()),
       /** How long the host took (preprocessing and compiling), in ms. */
       ms: z.number().nonnegative(),
+      /** With `places`, for a DTS: node path -> the file (relative to the folder) and line where the node is written. */
+      places: z.record(z.string(), z.object({ file: z.string(), line: z.number().int().positive() })).optional(),
     }),
+  },
+  /**
+   * QEMU's own tree of its AArch64 `virt` machine, as the shipped qemu_virt_aarch64 recipe runs it: the host runs
+   * `qemu-system-aarch64 -machine virt,virtualization=on,dumpdtb=<a file of its own> -cpu cortex-a53 -smp 4 -m 2G
+   * -nographic` (the intent has no arguments) and answers with the DTB and the exact command.
+   */
+  'dt.qemuVirt': {
+    params: Empty,
+    result: z.object({ dtb: z.string(), command: z.array(z.string()), ms: z.number().nonnegative() }),
   },
   /**
    * Compile, in the background, device trees of the folder the wizard's user is likely to choose (the ones step 1

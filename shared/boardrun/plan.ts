@@ -1,4 +1,4 @@
-import { DEFAULT_BOOT_TIMEOUT_MS, DEFAULT_EXPECT, DEFAULT_IMAGE, DEFAULT_OFF_MS, type BoardTarget, type ConsoleConfig, type PowerConfig } from './target';
+import { DEFAULT_BOOT_TIMEOUT_MS, DEFAULT_EXPECT, DEFAULT_IMAGE, DEFAULT_OFF_MS, type BoardTarget, type ConsoleConfig, haOrigin, type PowerConfig } from './target';
 
 /**
  * Run on board, planned: the steps, and for each what it will do in words the user can check before it runs (every
@@ -53,7 +53,7 @@ export type PowerAction = 'on' | 'off';
 
 /** Home Assistant's documented service call for a switch: POST /api/services/switch/turn_on|turn_off {entity_id}. */
 export function haServiceCall(baseUrl: string, entityId: string, action: PowerAction): { url: string; method: 'POST'; body: string } {
-  const url = new URL(`/api/services/switch/turn_${action}`, baseUrl).toString();
+  const url = `${haOrigin(baseUrl) ?? baseUrl.replace(/\/+$/, '')}/api/services/switch/turn_${action}`;
   return { url, method: 'POST', body: JSON.stringify({ entity_id: entityId }) };
 }
 

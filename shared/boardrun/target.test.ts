@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFolderSettings, serializeFolderSettings, defaultFolderSettings } from '../model/folderSettings';
-import { BoardTargetSchema, DeployFileNameSchema } from './target';
+import { BoardTargetSchema, DeployFileNameSchema, haOrigin } from './target';
 import { consoleTarget, haServiceCall, isPeImage, planRun, ubootLine } from './plan';
 import { networkOf, pxeConfig } from './pxe';
 
@@ -76,5 +76,16 @@ describe('the run plan', () => {
     expect(c.options).not.toContain('--enable-tftp');
     expect(c.options).toContain('--pxe-service=ARM64_EFI,"seL4 Studio",agx/sel4.efi,192.168.7.2');
     expect(() => pxeConfig({ iface: 'eth1; rm', address: '1.2.3.4', netmask: '255.0.0.0', tftpRoot: '/x', bootFile: 'a' })).toThrow(/interface/);
+  });
+});
+
+describe('Home Assistant base URL (pure, no URL class)', () => {
+  it('takes scheme://host[:port] and nothing more', () => {
+    expect(haOrigin('http://homeassistant.local:8123')).toBe('http://homeassistant.local:8123');
+    expect(haOrigin('HTTPS://HA.Example:443/')).toBe('https://ha.example:443');
+    expect(haOrigin('http://[::1]:8123')).toBe('http://[::1]:8123');
+    for (const bad of ['http://user:pw@ha:8123', 'http://ha:8123/api', 'http://ha:8123?x=1', 'http://ha:8123#f', 'ftp://ha', 'http://ha:99999', 'http://', 'ha:8123', 'http://ha :1'])
+      expect(haOrigin(bad), bad).toBeUndefined();
+    expect(haServiceCall('http://127.0.0.1:8123/', 'switch.orin', 'on').url).toBe('http://127.0.0.1:8123/api/services/switch/turn_on');
   });
 });

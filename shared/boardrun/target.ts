@@ -42,18 +42,21 @@ export const DeploySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('command'), argv: ArgvSchema }).strict(),
 ]);
 
+/**
+ * `scheme://host[:port]` of an http(s) URL with nothing else (a trailing `/` allowed), lower-cased scheme and host;
+ * undefined for anything more (credentials, path, query, fragment) or less. Pure: no URL class in shared/.
+ */
+export function haOrigin(u: string): string | undefined {
+  const m = /^(https?):\/\/([A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::(\d{1,5}))?\/?$/i.exec(u);
+  if (!m || (m[3] !== undefined && Number(m[3]) > 65535)) return undefined;
+  return `${m[1]!.toLowerCase()}://${m[2]!.toLowerCase()}${m[3] !== undefined ? `:${m[3]}` : ''}`;
+}
+
 /** Home Assistant's base URL: http(s), host and optional port, no path, query or credentials. */
 export const HaBaseUrlSchema = z
   .string()
   .max(512)
-  .refine((u) => {
-    try {
-      const url = new URL(u);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
-    } catch {
-      return false;
-    }
-  }, 'an http:// or https:// URL with host and port only, such as http://homeassistant.local:8123');
+  .refine((u) => haOrigin(u) !== undefined, 'an http:// or https:// URL with host and port only, such as http://homeassistant.local:8123');
 
 export const PowerSchema = z.discriminatedUnion('kind', [
   /** Nobody switches the board: the run says when to power it (the console is open by then). */

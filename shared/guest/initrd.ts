@@ -1,3 +1,4 @@
+import { utf8 } from '../format/utf8';
 /**
  * A small Linux initrd for QEMU demos: a cpio "newc" archive (the format the kernel unpacks into its rootfs,
  * Documentation/driver-api/early-userspace/buffer-format.rst) holding a static busybox, an /init script that mounts
@@ -17,7 +18,6 @@ const S_IFLNK = 0o120000;
 const S_IFCHR = 0o020000;
 
 const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
-const enc = new TextEncoder();
 
 /** The archive, entries in the order given (parents first), ended by the TRAILER!!! record. */
 export function cpioNewc(entries: readonly CpioEntry[], mtime = 0): Uint8Array {
@@ -32,9 +32,9 @@ export function cpioNewc(entries: readonly CpioEntry[], mtime = 0): Uint8Array {
     if (n) push(new Uint8Array(n));
   };
   const record = (ino: number, name: string, mode: number, data: Uint8Array, dev: { major: number; minor: number } = { major: 0, minor: 0 }, nlink = 1) => {
-    const nameBytes = enc.encode(`${name}\0`);
+    const nameBytes = Uint8Array.from(utf8(`${name}\0`));
     const header = `070701${hex8(ino)}${hex8(mode)}${hex8(0)}${hex8(0)}${hex8(nlink)}${hex8(mtime)}${hex8(data.length)}${hex8(0)}${hex8(0)}${hex8(dev.major)}${hex8(dev.minor)}${hex8(nameBytes.length)}${hex8(0)}`;
-    push(enc.encode(header));
+    push(Uint8Array.from(utf8(header)));
     push(nameBytes);
     pad4();
     push(data);
@@ -46,7 +46,7 @@ export function cpioNewc(entries: readonly CpioEntry[], mtime = 0): Uint8Array {
     const ino = i + 1;
     if (e.kind === 'dir') record(ino, name, S_IFDIR | (e.mode ?? 0o755), new Uint8Array(0), undefined, 2);
     else if (e.kind === 'file') record(ino, name, S_IFREG | (e.mode ?? 0o644), e.data);
-    else if (e.kind === 'symlink') record(ino, name, S_IFLNK | 0o777, enc.encode(e.target));
+    else if (e.kind === 'symlink') record(ino, name, S_IFLNK | 0o777, Uint8Array.from(utf8(e.target)));
     else record(ino, name, S_IFCHR | (e.mode ?? 0o600), new Uint8Array(0), { major: e.major, minor: e.minor });
   });
   record(0, 'TRAILER!!!', 0, new Uint8Array(0), undefined, 1);
@@ -81,6 +81,6 @@ export function busyboxInitrdEntries(busybox: Uint8Array): CpioEntry[] {
     { kind: 'char', path: 'dev/console', major: 5, minor: 1 },
     { kind: 'file', path: 'bin/busybox', data: busybox, mode: 0o755 },
     { kind: 'symlink', path: 'bin/sh', target: 'busybox' },
-    { kind: 'file', path: 'init', data: enc.encode(INIT_SCRIPT), mode: 0o755 },
+    { kind: 'file', path: 'init', data: Uint8Array.from(utf8(INIT_SCRIPT)), mode: 0o755 },
   ];
 }

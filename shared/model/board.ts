@@ -111,6 +111,15 @@ export const BoardPackSchema = z
     factSources: z.record(z.string(), z.string()).optional(),
     /** Facts left out (or stated with a default) because no source was found: field -> what is missing. */
     unsourced: z.record(z.string(), z.string()).optional(),
+    /**
+     * Where the pack was loaded from, set by the host when it lists packs (never read from a pack's file): shipped with
+     * seL4 Studio, the user's own (their config folder's boards/), or made from the chosen SDK's board folder.
+     * `replaces`: a user pack of a shipped board's name, which is the one used (the shipped one is listed in `shadowed`).
+     */
+    origin: z
+      .object({ kind: z.enum(['shipped', 'user', 'sdk']), file: z.string().optional(), replaces: z.literal('shipped').optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((b) => b.arch !== 'aarch64' || b.paBits !== undefined, { message: 'AArch64 boards need paBits', path: ['paBits'] });

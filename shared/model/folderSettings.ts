@@ -40,6 +40,19 @@ export const FolderSettingsSchema = z.object({
    * a power token is kept in the user's config. A custom argv here runs only in a trusted folder.
    */
   boardTargets: BoardTargetsSchema.optional(),
+  /** The port guide's ticks (shared/board/portGuide.ts), per board: the ids of the items done. */
+  portGuides: z
+    .record(
+      BoardNameSchema,
+      z
+        .object({
+          ticked: z.array(z.string().regex(/^[a-z0-9-]{1,64}$/, 'a port guide item id')).max(64),
+          /** The device tree the guide was made from (relative to the folder): reopening the guide reads it again. */
+          tree: z.string().min(1).max(1024).optional(),
+        })
+        .strict(),
+    )
+    .optional(),
 });
 export type FolderSettings = z.infer<typeof FolderSettingsSchema>;
 

@@ -65,8 +65,8 @@ describe.runIf(ok)('sel4-studio new and build', () => {
     await fs.appendFile(path.join(dir, 'Makefile'), 'ifeq ($(A),b)\n');
     const bad = cli(['build', '--project', dir, '--sdk', sdk], dir);
     expect(bad.status).toBe(1);
-    expect(bad.stdout).toMatch(/^Makefile:44:1: warning: missing `endif`/m);
-    expect(bad.stdout).toMatch(/^Makefile:45: error: missing 'endif'/m);
+    expect(bad.stdout).toMatch(/^Makefile:47:1: warning: missing `endif`/m);
+    expect(bad.stdout).toMatch(/^Makefile:48: error: missing 'endif'/m);
     expect(cli(['build', '--project', dir, '--var', 'oops']).stderr).toMatch(/--var takes NAME=VALUE, not oops/);
   });
 

@@ -44,7 +44,7 @@ describe.runIf(ok)("a repository's own build (its Makefile makes the image)", ()
     const { kind, makefile } = await projectKind(p.root);
     expect(kind).toBe('repo');
     expect(makefile!.files).toEqual(['Makefile', 'toolchain.mk']);
-    expect(makefile!.variables.map((v) => `${v.name}:${v.kind}${v.required ? '!' : ''}`)).toEqual(['MICROKIT_SDK:sdk!', 'MICROKIT_BOARD:board!', 'BUILD_DIR:path', 'MICROKIT_CONFIG:config', 'GREETING:other', 'MICROKIT_TOOL:tool', 'TOOLCHAIN:other']);
+    expect(makefile!.variables.map((v) => `${v.name}:${v.kind}${v.required ? '!' : ''}`)).toEqual(['MICROKIT_SDK:sdk!', 'MICROKIT_BOARD:board!', 'BUILD_DIR:path', 'MICROKIT_CONFIG:config', 'GREETING:other', 'MICROKIT_TOOL:tool', 'LINUX:path', 'TOOLCHAIN:other']);
     const { builds, events } = harness();
     const started = await builds.start({ root: p.root, studio: p.studio, sdk, variables: { BUILD_DIR: 'out/qemu', GREETING: 'bonjour' } });
     expect(started.steps.map((s) => [s.id, s.argv.join(' ')])).toEqual([['compile', `make MICROKIT_SDK=${sdk} MICROKIT_BOARD=qemu_virt_aarch64 MICROKIT_CONFIG=debug BUILD_DIR=out/qemu GREETING=bonjour`]]);

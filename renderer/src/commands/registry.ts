@@ -33,7 +33,7 @@ const BOARD_NAME = /^[a-z0-9_]+$/;
 
 /** The project's board and every board pack, by name. */
 function boardChoices(s: StudioState): CommandChoice[] {
-  const packs = s.boards.map((b) => ({ value: b.name, label: b.title }));
+  const packs = s.boards.map((b) => ({ value: b.name, label: `${b.title}${b.origin?.kind === 'user' ? (b.origin.replaces ? ' (yours, used instead of the shipped one)' : ' (yours)') : b.origin?.kind === 'sdk' ? ' (from the SDK)' : ''}` }));
   const board = s.project?.studio.board;
   return board && !packs.some((p) => p.value === board) ? [{ value: board, label: board }, ...packs] : packs;
 }
@@ -150,6 +150,12 @@ const definitions = {
     description: 'The passthrough wizard: devices of the board’s device tree into a VM of this system, every risk explained, one undo step (works in restricted mode: it only edits)',
     enabled: hasProject,
     run: (c) => c.actions.openWizard(),
+  },
+  boardWizard: {
+    label: 'New board from a device tree…',
+    description: 'The board wizard: a board pack from a device tree of this folder or QEMU’s own (memory, GIC, timer, UARTs, PSCI, CPUs, PA bits, the loader link address), kept as yours, and the port guide with its ticks',
+    enabled: hasProject,
+    run: (c) => c.actions.openBoardWizard(),
   },
   trustFolder: {
     label: 'Trust this folder',

@@ -16,7 +16,7 @@ import { keptVerbatim } from '../../../shared/model/system';
 import { isMigrationFix } from '../../../shared/sdf/check';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
-import { BoardRunDialog, PassthroughWizard, Presentation } from './lazyViews';
+import { BoardRunDialog, BoardWizard, PassthroughWizard, Presentation } from './lazyViews';
 
 /** The window: its commands (every shortcut, the palette) around the workbench. */
 export function App() {
@@ -36,6 +36,7 @@ function Workbench() {
   const link = useStudio((s) => s.link);
   const wizardOpen = useStudio((s) => s.wizardOpen);
   const boardRunOpen = useStudio((s) => s.boardRunOpen);
+  const boardWizardOpen = useStudio((s) => s.boardWizardOpen);
   const actions = useActions();
   const commands = useCommands();
   const { problems } = useProblems();
@@ -105,6 +106,7 @@ function Workbench() {
       <BuildPrompt />
       {wizardOpen && <PassthroughWizard />}
       {boardRunOpen && <BoardRunDialog />}
+      {boardWizardOpen && <BoardWizard />}
     </div>
   );
 }

@@ -84,6 +84,7 @@ export function ProjectDialog() {
                   <option key={b.name} value={b.name}>
                     {b.name} — {b.title}
                     {b.experimental ? ' (experimental)' : ''}
+                    {b.origin?.kind === 'user' ? (b.origin.replaces ? ' (yours, used instead of the shipped one)' : ' (yours)') : b.origin?.kind === 'sdk' ? ' (from the SDK)' : ''}
                   </option>
                 ))}
               </select>

@@ -35,6 +35,7 @@ export function Toolbar() {
       <CommandButton id="runOnBoard" testId="btn-run-board">Run on board</CommandButton>
       <span className="sep" />
       <CommandButton id="passthrough" testId="btn-passthrough">Passthrough…</CommandButton>
+      <CommandButton id="boardWizard" testId="btn-board-wizard">New board…</CommandButton>
       <span className="grow" />
       {name && (
         <span className="project-name" data-testid="project-name">

@@ -26,6 +26,7 @@ export const MemoryMap = onDemand(() => import('../features/memory-map/MemoryMap
 // The passthrough wizard and its engine (device trees, the planner) load the first time it opens.
 // Run on board: its dialog (targets, steps, console, timeline) loads the first time it opens.
 export const BoardRunDialog = onDemand(() => import('../features/boardrun/BoardRunDialog').then((m) => m.BoardRunDialog));
+export const BoardWizard = onDemand(() => import('../features/boardwizard/BoardWizard').then((m) => m.BoardWizard));
 export const PassthroughWizard = onDemand(() => import('../features/wizard/Wizard').then((m) => m.Wizard));
 
 // The graph's pieces share one React Flow store, so its provider is lazy too; Center puts one Suspense around all three.

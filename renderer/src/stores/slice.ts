@@ -19,6 +19,7 @@ import type { WizardActions, WizardState } from './wizardSlice';
 import type { ProgramsActions, ProgramsState } from './programsSlice';
 import type { BoardRunActions, BoardRunState } from './boardRunSlice';
 import type { LiveActions, LiveState } from './liveSlice';
+import type { BoardWizardActions, BoardWizardState } from './boardWizardSlice';
 
 /** The app's state: every slice's fields, flat (components select `s.doc`, `s.build`, … as they always have). */
 export type StudioState = HostState &
@@ -38,7 +39,8 @@ export type StudioState = HostState &
   WizardState &
   ProgramsState &
   BoardRunState &
-  LiveState;
+  LiveState &
+  BoardWizardState;
 
 /** Every slice's actions in one flat object (`useActions().save()`). */
 export type StudioActions = HostActions &
@@ -58,7 +60,8 @@ export type StudioActions = HostActions &
   WizardActions &
   ProgramsActions &
   BoardRunActions &
-  LiveActions;
+  LiveActions &
+  BoardWizardActions;
 
 export type SetState = StoreApi<StudioState>['setState'];
 export type GetState = StoreApi<StudioState>['getState'];

@@ -15,6 +15,7 @@ import { createUiSlice } from './uiSlice';
 import { createFilesSlice } from './filesSlice';
 import { createWorkspaceSlice } from './workspaceSlice';
 import { createWizardSlice } from './wizardSlice';
+import { createBoardWizardSlice } from './boardWizardSlice';
 import { createProgramsSlice } from './programsSlice';
 import { createBoardRunSlice } from './boardRunSlice';
 import { createLiveSlice } from './liveSlice';
@@ -30,6 +31,7 @@ export { TIMELINE_PATTERNS_FILE } from './timelineSlice';
 export { BOOT_SOURCE, liveFault, livePhase, liveRunning, liveSourceOf, type LivePd } from './liveSlice';
 export type { OutputRun } from './runsSlice';
 export type { CenterView, DialogKind, Notice, PanelTab } from './uiSlice';
+export { BOARD_WIZARD_STEPS, type BoardTreeSource, type BoardWizardSession, type BoardWizardStep, type BoardWizardView } from './boardWizardSlice';
 export { WIZARD_STEPS, type LoadedTree, type TreeSource, type WizardSession, type WizardStep } from './wizardSlice';
 
 /** Every slice of the store, one per concern (DESIGN.md §3.12). */
@@ -52,6 +54,7 @@ export const sliceFactories = {
   programs: createProgramsSlice,
   boardRun: createBoardRunSlice,
   live: createLiveSlice,
+  boardWizard: createBoardWizardSlice,
 } satisfies Record<string, SliceFactory<object, object>>;
 
 /**

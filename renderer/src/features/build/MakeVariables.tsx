@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Result } from '../../../../shared/api/contract';
 import { HOST_VARIABLES } from '../../../../shared/build/makefile';
 import { useActions, useStudio } from '../../stores/context';
@@ -8,7 +8,7 @@ type Info = NonNullable<Result<'build.makefile'>['makefile']>;
 const KIND_LABEL: Record<string, string> = { sdk: 'SDK', board: 'board', config: 'config', path: 'path', tool: 'program', other: '' };
 
 /** One variable's field: committed on Enter or when it loses focus; an empty field leaves the Makefile's default. */
-function VariableField({ v, value, disabled }: { v: Info['variables'][number]; value: string; disabled: string | undefined }) {
+function VariableField({ v, value, disabled, choices }: { v: Info['variables'][number]; value: string; disabled: string | undefined; choices?: string }) {
   const actions = useActions();
   const [text, setText] = useState(value);
   const commit = () => {
@@ -17,6 +17,7 @@ function VariableField({ v, value, disabled }: { v: Info['variables'][number]; v
   return (
     <input
       data-testid={`make-var-${v.name}`}
+      list={choices}
       value={disabled ? '' : text}
       disabled={Boolean(disabled)}
       placeholder={disabled ?? (v.default !== undefined ? v.default : 'required')}
@@ -38,6 +39,13 @@ export function MakeVariables({ info }: { info: Info }) {
   const runTarget = useStudio((s) => s.folderSettings?.build.runTarget) ?? '';
   const image = useStudio((s) => s.qemuTarget.file);
   const bootTargets = info.targets.filter((t) => ['qemu', 'run', 'simulate'].includes(t.name));
+  // A path variable (LINUX, INITRD, …) is offered the images the user picked: a kernel and initrd from
+  // `sel4-studio guest-kernel` (Debian's arm64 kernel + busybox) are on that list.
+  const picked = useStudio((s) => s.pickedImages);
+  const hasPaths = info.variables.some((v) => v.kind === 'path');
+  useEffect(() => {
+    if (hasPaths) void actions.listImages();
+  }, [hasPaths, actions]);
   return (
     <div className="build-make" data-testid="build-make">
       <div className="build-make-head">
@@ -57,6 +65,11 @@ export function MakeVariables({ info }: { info: Info }) {
           </select>
         </label>
       </div>
+      <datalist id="make-var-images" data-testid="make-var-images">
+        {picked.map((i) => (
+          <option key={i.path} value={i.path} />
+        ))}
+      </datalist>
       <div className="build-make-vars">
           {info.variables.map((v) => {
             const host = HOST_VARIABLES[v.name];
@@ -67,7 +80,7 @@ export function MakeVariables({ info }: { info: Info }) {
                   {v.name}
                   {v.required && <span className="build-sdk-bad" title="required"> *</span>}
                 </code>
-                <VariableField key={stored[v.name] ?? ''} v={v} value={stored[v.name] ?? ''} disabled={disabled} />
+                <VariableField key={stored[v.name] ?? ''} v={v} value={stored[v.name] ?? ''} disabled={disabled} {...(v.kind === 'path' && !/_DIR$/.test(v.name) && picked.length ? { choices: 'make-var-images' } : {})} />
                 <button className="link muted" onClick={() => void actions.openSource(v.file, v.line)} title="Open where the Makefile sets or requires it">
                   {v.file}:{v.line}
                 </button>
