@@ -174,7 +174,7 @@ const definitions = {
   showGraph: { label: 'Show the graph', enabled: hasProject, run: (c) => c.actions.setCenterView('graph') },
   showMemoryMap: { label: 'Show the memory map', enabled: hasProject, run: (c) => c.actions.setCenterView('memory') },
   toggleTheme: { label: 'Toggle light/dark theme', run: (c) => c.actions.setTheme(c.state.theme === 'dark' ? 'light' : 'dark') },
-  presentation: { label: 'Presentation mode', description: 'Large console and timeline for demos (Esc leaves)', run: (c) => c.actions.setPresentation(!c.state.presentation) },
+  presentation: { label: 'Presentation mode', description: 'The graph with the live view, the console and the timeline on one screen, large, for demos (Esc leaves)', run: (c) => c.actions.setPresentation(!c.state.presentation) },
   leavePresentation: { label: 'Leave presentation mode', keys: ['Escape'], when: (c) => c.state.presentation, run: (c) => c.actions.setPresentation(false) },
   shortcuts: { label: 'Keyboard shortcuts', description: 'Show the keyboard shortcuts', keys: ['?'], when: (c) => onCanvas(c) && outsideText(c), run: (c) => c.surfaces.canvas?.toggleShortcuts() },
   // Not in a terminal: Ctrl+Shift+P there is the board's.

@@ -19,6 +19,7 @@ import type { WorkspaceActions, WorkspaceState } from './workspaceSlice';
 import type { WizardActions, WizardState } from './wizardSlice';
 import type { ProgramsActions, ProgramsState } from './programsSlice';
 import type { BoardRunActions, BoardRunState } from './boardRunSlice';
+import type { LiveActions, LiveState } from './liveSlice';
 import type { BoardWizardActions, BoardWizardState } from './boardWizardSlice';
 
 /** The app's state: every slice's fields, flat (components select `s.doc`, `s.build`, … as they always have). */
@@ -40,6 +41,7 @@ export type StudioState = HostState &
   WizardState &
   ProgramsState &
   BoardRunState &
+  LiveState &
   BoardWizardState;
 
 /** Every slice's actions in one flat object (`useActions().save()`). */
@@ -61,6 +63,7 @@ export type StudioActions = HostActions &
   WizardActions &
   ProgramsActions &
   BoardRunActions &
+  LiveActions &
   BoardWizardActions;
 
 export type SetState = StoreApi<StudioState>['setState'];

@@ -14,6 +14,7 @@ import { edgeTypes } from './SpreadEdge';
 import { hex } from '../../../../shared/format/hex';
 import { guestRamFacts } from '../../../../shared/model/board';
 import { commandTitle } from '../../commands/registry';
+import { LiveLegend } from './liveOverlay';
 import { fitAll } from './fit';
 
 /** Below this zoom edge labels are hidden (too small to read); hovering or selecting an edge shows its label. */
@@ -237,6 +238,7 @@ function CanvasInner() {
         <Background gap={20} />
         <MiniMap pannable zoomable nodeColor={miniColor} nodeStrokeWidth={2} />
         <Controls />
+        <LiveLegend />
       </ReactFlow>
       {menu && (
         <ul className="context-menu" role="menu" style={{ left: menu.x, top: menu.y }} data-testid="node-context-menu">
