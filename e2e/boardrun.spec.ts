@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { chooseSdkInTerminal, expect, test } from './fixtures';
 import { requireTool } from './requireTool';
 import { makeUnwritable, startLab, tftpGet, type Lab } from '../tests/support/lab';
 
@@ -113,6 +113,53 @@ test('run on board: configure a target, deploy over TFTP, power-cycle through Ho
     } finally {
       undo?.();
     }
+  } finally {
+    await lab.stop();
+  }
+});
+
+test('run on board builds first: the hello template compiled and made into an image by the SDK, that image deployed byte for byte, then the boot', async ({ studio, host, page }) => {
+  test.setTimeout(120_000);
+  for (const [tool, pkg] of [['socat', 'socat'], ['ser2net', 'ser2net'], ['in.tftpd', 'tftpd-hpa'], ['tftp', 'tftp-hpa'], ['aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu'], ['cmake', 'cmake'], ['ninja', 'ninja-build']]) requireTool(tool!, pkg!);
+  const sdk = process.env.SEL4_STUDIO_STANDIN_SDK;
+  expect(sdk, 'globalSetup makes the Microkit stand-in').toBeTruthy();
+  const lab = await startLab(mkdtempSync(path.join(os.tmpdir(), 'e2e-lab-')));
+  try {
+    const dir = path.join(host.workspace, 'hellorun');
+    await studio.newProject(dir, 'hellorun', 'hello');
+    chooseSdkInTerminal(host, sdk!);
+    await studio.openTab('build');
+    await page.getByTestId('build-sdk').fill(sdk!);
+    await page.getByTestId('build-sdk').blur();
+    await expect(page.getByTestId('build-sdk-info')).toContainText('Microkit 2.3.0');
+    expect(existsSync(path.join(dir, 'build', 'loader.img'))).toBe(false);
+
+    await page.getByTestId('btn-run-board').click();
+    await page.getByTestId('bt-name').fill('lab');
+    await page.getByTestId('bt-deployFolder').fill(lab.tftpRoot);
+    await page.getByTestId('bt-deployFile').fill('hello.img');
+    await page.getByTestId('bt-powerKind').selectOption('home-assistant');
+    await page.getByTestId('bt-haUrl').fill(lab.haUrl);
+    await page.getByTestId('bt-haEntity').fill(lab.entityId);
+    await page.getByTestId('bt-consoleKind').selectOption('network');
+    await page.getByTestId('bt-netHost').fill('127.0.0.1');
+    await page.getByTestId('bt-netPort').fill(String(lab.consolePort));
+    await configure(page, lab, lab.token);
+
+    // Build if stale (the default): nothing is built yet, so CMake, the compiler and the Microkit tool run first.
+    await expect(page.getByTestId('br-build')).toBeChecked();
+    await page.getByTestId('br-run').click();
+    await expect(page.getByTestId('br-step-build')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await expect(page.getByTestId('br-step-boot')).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+    await expect(page.getByTestId('br-console')).toContainText('hello, world');
+    expect(existsSync(path.join(dir, 'build', 'hello.elf'))).toBe(true);
+    const built = readFileSync(path.join(dir, 'build', 'loader.img'));
+    const fetched = path.join(lab.tftpRoot, '..', 'fetched-hello.img');
+    expect(tftpGet(lab.tftpPort, 'hello.img', fetched).ok).toBe(true);
+    expect(Buffer.compare(readFileSync(fetched), built)).toBe(0);
+    await page.screenshot({ path: 'test-results/screenshots/boardrun-built.png' });
+    await page.getByTestId('br-stop-off').click();
+    await expect.poll(() => consoleConnections(lab.consolePort)).toBe(0);
   } finally {
     await lab.stop();
   }

@@ -6,7 +6,7 @@ import { drawnPositions } from '../shared/model/layout';
 import { checkSystem } from '../shared/sdf/check';
 import { kernelConfig } from '../shared/sdf/kernelConfig';
 import { problemsByKey } from '../shared/model/graphKeys';
-import { channelSides, toFlow } from '../renderer/src/features/graph/graphModel';
+import { applyView, channelSides, toFlow } from '../renderer/src/features/graph/graphModel';
 
 const root = path.resolve(import.meta.dirname, '..');
 const open = (rel: string) => {
@@ -91,5 +91,30 @@ describe('channel edges take their colour from the checker', () => {
     expect(channel('ch:1').className).toBe('edge-channel edge-pp edge-bad');
     expect(channel('ch:1').label).toBe('ch 1↔1 (pp →) ✗');
     expect(channel('ch:1').data!.problem).toMatch(/^Error: PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd client \(priority: 100\)/);
+  });
+});
+
+describe('graph view: hide by kind, focus', () => {
+  const flow = () => open('resources/templates/orin-agx-path-b.system');
+  it('hiding regions takes their edges; hiding maps keeps the regions; hiding IRQs empties the chips', () => {
+    const f = flow();
+    const noRegions = applyView(f, { hideRegions: true }, []);
+    expect(noRegions.nodes.every((n) => n.type === 'pd')).toBe(true);
+    expect(noRegions.edges.length).toBeGreaterThan(0);
+    expect(noRegions.edges.every((e) => e.target.startsWith('pd:') && e.source.startsWith('pd:'))).toBe(true);
+    const noMaps = applyView(f, { hideMaps: true }, []);
+    expect(noMaps.nodes).toHaveLength(f.nodes.length);
+    expect(noMaps.edges.filter((e) => e.target.startsWith('mr:'))).toEqual([]);
+    expect(f.nodes.some((n) => n.type === 'pd' && n.data.irqs.length)).toBe(true);
+    expect(applyView(f, { hideIrqs: true }, []).nodes.every((n) => n.type !== 'pd' || n.data.irqs.length === 0)).toBe(true);
+  });
+  it('focus fades all but the selection and its neighbours; nothing selected fades nothing', () => {
+    const f = flow();
+    expect(applyView(f, { focus: true }, []).nodes.some((n) => n.className?.includes('faded'))).toBe(false);
+    const v = applyView(f, { focus: true }, ['pd:net_virt_rx']);
+    const clear = v.nodes.filter((n) => !n.className?.includes('faded')).map((n) => n.id);
+    const neighbours = new Set(f.edges.filter((e) => e.source === 'pd:net_virt_rx' || e.target === 'pd:net_virt_rx').flatMap((e) => [e.source, e.target]));
+    expect(new Set(clear)).toEqual(neighbours);
+    expect(v.edges.filter((e) => !e.className?.includes('faded')).every((e) => neighbours.has(e.source) && neighbours.has(e.target))).toBe(true);
   });
 });

@@ -480,7 +480,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'serial.break': async ({ id }) => (await serial.sendBreak(id), {}),
     'serial.close': async ({ id }) => (await serial.close(id), {}),
 
-    'boardRun.start': async ({ target: name, build, system }) => {
+    'boardRun.start': async ({ target: name, build, system, ...settings }) => {
       const root = projects.requireRoot();
       // Deploy and power commands are the folder's settings: they run only in a trusted folder, like its Makefile.
       await requireTrusted('running on a board');
@@ -494,7 +494,7 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
           ? {
               cancelBuild: () => buildId !== undefined && builds.cancel(buildId),
               build: async () => {
-                const started = await startBuild(system ? { system } : {});
+                const started = await startBuild({ ...settings, ...(system ? { system } : {}) });
                 buildId = started.buildId;
                 const { finished } = started;
                 const r = await finished;

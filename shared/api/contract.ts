@@ -480,7 +480,18 @@ export const methods = {
    * (a serial session) until `boardRun.stop`.
    */
   'boardRun.start': {
-    params: z.object({ target: TargetNameSchema, build: z.boolean(), system: ProjectPath.optional() }).strict(),
+    params: z
+      .object({
+        target: TargetNameSchema,
+        build: z.boolean(),
+        system: ProjectPath.optional(),
+        /** For the build: what the page shows, as `build.start` takes it (an SDK only when the user chose it). */
+        sdk: SdkPathSchema.optional(),
+        config: BuildConfigSchema.optional(),
+        board: BoardNameSchema.optional(),
+        toolchain: ToolchainSchema.optional(),
+      })
+      .strict(),
     result: z.object({ runId: BoardRunIdSchema, plan: RunPlanSchema, log: z.string() }),
   },
   'boardRun.stop': { params: z.object({ runId: BoardRunIdSchema, powerOff: z.boolean() }).strict(), result: Empty },

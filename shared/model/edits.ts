@@ -294,11 +294,15 @@ export function setLayout(nodes: Record<string, NodePosition>, label = 'Auto lay
   return { label, apply: (doc) => ({ ...doc, layout: { nodes } }) };
 }
 
-/** Moving nodes is one edit however long the drag (committed on drag end). */
+/**
+ * Moving nodes is one edit however long the drag (committed on drag end). A node moved by hand is pinned: the
+ * automatic layout keeps it where the user put it.
+ */
 export function moveNodes(moves: Record<string, NodePosition>): Edit {
+  const pinned = Object.fromEntries(Object.entries(moves).map(([k, p]) => [k, { x: p.x, y: p.y, pinned: true }]));
   return {
     label: Object.keys(moves).length === 1 ? 'Move node' : 'Move nodes',
-    apply: (doc) => ({ ...doc, layout: { nodes: { ...doc.layout.nodes, ...moves } } }),
+    apply: (doc) => ({ ...doc, layout: { nodes: { ...doc.layout.nodes, ...pinned } } }),
   };
 }
 

@@ -13,7 +13,8 @@ export const RECOVERY_FILE = '.studio-recovery.json';
 
 export const MICROKIT_VERSIONS = ['2.0', '2.1', '2.2', '2.3'] as const;
 
-const PositionSchema = z.object({ x: z.number(), y: z.number() });
+/** A node's place; `pinned` when the user put it there by hand (a drag): the automatic layout keeps it. */
+const PositionSchema = z.object({ x: z.number(), y: z.number(), pinned: z.boolean().optional() });
 
 /**
  * The build settings as stored (studio.json, .sel4-studio/settings.json) and as the contract takes them: the same

@@ -72,7 +72,9 @@ const definitions = {
   selectAll: { label: 'Select all', description: 'Select every node', keys: ['Ctrl+A'], when: outsideText, enabled: hasProject, run: (c) => c.actions.selectAll() },
   find: { label: 'Find node', description: 'Find a node by name', keys: ['Ctrl+F'], when: (c) => onCanvas(c) && !c.focus.codeEditor && !c.focus.terminal, run: (c) => c.surfaces.canvas?.focusFind() },
   fit: { label: 'Zoom to fit', keys: ['F'], when: (c) => onCanvas(c) && outsideText(c), run: (c) => c.surfaces.canvas?.fit() },
-  autoLayout: { label: 'Auto layout', description: 'Place every node again, without overlaps (one undo step)', when: onCanvas, enabled: hasProject, run: (c) => c.surfaces.canvas?.autoLayout() },
+  autoLayout: { label: 'Auto layout', description: 'Lay the graph out by data flow (ELK), keeping the nodes you dragged; Shift+click: all of them (one undo step)', when: onCanvas, enabled: hasProject, run: (c) => c.surfaces.canvas?.autoLayout() },
+  focusMode: { label: 'Focus on the selection', description: 'Fade everything but the selection and its neighbours (again: show all)', when: onCanvas, enabled: hasProject, run: (c) => c.actions.setGraphView({ focus: !c.state.graphView.focus }) },
+  autoLayoutAll: { label: 'Auto layout, dragged nodes too', description: 'Lay out every node again, the ones you placed by hand too (one undo step)', when: onCanvas, enabled: hasProject, run: (c) => c.surfaces.canvas?.autoLayout(true) },
   format: {
     label: 'Format the system description',
     description: 'Re-indent the .system, keeping comments, blank-line groups and values as written (one undo step)',
@@ -172,7 +174,7 @@ const definitions = {
   showGraph: { label: 'Show the graph', enabled: hasProject, run: (c) => c.actions.setCenterView('graph') },
   showMemoryMap: { label: 'Show the memory map', enabled: hasProject, run: (c) => c.actions.setCenterView('memory') },
   toggleTheme: { label: 'Toggle light/dark theme', run: (c) => c.actions.setTheme(c.state.theme === 'dark' ? 'light' : 'dark') },
-  presentation: { label: 'Presentation mode', description: 'Large console and timeline for demos (Esc leaves)', run: (c) => c.actions.setPresentation(!c.state.presentation) },
+  presentation: { label: 'Presentation mode', description: 'The graph with the live view, the console and the timeline on one screen, large, for demos (Esc leaves)', run: (c) => c.actions.setPresentation(!c.state.presentation) },
   leavePresentation: { label: 'Leave presentation mode', keys: ['Escape'], when: (c) => c.state.presentation, run: (c) => c.actions.setPresentation(false) },
   shortcuts: { label: 'Keyboard shortcuts', description: 'Show the keyboard shortcuts', keys: ['?'], when: (c) => onCanvas(c) && outsideText(c), run: (c) => c.surfaces.canvas?.toggleShortcuts() },
   // Not in a terminal: Ctrl+Shift+P there is the board's.

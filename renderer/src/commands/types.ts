@@ -24,7 +24,8 @@ export function inText(focus: KeyFocus): boolean {
 export interface CanvasSurface {
   fit(): void;
   focusFind(): void;
-  autoLayout(): void;
+  /** `all`: the nodes the user placed by hand too. */
+  autoLayout(all?: boolean): void;
   toggleShortcuts(): void;
 }
 

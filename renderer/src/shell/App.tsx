@@ -16,7 +16,7 @@ import { keptVerbatim } from '../../../shared/model/system';
 import { isMigrationFix } from '../../../shared/sdf/check';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
-import { BoardRunDialog, BoardWizard, PassthroughWizard, QemuConsole } from './lazyViews';
+import { BoardRunDialog, BoardWizard, PassthroughWizard, Presentation } from './lazyViews';
 
 /** The window: its commands (every shortcut, the palette) around the workbench. */
 export function App() {
@@ -49,7 +49,7 @@ function Workbench() {
   if (presentation) {
     return (
       <div className="app presentation" data-testid="presentation-view">
-        <QemuConsole />
+        <Presentation />
       </div>
     );
   }

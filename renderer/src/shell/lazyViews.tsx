@@ -2,7 +2,7 @@ import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 
 // The first screen (no project open: toolbar, palette, the empty canvas, inspector, XML pane, Problems, status bar)
 // is all the entry chunk holds. What it does not show is loaded the first time it is shown: React Flow and the graph,
-// the memory map (d3), the Build, Output, Terminal and Doctor panels, the presentation console. Monaco and xterm are
+// the memory map (d3), the Build, Output, Terminal and Doctor panels, presentation mode. Monaco and xterm are
 // lazy where they are used. npm run bench -- --only startup measures the first screen against a bare page.
 
 /** A component loaded on first render, with what to show while its chunk arrives. */
@@ -21,7 +21,7 @@ export const BuildPanel = onDemand(() => import('../features/build/BuildPanel').
 export const OutputPanel = onDemand(() => import('../features/output/OutputPanel').then((m) => m.OutputPanel), panelFallback);
 export const TerminalPanel = onDemand(() => import('../features/terminal/TerminalPanel').then((m) => m.TerminalPanel), panelFallback);
 export const DoctorPanel = onDemand(() => import('../features/doctor/DoctorPanel').then((m) => m.DoctorPanel), panelFallback);
-export const QemuConsole = onDemand(() => import('../features/terminal/TerminalPanel').then((m) => m.QemuConsole));
+export const Presentation = onDemand(() => import('../features/presentation/Presentation').then((m) => m.Presentation));
 export const MemoryMap = onDemand(() => import('../features/memory-map/MemoryMap').then((m) => m.MemoryMap));
 // The passthrough wizard and its engine (device trees, the planner) load the first time it opens.
 // Run on board: its dialog (targets, steps, console, timeline) loads the first time it opens.

@@ -34,7 +34,7 @@ describe('board run slice', () => {
     store.actions.openBoardRun();
     expect(store.getState().boardRunTarget).toBe('lab');
     await store.actions.startBoardRun(true);
-    expect(fake.callsOf('boardRun.start')).toEqual([{ target: 'lab', build: true }]);
+    expect(fake.callsOf('boardRun.start')).toEqual([{ target: 'lab', build: true, board: 'qemu_virt_aarch64', config: 'debug' }]);
     expect(store.getState().boardRun?.steps[0]?.status).toBe('running');
     fake.emit('boardRun.output', { runId: 'board-1', step: 'deploy', data: 'copied\n' });
     fake.emit('boardRun.step', { runId: 'board-1', step: 'console', status: 'done', consoleId: 'serial-3' });
@@ -57,6 +57,25 @@ describe('board run slice', () => {
     expect(fake.callsOf('boardRun.stop')).toEqual([{ runId: 'board-1', powerOff: true }]);
     expect(store.getState().boardRun?.ended).toBe(true);
     await settle();
+    store.dispose();
+  });
+
+  it('builds what the page shows: the SDK just set in the Build tab is saved first and sent with the run', async () => {
+    const base = snapshot();
+    const { store, fake } = await openedStore({ ...base, trusted: true, settings: { ...base.settings, boardTargets: { lab: target } } });
+    fake.answer('project.save', { savedAt: 'now', files: [] });
+    fake.answer('boardRun.start', { runId: 'board-1', plan: planRun('lab', target), log: 'x.log' });
+    store.actions.openBoardRun();
+    store.actions.setBuildSettings({ sdk: '/opt/microkit-sdk-2.3.0', toolchain: 'aarch64-linux-gnu' });
+    await store.actions.startBoardRun(true);
+    expect(fake.callsOf('project.save')).toHaveLength(1);
+    expect(fake.callsOf('boardRun.start')).toEqual([{ target: 'lab', build: true, board: 'qemu_virt_aarch64', config: 'debug', sdk: '/opt/microkit-sdk-2.3.0', toolchain: 'aarch64-linux-gnu' }]);
+    // Without a build, nothing is saved and no build settings are sent.
+    fake.emit('boardRun.done', { runId: 'board-1', result: 'failed', log: 'x.log' });
+    store.actions.setBuildSettings({ config: 'release' });
+    await store.actions.startBoardRun(false);
+    expect(fake.callsOf('project.save')).toHaveLength(1);
+    expect(fake.callsOf('boardRun.start')[1]).toEqual({ target: 'lab', build: false });
     store.dispose();
   });
 

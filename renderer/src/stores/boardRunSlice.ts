@@ -1,3 +1,4 @@
+import { pageBuildSettings } from './buildSlice';
 import type { EventPayload } from '../../../shared/api/contract';
 import { StudioError } from '../../../shared/api/errors';
 import type { RunPlan, RunStepId } from '../../../shared/boardrun/plan';
@@ -142,11 +143,23 @@ export const createBoardRunSlice: SliceFactory<BoardRunState, BoardRunActions> =
         if (!name || !targets()[name]) return set({ boardRunOpen: true });
         const r = get().boardRun;
         if (r && (!r.result || (r.result === 'booted' && !r.ended))) return fail(new StudioError('conflict', 'a board run is in progress: stop it first'));
+        // The build reads the files on disk: unsaved edits (the system, the build settings) are saved first, through
+        // the same conflict check as Ctrl+S, so the board gets what the page shows.
+        if (build) {
+          actions.flushXml();
+          const unsaved = get().xmlText !== undefined || get().doc.text !== get().savedDoc?.text || get().doc.settings !== get().savedDoc?.settings;
+          if (unsaved && !(await actions.save())) return;
+        }
         starting = true;
         early = [];
         try {
           const docPath = get().docPath;
-          const started = await client.call('boardRun.start', { target: name, build, ...(docPath && get().project?.kind === 'folder' ? { system: docPath } : {}) });
+          const started = await client.call('boardRun.start', {
+            target: name,
+            build,
+            ...(docPath && get().project?.kind === 'folder' ? { system: docPath } : {}),
+            ...(build ? pageBuildSettings(get()) : {}),
+          });
           set({
             boardRunOpen: true,
             boardRun: {

@@ -95,6 +95,21 @@ export function buildSettingsOf(studio: StudioFile): BuildSettingsState {
   return { sdk: studio.build.sdkPath ?? '', config: studio.build.config, toolchain: (studio.build.toolchain as BuildSettingsState['toolchain'] | undefined) ?? '' };
 }
 
+/**
+ * What a build started from the page builds with: the board, configuration, SDK and compiler the page shows (its
+ * settings may not be saved yet). Build and Run on board both send these.
+ */
+export function pageBuildSettings(s: StudioState): { board?: string; config: BuildSettingsState['config']; sdk?: string; toolchain?: Exclude<BuildSettingsState['toolchain'], ''> } {
+  const { buildSettings } = s;
+  const board = s.doc.settings.board || s.project?.studio.board;
+  return {
+    ...(board ? { board } : {}),
+    config: buildSettings.config,
+    ...(buildSettings.sdk ? { sdk: buildSettings.sdk } : {}),
+    ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}),
+  };
+}
+
 export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (client, set, get, actions) => {
   const fail = (err: unknown) => set(failure(err));
   /** The error notice a refused build start showed ("no Microkit SDK", …): a build that starts or succeeds takes it away. */
@@ -219,7 +234,7 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
     state: { build: undefined, buildHistory: [], buildSettings: { sdk: '', config: 'debug', toolchain: '' }, buildReport: undefined, buildPrompt: undefined, sdkStatus: undefined, repoMakefile: undefined },
     actions: {
       async startBuild(run = false, choice?: 'save' | 'disk') {
-        const { project, build, buildSettings } = get();
+        const { project, build } = get();
         if (!project) return fail(new StudioError('no-project', 'open a project first'));
         if (build && !build.record) return fail(new StudioError('conflict', 'a build is already running: cancel it first'));
         if (get().trusted === false) return fail(new StudioError('untrusted', RESTRICTED_BUILD));
@@ -233,10 +248,7 @@ export const createBuildSlice: SliceFactory<BuildSliceState, BuildActions> = (cl
           const docPath = get().docPath;
           const { buildId, steps } = await client.call('build.start', {
             ...(docPath && project.kind === 'folder' ? { system: docPath } : {}),
-            board: get().doc.settings.board || project.studio.board,
-            config: buildSettings.config,
-            ...(buildSettings.sdk ? { sdk: buildSettings.sdk } : {}),
-            ...(buildSettings.toolchain ? { toolchain: buildSettings.toolchain } : {}),
+            ...pageBuildSettings(get()),
           });
           set({ panel: 'build', build: { buildId, steps: steps.map((st) => ({ ...st, status: 'pending' })), output: {}, outputLines: {}, problems: [], thenRun: run } });
           dropStartNotice();

@@ -13,11 +13,13 @@ import type { SerialActions, SerialState } from './serialSlice';
 import type { TimelineActions, TimelineState } from './timelineSlice';
 import type { SourceActions, SourceState } from './sourceSlice';
 import type { UiActions, UiState } from './uiSlice';
+import type { GraphViewActions, GraphViewState } from './graphViewSlice';
 import type { FilesActions, FilesState } from './filesSlice';
 import type { WorkspaceActions, WorkspaceState } from './workspaceSlice';
 import type { WizardActions, WizardState } from './wizardSlice';
 import type { ProgramsActions, ProgramsState } from './programsSlice';
 import type { BoardRunActions, BoardRunState } from './boardRunSlice';
+import type { LiveActions, LiveState } from './liveSlice';
 import type { BoardWizardActions, BoardWizardState } from './boardWizardSlice';
 
 /** The app's state: every slice's fields, flat (components select `s.doc`, `s.build`, … as they always have). */
@@ -33,11 +35,13 @@ export type StudioState = HostState &
   TimelineState &
   SourceState &
   UiState &
+  GraphViewState &
   FilesState &
   WorkspaceState &
   WizardState &
   ProgramsState &
   BoardRunState &
+  LiveState &
   BoardWizardState;
 
 /** Every slice's actions in one flat object (`useActions().save()`). */
@@ -53,11 +57,13 @@ export type StudioActions = HostActions &
   TimelineActions &
   SourceActions &
   UiActions &
+  GraphViewActions &
   FilesActions &
   WorkspaceActions &
   WizardActions &
   ProgramsActions &
   BoardRunActions &
+  LiveActions &
   BoardWizardActions;
 
 export type SetState = StoreApi<StudioState>['setState'];

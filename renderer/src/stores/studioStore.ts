@@ -12,12 +12,14 @@ import { createSerialSlice } from './serialSlice';
 import { createTimelineSlice } from './timelineSlice';
 import { createSourceSlice } from './sourceSlice';
 import { createUiSlice } from './uiSlice';
+import { createGraphViewSlice } from './graphViewSlice';
 import { createFilesSlice } from './filesSlice';
 import { createWorkspaceSlice } from './workspaceSlice';
 import { createWizardSlice } from './wizardSlice';
 import { createBoardWizardSlice } from './boardWizardSlice';
 import { createProgramsSlice } from './programsSlice';
 import { createBoardRunSlice } from './boardRunSlice';
+import { createLiveSlice } from './liveSlice';
 import type { Slice, SliceFactory, StudioActions, StudioState } from './slice';
 
 // What components import from here; each name is defined by the slice that owns it.
@@ -27,6 +29,7 @@ export type { BuildSettingsState, BuildState, BuildStepState } from './buildSlic
 export { defaultConsoleView, EMULATOR_CONSOLE, SCROLLBACK_CHOICES, type ConsoleViewState } from './consolesSlice';
 export type { SerialOpenOptions } from './serialSlice';
 export { TIMELINE_PATTERNS_FILE } from './timelineSlice';
+export { BOOT_SOURCE, liveFault, livePhase, liveRunning, liveSourceOf, type LivePd } from './liveSlice';
 export type { OutputRun } from './runsSlice';
 export type { CenterView, DialogKind, Notice, PanelTab } from './uiSlice';
 export { BOARD_WIZARD_STEPS, type BoardTreeSource, type BoardWizardSession, type BoardWizardStep, type BoardWizardView } from './boardWizardSlice';
@@ -46,11 +49,13 @@ export const sliceFactories = {
   timeline: createTimelineSlice,
   source: createSourceSlice,
   ui: createUiSlice,
+  graphView: createGraphViewSlice,
   files: createFilesSlice,
   workspace: (client, set, get) => createWorkspaceSlice(client, set, get),
   wizard: createWizardSlice,
   programs: createProgramsSlice,
   boardRun: createBoardRunSlice,
+  live: createLiveSlice,
   boardWizard: createBoardWizardSlice,
 } satisfies Record<string, SliceFactory<object, object>>;
 

@@ -1,5 +1,6 @@
 import { DEFAULT_PATTERNS, MilestoneTracker, parseUserPatterns, type Milestone } from '../../../shared/logs/milestones';
 import { failure, type SliceFactory } from './slice';
+import { BOOT_SOURCE } from './liveSlice';
 
 export const TIMELINE_PATTERNS_FILE = 'timeline-patterns.txt';
 
@@ -66,8 +67,11 @@ export const createTimelineSlice: SliceFactory<TimelineState, TimelineActions> =
         tracker.reset();
         trackerFrom = actions.consoleSeq();
         set({ milestones: [] });
+        // The live system view follows the same boot.
+        actions.resetLive(BOOT_SOURCE);
       },
       feedTimeline(text: string) {
+        actions.feedLive(BOOT_SOURCE, text);
         const found = tracker.feed(text, performance.now());
         if (found.length) set((s) => ({ milestones: [...s.milestones, ...found] }));
       },

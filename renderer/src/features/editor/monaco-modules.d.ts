@@ -13,3 +13,7 @@ declare module 'monaco-editor/esm/vs/basic-languages/xml/xml.js' {
 }
 declare module 'monaco-editor/esm/vs/basic-languages/cpp/cpp.contribution.js';
 declare module 'monaco-editor/esm/vs/basic-languages/mips/mips.contribution.js';
+declare module '*?url' {
+  const url: string;
+  export default url;
+}

@@ -1,4 +1,4 @@
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type EdgeChange, type NodeChange } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore, type Connection, type Edge, type EdgeChange, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { addChannel, addMap, moveNodes } from '../../../../shared/model/edits';
@@ -8,12 +8,17 @@ import type { NodePosition } from '../../../../shared/model/project';
 import { useActions, useStudio } from '../../stores/context';
 import { useAnalysis, useProblems } from '../problems/useProblems';
 import { problemsByKey } from '../../../../shared/model/graphKeys';
-import { stabilize, toFlow, type StudioNode } from './graphModel';
+import { applyView, stabilize, toFlow, type StudioNode } from './graphModel';
 import { nodeTypes } from './nodes';
 import { edgeTypes } from './SpreadEdge';
 import { hex } from '../../../../shared/format/hex';
 import { guestRamFacts } from '../../../../shared/model/board';
 import { commandTitle } from '../../commands/registry';
+import { LiveLegend } from './liveOverlay';
+import { fitAll } from './fit';
+
+/** Below this zoom edge labels are hidden (too small to read); hovering or selecting an edge shows its label. */
+const LABEL_MIN_ZOOM = 0.4;
 
 const MULTI_KEYS = ['Control', 'Meta', 'Shift'];
 const FIT = { maxZoom: 1.2 };
@@ -57,7 +62,7 @@ function CanvasInner() {
     let frame = 0;
     let tries = 0;
     const fit = () => {
-      if (flow.getNodes().length >= nodeCount.current || tries++ > 60) void flow.fitView({ maxZoom: 1.2, padding: 0.1 });
+      if (flow.getNodes().length >= nodeCount.current || tries++ > 60) void fitAll(flow);
       else frame = requestAnimationFrame(fit);
     };
     const t = setTimeout(() => (frame = requestAnimationFrame(fit)), 60);
@@ -74,13 +79,16 @@ function CanvasInner() {
   // Nodes and edges keep their identity while their content is unchanged, so React Flow re-renders only what an
   // edit or a drag touched (a 250-node system stays fluid: npm run bench).
   const cache = useRef({ nodes: new Map<string, StudioNode>(), edges: new Map<string, Edge>() });
+  const routes = useStudio((s) => s.edgeRoutes);
+  const view = useStudio((s) => s.graphView);
+  const labelsHidden = useStore((s) => s.transform[2] < LABEL_MIN_ZOOM);
   const base = useMemo(() => {
-    const f = toFlow(doc, selection, counts, keyProblems);
+    const f = applyView(toFlow(doc, selection, counts, keyProblems, routes), view, selection);
     const nodes = stabilize(cache.current.nodes, f.nodes);
     const edges = stabilize(cache.current.edges, f.edges);
     cache.current = { nodes: new Map(nodes.map((n) => [n.id, n])), edges: new Map(edges.map((e) => [e.id, e])) };
     return { nodes, edges };
-  }, [doc, selection, counts, keyProblems]);
+  }, [doc, selection, counts, keyProblems, routes, view]);
   const sized = useMemo(() => base.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n)), [base, measured]);
   const nodes = useMemo(() => (Object.keys(dragging).length ? sized.map((n) => (dragging[n.id] ? { ...n, position: dragging[n.id]! } : n)) : sized) as StudioNode[], [sized, dragging]);
   const edges = base.edges;
@@ -202,7 +210,7 @@ function CanvasInner() {
 
   if (!hasProject) return <NoProject />;
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'copy'))} onDrop={onDrop}>
+    <div className={`canvas${labelsHidden ? ' labels-hidden' : ''}`} data-testid="canvas" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'copy'))} onDrop={onDrop}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -218,8 +226,8 @@ function CanvasInner() {
         // A large system mounts only what is on screen: every mounted node and edge re-runs a store selector on each
         // drag move (npm run bench -- --only graph); nodes carry an initial size for what is not mounted.
         onlyRenderVisibleElements={nodes.length > 100}
-        // React Flow's default (0.5) cannot fit a 60-PD system on screen.
-        minZoom={0.05}
+        // React Flow's default (0.5) cannot fit a 60-PD system on screen; the laid-out 250-node system needs 0.035.
+        minZoom={0.02}
         deleteKeyCode={null}
         multiSelectionKeyCode={MULTI_KEYS}
         colorMode={theme}
@@ -230,6 +238,7 @@ function CanvasInner() {
         <Background gap={20} />
         <MiniMap pannable zoomable nodeColor={miniColor} nodeStrokeWidth={2} />
         <Controls />
+        <LiveLegend />
       </ReactFlow>
       {menu && (
         <ul className="context-menu" role="menu" style={{ left: menu.x, top: menu.y }} data-testid="node-context-menu">

@@ -1,28 +1,43 @@
 import { useReactFlow } from '@xyflow/react';
 import { useRef, useState } from 'react';
 import { setLayout } from '../../../../shared/model/edits';
-import { fallbackLayout } from '../../../../shared/model/layout';
+import { fromElkGraph, pinnedPositions, toElkGraph } from '../../../../shared/model/elkLayout';
+import { graphEdges } from '../../../../shared/model/graphEdges';
+import { toFlow } from './graphModel';
+import { layoutInWorker } from './elkClient';
+import { edgeLabelSize, layoutSize } from './nodeSize';
+import { fitAll } from './fit';
 import { allProtectionDomains, mrKey, pdKey } from '../../../../shared/model/system';
 import { useActions, useStudio, useStudioStore } from '../../stores/context';
 import { useCommandSurface } from '../../commands/CommandsProvider';
 import { commandTitle } from '../../commands/registry';
 import { ShortcutList } from '../../commands/ShortcutList';
 
+/** The View menu: kinds to hide, focus mode. */
+const VIEW_TOGGLES = [
+  ['hideRegions', 'Hide regions'],
+  ['hideMaps', 'Hide maps'],
+  ['hideIrqs', 'Hide IRQs'],
+  ['focus', 'Focus on the selection'],
+] as const;
+
 /**
- * Over the canvas: find a node by name (Ctrl+F), zoom to fit (F), auto-layout (one undoable edit that places every
- * node where the no-overlap layout puts it) and the shortcut list (?), generated from the commands.
+ * Over the canvas: find a node by name (Ctrl+F), zoom to fit (F, clear of the minimap), auto layout (ELK in a worker;
+ * one undoable edit; nodes the user dragged stay, unless `all`) and the shortcut list (?), generated from the commands.
  */
 export function GraphTools() {
   const flow = useReactFlow();
   const actions = useActions();
   const store = useStudioStore();
   const system = useStudio((s) => s.doc.system);
+  const layout = useStudio((s) => s.autoLayout);
+  const view = useStudio((s) => s.graphView);
   const [query, setQuery] = useState('');
   const [miss, setMiss] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const names = [...allProtectionDomains(system).map((p) => pdKey(p.name)), ...system.memoryRegions.map((m) => mrKey(m.name))];
-  const fit = () => void flow.fitView({ maxZoom: 1.2, padding: 0.1 });
+  const fit = () => void fitAll(flow);
   const find = (q: string) => {
     const t = q.trim().toLowerCase();
     if (!t) return;
@@ -34,9 +49,28 @@ export function GraphTools() {
     input.current?.blur();
     void flow.fitView({ nodes: [{ id: hit }], maxZoom: 1.2, duration: 200 });
   };
-  const autoLayout = () => {
-    actions.edit(setLayout(fallbackLayout(store.getState().doc.system)));
-    setTimeout(fit, 50);
+  const autoLayout = (all = false) => {
+    const doc = store.getState().doc;
+    const { nodes } = toFlow(doc, [], new Map());
+    const req = {
+      system: doc.system,
+      nodes: nodes.map((n) => ({ id: n.id, ...layoutSize(n, flow.getInternalNode(n.id)?.measured) })),
+      edges: graphEdges(doc.system),
+      labelSize: edgeLabelSize,
+    };
+    const pinned = all ? {} : pinnedPositions(doc.layout.nodes);
+    actions.layoutStarted();
+    layoutInWorker(toElkGraph(req)).then(
+      ({ laid, ms }) => {
+        // Edited while ELK ran: the answer is for a document that is gone.
+        if (store.getState().doc !== doc) return actions.layoutFailed('the system changed during the layout; run it again');
+        const { positions, routes } = fromElkGraph(req, laid, pinned);
+        actions.edit(setLayout(positions, all ? 'Auto layout (all)' : 'Auto layout'));
+        actions.layoutDone(routes, ms);
+        setTimeout(fit, 50);
+      },
+      (err: unknown) => actions.layoutFailed(err instanceof Error ? err.message : String(err)),
+    );
   };
   const focusFind = () => {
     input.current?.focus();
@@ -74,13 +108,28 @@ export function GraphTools() {
       <button data-testid="btn-fit" title={commandTitle('fit')} onClick={fit}>
         Fit
       </button>
+      <details className="graph-view" data-testid="graph-view">
+        <summary title="Hide kinds of nodes and edges; focus on the selection">View</summary>
+        <div className="graph-view-menu">
+          {VIEW_TOGGLES.map(([key, label]) => (
+            <label key={key}>
+              <input type="checkbox" data-testid={`view-${key}`} checked={Boolean(view[key])} onChange={(e) => actions.setGraphView({ [key]: e.target.checked })} /> {label}
+            </label>
+          ))}
+        </div>
+      </details>
       <details className="shortcuts" data-testid="shortcuts" open={shortcutsOpen} onToggle={(e) => setShortcutsOpen(e.currentTarget.open)}>
         <summary title={commandTitle('shortcuts')}>?</summary>
         <ShortcutList />
       </details>
-      <button data-testid="btn-autolayout" title={commandTitle('autoLayout')} onClick={autoLayout}>
-        Auto layout
+      <button data-testid="btn-autolayout" title={commandTitle('autoLayout')} onClick={(e) => autoLayout(e.shiftKey)} disabled={layout.running} data-ms={layout.ms?.toFixed(0)}>
+        {layout.running ? 'Laying out…' : 'Auto layout'}
       </button>
+      {layout.error && (
+        <span className="graph-tools-error" role="status" data-testid="autolayout-error">
+          {layout.error}
+        </span>
+      )}
     </div>
   );
 }

@@ -1,9 +1,10 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { Diagnostic } from '../../../../shared/api/diagnostics';
 import type { EditorDoc } from '../../../../shared/model/edits';
+import type { EdgeRoute } from '../../../../shared/model/elkLayout';
 import { drawnPositions, estimatedPdHeight, LAYOUT_ORIGIN, pdsInDrawOrder } from '../../../../shared/model/layout';
 import { isArmIrq, mrKey, pdKey, type IrqEntry } from '../../../../shared/model/system';
-import { hex } from '../../../../shared/format/hex';
+import { graphEdges, type GraphEdgeKind } from '../../../../shared/model/graphEdges';
 
 export type PdNodeData = {
   kind: 'pd';
@@ -24,8 +25,16 @@ export type StudioNode = Node<PdNodeData, 'pd'> | Node<MrNodeData, 'mr'>;
 /**
  * The model as React Flow nodes and edges (maps PD→MR, channels PD↔PD). Pure: the canvas is controlled.
  * `keyProblems`: the checker's diagnostics by graph key (problemsByKey); a channel with an error is drawn red.
+ * `routes`: the last automatic layout's edge routes; an edge follows its route while both its nodes are where the
+ * layout put them (a moved node's edges are drawn from its handles again).
  */
-export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<string, number>, keyProblems: ReadonlyMap<string, readonly Diagnostic[]> = new Map()): { nodes: StudioNode[]; edges: Edge[] } {
+export function toFlow(
+  doc: EditorDoc,
+  selection: string[],
+  problemCounts: Map<string, number>,
+  keyProblems: ReadonlyMap<string, readonly Diagnostic[]> = new Map(),
+  routes: Readonly<Record<string, EdgeRoute>> = {},
+): { nodes: StudioNode[]; edges: Edge[] } {
   const sel = new Set(selection);
   const nodes: StudioNode[] = [];
   const pds = pdsInDrawOrder(doc.system);
@@ -62,40 +71,31 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
   const edges: Edge[] = [];
   const placed = new Map(nodes.map((n) => [n.data.name, n.position]));
   const at = (name: string) => placed.get(name) ?? LAYOUT_ORIGIN;
-  for (const { pd, parent } of pds) {
-    pd.maps.forEach((m, i) => {
-      edges.push({ id: `map:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'pd', target: mrKey(m.mr), targetHandle: 'in', label: `${hex(m.vaddr)} ${m.perms ?? 'rw'}`, className: 'edge-map' });
-    });
-    pd.virtualMachine?.maps.forEach((m, i) => {
-      edges.push({ id: `vmmap:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'vm', target: mrKey(m.mr), targetHandle: 'in', label: `VM ${hex(m.vaddr)} ${m.perms ?? 'rw'}`, className: 'edge-vm-map' });
-    });
-    // A setvar patches a symbol with a region's physical address: drawn from the PD to the region, dotted.
-    pd.setvars?.forEach((sv, i) => {
-      if (!doc.system.memoryRegions.some((m) => m.name === sv.regionPaddr)) return;
-      edges.push({ id: `setvar:${pd.name}:${i}`, source: pdKey(pd.name), sourceHandle: 'pd', target: mrKey(sv.regionPaddr), targetHandle: 'in', label: `setvar ${sv.symbol}`, className: 'edge-setvar' });
-    });
-    if (parent) {
-      edges.push({ id: `child:${pd.name}`, source: pdKey(parent.name), ...channelSides(at(parent.name), at(pd.name)), target: pdKey(pd.name), label: pd.id !== undefined ? `child id ${pd.id}` : 'child', className: 'edge-child' });
+  const className: Record<GraphEdgeKind, string> = { map: 'edge-map', 'vm-map': 'edge-vm-map', setvar: 'edge-setvar', child: 'edge-child', channel: 'edge-channel' };
+  for (const g of graphEdges(doc.system)) {
+    if (g.kind !== 'channel' && g.kind !== 'child') {
+      edges.push({ id: g.id, source: g.source, sourceHandle: g.sourceHandle, target: g.target, targetHandle: 'in', label: g.label, className: className[g.kind] });
+      continue;
     }
-  }
-  doc.system.channels.forEach((ch, i) => {
-    const [a, b] = ch.ends;
-    // pp: the end that may call the other (protected procedure); shown on the edge as an arrow.
-    const pp = a.pp && b.pp ? ' (pp ↔)' : a.pp ? ' (pp →)' : b.pp ? ' (← pp)' : '';
+    const sides = channelSides(at(g.source.slice(3)), at(g.target.slice(3)));
+    if (g.kind === 'child') {
+      edges.push({ id: g.id, source: g.source, ...sides, target: g.target, label: g.label, className: className.child });
+      continue;
+    }
     // A rule the channel breaks (the PPC priority rule, an id out of range…), on the edge itself: red, with the
     // checker's message as the label's tooltip.
-    const errors = (keyProblems.get(`ch:${i}`) ?? []).filter((d) => d.severity === 'error');
+    const errors = (keyProblems.get(g.id) ?? []).filter((d) => d.severity === 'error');
     const bad = errors.length ? errors.map((d) => d.message).join('\n') : undefined;
     edges.push({
-      id: `ch:${i}`,
-      source: pdKey(a.pd),
-      ...channelSides(at(a.pd), at(b.pd)),
-      target: pdKey(b.pd),
-      label: `ch ${a.id}↔${b.id}${pp}${bad ? ' ✗' : ''}`,
-      className: `edge-channel${pp ? ' edge-pp' : ''}${bad ? ' edge-bad' : ''}`,
+      id: g.id,
+      source: g.source,
+      ...sides,
+      target: g.target,
+      label: `${g.label}${bad ? ' ✗' : ''}`,
+      className: `edge-channel${g.pp ? ' edge-pp' : ''}${bad ? ' edge-bad' : ''}`,
       ...(bad ? { data: { problem: bad } } : {}),
     });
-  });
+  }
   // Edges between the same two nodes fan out (each keeps its own label and stays clickable).
   const groups = new Map<string, Edge[]>();
   for (const e of edges) {
@@ -109,6 +109,12 @@ export function toFlow(doc: EditorDoc, selection: string[], problemCounts: Map<s
       const flip = e.source === group[0]!.source ? 1 : -1;
       e.data = { ...e.data, offset: group.length === 1 ? 0 : flip * (i - (group.length - 1) / 2) * 46 };
     });
+  }
+  const byId = new Map(nodes.map((n) => [n.id, n.position]));
+  const same = (a: { x: number; y: number } | undefined, b: { x: number; y: number }) => a !== undefined && a.x === b.x && a.y === b.y;
+  for (const e of edges) {
+    const r = routes[e.id];
+    if (r && same(byId.get(e.source), r.ends[0]) && same(byId.get(e.target), r.ends[1])) e.data = { ...e.data, offset: 0, route: r };
   }
   for (const e of edges) if (sel.has(e.id)) e.selected = true;
   return { nodes, edges };
@@ -140,4 +146,38 @@ export function stabilize<T extends { id: string }>(previous: Map<string, T>, ne
     const old = previous.get(item.id);
     return old && JSON.stringify(old) === JSON.stringify(item) ? old : item;
   });
+}
+
+/** What the canvas shows of the graph: kinds hidden, and focus (the selection and its neighbours; the rest faded). */
+export interface GraphView {
+  hideRegions?: boolean;
+  hideMaps?: boolean;
+  hideIrqs?: boolean;
+  focus?: boolean;
+}
+
+/**
+ * The drawing with a view applied. Hidden regions take their edges with them; hidden maps are the map, VM-map and
+ * setvar edges; hidden IRQs empty the PDs' chips. Focus, with something selected: the selected nodes and edges, the
+ * nodes one edge away and the edges between those stay; everything else gets the `faded` class.
+ */
+export function applyView(flow: { nodes: StudioNode[]; edges: Edge[] }, view: GraphView, selection: readonly string[]): { nodes: StudioNode[]; edges: Edge[] } {
+  let { nodes, edges } = flow;
+  if (view.hideRegions) nodes = nodes.filter((n) => n.type !== 'mr');
+  if (view.hideIrqs) nodes = nodes.map((n) => (n.type === 'pd' && n.data.irqs.length ? { ...n, data: { ...n.data, irqs: [] }, initialHeight: (n.initialHeight ?? 70) - Math.ceil(n.data.irqs.length / 3) * 20 } : n));
+  const shown = new Set(nodes.map((n) => n.id));
+  edges = edges.filter((e) => shown.has(e.source) && shown.has(e.target) && !(view.hideMaps && /^(map|vmmap|setvar):/.test(e.id)));
+  if (view.focus && selection.length) {
+    const sel = new Set(selection);
+    const near = new Set(nodes.filter((n) => sel.has(n.id)).map((n) => n.id));
+    for (const e of edges) {
+      if (!(sel.has(e.id) || sel.has(e.source) || sel.has(e.target))) continue;
+      near.add(e.source);
+      near.add(e.target);
+    }
+    const fade = (cls: string | undefined) => `${cls ? `${cls} ` : ''}faded`;
+    nodes = nodes.map((n) => (near.has(n.id) ? n : { ...n, className: fade(n.className) }));
+    edges = edges.map((e) => (near.has(e.source) && near.has(e.target) ? e : { ...e, className: fade(e.className) }));
+  }
+  return { nodes, edges };
 }

@@ -3,6 +3,7 @@ import { hex } from '../../../../shared/format/hex';
 import type { MouseEvent } from 'react';
 import { useActions, useStudio } from '../../stores/context';
 import type { MrNodeData, PdNodeData } from './graphModel';
+import { useLiveNode } from './liveOverlay';
 
 export function PdNode({ data, selected }: NodeProps & { data: PdNodeData }) {
   const actions = useActions();
@@ -12,8 +13,16 @@ export function PdNode({ data, selected }: NodeProps & { data: PdNodeData }) {
     e.stopPropagation();
     actions.select([key]);
   };
+  // The live system view: this PD's state on the running console (nothing while none runs).
+  const live = useLiveNode(data.name);
   return (
-    <div className={`node node-pd${selected ? ' selected' : ''}${data.problems ? ' has-problems' : ''}${data.vm ? ' node-vmm' : ''}`} data-testid={`node-pd-${data.name}`}>
+    <div
+      className={`node node-pd${selected ? ' selected' : ''}${data.problems ? ' has-problems' : ''}${data.vm ? ' node-vmm' : ''}${live.className}`}
+      data-testid={`node-pd-${data.name}`}
+      data-live={live.phase}
+      onMouseEnter={live.onMouseEnter}
+      onMouseLeave={live.onMouseLeave}
+    >
       <Handle type="target" id="in" position={Position.Left} />
       {/* Side handles: channel edges leave and enter on the sides facing each other (graphModel.channelSides). */}
       <Handle type="target" id="in-top" position={Position.Top} className="side-handle" />
@@ -47,6 +56,7 @@ export function PdNode({ data, selected }: NodeProps & { data: PdNodeData }) {
         </div>
       )}
       {data.problems > 0 && <div className="node-badge" title={`${data.problems} problem(s)`}>{data.problems}</div>}
+      {live.overlay}
       <Handle type="source" id="pd" position={Position.Right} style={data.vm ? { top: 24 } : undefined} />
     </div>
   );

@@ -7,6 +7,7 @@ const ConsoleView = lazy(() => import('./ConsoleView'));
 export function SerialConsole({ id }: { id: string }) {
   const session = useStudio((s) => s.serials.find((x) => x.id === id));
   const actions = useActions();
+  const presenting = useStudio((s) => s.presentation);
   const send = useCallback((d: string) => actions.sendSerial(id, d), [actions, id]);
   if (!session) return <div className="panel-empty">This serial port was closed.</div>;
   return (
@@ -19,6 +20,9 @@ export function SerialConsole({ id }: { id: string }) {
         </span>
         <button onClick={() => void actions.breakSerial(id)} disabled={session.status !== 'open'}>Break</button>
         <button data-testid="serial-close" onClick={() => void actions.closeSerial(id)}>Close</button>
+        <button data-testid="serial-presentation" onClick={() => actions.setPresentation(!presenting)} title="The graph with the live view, this console and the timeline on one screen, large (Esc leaves)">
+          {presenting ? 'Leave presentation' : 'Present'}
+        </button>
       </div>
       <div className="qemu-console">
         <Suspense fallback={<div className="panel-empty">Loading terminal…</div>}>
