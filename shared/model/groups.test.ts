@@ -2,12 +2,17 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importSystem } from '../sdf/import';
-import { drawnAs, innermostGroups, recogniseGroups, type Group } from './groups';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { fromElkGraph, GROUP_PAD, toElkGraph, type ElkNodeJson } from './elkLayout';
+import { request } from './elkLayout.fixtures';
+import { drawnAs, framedGroups, innermostGroups, recogniseGroups, type Group } from './groups';
 import { allProtectionDomains, mrKey, pdKey, type SystemModel } from './system';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const system = (rel: string) => importSystem(readFileSync(path.join(root, rel), 'utf8'), rel).model!;
 const corpus = path.join(root, 'tests/fixtures/microkit-corpus');
+const hits = (a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }) =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 const byKind = (gs: Group[], id: string) => gs.find((g) => g.id === id)!;
 
 describe('recogniseGroups', () => {
@@ -103,5 +108,37 @@ describe('drawnAs', () => {
     expect(net('mr:guest_ram')).toBe('group:sddf:net');
     expect(net('group:vmm:CLIENT_VMM')).toBe('group:sddf:net');
     expect(net('pd:eth_driver')).toBe('group:sddf:net');
+  });
+});
+
+describe('groups in the automatic layout', () => {
+  const inside = (r: { x: number; y: number; width: number; height: number }, f: { x: number; y: number; width: number; height: number }) =>
+    r.x >= f.x && r.y >= f.y && r.x + r.width <= f.x + f.width && r.y + r.height <= f.y + f.height;
+  it.each([
+    ['Path B', 'resources/templates/orin-agx-path-b.system', [['group:sddf:net', undefined], ['group:vmm:CLIENT_VMM', 'group:sddf:net']]],
+    ['sDDF echo server', 'tests/fixtures/microkit-corpus/au-ts__sddf/examples/echo_server/board/odroidc4_4_cores/echo_server.system', [['group:sddf:net', undefined], ['group:sddf:serial', undefined], ['group:children:bench2', 'group:sddf:serial']]],
+  ])('%s: ELK keeps each group together (its frame holds its members and nothing else), no node overlaps another', async (_name, file, expected) => {
+    const sys = system(file);
+    const groups = recogniseGroups(sys);
+    const req = request(sys);
+    req.groups = framedGroups(groups, new Set(), new Set(req.nodes.map((n) => n.id)));
+    expect(req.groups.map((g) => [g.id, g.parent])).toEqual(expected);
+    const laid = (await new ELK().layout(toElkGraph(req) as never)) as unknown as ElkNodeJson;
+    const { positions, routes } = fromElkGraph(req, laid);
+    const box = (id: string) => ({ ...positions[id]!, width: req.nodes.find((n) => n.id === id)!.width, height: req.nodes.find((n) => n.id === id)!.height });
+    const frame = (g: Group) => {
+      const rs = g.members.map(box);
+      const x = Math.min(...rs.map((r) => r.x)) - GROUP_PAD.left;
+      const y = Math.min(...rs.map((r) => r.y)) - GROUP_PAD.top;
+      return { x, y, width: Math.max(...rs.map((r) => r.x + r.width)) + GROUP_PAD.right - x, height: Math.max(...rs.map((r) => r.y + r.height)) + GROUP_PAD.bottom - y };
+    };
+    for (const g of groups) {
+      const f = frame(g);
+      for (const k of g.members) expect(inside(box(k), f)).toBe(true);
+      // Nothing that is not a member lies under the frame.
+      for (const n of req.nodes) if (!g.members.includes(n.id)) expect(hits(box(n.id), f), `${n.id} under ${g.id}`).toBe(false);
+    }
+    for (let i = 0; i < req.nodes.length; i++) for (let j = i + 1; j < req.nodes.length; j++) expect(hits(box(req.nodes[i]!.id), box(req.nodes[j]!.id))).toBe(false);
+    expect(Object.keys(routes).length).toBeGreaterThan(req.edges.length / 2);
   });
 });

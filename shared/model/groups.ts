@@ -210,3 +210,27 @@ export function drawnAs(groups: readonly Group[], collapsed: ReadonlySet<string>
     return outermostCollapsed(inner.get(key))?.id ?? key;
   };
 }
+
+/**
+ * The groups drawn as frames (neither collapsed nor inside a collapsed group), for the layout: each with the drawn
+ * nodes directly in it. `drawn`: the ids of the nodes drawn (a collapsed group's node is one of them, and sits in the
+ * group around it).
+ */
+export function framedGroups(groups: readonly Group[], collapsed: ReadonlySet<string>, drawn: ReadonlySet<string>): { id: string; label: string; kind: GroupKind; children: string[]; parent?: string }[] {
+  const as = drawnAs(groups, collapsed);
+  const shown = groups.filter((g) => !collapsed.has(g.id) && as(g.id) === g.id);
+  const shownIds = new Set(shown.map((g) => g.id));
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  // The innermost shown group holding a drawn node (a collapsed group's node: the group around it).
+  const holder = (key: string): string | undefined => {
+    let best: Group | undefined;
+    for (const g of shown) if (g.members.includes(key) && (!best || g.members.length < best.members.length)) best = g;
+    return best?.id;
+  };
+  const children = new Map<string, string[]>(shown.map((g) => [g.id, []]));
+  for (const id of drawn) {
+    const h = id.startsWith('group:') ? byId.get(id)?.parent : holder(id);
+    if (h && shownIds.has(h)) children.get(h)!.push(id);
+  }
+  return shown.map((g) => ({ id: g.id, label: g.label, kind: g.kind, children: children.get(g.id)!, ...(g.parent && shownIds.has(g.parent) ? { parent: g.parent } : {}) }));
+}
