@@ -295,15 +295,28 @@ export function setLayout(nodes: Record<string, NodePosition>, label = 'Auto lay
   return { label, apply: (doc) => ({ ...doc, layout: { ...doc.layout, nodes } }) };
 }
 
-/** Collapse a group to one node, or expand it (view state kept with the layout, per system file): one undo step. */
-export function setGroupCollapsed(id: string, collapsed: boolean, label: string): Edit {
+/**
+ * Collapse a group to one node, or expand it (view state kept with the layout, per system file): one undo step.
+ * `members`: where the group's nodes are drawn now. Collapsed, the group's node sits at their top-left corner;
+ * expanded, they move with it (by how far the collapsed node was moved).
+ */
+export function setGroupCollapsed(id: string, collapsed: boolean, label: string, members: Readonly<Record<string, NodePosition>>): Edit {
   return {
     label: `${collapsed ? 'Collapse' : 'Expand'} ${label}`,
     apply(doc) {
       const was = doc.layout.collapsed ?? [];
       const next = collapsed ? [...was.filter((g) => g !== id), id] : was.filter((g) => g !== id);
+      const nodes = { ...doc.layout.nodes };
+      const places = Object.values(members);
+      const corner = places.length ? { x: Math.min(...places.map((p) => p.x)), y: Math.min(...places.map((p) => p.y)) } : undefined;
+      if (collapsed && corner) nodes[id] = corner;
+      if (!collapsed) {
+        const at = nodes[id];
+        if (at && corner) for (const [k, p] of Object.entries(members)) nodes[k] = { ...p, x: p.x + at.x - corner.x, y: p.y + at.y - corner.y };
+        delete nodes[id];
+      }
       const { collapsed: _, ...rest } = doc.layout;
-      return { ...doc, layout: next.length ? { ...rest, collapsed: next } : rest };
+      return { ...doc, layout: next.length ? { ...rest, nodes, collapsed: next } : { ...rest, nodes } };
     },
   };
 }
