@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { moveNodes } from '../../../shared/model/edits';
 import { drawnPositions } from '../../../shared/model/layout';
 import { fakeHash, openedStore, snapshot } from './testing/fixtures';
 
-const root = path.resolve(import.meta.dirname, '../../..');
-const serial = readFileSync(path.join(root, 'resources/templates/sddf-serial.system'), 'utf8');
+import serial from '../../../resources/templates/sddf-serial.system?raw';
+
 const G = 'group:sddf:serial';
 
 describe('graph view slice: groups and paths', () => {

@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importSystem } from '../../../../shared/sdf/import';
 import { recogniseGroups } from '../../../../shared/model/groups';
 import { GROUP_PAD } from '../../../../shared/model/elkLayout';
 import { applyGroups, applyView, groupFrames, toFlow } from './graphModel';
 
-const root = path.resolve(import.meta.dirname, '../../../..');
-const doc = () => ({ system: importSystem(readFileSync(path.join(root, 'resources/templates/orin-agx-path-b.system'), 'utf8'), 'b.system').model!, layout: { nodes: {} } });
+import pathB from '../../../../resources/templates/orin-agx-path-b.system?raw';
+
+const doc = () => ({ system: importSystem(pathB, 'b.system').model!, layout: { nodes: {} } });
 
 describe('groups on the canvas', () => {
   it('a collapsed group is one node at its members’ corner; its outside edges leave from it, aggregated per other end', () => {
