@@ -1,4 +1,4 @@
-import { Background, Controls, MiniMap, ReactFlow, ViewportPortal, useReactFlow, useStore, type Connection, type Edge, type EdgeChange, type NodeChange } from '@xyflow/react';
+import { Background, Controls, EdgeLabelRenderer, MiniMap, ReactFlow, ViewportPortal, useReactFlow, useStore, type Connection, type Edge, type EdgeChange, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { addChannel, addMap, moveNodes } from '../../../../shared/model/edits';
@@ -9,7 +9,7 @@ import { useActions, useStudio } from '../../stores/context';
 import { useAnalysis, useProblems } from '../problems/useProblems';
 import { problemsByKey } from '../../../../shared/model/graphKeys';
 import { applyGroups, applyView, groupFrames, stabilize, toFlow, type StudioNode } from './graphModel';
-import { GroupFrames, nodeTypes } from './nodes';
+import { GroupFrames, GroupTitles, nodeTypes } from './nodes';
 import { drawnAs, recogniseGroups } from '../../../../shared/model/groups';
 import { shortestPath } from '../../../../shared/model/graphPath';
 import { edgeTypes } from './SpreadEdge';
@@ -256,6 +256,9 @@ function CanvasInner() {
         <ViewportPortal>
           <GroupFrames frames={frames} />
         </ViewportPortal>
+        <EdgeLabelRenderer>
+          <GroupTitles frames={frames} />
+        </EdgeLabelRenderer>
         <MiniMap pannable zoomable nodeColor={miniColor} nodeStrokeWidth={2} />
         <Controls />
         <LiveLegend />

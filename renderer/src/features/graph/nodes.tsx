@@ -109,11 +109,10 @@ export function GroupNode({ id, data, selected }: NodeProps & { data: GroupNodeD
 }
 
 /**
- * The expanded groups' frames, drawn in the viewport beneath the nodes (they are not nodes: counts, the minimap and
- * selection stay the nodes'); only the title takes clicks (collapse, one click).
+ * The expanded groups' frames, drawn in the viewport beneath the edges and nodes (they are not nodes: counts, the
+ * minimap and selection stay the nodes'); they take no clicks (their titles do: GroupTitles).
  */
 export function GroupFrames({ frames }: { frames: readonly GroupFrame[] }) {
-  const actions = useActions();
   return (
     <>
       {frames.map((f) => (
@@ -125,7 +124,18 @@ export function GroupFrames({ frames }: { frames: readonly GroupFrame[] }) {
           style={{ transform: `translate(${f.x}px, ${f.y}px)`, width: f.width, height: f.height }}
         />
       ))}
-      {/* The titles are the buttons, above the edges (the frames are beneath everything). */}
+    </>
+  );
+}
+
+/**
+ * The frames' titles, each the group's collapse button: in the edge-label layer, so above the edges (clickable at fit
+ * zoom, where a title is a few pixels high) and beneath the nodes.
+ */
+export function GroupTitles({ frames }: { frames: readonly GroupFrame[] }) {
+  const actions = useActions();
+  return (
+    <>
       {frames.map((f) => (
         <button
           key={f.id}
