@@ -269,6 +269,14 @@ test.describe('groups', () => {
       expect(await nodes.count()).toBe(nodesBefore);
       expect(await edges.count()).toBe(edgesBefore);
       await expect(page.getByTestId(`group-frame-${group}`)).toBeAttached();
+      // Find opens the collapsed group around the node it finds.
+      await page.getByTestId(`group-collapse-${group}`).click();
+      const member = g.members.find((k) => k.startsWith('pd:'))!;
+      await page.getByTestId('find-node').fill(member.slice(3));
+      await page.getByTestId('find-node').press('Enter');
+      await expect(page.locator(`.react-flow__node[data-id="${member}"]`)).toBeVisible();
+      await expect(page.getByTestId(`node-group-${group}`)).toHaveCount(0);
+      await page.getByTestId('btn-fit').click();
       // The collapse state is kept with the layout of this system file.
       await page.getByTestId(`group-collapse-${group}`).click();
       await studio.save();

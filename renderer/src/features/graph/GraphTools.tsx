@@ -47,9 +47,17 @@ export function GraphTools() {
     const hit = names.find((k) => k.slice(3).toLowerCase() === t) ?? names.find((k) => k.slice(3).toLowerCase().includes(t));
     setMiss(!hit);
     if (!hit) return;
+    // A node inside a collapsed group: the groups around it open first.
+    const doc = store.getState().doc;
+    const collapsed = new Set(doc.layout.collapsed ?? []);
+    const around = recogniseGroups(doc.system).filter((g) => collapsed.has(g.id) && g.members.includes(hit));
+    for (const g of around) actions.setGroupCollapsed(g.id, false);
     actions.select([hit]);
     input.current?.blur();
-    void flow.fitView({ nodes: [{ id: hit }], maxZoom: 1.2, duration: 200 });
+    const zoom = () => void flow.fitView({ nodes: [{ id: hit }], maxZoom: 1.2, duration: 200 });
+    // An opened group's members reach the canvas on the next render.
+    if (around.length) setTimeout(zoom, 50);
+    else zoom();
   };
   const autoLayout = (all = false) => {
     const doc = store.getState().doc;
