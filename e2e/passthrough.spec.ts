@@ -271,7 +271,12 @@ test('qemu_virt_aarch64: the PL011 from a device region’s context menu, then i
   await expect(id(page, 'status-problems')).toHaveText('0 errors');
   dtcCompiles(path.join(dir, 'passthrough/guest.dts'));
   // The IRQ inspector: SPI 1 = INTID 33, raised by the PL011.
-  await studio.node('pd', 'vmm').getByText('irq 33', { exact: false }).click();
+  // (Clicked again if the graph was redrawn under the pointer — the wizard's Apply redraws it — and the click went
+  // to the PD instead of its IRQ chip.)
+  await expect(async () => {
+    await studio.node('pd', 'vmm').getByText('irq 33', { exact: false }).click();
+    await expect(id(page, 'inspect-irq-source')).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
   await expect(id(page, 'inspect-irq-source')).toContainText('SPI 1 (INTID 33) · device tree <0 1 flags>');
   await expect(id(page, 'inspect-irq-raised-by')).toContainText('PL011');
   await page.screenshot({ path: `${shots}/passthrough-qemu-irq-inspector.png` });
