@@ -122,7 +122,7 @@ export function GraphTools() {
         <summary title={commandTitle('shortcuts')}>?</summary>
         <ShortcutList />
       </details>
-      <button data-testid="btn-autolayout" title={commandTitle('autoLayout')} onClick={(e) => autoLayout(e.shiftKey)} disabled={layout.running} data-ms={layout.ms?.toFixed(0)}>
+      <button data-testid="btn-autolayout" title={commandTitle('autoLayout')} onClick={(e) => autoLayout(e.shiftKey)} disabled={layout.running} data-ms={layout.ms?.toFixed(0)} data-runs={layout.runs ?? 0}>
         {layout.running ? 'Laying out…' : 'Auto layout'}
       </button>
       {layout.error && (
