@@ -7,6 +7,9 @@ import { ConsoleRenderer, localEcho, pasteNeedsConfirmation, type PasteCheck } f
 import { useActions, useStudio } from '../../stores/context';
 import { defaultConsoleView, SCROLLBACK_CHOICES } from '../../stores/studioStore';
 
+/** Console text waiting for the next frame beyond this many characters is written at once. */
+const WRITE_BATCH_LIMIT = 1 << 20;
+
 /**
  * A console: every byte of a QEMU or serial stream, keystrokes sent back through `onInput`. The toolbar searches,
  * copies, clears, and switches time stamps, hex dump and local echo; large pastes wait for a confirmation.
@@ -47,11 +50,34 @@ export default function ConsoleView({ id, onInput, canEcho = false }: { id: stri
     const results = search.onDidChangeResults((r) => setFound({ index: r.resultIndex, count: r.resultCount }));
     // The whole history through a fresh renderer: flipping a view option re-draws what was received so far.
     const renderer = new ConsoleRenderer({ timestamps: view.timestamps, hex: view.hex }, new TextDecoder());
-    const off = actions.attachConsole(id, (chunk) => term.write(renderer.feed(chunk)));
+    // One write per animation frame: a fast console delivers many chunks a frame, and each write is a task of its own
+    // in the terminal. A hidden page gets no frames: past WRITE_BATCH_LIMIT characters the batch is written at once.
+    let batch: string[] = [];
+    let batched = 0;
+    let frame: number | undefined;
+    const writeBatch = () => {
+      if (frame !== undefined) cancelAnimationFrame(frame);
+      frame = undefined;
+      if (!batch.length) return;
+      term.write(batch.length === 1 ? batch[0]! : batch.join(''));
+      batch = [];
+      batched = 0;
+    };
+    const off = actions.attachConsole(id, (chunk) => {
+      const text = renderer.feed(chunk);
+      if (!text) return;
+      batch.push(text);
+      batched += text.length;
+      if (batched > WRITE_BATCH_LIMIT) writeBatch();
+      else frame ??= requestAnimationFrame(writeBatch);
+    });
     const input = term.onData((d) => {
       const check = pasteNeedsConfirmation(d);
       if (check) return setPaste({ data: d, check });
-      if (viewRef.current.echo && !viewRef.current.hex) term.write(localEcho(d));
+      if (viewRef.current.echo && !viewRef.current.hex) {
+        writeBatch();
+        term.write(localEcho(d));
+      }
       onInput(d);
     });
     // Ctrl+Shift+C copies and Ctrl+Shift+F searches, as in other terminals; Ctrl+C still reaches the board.
@@ -71,6 +97,7 @@ export default function ConsoleView({ id, onInput, canEcho = false }: { id: stri
     ro.observe(el.current!);
     return () => {
       off();
+      if (frame !== undefined) cancelAnimationFrame(frame);
       input.dispose();
       results.dispose();
       ro.disconnect();
