@@ -1,14 +1,15 @@
 import { useReactFlow } from '@xyflow/react';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { setLayout } from '../../../../shared/model/edits';
 import { fromElkGraph, pinnedPositions, toElkGraph } from '../../../../shared/model/elkLayout';
 import { graphEdges } from '../../../../shared/model/graphEdges';
 import { toFlow } from './graphModel';
-import { layoutInWorker } from './elkClient';
+import { layoutInWorker, warmLayoutWorker } from './elkClient';
 import { edgeLabelSize, layoutSize } from './nodeSize';
 import { fitAll } from './fit';
 import { allProtectionDomains, mrKey, pdKey } from '../../../../shared/model/system';
 import { useActions, useStudio, useStudioStore } from '../../stores/context';
+import type { StudioDoc } from '../../stores/documentSlice';
 import { useCommandSurface } from '../../commands/CommandsProvider';
 import { commandTitle } from '../../commands/registry';
 import { ShortcutList } from '../../commands/ShortcutList';
@@ -49,15 +50,22 @@ export function GraphTools() {
     input.current?.blur();
     void flow.fitView({ nodes: [{ id: hit }], maxZoom: 1.2, duration: 200 });
   };
-  const autoLayout = (all = false) => {
-    const doc = store.getState().doc;
+  /** The layout request for a document: the nodes at the sizes drawn (estimated until measured). */
+  const layoutRequest = (doc: StudioDoc) => {
     const { nodes } = toFlow(doc, [], new Map());
-    const req = {
+    return {
       system: doc.system,
       nodes: nodes.map((n) => ({ id: n.id, ...layoutSize(n, flow.getInternalNode(n.id)?.measured) })),
       edges: graphEdges(doc.system),
       labelSize: edgeLabelSize,
     };
+  };
+  // Each system opened: the layout worker warmed in idle time (the first few of a session; see warmLayoutWorker).
+  const opened = useStudio((s) => s.opened);
+  useEffect(() => (opened ? warmLayoutWorker(() => toElkGraph(layoutRequest(store.getState().doc))) : undefined), [opened]); // eslint-disable-line react-hooks/exhaustive-deps
+  const autoLayout = (all = false) => {
+    const doc = store.getState().doc;
+    const req = layoutRequest(doc);
     const pinned = all ? {} : pinnedPositions(doc.layout.nodes);
     actions.layoutStarted();
     layoutInWorker(toElkGraph(req)).then(

@@ -8,10 +8,39 @@ import type { ElkNodeJson } from '../../../../shared/model/elkLayout';
  * graph and reads the answer (shared/model/elkLayout.ts).
  */
 let elk: InstanceType<typeof ELK> | undefined;
+/** Layouts the worker has run (warm-ups included), and whether one runs now. */
+let runs = 0;
+let busy = 0;
+const worker = () => (elk ??= new ELK({ workerUrl: elkWorkerUrl, workerFactory: (url?: string) => new Worker(url ?? elkWorkerUrl) }));
 
 export async function layoutInWorker(graph: ElkNodeJson): Promise<{ laid: ElkNodeJson; ms: number }> {
-  elk ??= new ELK({ workerUrl: elkWorkerUrl, workerFactory: (url?: string) => new Worker(url ?? elkWorkerUrl) });
+  const e = worker();
   const t0 = performance.now();
-  const laid = (await elk.layout(graph as Parameters<typeof elk.layout>[0])) as unknown as ElkNodeJson;
-  return { laid, ms: performance.now() - t0 };
+  busy++;
+  try {
+    const laid = (await e.layout(graph as Parameters<typeof e.layout>[0])) as unknown as ElkNodeJson;
+    return { laid, ms: performance.now() - t0 };
+  } finally {
+    busy--;
+    runs++;
+  }
+}
+
+/** Warm-up layouts a session runs at most (ELK is compiled Java: its first layouts run several times slower). */
+export const WARM_UP_RUNS = 3;
+
+/**
+ * Warm the worker while the page is idle: the system just opened is laid out in the worker and the answer dropped, so
+ * that the user's Auto layout finds ELK started and its code compiled (a cold worker took 2–5 times as long for the
+ * first layouts). Only the first few systems of a session, and never while a layout runs.
+ */
+export function warmLayoutWorker(graph: () => ElkNodeJson): () => void {
+  if (runs >= WARM_UP_RUNS) return () => undefined;
+  const idle = globalThis.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 1000) as unknown as number);
+  const cancelIdle = globalThis.cancelIdleCallback ?? ((id: number) => clearTimeout(id));
+  const id = idle(() => {
+    if (runs >= WARM_UP_RUNS || busy) return;
+    layoutInWorker(graph()).catch(() => undefined);
+  }, { timeout: 5000 });
+  return () => cancelIdle(id);
 }
