@@ -13,7 +13,7 @@ export const RECENT_MS = 1500;
  * Console text is read in animation frames, at most this long per frame (a fast console's backlog waits for the next
  * frame rather than stretching this one); what arrives meanwhile only queues.
  */
-const FRAME_BUDGET_MS = 4;
+const FRAME_BUDGET_MS = 2;
 /** No frame for this long (a hidden tab gets none): the queued text is read from a timer instead. */
 const NO_FRAME_MS = 250;
 
