@@ -92,6 +92,10 @@ test('Orin: the Path B template (a restricted checkout) and a fresh project, wit
   // 1. Device tree: the board pack at first, then the JetPack tree (compiled by the host's cpp, names from its headers).
   await openWizard(page);
   await expect(id(page, 'wz-tree-status')).toContainText('board pack orin_agx');
+  // JetPack's overlays (/plugin/) are listed apart, not as base trees; choosing one says why it cannot be read alone.
+  await expect(id(page, 'wz-overlays')).toContainText('hw/overlay/tegra-optee.dts');
+  await id(page, 'wz-source-hw/overlay/tegra-optee.dts').click();
+  await expect(id(page, 'wz-tree-error')).toContainText('is a device-tree overlay (/plugin/;)');
   await page.screenshot({ path: `${shots}/passthrough-1-tree.png` });
   const first = await chooseJetpack(page);
   console.log(`wizard, first choice of the JetPack AGX tree: ${first.timing.trim()}`);
@@ -128,6 +132,11 @@ test('Orin: the Path B template (a restricted checkout) and a fresh project, wit
   await page.screenshot({ path: `${shots}/passthrough-3-risks.png` });
   await id(page, 'wz-next').click();
   await expect(id(page, 'wz-vm-summary')).toContainText('Existing VMM PD CLIENT_VMM');
+  // The sDDF driver, virtualisers and copier are not offered as VMMs, with the rule; "show all" lists them.
+  await expect(id(page, 'wz-vmm-rule')).toContainText('eth_driver');
+  await expect(id(page, 'wz-vm-target').locator('option[value="pd:eth_driver"]')).toHaveCount(0);
+  await id(page, 'wz-vmm-show-all').check();
+  await expect(id(page, 'wz-vm-target').locator('option[value="pd:eth_driver"]')).toHaveCount(1);
   await page.screenshot({ path: `${shots}/passthrough-4-vm.png` });
   await id(page, 'wz-next').click();
   await expect(id(page, 'wz-check-errors')).toContainText('0 validator errors');
@@ -137,6 +146,9 @@ test('Orin: the Path B template (a restricted checkout) and a fresh project, wit
   await page.screenshot({ path: `${shots}/passthrough-5-preview.png` });
   await id(page, 'wz-tab-guest.dts').click();
   await expect(id(page, 'wz-file-guest.dts')).toContainText('clocks = <&bpmp 155>; /* TEGRA234_CLK_UARTA */');
+  // The guest's BPMP node is complete; the preview says what the VMM's BPMP proxy must provide.
+  await expect(id(page, 'wz-file-guest.dts')).toContainText('shmem = <&cpu_bpmp_tx>, <&cpu_bpmp_rx>;');
+  await expect(id(page, 'wz-bpmp')).toContainText('libvmm has no BPMP proxy');
   await id(page, 'wz-next').click();
   await page.screenshot({ path: `${shots}/passthrough-6-apply.png` });
   await id(page, 'wz-apply').click();

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,20 @@ describe('dt.load: a device tree of the folder for the wizard', () => {
     expect(r.dtb).toBe(dtb.toString('base64'));
     writeFileSync(path.join(root, 'cut.dtb'), dtb.subarray(0, 100));
     expect((await refusal(loadDeviceTree(root, 'cut.dtb'))).diagnostics?.[0]).toMatchObject({ file: 'cut.dtb', rule: 'dtb' });
+  });
+
+  it.runIf(haveTools)('an overlay is not a base tree: a JetPack /plugin/ DTS (with its includes) and a compiled .dtbo are refused with why, at the /plugin/ line', async () => {
+    const e = await refusal(loadDeviceTree(root, 'jetpack/overlay/tegra234-p3737-0000+p3701-0000-hdr40.dts'));
+    expect(e.code).toBe('corrupt');
+    expect(e.message).toMatch(/is a device-tree overlay \(\/plugin\/;\): it changes nodes of a base tree .* Choose the base tree/);
+    const text = readFileSync(path.join(root, 'jetpack/overlay/tegra234-p3737-0000+p3701-0000-hdr40.dts'), 'utf8');
+    const line = text.slice(0, text.indexOf('/plugin/')).split('\n').length;
+    expect(e.diagnostics?.[0]).toMatchObject({ file: 'jetpack/overlay/tegra234-p3737-0000+p3701-0000-hdr40.dts', line, column: 1, rule: 'overlay' });
+    const dtbo = spawnSync('dtc', ['-q', '-@', '-I', 'dts', '-O', 'dtb', '-o', '-', '-'], { input: '/dts-v1/;\n/plugin/;\n&uarta { status = "okay"; };\n' });
+    expect(dtbo.status).toBe(0);
+    writeFileSync(path.join(root, 'uarta.dtbo'), dtbo.stdout);
+    const d = await refusal(loadDeviceTree(root, 'uarta.dtbo'));
+    expect(d.message).toMatch(/uarta\.dtbo is a device-tree overlay \(a compiled overlay/);
   });
 
   it.runIf(haveTools)('nothing outside the folder is read into an answer: absolute includes, links out, include folders out, /include/ out', async () => {

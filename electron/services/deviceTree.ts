@@ -7,6 +7,7 @@ import type { Diagnostic } from '../../shared/api/diagnostics';
 import { StudioError } from '../../shared/api/errors';
 import { DtError } from '../../shared/dt/cpp';
 import { DtbError, readDtb, writeDtb } from '../../shared/dt/dtb';
+import { isOverlayTree } from '../../shared/dt/overlay';
 import { guessIncludeDirs } from '../../shared/dt/includes';
 import { parseDtsFile } from '../../shared/dt/parse';
 import type { DtNode } from '../../shared/dt/tree';
@@ -59,12 +60,14 @@ async function load(root: string, rel: string, opts: LoadOptions = {}): Promise<
     const bytes = await fs.readFile(abs).catch(() => {
       throw new StudioError('not-found', `cannot read ${rel}`);
     });
+    let tree;
     try {
-      readDtb(new Uint8Array(bytes));
+      tree = readDtb(new Uint8Array(bytes));
     } catch (e) {
       if (e instanceof DtbError) throw new StudioError('corrupt', `${rel}: ${e.message}`, [{ severity: 'error', rule: 'dtb', file: rel, line: 1, column: 1, message: e.message }]);
       throw e;
     }
+    if (isOverlayTree(tree)) throw notABaseTree(rel, 1, 1, 'a compiled overlay (fragments with __overlay__ nodes)');
     return { format: 'dtb', by: 'none', dtb: bytes.toString('base64'), includeDirs: [], headers: [], files: 1, notes: ['a DTB carries numbers only: clock, reset and power-domain names come from the board pack'], ms: performance.now() - started };
   }
   const key = JSON.stringify([root, abs, opts.includeDirs ?? null, opts.cpp ?? null, opts.cppCommand ?? null]);
@@ -171,6 +174,12 @@ async function compileTree(root: string, rel: string, abs: string, key: string, 
     throw new StudioError('corrupt', `${d.file}:${d.line}:${d.column}: ${d.message}`, [d]);
   }
   if (outside.size) throw refusedOutside(rel, outside.size);
+  if (isOverlayTree(tree)) {
+    // Where the main file says so (an included /plugin/ is named at the tree's first line).
+    const at = /\/plugin\/\s*;/.exec(text);
+    const before = at ? text.slice(0, at.index).split('\n') : [''];
+    throw notABaseTree(rel, before.length, before[before.length - 1]!.length + 1, at ? '/plugin/;' : 'a /plugin/ tree');
+  }
   if (by === 'subset') files = new Set([abs, ...headers]).size;
   const dtb = writeDtb(tree);
   for (const d of includeDirs) deps.add(d);
@@ -259,6 +268,15 @@ async function statsOf(files: string[]): Promise<[string, string][]> {
 async function sameStats(deps: [string, string][]): Promise<boolean> {
   const now = await statsOf(deps.map(([f]) => f));
   return now.every(([, s], i) => s === deps[i]![1]);
+}
+
+/**
+ * An overlay chosen as the tree to read devices from: it only changes nodes of a base tree (its fragments target labels
+ * and paths the base defines), so alone it has no devices, no interrupt controller, no memory.
+ */
+function notABaseTree(rel: string, line: number, column: number, what: string): StudioError {
+  const message = `${rel} is a device-tree overlay (${what}): it changes nodes of a base tree it is applied to and describes no devices alone. Choose the base tree (the board's .dts or .dtb); the bootloader or fdtoverlay applies overlays to it`;
+  return new StudioError('corrupt', message, [{ severity: 'error', rule: 'overlay', file: rel, line, column, message }]);
 }
 
 function refusedOutside(rel: string, n: number): StudioError {

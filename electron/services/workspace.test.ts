@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { firstSystemFile, listWorkspaceFiles, readFolderSettings, writeFolderSettings } from './workspace';
 import { defaultFolderSettings } from '../../shared/model/folderSettings';
+import { writeDtb } from '../../shared/dt/dtb';
+import { parseDtsFile } from '../../shared/dt/parse';
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'studio-ws-'));
@@ -51,6 +53,24 @@ describe('workspace files (real tree)', () => {
       { path: 'examples/vmm/vmm.system', kind: 'system-template' },
       { path: 'hamr/microkit.system', kind: 'system-xinclude' },
       { path: 'Makefile', kind: 'build' },
+    ]);
+  });
+
+  it('marks device-tree overlays by their first bytes (a /plugin/ DTS, a compiled overlay) or their name; base trees and includes stay plain', async () => {
+    const overlayDtb = Buffer.from(writeDtb(parseDtsFile('o.dts', { readFile: () => '/dts-v1/;\n/plugin/;\n&uarta { status = "okay"; };\n' })));
+    const baseDtb = Buffer.from(writeDtb(parseDtsFile('b.dts', { readFile: () => '/dts-v1/;\n/ { model = "x"; };\n' })));
+    const root = tree({ 'board.dts': '/dts-v1/;\n/ { };\n', 'soc.dtsi': '/ { };\n', 'hdr40.dts': '// SPDX\n/dts-v1/;\n/plugin/;\n&uarta { };\n', 'cam.dtso': '', 'x.dtbo': '' });
+    writeFileSync(path.join(root, 'runtime.dtb'), baseDtb);
+    writeFileSync(path.join(root, 'hdr40.dtb'), overlayDtb);
+    const { files } = await listWorkspaceFiles(root);
+    expect(files).toEqual([
+      { path: 'board.dts', kind: 'devicetree' },
+      { path: 'cam.dtso', kind: 'devicetree', overlay: true },
+      { path: 'hdr40.dtb', kind: 'devicetree', overlay: true },
+      { path: 'hdr40.dts', kind: 'devicetree', overlay: true },
+      { path: 'runtime.dtb', kind: 'devicetree' },
+      { path: 'soc.dtsi', kind: 'devicetree' },
+      { path: 'x.dtbo', kind: 'devicetree', overlay: true },
     ]);
   });
 

@@ -4,7 +4,7 @@ import type { Diagnostic } from '../../shared/api/diagnostics';
 import type { WorkspaceFile } from '../../shared/api/contract';
 import { StudioError } from '../../shared/api/errors';
 import { parseFolderSettings, serializeFolderSettings, SETTINGS_FILE, type FolderSettings } from '../../shared/model/folderSettings';
-import { classifySystemHead, isSystemKind, kindFromName, SNIFF_BYTES } from '../../shared/workspace/classify';
+import { classifySystemHead, DT_SNIFF_BYTES, isDeviceTreeOverlay, isSystemKind, kindFromName, sniffsDeviceTree, SNIFF_BYTES } from '../../shared/workspace/classify';
 import { writeFileAtomic } from './atomicWrite';
 import { confine } from './confine';
 import { walkTree } from './sources';
@@ -14,7 +14,8 @@ const FILE_LIMIT = 10_000;
 
 /**
  * Every file of an opened folder the Explorer shows, classified (shared/workspace/classify.ts). Names decide most
- * kinds; system candidates are told apart by their first KiB, read concurrently.
+ * kinds; system candidates are told apart by their first KiB, device trees (base tree or overlay) by their first
+ * 4 KiB, read concurrently.
  */
 export async function listWorkspaceFiles(root: string, limit = FILE_LIMIT): Promise<{ files: WorkspaceFile[]; truncated: boolean }> {
   const walk = await walkTree(root, (name) => kindFromName(name) !== undefined, limit);
@@ -23,6 +24,10 @@ export async function listWorkspaceFiles(root: string, limit = FILE_LIMIT): Prom
       const name = rel.slice(rel.lastIndexOf('/') + 1);
       const byName = kindFromName(name);
       if (byName === undefined) return undefined;
+      if (byName === 'devicetree') {
+        const overlay = isDeviceTreeOverlay(name, sniffsDeviceTree(name) ? await readHead(path.join(root, rel), DT_SNIFF_BYTES, 'latin1') : '');
+        return { path: rel, kind: byName, ...(overlay ? { overlay: true as const } : {}) };
+      }
       if (byName !== 'sniff') return { path: rel, kind: byName };
       const kind = classifySystemHead(name, await readHead(path.join(root, rel)));
       return kind ? { path: rel, kind } : undefined;
@@ -31,13 +36,13 @@ export async function listWorkspaceFiles(root: string, limit = FILE_LIMIT): Prom
   return { files: classified.filter((f): f is WorkspaceFile => f !== undefined), truncated: walk.truncated };
 }
 
-async function readHead(file: string): Promise<string> {
+async function readHead(file: string, bytes = SNIFF_BYTES, encoding: BufferEncoding = 'utf8'): Promise<string> {
   let handle;
   try {
     handle = await fs.open(file, 'r');
-    const buf = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buf, 0, SNIFF_BYTES, 0);
-    return buf.subarray(0, bytesRead).toString('utf8');
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead).toString(encoding);
   } catch {
     return '';
   } finally {

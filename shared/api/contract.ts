@@ -91,7 +91,12 @@ export const CompositeSourceSchema = z.object({
   files: z.record(z.string(), z.string()),
 });
 
-export const WorkspaceFileSchema = z.object({ path: z.string(), kind: z.enum(WORKSPACE_FILE_KINDS) });
+export const WorkspaceFileSchema = z.object({
+  path: z.string(),
+  kind: z.enum(WORKSPACE_FILE_KINDS),
+  /** A device tree that is an overlay (`/plugin/;`, `.dtbo`, `.dtso`): it changes a base tree and is not one itself. */
+  overlay: z.literal(true).optional(),
+});
 export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
 
 export const RecentProjectSchema = z.object({ dir: z.string(), name: z.string(), openedAt: z.string() });

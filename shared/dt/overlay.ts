@@ -5,6 +5,15 @@ import { readBe32 as u32, writeBe32 as put32 } from '../format/bigEndian';
 import { fromUtf8, utf8 } from '../format/utf8';
 
 /**
+ * Whether a tree is an overlay rather than a whole tree: `/plugin/` in its source, or (read from a DTB, which keeps no
+ * flag) the nodes dtc writes for one: `__fixups__`, `__local_fixups__`, or a fragment with an `__overlay__` child.
+ */
+export function isOverlayTree(tree: DtTree): boolean {
+  if (tree.plugin) return true;
+  return tree.root.children.some((c) => c.name === '__fixups__' || c.name === '__local_fixups__' || c.children.some((g) => g.name === '__overlay__'));
+}
+
+/**
  * Apply a compiled overlay (a `/plugin/` tree with fragments, `__fixups__` and `__local_fixups__`) to a base tree,
  * as fdtoverlay does (libfdt fdt_overlay_apply): overlay phandles moved above the base's, label references resolved
  * through the base's `__symbols__`, fragments merged into their targets, the overlay's symbols added. Properties and

@@ -53,6 +53,22 @@ export const FolderSettingsSchema = z.object({
         .strict(),
     )
     .optional(),
+  /**
+   * The device tree the passthrough wizard read last, per system file (keyed by its path relative to the folder): the
+   * wizard offers it first and loads it when it opens again. Absent: the board pack's devices.
+   */
+  passthroughTrees: z
+    .record(
+      z.string().min(1).max(1024),
+      z
+        .object({
+          tree: z.string().min(1).max(1024),
+          /** The include folders the user named (absent: found in the folder, as when none are named). */
+          includeDirs: z.array(z.string().min(1).max(1024)).max(64).optional(),
+        })
+        .strict(),
+    )
+    .optional(),
 });
 export type FolderSettings = z.infer<typeof FolderSettingsSchema>;
 

@@ -4,6 +4,7 @@ import { readBe32 } from '../format/bigEndian';
 import { fromUtf8 } from '../format/utf8';
 import type { Property } from '../dt/tree';
 import { strings } from '../dt/query';
+import type { BpmpChannel } from './bpmp';
 import type { NamedSpecifier } from './facts';
 import type { Plan, PlanInput, PlannedDevice } from './plan';
 
@@ -137,6 +138,61 @@ function deviceNode(pd: PlannedDevice, plan: Plan, input: PlanInput, providers: 
   return depth === 1 ? lines : lines.map((l, i) => (i === 0 || !l ? l : `\t${l}`));
 }
 
+/**
+ * The guest's BPMP node, complete as the T234 binding requires (mboxes, shmem), with the HSP and the SYSRAM pages it
+ * names at the host's addresses. A passed-through HSP is named as it is (its node is the device's); otherwise each is
+ * the VMM's to provide (report.md: the BPMP proxy).
+ */
+function bpmpNodes(ch: BpmpChannel, direct: PlannedDevice[]): string[] {
+  const lines: string[] = [];
+  const passedHsp = direct.find((d) => d.entry.path === ch.mbox.path);
+  const mboxLabel = passedHsp?.name ?? ch.mbox.label;
+  if (!passedHsp) {
+    const db = ch.mbox.doorbell;
+    lines.push(
+      `	/* The BPMP's mailbox as the guest sees it: the VMM's BPMP proxy traps it (not mapped) and rings ${unitOf(ch.mbox.path)}'s doorbell for allowed requests. */`,
+      `	${mboxLabel}: ${unitOf(ch.mbox.path)} {`,
+      `		compatible = ${ch.mbox.compatible.map((c) => `"${c}"`).join(', ')};`,
+      `		reg = <${cells2(ch.mbox.address)} ${cells2(ch.mbox.size)}>;`,
+      ...(db ? [`		interrupts = <0 ${db.spi} ${db.trigger === 'edge' ? 1 : 4}>;`, '		interrupt-names = "doorbell";'] : []),
+      `		#mbox-cells = <${ch.mbox.args.length}>;`,
+      '	};',
+      '',
+    );
+  }
+  const lo = ch.shmem.reduce((a, m) => (m.address < a ? m.address : a), ch.shmem[0]!.address);
+  const hi = ch.shmem.reduce((a, m) => (m.address + m.size > a ? m.address + m.size : a), 0n);
+  lines.push(
+    '	/* The BPMP IPC pages (TX, RX) as the guest sees them: memory the VMM provides and copies to and from SYSRAM for allowed requests. */',
+    `	sram@${lo.toString(16)} {`,
+    '		compatible = "mmio-sram";',
+    `		reg = <${cells2(lo)} ${cells2(hi - lo)}>;`,
+    '		#address-cells = <1>;',
+    '		#size-cells = <1>;',
+    `		ranges = <0x0 ${cells2(lo)} ${hex(hi - lo)}>;`,
+    '		no-memory-wc;',
+  );
+  for (const m of ch.shmem) {
+    const off = m.address - lo;
+    lines.push('', `		${m.label}: ${m.name}@${off.toString(16)} {`, `			reg = <${hex(off)} ${hex(m.size)}>;`, ...(m.labelProp ? [`			label = "${m.labelProp.replace(/["\\]/g, '\\$&')}";`] : []), '			pool;', '		};');
+  }
+  lines.push(
+    '	};',
+    '',
+    `	/* ${ch.path} of the board: the devices' clocks, resets and power domains are requests to it, through the mailbox and pages above (the VMM's BPMP proxy allows exactly those; report.md). */`,
+    `	${ch.label}: ${unitOf(ch.path)} {`,
+    `		compatible = ${ch.compatible.map((c) => `"${c}"`).join(', ')};`,
+    `		mboxes = <&${mboxLabel} ${ch.mbox.args.map((a) => hex(a)).join(' ')}>;`,
+    `		shmem = ${ch.shmem.map((m) => `<&${m.label}>`).join(', ')};`,
+    '		#clock-cells = <1>;',
+    '		#reset-cells = <1>;',
+    '		#power-domain-cells = <1>;',
+    '	};',
+    '',
+  );
+  return lines;
+}
+
 /** Properties of the board's node that the guest's leaves out (they name other nodes or host-only settings). */
 export function notCarried(pd: PlannedDevice, input: PlanInput): string[] {
   const node = pd.entry.path ? input.dt?.byPath.get(pd.entry.path)?.node : undefined;
@@ -171,6 +227,10 @@ export function guestDts(plan: Plan, input: PlanInput): string {
   lines.push(...gicNode(board, vm.vcpus));
   const providers = providersOf(plan, input);
   for (const p of providers.values()) {
+    if (plan.bpmp && plan.bpmp.path === p.path) {
+      lines.push(...bpmpNodes(plan.bpmp, direct));
+      continue;
+    }
     lines.push(
       `\t/* ${p.path} of the board: the devices' clocks, resets and power domains are requests to it. The guest's driver needs`,
       '\t * mboxes and shmem for the channel the VMM proxies (a BPMP proxy with an allow-list); until then its consumers defer. */',

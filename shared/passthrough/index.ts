@@ -30,9 +30,10 @@ export { isBindingHeaderPath, nameSpecifier, parseBindingHeader, type BindingTab
 export { catalogue, findDevice, groupDevices, GROUP_TITLES, intidSources, listDevices, searchDevices, type DeviceEntry, type DeviceGroup, type IrqFact, type RegWindow } from './devices';
 export { deviceFacts, type DeviceFacts, type NamedSpecifier, type Risk, type RiskCode, type StreamFact } from './facts';
 export { planPassthrough, type Plan, type PlanInput, type PlanMessage, type PlanOptions, type PlannedDevice, type PlannedIrq, type PlannedRegion } from './plan';
-export { resolveVmTarget, type VmSpec, type VmTarget } from './target';
+export { resolveVmTarget, vmmCandidates, type VmmCandidate, type VmSpec, type VmTarget } from './target';
 export { applyAdditions, passthroughEdit, passthroughSystem, planAdditions } from './additions';
 export { renderPassthrough, systemFragment, wholeSystem, type PassthroughFiles, type RenderOptions } from './render';
 export { RESERVED_WINDOWS, reservedWindow } from './windows';
 export { PATH_B, type PathBPlan } from './pathB';
 export { checkGuestDts, previewPassthrough, type GuestCheck, type PassthroughPreview, type PreviewInput, type WizardChoice } from './preview';
+export { howToSet, type Audience, type Setting } from './words';

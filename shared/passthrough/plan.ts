@@ -7,6 +7,9 @@ import { catalogue, findDevice, type DeviceEntry, type RegWindow } from './devic
 import { deviceFacts, specifierText, type DeviceFacts } from './facts';
 import { PATH_B, planPathB, type PathBPlan } from './pathB';
 import { irqOwners, resolveVmTarget, type VmSpec, type VmTarget } from './target';
+import { howToSet, type Audience } from './words';
+import { bpmpChannel, isBpmp, type BpmpChannel } from './bpmp';
+import { strings } from '../dt/query';
 
 export type { VmSpec, VmTarget } from './target';
 
@@ -44,6 +47,8 @@ export interface PlanInput {
   usedIds?: number[];
   firstId?: number;
   options?: PlanOptions;
+  /** Whose words the findings (and the report) use to say what to change: the CLI's flags (default) or the wizard's steps. */
+  audience?: Audience;
 }
 
 export interface Window {
@@ -109,6 +114,11 @@ export interface Plan {
   irqs: PlannedIrq[];
   /** The NIC behind a trusted driver (nicRoute 'path-b'). */
   pathB?: PathBPlan;
+  /**
+   * The BPMP channel of the guest's complete BPMP node (clocks/resets kept): what the VMM's BPMP proxy must provide.
+   * Absent when nothing is kept; when the channel is not known, the plan removes them instead (`bpmp-incomplete`).
+   */
+  bpmp?: BpmpChannel;
   messages: PlanMessage[];
 }
 
@@ -148,7 +158,7 @@ export function planPassthrough(input: PlanInput): Plan {
   // A new VMM under Path B gets the published layout's priority (below the sDDF PDs).
   const spec: VmSpec = { ...input.vm };
   if (spec.vmmPriority === undefined && devices.some((d) => d.route === 'path-b')) spec.vmmPriority = PATH_B.vmmPriority;
-  const { target, messages: tm } = resolveVmTarget(board, spec, input.system);
+  const { target, messages: tm } = resolveVmTarget(board, spec, input.system, input.audience);
   for (const id of input.usedIds ?? []) target.usedIds.add(id);
   messages.unshift(...tm);
   const direct = devices.filter((d) => d.route === 'direct');
@@ -158,14 +168,50 @@ export function planPassthrough(input: PlanInput): Plan {
   if (nic.length > 1) messages.push({ severity: 'error', device: nic[1]!.name, code: 'path-b', message: 'Path B serves one NIC per plan' });
   const pathB = nic[0] ? planPathB(nic[0], { input, target, devices: direct, irqs, messages }) : undefined;
 
-  for (const pd of devices) deviceMessages(pd, devices, target, options, messages);
+  const bpmp = options.firmwareResources === 'keep' ? bpmpOf(devices, input, options, messages) : undefined;
+  for (const pd of devices) deviceMessages(pd, devices, target, options, messages, input.audience ?? 'cli');
   if (devices.length && !messages.some((m) => m.severity === 'error')) {
     const guestEnd = target.ramBase + target.ramSize;
     for (const r of regions) {
       if (r.guestAddr < guestEnd && r.guestAddr + r.size > target.ramBase) messages.push({ severity: 'error', device: r.devices[0], code: 'guest-overlap', message: `${r.name} at guest ${hex(r.guestAddr)} overlaps guest RAM ${hex(target.ramBase)}..${hex(guestEnd)}` });
     }
   }
-  return { vm: target, options, devices, regions, irqs, messages, ...(pathB ? { pathB } : {}) };
+  return { vm: target, options, devices, regions, irqs, messages, ...(pathB ? { pathB } : {}), ...(bpmp ? { bpmp } : {}) };
+}
+
+/**
+ * Kept clocks, resets and power domains are requests to the BPMP: the guest's BPMP node must be complete (mboxes,
+ * shmem) for its driver to probe. From the tree, with what the VMM must provide said; when the channel is not known
+ * (the board pack only, a tree without it), a complete node is impossible: they are removed instead (`options` is
+ * changed for the rest of the plan) and the finding says why and what that costs.
+ */
+function bpmpOf(devices: PlannedDevice[], input: PlanInput, options: Required<PlanOptions>, messages: PlanMessage[]): BpmpChannel | undefined {
+  const direct = devices.filter((d) => d.route === 'direct');
+  const providers = [...new Set(direct.flatMap((d) => [...d.facts.clocks, ...d.facts.resets, ...d.facts.powerDomains]).map((s) => s.provider))];
+  const audience = input.audience ?? 'cli';
+  for (const p of providers) {
+    const node = input.dt?.byPath.get(p)?.node;
+    // A board-pack fact names the BPMP without a node.
+    if (node ? !isBpmp(strings(node, 'compatible')) : !/^bpmp$/.test(p)) continue;
+    const ch = bpmpChannel(input.dt, p);
+    if ('missing' in ch) {
+      options.firmwareResources = 'remove';
+      messages.push({
+        severity: 'warning',
+        code: 'bpmp-incomplete',
+        message: `the guest's BPMP node cannot be complete (the T234 binding requires mboxes and shmem): ${ch.missing}. Clocks, resets and power domains are removed from the guest's nodes instead; the host must leave them on (see each device)`,
+      });
+      return undefined;
+    }
+    const db = ch.mbox.doorbell;
+    messages.push({
+      severity: 'warning',
+      code: 'bpmp-proxy',
+      message: `the guest's BPMP node is complete (mboxes to ${ch.mbox.label}'s doorbell, shmem ${ch.shmem.map((m) => m.label).join(' and ')}), but none of it is the hardware: the VMM must provide a BPMP proxy — ${ch.mbox.label} at guest ${hex(ch.mbox.address)}+${hex(ch.mbox.size)} left unmapped so its accesses fault to the VMM, which rings the real doorbell for requests its allow-list passes${db ? ` and injects INTID ${db.intid} for the answers` : ''}; ${ch.shmem.map((m) => `${m.label} ${hex(m.address)}+${hex(m.size)}`).join(', ')} as memory the VMM copies to and from SYSRAM. libvmm has no BPMP proxy: until the VMM has one, the guest's BPMP driver fails and the devices' drivers defer their probe (or ${howToSet({ kind: 'remove-clocks' }, audience)})`,
+    });
+    return ch;
+  }
+  return undefined;
 }
 
 function resolveDevice(e: DeviceEntry, input: PlanInput, options: Required<PlanOptions>, messages: PlanMessage[]): PlannedDevice {
@@ -298,7 +344,7 @@ function irqsOf(devices: PlannedDevice[], input: PlanInput, target: VmTarget, me
 }
 
 /** What else a device needs and what passing it risks, as the plan's options make it. */
-function deviceMessages(pd: PlannedDevice, all: PlannedDevice[], vm: VmTarget, options: Required<PlanOptions>, messages: PlanMessage[]): void {
+function deviceMessages(pd: PlannedDevice, all: PlannedDevice[], vm: VmTarget, options: Required<PlanOptions>, messages: PlanMessage[], audience: Audience): void {
   const f = pd.facts;
   const push = (severity: PlanMessage['severity'], code: string, message: string) => messages.push({ severity, device: pd.name, code, message });
   for (const r of f.risks) {
@@ -316,7 +362,7 @@ function deviceMessages(pd: PlannedDevice, all: PlannedDevice[], vm: VmTarget, o
       case 'dma': {
         if (pd.route === 'path-b') break;
         const oneToOne = vm.ramPhys !== undefined && vm.ramPhys === vm.ramBase;
-        push('warning', r.code, oneToOne ? `${r.message}. Guest RAM is 1:1 here (physical ${hex(vm.ramPhys!)})` : `${r.message}. Guest RAM is not 1:1: give the guest RAM region phys_addr ${hex(vm.ramBase)} (--ram-phys ${hex(vm.ramBase)}) or its DMA goes to the wrong memory`);
+        push('warning', r.code, oneToOne ? `${r.message}. Guest RAM is 1:1 here (physical ${hex(vm.ramPhys!)})` : `${r.message}. Guest RAM is not 1:1: give the guest RAM region phys_addr ${hex(vm.ramBase)} (${howToSet({ kind: 'ram-phys', address: vm.ramBase }, audience)}) or its DMA goes to the wrong memory`);
         break;
       }
       case 'firmware-resources':
@@ -324,7 +370,7 @@ function deviceMessages(pd: PlannedDevice, all: PlannedDevice[], vm: VmTarget, o
         else push('warning', r.code, firmwareNote(pd, options.firmwareResources));
         break;
       case 'nic-route':
-        push('info', r.code, pd.route === 'path-b' ? 'trusted-driver route (Path B): eth_driver owns the NIC, net_virt_rx/net_virt_tx and client0_net_copier serve the guest, which sees virtio-net' : `${r.message}; this plan passes it directly (--nic-route path-b for the other)`);
+        push('info', r.code, pd.route === 'path-b' ? 'trusted-driver route (Path B): eth_driver owns the NIC, net_virt_rx/net_virt_tx and client0_net_copier serve the guest, which sees virtio-net' : `${r.message}; this plan passes it directly (for the other: ${howToSet({ kind: 'nic-path-b' }, audience)})`);
         break;
       default:
         push(r.severity, r.code, r.message);

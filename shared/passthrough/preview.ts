@@ -13,6 +13,7 @@ import type { BindingTable } from './bindings';
 import { planPassthrough, type Plan, type PlanInput, type PlanOptions } from './plan';
 import { renderPassthrough, type PassthroughFiles } from './render';
 import type { VmSpec } from './target';
+import type { Audience } from './words';
 
 /**
  * The wizard's preview and the check before Apply: what the passthrough does to the open document (its text edits as
@@ -39,6 +40,8 @@ export interface PreviewInput {
   choice: WizardChoice;
   /** The build configuration the checks use (default debug). */
   config?: string;
+  /** Whose words say what to change (default the wizard's: this is its preview). */
+  audience?: Audience;
 }
 
 /** What the guest DTS compiles to, or where it does not. */
@@ -74,6 +77,8 @@ export function previewPassthrough(p: PreviewInput): PassthroughPreview {
     ...(p.tables ? { tables: p.tables } : {}),
     ...(p.choice.vm ? { vm: p.choice.vm } : {}),
     ...(p.choice.options ? { options: p.choice.options } : {}),
+    // The wizard's user changes the plan with its steps and fields: the findings and report.md say so in those words.
+    audience: p.audience ?? 'wizard',
   };
   const plan = planPassthrough(input);
   const { system: _system, ...withoutSystem } = input;

@@ -7,6 +7,7 @@ import { specifierText, streamText } from './facts';
 import { guestDts, notCarried } from './guestDts';
 import type { Plan, PlanInput } from './plan';
 import { PATH_B } from './pathB';
+import { howToSet } from './words';
 
 /**
  * The files a passthrough needs, from a plan: every one plain text, ready to write. `passthrough.system` is the whole
@@ -41,8 +42,9 @@ export function renderPassthrough(plan: Plan, input: PlanInput, opts: RenderOpti
     'report.md': report(plan, input, opts),
   };
   if (opts.kvmExtras) {
-    files['host-overlay.dts'] = hostOverlay(plan, input.board);
-    files['qemu-args.txt'] = qemuArgs(plan);
+    const asked = howToSet({ kind: 'kvm-extras' }, input.audience);
+    files['host-overlay.dts'] = hostOverlay(plan, input.board, asked);
+    files['qemu-args.txt'] = qemuArgs(plan, asked);
   }
   return files;
 }
@@ -80,9 +82,9 @@ export function systemFragment(plan: Plan, input: PlanInput, target?: string): s
  * For a Linux host running the VMM (Ghaf style): the passed devices rebound to a dummy driver with their stream
  * bypassing translation, so the host leaves them alone (reference/t234-devices.md §6, §8).
  */
-function hostOverlay(plan: Plan, board: BoardPack): string {
+function hostOverlay(plan: Plan, board: BoardPack, asked: string): string {
   const lines = [
-    '/* KVM/Ghaf idiom, not used by Microkit: seL4 Studio writes it only on request (--kvm-extras). On a Linux/KVM host (Ghaf), it rebinds the',
+    `/* KVM/Ghaf idiom, not used by Microkit: seL4 Studio writes it only on request (${asked}). On a Linux/KVM host (Ghaf), it rebinds the`,
     ' * passed devices to "nvidia,dummy" so no host driver takes them, with their SMMU stream bypassed. */',
     '/dts-v1/;',
     '/plugin/;',
@@ -104,8 +106,8 @@ function hostOverlay(plan: Plan, board: BoardPack): string {
 }
 
 /** Linux platform device names as sysfs spells them (unit-address.node-name), for QEMU's vfio-platform. */
-function qemuArgs(plan: Plan): string {
-  const out = ['# KVM/Ghaf idiom, not used by Microkit: QEMU arguments for a Linux/KVM host that binds the devices to vfio-platform (--kvm-extras).'];
+function qemuArgs(plan: Plan, asked: string): string {
+  const out = [`# KVM/Ghaf idiom, not used by Microkit: QEMU arguments for a Linux/KVM host that binds the devices to vfio-platform (${asked}).`];
   for (const pd of plan.devices.filter((d) => d.route === 'direct')) {
     if (!pd.entry.path) {
       out.push(`# ${pd.name}: no device-tree node to bind to vfio-platform`);
@@ -189,7 +191,7 @@ function report(plan: Plan, input: PlanInput, opts: RenderOptions): string {
   out.push(
     `VMM PD \`${v.vmm}\`${v.createVmm ? ` (new: priority ${v.vmmPriority}, ${v.programImage})` : ''}; VM \`${v.vm}\`${v.createVm ? ` (new, ${v.vcpus} vCPU${v.vcpus > 1 ? 's' : ''})` : ''}; guest RAM \`${v.ramRegion}\` ${hex(v.ramBase)} + ${hex(v.ramSize)}${v.ramPhys === undefined ? ' (physical address chosen by Microkit)' : v.ramPhys === v.ramBase ? ' (1:1)' : ` at physical ${hex(v.ramPhys)}`}.`,
     '',
-    `Options: hypervisor windows ${plan.options.hypervisorWindows === 'exclude' ? 'kept out of the guest' : 'mapped into the guest (on request)'}; clocks, resets and power domains ${plan.options.firmwareResources === 'keep' ? 'kept in the guest nodes (BPMP requests proxied)' : 'removed from the guest nodes (the host leaves them on)'}; NIC route ${plan.options.nicRoute === 'path-b' ? 'Path B (trusted driver PD, guest on virtio-net)' : 'direct'}.`,
+    `Options${input.audience === 'wizard' ? ' (step 3, Dependencies and risks)' : ''}: hypervisor windows ${plan.options.hypervisorWindows === 'exclude' ? 'kept out of the guest' : 'mapped into the guest (on request)'}; clocks, resets and power domains ${plan.options.firmwareResources === 'keep' ? 'kept in the guest nodes (BPMP requests proxied)' : 'removed from the guest nodes (the host leaves them on)'}; NIC route ${plan.options.nicRoute === 'path-b' ? 'Path B (trusted driver PD, guest on virtio-net)' : 'direct'}.`,
     '',
   );
   out.push('| device | node | register windows (guest) | IRQs (SPI / INTID -> channel) | facts from |', '|---|---|---|---|---|');
@@ -215,7 +217,28 @@ function report(plan: Plan, input: PlanInput, opts: RenderOptions): string {
   const excluded = plan.devices.flatMap((pd) => pd.excluded.map((w) => ({ pd, w })));
   if (excluded.length) {
     out.push('', '## Windows kept out of the guest', '');
-    for (const { pd, w } of excluded) out.push(`- ${pd.name} \`${w.name}\` ${hex(w.address)}+${hex(w.size)}: ${w.reason}. Keep it anyway with --keep-hypervisor-windows.`);
+    for (const { pd, w } of excluded) out.push(`- ${pd.name} \`${w.name}\` ${hex(w.address)}+${hex(w.size)}: ${w.reason}. To keep it anyway: ${howToSet({ kind: 'keep-hypervisor-windows' }, input.audience)}.`);
+  }
+  if (plan.bpmp) {
+    const ch = plan.bpmp;
+    const direct = plan.devices.filter((d) => d.route === 'direct');
+    const allowed = (k: 'clocks' | 'resets' | 'powerDomains') => [...new Set(direct.flatMap((d) => d.facts[k].filter((s) => s.provider === ch.path).map(specifierText)))];
+    const passedHsp = direct.some((d) => d.entry.path === ch.mbox.path);
+    out.push(
+      '',
+      '## BPMP proxy: what the VMM must provide',
+      '',
+      `guest.dts has a complete BPMP node (\`${ch.label}\`: mboxes and shmem, as the T234 binding requires), so the guest's BPMP driver and the devices' drivers probe once something answers. Nothing of it is added to the system: libvmm has no BPMP proxy, your VMM needs one.`,
+      '',
+      '| what | guest address | size | the VMM |',
+      '|---|---|---|---|',
+      passedHsp
+        ? `| ${ch.mbox.label} (mailbox) | ${hex(ch.mbox.address)} | ${hex(ch.mbox.size)} | passed through above: the guest rings the real doorbell (no allow-list) |`
+        : `| ${ch.mbox.label} (mailbox, mboxes <${ch.mbox.args.join(' ')}>) | ${hex(ch.mbox.address)} | ${hex(ch.mbox.size)} | leaves it unmapped: a guest access faults to the VMM, which rings the real doorbell for allowed requests${ch.mbox.doorbell ? ` and injects INTID ${ch.mbox.doorbell.intid} (SPI ${ch.mbox.doorbell.spi}) for the answers` : ''} |`,
+      ...ch.shmem.map((m) => `| ${m.label} (shmem) | ${hex(m.address)} | ${hex(m.size)} | maps memory there (a region mapped into the VM and the VMM), copies allowed requests to SYSRAM and the answers back |`),
+      '',
+      `The allow-list: clocks ${allowed('clocks').join(', ') || 'none'}; resets ${allowed('resets').join(', ') || 'none'}; power domains ${allowed('powerDomains').join(', ') || 'none'}. Every other request is refused (another clock of the SoC may be the host's eMMC or console).`,
+    );
   }
   out.push('', '## Memory regions', '', '| name | phys_addr | size | guest | devices | |', '|---|---|---|---|---|---|');
   for (const r of plan.regions) out.push(`| ${r.name} | ${hex(r.physAddr)} | ${hex(r.size)} | ${hex(r.guestAddr)} | ${r.devices.join(', ')} | ${r.existing ? (r.mapped ? 'already in the system and mapped' : 'already in the system') : 'new'} |`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BoardPackSchema } from '../model/board';
 import { analyzeText } from '../sdf/document';
-import { resolveVmTarget } from './target';
+import { resolveVmTarget, vmmCandidates } from './target';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const qemu = BoardPackSchema.parse(JSON.parse(readFileSync(path.join(root, 'boards/qemu_virt_aarch64/board.json'), 'utf8')));
@@ -31,5 +31,43 @@ describe('which VMM and VM a passthrough goes to', () => {
     expect(resolveVmTarget(qemu, {}, two).messages.filter((m) => m.severity === 'error').map((m) => m.code)).toEqual(['which-vm']);
     expect(resolveVmTarget(qemu, { name: 'y' }, two).target).toMatchObject({ vmm: 'b', vm: 'y' });
     expect(resolveVmTarget(el1).messages.find((m) => m.severity === 'error')?.message).toMatch(/not built as a hypervisor/);
+  });
+});
+
+describe('which PDs can host a new VM (step 4)', () => {
+  it('the Path B template: no PD without a VM can (the sDDF driver, virtualisers and copier serve the net subsystem)', () => {
+    const text = readFileSync(path.join(root, 'resources/templates/orin-agx-path-b.system'), 'utf8');
+    const c = vmmCandidates(analyzeText(text, 'p.system').model!);
+    expect(c.filter((x) => x.fit)).toEqual([]);
+    expect(Object.fromEntries(c.map((x) => [x.pd, x.reason.split(' by ')[0]]))).toEqual({ client0_net_copier: 'an sDDF copier', net_virt_rx: 'an sDDF virtualiser', net_virt_tx: 'an sDDF virtualiser', eth_driver: 'an sDDF driver' });
+  });
+
+  it('a LionsOS-shaped system: a VMM waiting for its guest first, then clients; drivers by name or shape and virtualisers after, with why', () => {
+    const sys = model(
+      '<memory_region name="uart_regs" size="0x1000" phys_addr="0x9000000" /><memory_region name="q" size="0x1000" />' +
+        '<protection_domain name="uart" priority="250"><map mr="uart_regs" vaddr="0x2000000" perms="rw" /><irq irq="33" id="0" /></protection_domain>' +
+        '<protection_domain name="serial_virt_tx" priority="200"><map mr="q" vaddr="0x3000000" perms="rw" /></protection_domain>' +
+        '<protection_domain name="client0" priority="100"><map mr="q" vaddr="0x3000000" perms="r" /></protection_domain>' +
+        '<protection_domain name="timer_driver" priority="254" />' +
+        '<protection_domain name="mux_rx" priority="200" />' +
+        '<protection_domain name="eth_copy1" priority="200" />' +
+        '<protection_domain name="virtio_console" priority="100" />' +
+        '<protection_domain name="guest_vmm" priority="254" />' +
+        vmm('VMM', 'linux'),
+    );
+    const c = vmmCandidates(sys);
+    expect(c.map((x) => [x.pd, x.fit])).toEqual([
+      ['guest_vmm', true],
+      ['client0', true],
+      ['virtio_console', true],
+      ['uart', false],
+      ['serial_virt_tx', false],
+      ['timer_driver', false],
+      ['mux_rx', false],
+      ['eth_copy1', false],
+    ]);
+    expect(c.find((x) => x.pd === 'uart')!.reason).toMatch(/driver by its shape: it takes a hardware IRQ and maps device registers/);
+    // The PD that has a VM is not a candidate for a new one.
+    expect(c.some((x) => x.pd === 'VMM')).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import type { BoardPack } from '../model/board';
 import { allProtectionDomains, isArmIrq, type ProtectionDomain, type SystemModel } from '../model/system';
 import { hex } from '../format/hex';
+import { howToSet, type Audience } from './words';
 
 /**
  * Which VMM and VM a passthrough goes to: the ones the system already has (a libvmm VMM PD and its VM), or new ones
@@ -62,6 +63,41 @@ function guestRamOf(pd: ProtectionDomain, system: SystemModel): { base: bigint; 
   return { base: BigInt(pick.m.vaddr), size: BigInt(pick.mr!.size!), mr: pick.mr!.name, ...(pick.mr!.physAddr !== undefined ? { phys: BigInt(pick.mr!.physAddr) } : {}) };
 }
 
+/** A PD without a VM, and whether it can become the VMM of a new one (step 4 offers those first). */
+export interface VmmCandidate {
+  pd: string;
+  fit: boolean;
+  /** Why (a VMM by name, a client PD; or the sDDF role that rules it out). */
+  reason: string;
+}
+
+/**
+ * The rule, by the names sDDF and LionsOS give their PDs and by shape: a PD can take a VM when it has none (a PD runs
+ * at most one) and is not the driver or a virtualiser of an sDDF subsystem — those serve other PDs, and a guest in one
+ * would sit in that subsystem's data path. Drivers: `*_driver`/`*_drv`, or any PD that takes a hardware IRQ and maps a
+ * device's registers (an MR with phys_addr); virtualisers: `*_virt*` (serial_virt_tx, net_virt_rx, blk_virt), `mux_*`;
+ * copiers: `copy0`, `eth_copy1`, `client0_net_copier`. A name with `vmm` is a VMM waiting for its guest and comes first;
+ * clients (`client0`, `micropython`) can host one too.
+ */
+export function vmmCandidates(system: SystemModel): VmmCandidate[] {
+  const devices = new Set(system.memoryRegions.filter((m) => m.physAddr !== undefined).map((m) => m.name));
+  const out: VmmCandidate[] = [];
+  for (const p of allProtectionDomains(system)) {
+    if (p.virtualMachine) continue;
+    const n = p.name;
+    const word = (w: string) => new RegExp(`(^|[_-])(${w})(\\d*)([_-]|$)`, 'i').test(n);
+    if (/vmm/i.test(n)) out.push({ pd: n, fit: true, reason: 'named as a VMM' });
+    else if (word('driver|drv')) out.push({ pd: n, fit: false, reason: 'an sDDF driver by its name: it serves its subsystem’s clients' });
+    else if (word('virt|mux')) out.push({ pd: n, fit: false, reason: 'an sDDF virtualiser by its name: it sits between a driver and its clients' });
+    else if (word('copy|copier')) out.push({ pd: n, fit: false, reason: 'an sDDF copier by its name: it moves a client’s buffers' });
+    else if (p.irqs.length && p.maps.some((m) => devices.has(m.mr))) out.push({ pd: n, fit: false, reason: 'a driver by its shape: it takes a hardware IRQ and maps device registers' });
+    else out.push({ pd: n, fit: true, reason: 'no VM yet, no driver or virtualiser role' });
+  }
+  // Stable: VMMs by name, then other fits, then the rest, each in system order.
+  const rank = (c: VmmCandidate) => (c.fit ? (c.reason === 'named as a VMM' ? 0 : 1) : 2);
+  return out.map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i).map(({ c }) => c);
+}
+
 /** Channel ids a PD uses: its IRQs' and its channel ends'. */
 export function channelIdsOf(system: SystemModel | undefined, pd: string): Set<number> {
   const out = new Set<number>();
@@ -79,7 +115,7 @@ export function irqOwners(system: SystemModel | undefined): Map<number, { pd: st
   return out;
 }
 
-export function resolveVmTarget(board: BoardPack, spec: VmSpec = {}, system?: SystemModel): { target: VmTarget; messages: TargetMessage[] } {
+export function resolveVmTarget(board: BoardPack, spec: VmSpec = {}, system?: SystemModel, audience: Audience = 'cli'): { target: VmTarget; messages: TargetMessage[] } {
   const messages: TargetMessage[] = [];
   const withVm = vmPds(system);
   const pds = system ? allProtectionDomains(system) : [];
@@ -90,7 +126,7 @@ export function resolveVmTarget(board: BoardPack, spec: VmSpec = {}, system?: Sy
   // A PD already called `vmm` without a VM is taken to be the VMM (a skeleton waiting for its guest).
   else if (!withVm.length) owner = pds.find((p) => p.name === 'vmm');
   else if (withVm.length > 1) {
-    messages.push({ severity: 'error', code: 'which-vm', message: `the system has ${withVm.length} VMs (${withVm.map((p) => `${p.virtualMachine!.name} in ${p.name}`).join(', ')}): say which one (--vm NAME or --vmm PD)` });
+    messages.push({ severity: 'error', code: 'which-vm', message: `the system has ${withVm.length} VMs (${withVm.map((p) => `${p.virtualMachine!.name} in ${p.name}`).join(', ')}): say which one (${howToSet({ kind: 'which-vm' }, audience)})` });
   }
   if (owner?.virtualMachine && spec.name && owner.virtualMachine.name !== spec.name) {
     messages.push({ severity: 'error', code: 'which-vm', message: `${owner.name} already runs VM '${owner.virtualMachine.name}', not '${spec.name}' (a PD has at most one VM)` });

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifySystemHead, kindFromName, SNIFF_BYTES } from './classify';
+import { writeDtb } from '../dt/dtb';
+import { parseDtsFile } from '../dt/parse';
+import { classifySystemHead, DT_SNIFF_BYTES, isDeviceTreeOverlay, kindFromName, SNIFF_BYTES } from './classify';
 
 describe('kindFromName', () => {
   it('lists build files, device trees and PD sources by name; system candidates need their content', () => {
@@ -38,5 +42,36 @@ describe('classifySystemHead', () => {
     expect(classifySystemHead('model.xml', '<system xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="a.xml"/>')).toBe('system-xinclude');
     expect(classifySystemHead('microkit.schedule.xml', '<domain_schedule><domain name="a" length="10"/></domain_schedule>')).toBeUndefined();
     expect(classifySystemHead('book.xml', '<book><xi:include href="ch1.xml"/></book>')).toBeUndefined();
+  });
+});
+
+describe('isDeviceTreeOverlay', () => {
+  const NV = path.resolve(import.meta.dirname, '../../tests/fixtures/dts-corpus/sradcliffe-nottinghamspirk__t23x-nv-public');
+  const head = (rel: string) => readFileSync(path.join(NV, rel), 'latin1').slice(0, DT_SNIFF_BYTES);
+
+  it('a JetPack overlay (/plugin/; after its licence) is one; the board tree beside it is not', () => {
+    expect(isDeviceTreeOverlay('tegra-optee.dts', head('overlay/tegra-optee.dts'))).toBe(true);
+    expect(isDeviceTreeOverlay('x.dts', head('overlay/tegra234-p3737-0000+p3701-0000-hdr40.dts'))).toBe(true);
+    expect(isDeviceTreeOverlay('board.dts', head('nv-platform/tegra234-p3737-0000+p3701-0000-nv.dts'))).toBe(false);
+  });
+
+  it('a licence header longer than a KiB before /plugin/ (Ghaf’s BPMP host overlay puts it at byte 1471)', () => {
+    const text = `/*\n${' * SPDX licence text\n'.repeat(80)} */\n/dts-v1/;\n/plugin/;\n/ { fragment@0 { target = <&uarta>; }; };\n`;
+    expect(text.indexOf('/plugin/')).toBeGreaterThan(1024);
+    expect(isDeviceTreeOverlay('ghaf.dts', text)).toBe(true);
+  });
+
+  it('/plugin/ in a comment is not the directive', () => {
+    expect(isDeviceTreeOverlay('b.dts', '/dts-v1/;\n/* not a /plugin/; tree */\n// nor /plugin/;\n/ { };\n')).toBe(false);
+  });
+
+  it('by name: .dtbo, .dtso and .overlay are overlays', () => {
+    expect(['a.dtbo', 'a.dtso', 'a.overlay'].map((n) => isDeviceTreeOverlay(n, ''))).toEqual([true, true, true]);
+  });
+
+  it('a DTB by its first nodes: a compiled overlay has fragment@N/__overlay__, a base tree not', () => {
+    const latin1 = (dts: string) => Buffer.from(writeDtb(parseDtsFile('t.dts', { readFile: () => dts }))).toString('latin1');
+    expect(isDeviceTreeOverlay('o.dtb', latin1('/dts-v1/;\n/plugin/;\n&uarta { status = "okay"; };\n'))).toBe(true);
+    expect(isDeviceTreeOverlay('b.dtb', latin1('/dts-v1/;\n/ { uarta: serial@3100000 { status = "okay"; }; };\n'))).toBe(false);
   });
 });

@@ -51,6 +51,36 @@ export function classifySystemHead(name: string, head: string): WorkspaceFileKin
   return 'system';
 }
 
+/** How many leading bytes of a device tree the host reads to tell an overlay from a base tree (licence headers first). */
+export const DT_SNIFF_BYTES = 4096;
+
+/** Overlays by name: a compiled overlay (`.dtbo`), its source (`.dtso`), Zephyr-style `.overlay`. */
+const OVERLAY_NAME = /\.(dtbo|dtso|overlay)$/;
+/** The DTS directive that makes a tree an overlay (dtc: `/plugin/;` after `/dts-v1/;`). */
+const PLUGIN = /\/plugin\/\s*;/;
+/**
+ * A compiled overlay's first nodes, `fragment@N` with an `__overlay__` child, as node names in the structure block:
+ * after the FDT_BEGIN_NODE token (00 00 00 01), NUL-terminated.
+ */
+// eslint-disable-next-line no-control-regex -- the token bytes of a binary structure block
+const DTB_OVERLAY = /\0\0\0\x01(fragment@\d+|__overlay__)\0/;
+
+/**
+ * Whether a device tree is an overlay, from its name and first {@link DT_SNIFF_BYTES} (read as latin1 for a DTB):
+ * an overlay changes nodes of a base tree it is applied to, so it has no devices of its own and cannot be loaded
+ * alone. `.dtsi` files are parts of a tree and never asked about.
+ */
+export function isDeviceTreeOverlay(name: string, head: string): boolean {
+  if (OVERLAY_NAME.test(name)) return true;
+  const text = head.slice(0, DT_SNIFF_BYTES);
+  if (/\.dtb$/.test(name)) return DTB_OVERLAY.test(text);
+  // Comments may mention /plugin/; only code counts.
+  return PLUGIN.test(text.replace(/\/\*[\s\S]*?(\*\/|$)/g, ' ').replace(/\/\/[^\n]*/g, ''));
+}
+
+/** Device trees whose head decides whether they are overlays (base-tree candidates; `.dtsi` are parts). */
+export const sniffsDeviceTree = (name: string) => /\.(dts|dtb)$/.test(name);
+
 /** True for the three system kinds: the files the graph editor opens. */
 export function isSystemKind(kind: WorkspaceFileKind): boolean {
   return kind === 'system' || kind === 'system-template' || kind === 'system-xinclude';

@@ -350,12 +350,20 @@ describe('DoS corpus: every crafted input ends in an error or a result, in time 
       kind.name,
       () => {
         const start = soak ? kind.n * 4 : kind.n;
-        const m = timeSizes(
-          FACTORS.map((f) => start * f),
-          (n) => kind.make(n),
-          (input) => kind.run(input as never),
-          kind.repeats,
-        );
+        const measure = () =>
+          timeSizes(
+            FACTORS.map((f) => start * f),
+            (n) => kind.make(n),
+            (input) => kind.run(input as never),
+            kind.repeats,
+          );
+        // A ratio over the bound is measured again (twice at most) and the lowest kept: work that really grows
+        // faster than its input does so every time, a machine busy with other processes does not.
+        let m = measure();
+        for (let again = 0; again < 2 && m.ratio >= RATIO; again++) {
+          const next = measure();
+          if (next.ratio < m.ratio) m = next;
+        }
         rows.push({ kind, m });
         for (const t of m.timings) {
           if (kind.expect === 'result') expect(t.outcome, `n=${t.n}`).toBe('result');

@@ -5,6 +5,7 @@ import { StudioError } from '../../../shared/api/errors';
 import { writeDtb } from '../../../shared/dt/dtb';
 import { parseDtsFile } from '../../../shared/dt/parse';
 import { BoardPackSchema } from '../../../shared/model/board';
+import { parseFolderSettings, serializeFolderSettings, type FolderSettings } from '../../../shared/model/folderSettings';
 import { createStudioStore, type StudioStore } from './studioStore';
 import { createFakeClient, settle, type FakeClient } from './testing/fakeClient';
 import { memoryDisk, openedStore, snapshot, TWO_PD_SYSTEM } from './testing/fixtures';
@@ -24,8 +25,19 @@ const DTS = `/dts-v1/;
 		interrupt-controller;
 		reg = <0 0xf400000 0 0x10000>;
 	};
+	sram@40000000 {
+		compatible = "nvidia,tegra234-sysram", "mmio-sram";
+		reg = <0 0x40000000 0 0x80000>;
+		#address-cells = <1>;
+		#size-cells = <1>;
+		ranges = <0 0 0x40000000 0x80000>;
+		cpu_bpmp_tx: sram@70000 { reg = <0x70000 0x1000>; pool; };
+		cpu_bpmp_rx: sram@71000 { reg = <0x71000 0x1000>; pool; };
+	};
 	bpmp: bpmp {
 		compatible = "nvidia,tegra234-bpmp";
+		mboxes = <&hsp_top0 0 19>;
+		shmem = <&cpu_bpmp_tx>, <&cpu_bpmp_rx>;
 		#clock-cells = <1>;
 		#reset-cells = <1>;
 	};
@@ -34,6 +46,13 @@ const DTS = `/dts-v1/;
 		#address-cells = <2>;
 		#size-cells = <2>;
 		ranges = <0 0 0 0 0x100 0>;
+		hsp_top0: hsp@3c00000 {
+			compatible = "nvidia,tegra234-hsp";
+			reg = <0 0x3c00000 0 0xa0000>;
+			interrupts = <0 176 4>;
+			interrupt-names = "doorbell";
+			#mbox-cells = <2>;
+		};
 		uarta: serial@3100000 {
 			compatible = "nvidia,tegra234-uart", "nvidia,tegra20-uart";
 			reg = <0 0x3100000 0 0x10000>;
@@ -66,6 +85,15 @@ async function orinStore(): Promise<{ store: StudioStore; fake: FakeClient; disk
     return { format: 'dts', by: 'system-cpp', dtb: DTB, includeDirs: ['hw', 'inc'], headers: HEADERS, files: 3, notes: [], ms: 12 };
   });
   return { store, fake, disk };
+}
+
+/** The Orin store of a folder whose settings file holds `settings` (a reload of the same folder). */
+async function orinStoreWith(settings: FolderSettings): Promise<{ store: StudioStore; fake: FakeClient }> {
+  const { store, fake } = await openedStore(snapshot({ settings }, 'orin_agx'));
+  store.setState({ boards });
+  memoryDisk(fake, { 'demo.system': TWO_PD_SYSTEM, 'hw/orin.dts': DTS });
+  fake.answer('dt.load', () => ({ format: 'dts', by: 'system-cpp', dtb: DTB, includeDirs: ['hw', 'inc'], headers: HEADERS, files: 3, notes: [], ms: 12 }));
+  return { store, fake };
 }
 
 const loaded = (store: StudioStore) => vi.waitFor(() => expect(store.getState().wizard?.tree && !store.getState().wizard!.loading).toBe(true));
@@ -126,6 +154,54 @@ describe('passthrough wizard slice', () => {
     store.dispose();
   });
 
+  it('remembers the tree chosen (and the include folders named) per system file in the folder settings; opens on it again, after a reload too', async () => {
+    const { store, fake } = await orinStore();
+    fake.answer('workspace.saveSettings', () => ({}));
+    const files = [{ path: 'hw/orin.dts', kind: 'devicetree' as const }, { path: 'hw/hdr40.dts', kind: 'devicetree' as const, overlay: true as const }, { path: 'demo.system', kind: 'system' as const }];
+    store.setState({ workspaceFiles: files });
+    fake.answer('dt.prefetch', ({ paths }) => ({ queued: paths }));
+    store.actions.openWizard();
+    // Overlays are not compiled ahead: none can be read alone.
+    expect(fake.callsOf('dt.prefetch')).toEqual([{ paths: ['hw/orin.dts'] }]);
+    await loaded(store);
+    // The board pack is the default: nothing to keep.
+    expect(fake.callsOf('workspace.saveSettings')).toEqual([]);
+    await store.actions.chooseTree({ kind: 'file', path: 'hw/orin.dts', includeDirs: ['hw', 'inc'] });
+    await vi.waitFor(() => expect(fake.callsOf('workspace.saveSettings')).toHaveLength(1));
+    const saved = fake.callsOf('workspace.saveSettings')[0]!.settings;
+    expect(saved.passthroughTrees).toEqual({ 'demo.system': { tree: 'hw/orin.dts', includeDirs: ['hw', 'inc'] } });
+    // Round trip through the file's schema.
+    expect(parseFolderSettings(serializeFolderSettings(saved)).settings?.passthroughTrees).toEqual(saved.passthroughTrees);
+    // The same choice again writes nothing.
+    await store.actions.chooseTree({ kind: 'file', path: 'hw/orin.dts', includeDirs: ['hw', 'inc'] });
+    await settle();
+    expect(fake.callsOf('workspace.saveSettings')).toHaveLength(1);
+    store.dispose();
+
+    // A reload: the folder opens with those settings; the wizard starts on that tree (loaded, with its include folders).
+    const again = await orinStoreWith(saved);
+    again.store.setState({ workspaceFiles: files });
+    again.store.actions.openWizard();
+    expect(again.store.getState().wizard!.source).toEqual({ kind: 'file', path: 'hw/orin.dts', includeDirs: ['hw', 'inc'] });
+    await loaded(again.store);
+    expect(again.fake.callsOf('dt.load')).toEqual([{ path: 'hw/orin.dts', includeDirs: ['hw', 'inc'] }]);
+    expect(again.store.getState().wizard!.tree!.label).toBe('hw/orin.dts');
+    // Back to the board pack: the entry goes.
+    again.fake.answer('workspace.saveSettings', () => ({}));
+    await again.store.actions.chooseTree({ kind: 'board' });
+    await vi.waitFor(() => expect(again.fake.callsOf('workspace.saveSettings')).toHaveLength(1));
+    expect(again.fake.callsOf('workspace.saveSettings')[0]!.settings.passthroughTrees).toBeUndefined();
+    again.store.dispose();
+
+    // A tree no longer in the folder is not offered: the board pack is.
+    const gone = await orinStoreWith(saved);
+    gone.store.setState({ workspaceFiles: [{ path: 'demo.system', kind: 'system' }, { path: 'hw/other.dts', kind: 'devicetree' }] });
+    gone.store.actions.openWizard();
+    expect(gone.store.getState().wizard!.source).toEqual({ kind: 'board' });
+    await loaded(gone.store);
+    gone.store.dispose();
+  });
+
   it('a device region opens it with its device chosen', async () => {
     const { store } = await orinStore();
     store.actions.openWizard({ physAddr: 0x3100000 });
@@ -146,6 +222,7 @@ describe('passthrough wizard slice', () => {
     expect(p.blockers).toEqual([]);
     expect(p.hunks.flatMap((h) => h.lines).filter((l) => l.kind === '-')).toEqual([]);
     expect(p.files['guest.dts']).toMatch(/clocks = <&bpmp 155>; \/\* TEGRA234_CLK_UARTA \*\//);
+    expect(p.files['guest.dts']).toMatch(/mboxes = <&hsp_top0 0x0 0x13>;\n\t\tshmem = <&cpu_bpmp_tx>, <&cpu_bpmp_rx>;/);
 
     expect(await store.actions.applyWizard()).toBe(true);
     const s = store.getState();

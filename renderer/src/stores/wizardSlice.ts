@@ -136,6 +136,17 @@ function defaultOutDir(s: Pick<StudioState, 'project' | 'docPath'>): string {
   return dir ? `${dir}/passthrough` : 'passthrough';
 }
 
+/**
+ * The tree the wizard read last for the open system file (folder settings), while the folder still lists it (a
+ * listing not in yet does not hide it: the load then says what is wrong).
+ */
+export function rememberedTree(s: Pick<StudioState, 'folderSettings' | 'workspaceFiles' | 'project' | 'docPath'>): TreeSource | undefined {
+  const entry = s.folderSettings?.passthroughTrees?.[docFile(s)];
+  if (!entry) return undefined;
+  if (s.workspaceFiles.length && !s.workspaceFiles.some((f) => f.path === entry.tree && f.kind === 'devicetree' && !f.overlay)) return undefined;
+  return { kind: 'file', path: entry.tree, ...(entry.includeDirs ? { includeDirs: entry.includeDirs } : {}) };
+}
+
 const sourceLabel = (source: TreeSource, board: string) => (source.kind === 'board' ? `board pack ${board}` : source.path);
 
 /** Where a chosen device is in another catalogue: the same id, the same board-pack device, or the same first window. */
@@ -203,6 +214,26 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
   // Only the latest choice of tree lands.
   let loadSeq = 0;
 
+  /**
+   * Keep the tree read for this system file in the folder settings (`passthroughTrees`), so the wizard opens on it
+   * next time, after a reload too; the board pack is the default and needs no entry. Written only when it changes.
+   */
+  const remember = async (source: TreeSource) => {
+    const s = get();
+    const fs0 = s.folderSettings;
+    const file = docFile(s);
+    if (!fs0 || !file) return;
+    const was = fs0.passthroughTrees?.[file];
+    const entry = source.kind === 'file' ? { tree: source.path, ...(source.includeDirs?.length ? { includeDirs: source.includeDirs } : {}) } : undefined;
+    if (JSON.stringify(was) === JSON.stringify(entry)) return;
+    const trees = { ...(fs0.passthroughTrees ?? {}) };
+    if (entry) trees[file] = entry;
+    else delete trees[file];
+    const { passthroughTrees: _old, ...rest } = fs0;
+    void _old;
+    await actions.saveFolderSettings(Object.keys(trees).length ? { ...rest, passthroughTrees: trees } : rest);
+  };
+
   const load = async (source: TreeSource, advance = false): Promise<void> => {
     const w = get().wizard;
     if (!w) return;
@@ -254,6 +285,7 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
         }
         return { tree, loading: false, chosen, focus, preselect, ...(advance && cur.step === 'tree' ? { step: 'devices' as const } : {}) };
       });
+      void remember(source);
     } catch (err) {
       if (seq !== loadSeq) return;
       patch({ loading: false, treeError: errorOf(err) });
@@ -273,13 +305,13 @@ export const createWizardSlice: SliceFactory<WizardState, WizardActions> = (clie
         const fresh = !s.wizard || s.wizard.board !== board;
         if (fresh) {
           set({
-            wizard: { step: 'tree', board, source: { kind: 'board' }, loading: false, query: '', view: 'groups', chosen: [], options: { ...DEFAULT_OPTIONS }, vm: {}, kvmExtras: false, outDir: defaultOutDir(s), applying: false },
+            wizard: { step: 'tree', board, source: rememberedTree(s) ?? { kind: 'board' }, loading: false, query: '', view: 'groups', chosen: [], options: { ...DEFAULT_OPTIONS }, vm: {}, kvmExtras: false, outDir: defaultOutDir(s), applying: false },
           });
         }
         set({ wizardOpen: true });
         // The trees step 1 lists start compiling in the host now (the likeliest first): the choice finds its tree
         // compiled, or being compiled, instead of starting from nothing. A host without it just compiles on choice.
-        const trees = s.workspaceFiles.filter((f) => f.kind === 'devicetree' && /\.dts$/.test(f.path)).map((f) => f.path);
+        const trees = s.workspaceFiles.filter((f) => f.kind === 'devicetree' && !f.overlay && /\.dts$/.test(f.path)).map((f) => f.path);
         if (trees.length) client.call('dt.prefetch', { paths: trees }).catch(() => undefined);
         // After an Apply, the next run starts from the devices of the same tree.
         patch((cur) => ({ conflicts: undefined, ...(cur.applied ? { applied: undefined, chosen: [], focus: undefined, step: cur.tree ? 'devices' : 'tree' } : {}), ...(from?.physAddr !== undefined ? { preselect: from.physAddr } : {}) }));

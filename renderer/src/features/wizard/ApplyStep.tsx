@@ -3,7 +3,6 @@ import type { PassthroughPreview } from '../../../../shared/passthrough';
 import { useActions, useStudio } from '../../stores/context';
 import type { WizardSession } from '../../stores/studioStore';
 import { docFile } from '../../stores/documentSlice';
-import { uiMessage } from './describe';
 
 /** Step 6: where the files go, then one undoable edit of the open system and the files created (never replaced unasked). */
 export function ApplyStep({ w, preview }: { w: WizardSession; preview: PassthroughPreview | undefined }) {
@@ -71,7 +70,7 @@ export function ApplyStep({ w, preview }: { w: WizardSession; preview: Passthrou
       </ul>
       {preview?.blockers.map((b, i) => (
         <p key={i} className="wz-msg wz-error">
-          {uiMessage(b)}
+          {b}
         </p>
       ))}
       {w.conflicts?.length ? (

@@ -4,7 +4,6 @@ import type { Hunk } from '../../../../shared/sdf/editHunks';
 import { useActions, useStudio } from '../../stores/context';
 import type { WizardSession } from '../../stores/studioStore';
 import { docFile } from '../../stores/documentSlice';
-import { uiMessage } from './describe';
 
 const KVM = new Set(['host-overlay.dts', 'qemu-args.txt']);
 
@@ -68,9 +67,17 @@ function Checks({ preview, file }: { preview: PassthroughPreview; file: string }
       <span data-testid="wz-check-lossless">
         {ok(!preview.lossy)} {preview.lossy ? 'rewritten in canonical form' : 'only the bytes the additions need'}
       </span>
+      {/* The guest's BPMP node: complete (what the VMM's proxy must provide) or impossible (clocks and resets removed). */}
+      {preview.plan.messages
+        .filter((m) => m.code === 'bpmp-proxy' || m.code === 'bpmp-incomplete')
+        .map((m, i) => (
+          <div key={`bpmp${i}`} className="wz-msg wz-warning" data-testid="wz-bpmp">
+            {m.message}
+          </div>
+        ))}
       {preview.blockers.map((b, i) => (
         <div key={i} className="wz-msg wz-error" data-testid="wz-blocker">
-          {uiMessage(b)}
+          {b}
         </div>
       ))}
     </div>

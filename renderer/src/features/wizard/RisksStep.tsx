@@ -3,7 +3,7 @@ import { deviceFacts, type PassthroughPreview, type PlanMessage } from '../../..
 import { useActions, useStudio } from '../../stores/context';
 import type { WizardSession } from '../../stores/studioStore';
 import { boardOf, tablesOf } from '../../stores/wizardSlice';
-import { deviceName, uiMessage } from './describe';
+import { deviceName } from './describe';
 
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
@@ -59,7 +59,7 @@ export function RisksStep({ w, preview }: { w: WizardSession; preview: Passthrou
       </div>
       {general.map((m, i) => (
         <p key={i} className={`wz-msg wz-${m.severity}`}>
-          {uiMessage(m.message)}
+          {m.message}
         </p>
       ))}
       {chosen.map((e, i) => {
@@ -74,7 +74,7 @@ export function RisksStep({ w, preview }: { w: WizardSession; preview: Passthrou
             <ul className="wz-list">
               {messagesOf(name).map((m, k) => (
                 <li key={k} className={`wz-msg wz-${m.severity}`} data-code={m.code}>
-                  <strong>{m.severity}</strong> {uiMessage(m.message)}
+                  <strong>{m.severity}</strong> {m.message}
                 </li>
               ))}
             </ul>

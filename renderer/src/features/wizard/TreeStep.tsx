@@ -1,19 +1,30 @@
 import { useState } from 'react';
 import { useActions, useStudio } from '../../stores/context';
+import { docFile } from '../../stores/documentSlice';
 import type { TreeSource, WizardSession } from '../../stores/studioStore';
 
-/** Device trees the wizard can load: DTS and DTB files of the folder (`.dtsi` are parts of one). */
-const LOADABLE = /\.(dts|dtb)$/;
+/** Device trees of the folder step 1 lists: DTS and DTB files and overlays (`.dtsi` are parts of a tree). */
+const LISTED = /\.(dts|dtb|dtbo|dtso)$/;
 
 /** Step 1: where the devices come from: the board pack, or a DTS/DTB of the folder, compiled by the host. */
 export function TreeStep({ w }: { w: WizardSession }) {
   const actions = useActions();
   const files = useStudio((s) => s.workspaceFiles);
-  const trees = files.filter((f) => f.kind === 'devicetree' && LOADABLE.test(f.path)).map((f) => f.path);
+  const listed = files.filter((f) => f.kind === 'devicetree' && LISTED.test(f.path));
+  // Base trees first; overlays (the host told them by their first bytes) apart, since none can be read alone.
+  // The tree read last for this system (folder settings) first.
+  const remembered = useStudio((s) => s.folderSettings?.passthroughTrees?.[docFile(s)]?.tree);
+  const trees = listed
+    .filter((f) => !f.overlay)
+    .map((f) => f.path)
+    .sort((a, b) => (a === remembered ? -1 : b === remembered ? 1 : 0));
+  const overlays = listed.filter((f) => f.overlay).map((f) => f.path);
   const current = w.source.kind === 'file' ? w.source.path : '';
   const [filter, setFilter] = useState('');
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
-  const shownTrees = trees.filter((p) => p === current || words.every((x) => p.toLowerCase().includes(x)));
+  const shown = (p: string) => p === current || words.every((x) => p.toLowerCase().includes(x));
+  const shownTrees = trees.filter(shown);
+  const shownOverlays = overlays.filter(shown);
   const [dirs, setDirs] = useState(w.source.kind === 'file' && w.source.includeDirs ? w.source.includeDirs.join(' ') : '');
   const choose = (source: TreeSource) => void actions.chooseTree(source, true);
   const t = w.tree;
@@ -81,7 +92,7 @@ export function TreeStep({ w }: { w: WizardSession }) {
       )}
       <div className="row wz-sources-bar">
         <strong>Choose the tree</strong>
-        <input type="search" data-testid="wz-source-filter" placeholder={`Filter ${trees.length} device trees of this folder`} value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <input type="search" data-testid="wz-source-filter" placeholder={`Filter ${trees.length} device trees of this folder${overlays.length ? ` (and ${overlays.length} overlays)` : ''}`} value={filter} onChange={(e) => setFilter(e.target.value)} />
       </div>
       <ul className="wz-sources" role="radiogroup" aria-label="Device tree">
         <li>
@@ -97,11 +108,28 @@ export function TreeStep({ w }: { w: WizardSession }) {
             <label>
               <input type="radio" name="wz-source" data-testid={`wz-source-${p}`} checked={current === p} onChange={() => choose({ kind: 'file', path: p })} />
               <code>{p}</code>
+              {p === remembered && <span className="muted"> — read last for this system</span>}
             </label>
           </li>
         ))}
         {!trees.length && <li className="muted">No .dts or .dtb in this folder: copy your board’s tree in to use it.</li>}
       </ul>
+      {shownOverlays.length > 0 && (
+        <div className="wz-overlays" data-testid="wz-overlays">
+          <strong>Overlays ({overlays.length})</strong>{' '}
+          <span className="muted">— not base trees: an overlay (<code>/plugin/;</code>, .dtbo, .dtso) changes nodes of the tree it is applied to and has no devices alone. Choose the base tree above.</span>
+          <ul className="wz-sources" role="radiogroup" aria-label="Device-tree overlays">
+            {shownOverlays.map((p) => (
+              <li key={p}>
+                <label>
+                  <input type="radio" name="wz-source" data-testid={`wz-source-${p}`} checked={current === p} onChange={() => choose({ kind: 'file', path: p })} />
+                  <code>{p}</code> <span className="muted">overlay</span>
+                </label>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
     </div>
   );
 }

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { hex } from '../../../../shared/format/hex';
 import { allProtectionDomains } from '../../../../shared/model/system';
-import type { PassthroughPreview, VmSpec } from '../../../../shared/passthrough';
+import { vmmCandidates, type PassthroughPreview, type VmSpec } from '../../../../shared/passthrough';
 import { useActions, useStudio } from '../../stores/context';
 import type { WizardSession } from '../../stores/studioStore';
-import { parseBig, uiMessage } from './describe';
+import { parseBig } from './describe';
 
 /** Step 4: the VMM PD and VM the devices go to: one the system has, or new ones with their guest RAM. */
 export function VmStep({ w, preview }: { w: WizardSession; preview: PassthroughPreview | undefined }) {
@@ -12,6 +12,11 @@ export function VmStep({ w, preview }: { w: WizardSession; preview: PassthroughP
   const system = useStudio((s) => s.doc.system);
   const vms = allProtectionDomains(system).filter((p) => p.virtualMachine);
   const pds = allProtectionDomains(system).filter((p) => !p.virtualMachine);
+  // PDs that can take a VM first; drivers and virtualisers of sDDF subsystems (by name or shape) only behind "show all".
+  const candidates = vmmCandidates(system);
+  const [showAll, setShowAll] = useState(false);
+  const hidden = candidates.filter((c) => !c.fit);
+  const offered = candidates.filter((c) => c.fit || showAll || c.pd === w.vm.vmm);
   const t = preview?.plan.vm;
   const busMaster = preview?.plan.devices.some((d) => d.facts.busMaster && d.route === 'direct') ?? false;
   const choice = w.vm.vmm ? (vms.some((p) => p.name === w.vm.vmm) ? `vm:${w.vm.vmm}` : pds.some((p) => p.name === w.vm.vmm) ? `pd:${w.vm.vmm}` : 'new') : vms.length === 1 ? `vm:${vms[0]!.name}` : 'new';
@@ -30,14 +35,23 @@ export function VmStep({ w, preview }: { w: WizardSession; preview: PassthroughP
               VM {p.virtualMachine!.name} in PD {p.name} (existing)
             </option>
           ))}
-          {pds.map((p) => (
-            <option key={p.name} value={`pd:${p.name}`}>
-              PD {p.name}: give it a new VM
+          {offered.map((c) => (
+            <option key={c.pd} value={`pd:${c.pd}`} title={c.reason}>
+              PD {c.pd}: give it a new VM{c.fit ? '' : ` (${c.reason.split(':')[0]})`}
             </option>
           ))}
           <option value="new">A new VMM PD and VM</option>
         </select>
       </label>
+      {hidden.length > 0 && (
+        <p className="muted wz-vmm-rule" data-testid="wz-vmm-rule">
+          {hidden.length} PD{hidden.length === 1 ? '' : 's'} without a VM {hidden.length === 1 ? 'is' : 'are'} not offered: a VMM is a PD with no VM yet that is not the driver or a
+          virtualiser of an sDDF subsystem (by name: *_driver, *_virt*, mux_*, copiers; by shape: a hardware IRQ and device registers) — those serve other PDs. ({hidden.map((c) => c.pd).join(', ')}){' '}
+          <label className="wz-check-inline">
+            <input type="checkbox" data-testid="wz-vmm-show-all" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> show all
+          </label>
+        </p>
+      )}
       {t && (
         <p className="wz-summary" data-testid="wz-vm-summary">
           {t.createVmm ? 'New' : 'Existing'} VMM PD <strong>{t.vmm}</strong> (priority {t.vmmPriority}, {t.programImage}); {t.createVm ? 'new' : 'existing'} VM <strong>{t.vm}</strong> with {t.vcpus} vCPU
@@ -72,7 +86,7 @@ export function VmStep({ w, preview }: { w: WizardSession; preview: PassthroughP
         .filter((m) => ['which-vm', 'vmm-name', 'ram', 'no-hypervisor', 'guest-overlap'].includes(m.code ?? ''))
         .map((m, i) => (
           <p key={i} className={`wz-msg wz-${m.severity}`}>
-            {uiMessage(m.message)}
+            {m.message}
           </p>
         ))}
     </div>

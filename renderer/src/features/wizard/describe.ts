@@ -19,15 +19,3 @@ export function parseBig(text: string): bigint | undefined {
   if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(t)) return undefined;
   return BigInt(t);
 }
-
-/** The engine's messages name the CLI's options where they say what to change; the wizard names its own controls. */
-const CLI_HINTS: [RegExp, string][] = [
-  [/ \(--ram-phys 0x[0-9a-f]+\)/, ' (step 4: guest RAM at the same physical address)'],
-  [/ \(--nic-route path-b for the other\)/, ' (choose Path B above for the other)'],
-  [/ \(--vm NAME or --vmm PD\)/, ' (step 4)'],
-  [/ Keep it anyway with --keep-hypervisor-windows\./, ''],
-];
-
-export function uiMessage(message: string): string {
-  return CLI_HINTS.reduce((m, [re, to]) => m.replace(re, to), message);
-}
