@@ -198,7 +198,12 @@ export function longEdges(edges: readonly LayoutEdgeIn[], reversed: ReadonlyMap<
     d = new Map([[from, 0]]);
     for (let frontier = [from], n = 1; frontier.length && n <= LONG_EDGE_HOPS; n++) {
       const next: string[] = [];
-      for (const p of frontier) for (const q of links.get(p) ?? []) if (!d.has(q)) (d.set(q, n), next.push(q));
+      for (const p of frontier)
+        for (const q of links.get(p) ?? []) {
+          if (d.has(q)) continue;
+          d.set(q, n);
+          next.push(q);
+        }
       frontier = next;
     }
     hops.set(from, d);
@@ -211,7 +216,12 @@ export function longEdges(edges: readonly LayoutEdgeIn[], reversed: ReadonlyMap<
     if (part.has(p)) continue;
     const stack = [p];
     part.set(p, ++parts);
-    while (stack.length) for (const q of links.get(stack.pop()!) ?? []) if (!part.has(q)) (part.set(q, parts), stack.push(q));
+    while (stack.length)
+      for (const q of links.get(stack.pop()!) ?? []) {
+        if (part.has(q)) continue;
+        part.set(q, parts);
+        stack.push(q);
+      }
   }
   const out = new Set<string>();
   for (const e of edges) {
