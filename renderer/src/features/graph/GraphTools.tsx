@@ -60,7 +60,7 @@ export function GraphTools() {
       labelSize: edgeLabelSize,
     };
   };
-  // Each system opened: the layout worker warmed in idle time (the first few of a session; see warmLayoutWorker).
+  // A system opened: the layout worker warmed in idle time (once a session; see warmLayoutWorker).
   const opened = useStudio((s) => s.opened);
   useEffect(() => (opened ? warmLayoutWorker(() => toElkGraph(layoutRequest(store.getState().doc))) : undefined), [opened]); // eslint-disable-line react-hooks/exhaustive-deps
   const autoLayout = (all = false) => {

@@ -26,21 +26,26 @@ export async function layoutInWorker(graph: ElkNodeJson): Promise<{ laid: ElkNod
   }
 }
 
-/** Warm-up layouts a session runs at most (ELK is compiled Java: its first layouts run several times slower). */
-export const WARM_UP_RUNS = 3;
+/** Nodes a system needs for its opening to warm the worker (a small one teaches ELK's compiler little). */
+export const WARM_UP_NODES = 20;
+let warmed = false;
 
 /**
- * Warm the worker while the page is idle: the system just opened is laid out in the worker and the answer dropped, so
- * that the user's Auto layout finds ELK started and its code compiled (a cold worker took 2–5 times as long for the
- * first layouts). Only the first few systems of a session, and never while a layout runs.
+ * Warm the worker while the page is idle: the first system of the session with WARM_UP_NODES nodes or more is laid
+ * out in the worker once and the answer dropped, so that the user's Auto layout finds ELK started and its code
+ * compiled (a cold worker took 2–5 times as long for its first layouts). Once a session, and only if no layout has
+ * run yet: a warm-up still running would hold up the user's layout behind it.
  */
 export function warmLayoutWorker(graph: () => ElkNodeJson): () => void {
-  if (runs >= WARM_UP_RUNS) return () => undefined;
+  if (warmed || runs || busy) return () => undefined;
   const idle = globalThis.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 1000) as unknown as number);
   const cancelIdle = globalThis.cancelIdleCallback ?? ((id: number) => clearTimeout(id));
   const id = idle(() => {
-    if (runs >= WARM_UP_RUNS || busy) return;
-    layoutInWorker(graph()).catch(() => undefined);
+    if (warmed || runs || busy) return;
+    const g = graph();
+    if ((g.children?.length ?? 0) < WARM_UP_NODES) return;
+    warmed = true;
+    layoutInWorker(g).catch(() => undefined);
   }, { timeout: 5000 });
   return () => cancelIdle(id);
 }
