@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { exportSystem } from '../shared/sdf/export';
 import { synthetic250 } from '../shared/model/elkLayout.fixtures';
+import { importSystem } from '../shared/sdf/import';
+import { recogniseGroups } from '../shared/model/groups';
+import { graphEdges } from '../shared/model/graphEdges';
 import { test, expect } from './fixtures';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -21,6 +24,10 @@ interface Drawing {
   edges: number;
   crossings: number;
   zoom: number;
+  /** Group frames drawn; members not wholly inside their frame; other nodes overlapping a frame. */
+  frames: number;
+  membersOutside: number;
+  strangersInside: number;
 }
 
 /** Runs in the page: boxes of nodes, labels and the minimap; edge crossings from the drawn paths (sampled). */
@@ -73,11 +80,25 @@ function measure(): Drawing {
     }
   const vp = document.querySelector('.react-flow__viewport') as HTMLElement;
   const zoom = new DOMMatrixReadOnly(getComputedStyle(vp).transform).a;
-  return { nodes: nodes.length, nodeOverlaps: pairs(nodes), underMinimap: nodes.filter((r) => hit(r, mini)).length, labels: labels.length, labelOverlaps: pairs(labels), labelsAll: labelsAll.length, labelOverlapsAll: pairs(labelsAll), edges: lines.length, crossings, zoom };
+  // Groups: every member inside its frame (a pixel of rounding allowed), no other node touching it.
+  const frames = [...document.querySelectorAll<HTMLElement>('.group-frame')];
+  let membersOutside = 0;
+  let strangersInside = 0;
+  for (const f of frames) {
+    const r = f.getBoundingClientRect();
+    const members = new Set((f.dataset.members ?? '').split(' '));
+    for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node')) {
+      const b = n.getBoundingClientRect();
+      if (members.has(n.dataset.id ?? '')) {
+        if (b.left < r.left - 1 || b.top < r.top - 1 || b.right > r.right + 1 || b.bottom > r.bottom + 1) membersOutside++;
+      } else if (hit(b, r)) strangersInside++;
+    }
+  }
+  return { frames: frames.length, membersOutside, strangersInside, nodes: nodes.length, nodeOverlaps: pairs(nodes), underMinimap: nodes.filter((r) => hit(r, mini)).length, labels: labels.length, labelOverlaps: pairs(labels), labelsAll: labelsAll.length, labelOverlapsAll: pairs(labelsAll), edges: lines.length, crossings, zoom };
 }
 
 const show = (d: Drawing) =>
-  `${d.nodes} nodes, ${d.nodeOverlaps} overlapping pairs, ${d.underMinimap} under the minimap; labels ${d.labelOverlaps} overlapping pairs / ${d.labels} shown (all shown: ${d.labelOverlapsAll}/${d.labelsAll}); ${d.edges} edges, ${d.crossings} crossings; zoom ${d.zoom.toFixed(2)}`;
+  `${d.nodes} nodes, ${d.frames} group frames, ${d.nodeOverlaps} overlapping pairs, ${d.underMinimap} under the minimap; labels ${d.labelOverlaps} overlapping pairs / ${d.labels} shown (all shown: ${d.labelOverlapsAll}/${d.labelsAll}); ${d.edges} edges, ${d.crossings} crossings; zoom ${d.zoom.toFixed(2)}`;
 
 async function fitted(page: Page): Promise<Drawing> {
   await page.getByTestId('btn-fit').click();
@@ -126,6 +147,9 @@ test.describe('auto layout at real scale', () => {
       expect(after.nodes).toBe(before.nodes);
       expect(after.nodeOverlaps).toBe(0);
       expect(after.underMinimap).toBe(0);
+      // Groups laid out as ELK compound nodes: members inside their frame, nothing else under it.
+      expect(after.membersOutside).toBe(0);
+      expect(after.strangersInside).toBe(0);
       expect(after.labelOverlaps).toBeLessThan(Math.max(1, after.labels * 0.1));
       expect(after.labelOverlapsAll).toBeLessThan(Math.max(1, after.labelsAll * 0.1));
       // Close up (Find zooms to a PD): the labels are shown and still apart.
@@ -170,4 +194,121 @@ test('View: hide regions, maps, IRQs; focus fades all but the selection and its 
   await expect(page.locator('.react-flow__node[data-id="pd:net_virt_rx"]')).not.toHaveClass(/faded/);
   await expect(page.locator('.react-flow__node[data-id="pd:CLIENT_VMM"]')).toHaveClass(/faded/);
   await page.getByTestId('canvas').screenshot({ path: 'test-results/screenshots/layout-focus.png' });
+});
+
+/** Opens a system from a plain folder, runs Auto layout and fits. */
+async function openLaidOut(studio: { openProject(dir: string): Promise<void> }, page: Page, workspace: string, name: string, text: string) {
+  const dir = path.join(workspace, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.system`), text);
+  await studio.openProject(dir);
+  await page.getByTestId('explorer-file').filter({ hasText: `${name}.system` }).click();
+  await expect(page.locator('.react-flow__node').first()).toBeVisible();
+  await page.getByTestId('btn-autolayout').click();
+  await expect(page.getByTestId('btn-autolayout')).toHaveText('Auto layout', { timeout: 60_000 });
+  await expect(page.getByTestId('autolayout-error')).toHaveCount(0);
+  return fitted(page);
+}
+
+const shot = (page: Page, name: string) => page.getByTestId('canvas').screenshot({ path: `docs/screenshots/layout-groups-${name}.png` });
+const labelCount = (text: string) => (/^(\d+) edges$/.exec(text) ? Number(/^(\d+)/.exec(text)![1]) : 1);
+
+test.describe('groups', () => {
+  test.use({ viewport: { width: 1400, height: 900 } });
+
+  const groupCases: [string, () => string, string, number][] = [
+    ['path-b', () => readFileSync(path.join(root, 'resources/templates/orin-agx-path-b.system'), 'utf8'), 'group:vmm:CLIENT_VMM', 2],
+    ['echo-server', () => corpus('au-ts__sddf/examples/echo_server/board/odroidc4_4_cores/echo_server.system'), 'group:sddf:net', 3],
+  ];
+  for (const [name, text, group, frameCount] of groupCases) {
+    test(`${name}: groups drawn around their members; collapse keeps the outside edges on one node, expand restores`, async ({ studio, host, page }) => {
+      test.setTimeout(120_000);
+      const system = importSystem(text(), `${name}.system`).model!;
+      const g = recogniseGroups(system).find((x) => x.id === group)!;
+      const laid = await openLaidOut(studio, page, host.workspace, name, text());
+      console.log(`${name}: groups: ${show(laid)}`);
+      expect(laid.frames).toBe(frameCount);
+      expect(laid.membersOutside).toBe(0);
+      expect(laid.strangersInside).toBe(0);
+      expect(laid.nodeOverlaps).toBe(0);
+      expect(laid.underMinimap).toBe(0);
+      await shot(page, `${name}`);
+      const nodes = page.locator('.react-flow__node');
+      const edges = page.locator('.react-flow__edge');
+      const [nodesBefore, edgesBefore] = [await nodes.count(), await edges.count()];
+      // The edges with one end in the group and one outside (graph edges as the canvas draws them).
+      const inside = new Set(g.members);
+      const external = graphEdges(system).filter((e) => inside.has(e.source) !== inside.has(e.target));
+      const outsideEnds = new Set(external.map((e) => (inside.has(e.source) ? e.target : e.source)));
+
+      await page.getByTestId(`group-collapse-${group}`).click();
+      await expect(page.getByTestId(`node-group-${group}`)).toBeVisible();
+      expect(await nodes.count()).toBe(nodesBefore - g.members.length + 1);
+      const aggregated = page.locator('.react-flow__edge.edge-group');
+      await expect(aggregated).toHaveCount(outsideEnds.size);
+      const labels = await aggregated.locator('.react-flow__edge-text').allTextContents();
+      expect(labels.reduce((n, t) => n + labelCount(t), 0)).toBe(external.length);
+      await expect(page.getByTestId(`node-group-${group}`)).toContainText(`${external.length} external edge`);
+      // Selecting the collapsed group shows its summary.
+      await page.getByTestId(`node-group-${group}`).click();
+      await expect(page.getByTestId('group-inspector')).toContainText(g.label);
+      // Laid out collapsed: still no overlaps, nothing under the minimap.
+      await page.getByTestId('btn-autolayout').click();
+      await expect(page.getByTestId('btn-autolayout')).toHaveText('Auto layout', { timeout: 60_000 });
+      const collapsed = await fitted(page);
+      console.log(`${name}: ${group} collapsed: ${show(collapsed)}`);
+      expect(collapsed.nodeOverlaps).toBe(0);
+      expect(collapsed.underMinimap).toBe(0);
+      expect(collapsed.membersOutside).toBe(0);
+      expect(collapsed.strangersInside).toBe(0);
+      await shot(page, `${name}-collapsed`);
+
+      // One click expands.
+      await page.getByTestId(`group-expand-${group}`).click();
+      await expect(page.getByTestId(`node-group-${group}`)).toHaveCount(0);
+      expect(await nodes.count()).toBe(nodesBefore);
+      expect(await edges.count()).toBe(edgesBefore);
+      await expect(page.getByTestId(`group-frame-${group}`)).toBeAttached();
+      // Find opens the collapsed group around the node it finds.
+      await page.getByTestId(`group-collapse-${group}`).click();
+      const member = g.members.find((k) => k.startsWith('pd:'))!;
+      await page.getByTestId('find-node').fill(member.slice(3));
+      await page.getByTestId('find-node').press('Enter');
+      await expect(page.locator(`.react-flow__node[data-id="${member}"]`)).toBeVisible();
+      await expect(page.getByTestId(`node-group-${group}`)).toHaveCount(0);
+      await page.getByTestId('btn-fit').click();
+      // The collapse state is kept with the layout of this system file.
+      await page.getByTestId(`group-collapse-${group}`).click();
+      await studio.save();
+      await expect.poll(() => readFileSync(path.join(host.workspace, name, '.sel4-studio/settings.json'), 'utf8')).toContain(group);
+    });
+  }
+
+  test('path highlight on Path B: the client VMM to the eth driver through the tx virtualiser, the rest faded', async ({ studio, host, page }) => {
+    test.setTimeout(120_000);
+    await openLaidOut(studio, page, host.workspace, 'path', readFileSync(path.join(root, 'resources/templates/orin-agx-path-b.system'), 'utf8'));
+    const node = (k: string) => page.locator(`.react-flow__node[data-id="${k}"]`);
+    const onPath = ['pd:CLIENT_VMM', 'pd:net_virt_tx', 'pd:eth_driver'];
+    // The VMM's title (its middle is the VM box, selected on its own).
+    await studio.node('pd', 'CLIENT_VMM').locator('.node-title').first().click();
+    await studio.node('pd', 'eth_driver').click({ modifiers: ['Control'] });
+    await page.getByTestId('graph-view').locator('summary').click();
+    await page.getByTestId('view-path').click();
+    for (const k of onPath) await expect(node(k)).toHaveClass(/on-path/);
+    for (const k of ['pd:net_virt_rx', 'pd:client0_net_copier', 'mr:guest_ram']) await expect(node(k)).toHaveClass(/faded/);
+    await expect(page.locator('.react-flow__edge.on-path')).toHaveCount(2);
+    await page.getByTestId('graph-view').locator('summary').click();
+    await shot(page, 'path');
+    // Cleared, then in focus mode: Shift+click a second PD.
+    await page.getByTestId('graph-view').locator('summary').click();
+    await page.getByTestId('view-path-clear').click();
+    await expect(page.locator('.react-flow__node.on-path')).toHaveCount(0);
+    await page.getByTestId('view-focus').check();
+    await page.getByTestId('graph-view').locator('summary').click();
+    await page.locator('.react-flow__pane').click({ position: { x: 8, y: 8 } });
+    await studio.selectNode('pd', 'eth_driver');
+    await studio.node('pd', 'client0_net_copier').click({ modifiers: ['Shift'] });
+    for (const k of ['pd:eth_driver', 'pd:net_virt_rx', 'pd:client0_net_copier']) await expect(node(k)).toHaveClass(/on-path/);
+    await expect(node('pd:net_virt_tx')).toHaveClass(/faded/);
+  });
 });

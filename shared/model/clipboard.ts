@@ -106,7 +106,7 @@ export function pasteFragment(frag: Fragment, offset: NodePosition = belowFragme
           protectionDomains: [...doc.system.protectionDomains, ...frag.pds.map(rename)],
           channels: [...doc.system.channels, ...frag.channels.map((c) => ({ ...c, ends: c.ends.map((e) => ({ ...e, pd: pdNames.get(e.pd)! })) as Channel['ends'] }))],
         },
-        layout: { nodes },
+        layout: { ...doc.layout, nodes },
       };
     },
   };

@@ -17,6 +17,7 @@ export interface Edit {
 }
 
 const withNode = (layout: EditorDoc['layout'], key: string, pos: NodePosition) => ({
+  ...layout,
   nodes: { ...layout.nodes, [key]: pos },
 });
 
@@ -135,7 +136,7 @@ export function deleteNodes(keys: string[]): Edit {
           protectionDomains: prune(doc.system.protectionDomains),
           channels: doc.system.channels.filter((c) => !c.ends.some((e) => gone.has(e.pd))),
         },
-        layout: { nodes },
+        layout: { ...doc.layout, nodes },
       };
     },
   };
@@ -291,7 +292,33 @@ export function replaceSystem(label: string, system: SystemModel): Edit {
 
 /** Replace every node position at once (auto-layout): one undo step. */
 export function setLayout(nodes: Record<string, NodePosition>, label = 'Auto layout'): Edit {
-  return { label, apply: (doc) => ({ ...doc, layout: { nodes } }) };
+  return { label, apply: (doc) => ({ ...doc, layout: { ...doc.layout, nodes } }) };
+}
+
+/**
+ * Collapse a group to one node, or expand it (view state kept with the layout, per system file): one undo step.
+ * `members`: where the group's nodes are drawn now. Collapsed, the group's node sits at their top-left corner;
+ * expanded, they move with it (by how far the collapsed node was moved).
+ */
+export function setGroupCollapsed(id: string, collapsed: boolean, label: string, members: Readonly<Record<string, NodePosition>>): Edit {
+  return {
+    label: `${collapsed ? 'Collapse' : 'Expand'} ${label}`,
+    apply(doc) {
+      const was = doc.layout.collapsed ?? [];
+      const next = collapsed ? [...was.filter((g) => g !== id), id] : was.filter((g) => g !== id);
+      const nodes = { ...doc.layout.nodes };
+      const places = Object.values(members);
+      const corner = places.length ? { x: Math.min(...places.map((p) => p.x)), y: Math.min(...places.map((p) => p.y)) } : undefined;
+      if (collapsed && corner) nodes[id] = corner;
+      if (!collapsed) {
+        const at = nodes[id];
+        if (at && corner) for (const [k, p] of Object.entries(members)) nodes[k] = { ...p, x: p.x + at.x - corner.x, y: p.y + at.y - corner.y };
+        delete nodes[id];
+      }
+      const { collapsed: _, ...rest } = doc.layout;
+      return { ...doc, layout: next.length ? { ...rest, nodes, collapsed: next } : { ...rest, nodes } };
+    },
+  };
 }
 
 /**
@@ -302,14 +329,14 @@ export function moveNodes(moves: Record<string, NodePosition>): Edit {
   const pinned = Object.fromEntries(Object.entries(moves).map(([k, p]) => [k, { x: p.x, y: p.y, pinned: true }]));
   return {
     label: Object.keys(moves).length === 1 ? 'Move node' : 'Move nodes',
-    apply: (doc) => ({ ...doc, layout: { nodes: { ...doc.layout.nodes, ...pinned } } }),
+    apply: (doc) => ({ ...doc, layout: { ...doc.layout, nodes: { ...doc.layout.nodes, ...pinned } } }),
   };
 }
 
 function renameKey(layout: EditorDoc['layout'], from: string, to: string): EditorDoc['layout'] {
   if (from === to || !(from in layout.nodes)) return layout;
   const { [from]: pos, ...rest } = layout.nodes;
-  return { nodes: { ...rest, [to]: pos! } };
+  return { ...layout, nodes: { ...rest, [to]: pos! } };
 }
 
 export function stripUndefined<T extends object>(o: T): T {

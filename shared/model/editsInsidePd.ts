@@ -122,7 +122,7 @@ export function addChildPd(parent: string, at: NodePosition, name?: string): Edi
       const prio = Math.max(0, (p.priority ?? 0) - 1);
       const child: ProtectionDomain = { name: childName, id: lowestFree(childAndVcpuIds(p)), priority: prio, programImage: `${childName}.elf`, maps: [], irqs: [], extra: [] };
       const next = onPd(doc, parent, (pd) => ({ ...pd, children: [...(pd.children ?? []), child] }));
-      return { ...next, layout: { nodes: { ...doc.layout.nodes, [pdKey(childName)]: at } } };
+      return { ...next, layout: { ...doc.layout, nodes: { ...doc.layout.nodes, [pdKey(childName)]: at } } };
     },
   };
 }

@@ -44,10 +44,20 @@ export interface LayoutEdgeIn {
   target: string;
   label?: string;
 }
+/** A group drawn as a frame (shared/model/groups.ts): laid out as an ELK compound node, its members inside it. */
+export interface LayoutGroupIn {
+  id: string;
+  /** The request's nodes directly inside (not inside a group within this one). */
+  children: string[];
+  /** The group this one sits in. */
+  parent?: string;
+}
 export interface LayoutRequest {
   system: SystemModel;
   nodes: LayoutNodeIn[];
   edges: LayoutEdgeIn[];
+  /** Groups to keep together, each one ELK compound node (hierarchy handling INCLUDE_CHILDREN: one layering across them). */
+  groups?: LayoutGroupIn[];
   /** Edge label size as the canvas draws it. */
   labelSize: (text: string) => Size;
 }
@@ -96,6 +106,9 @@ export interface LayoutResult {
   /** Routes for the edges whose ends ELK placed (an edge to a pinned or pushed node is drawn by the canvas). */
   routes: Record<string, EdgeRoute>;
 }
+
+/** Room inside a group's frame around its members (the top holds the frame's title); the canvas draws frames with it. */
+export const GROUP_PAD = { top: 34, left: 16, bottom: 16, right: 16 };
 
 /** Room between nodes, and between a node and an edge, in the layering. */
 const GAP = 36;
@@ -251,12 +264,36 @@ export function toElkGraph(req: LayoutRequest): ElkNodeJson {
     if (e.label) edge.labels = [{ text: e.label, ...req.labelSize(e.label) }];
     edges.push(edge);
   }
-  return {
-    id: 'root',
-    layoutOptions: ELK_ROOT_OPTIONS,
-    children: req.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height, ports: ports.get(n.id)!, layoutOptions: { 'elk.portConstraints': 'FIXED_SIDE' } })),
-    edges,
+  const leaf = (n: LayoutNodeIn): ElkNodeJson => ({ id: n.id, width: n.width, height: n.height, ports: ports.get(n.id)!, layoutOptions: { 'elk.portConstraints': 'FIXED_SIDE' } });
+  const groups = (req.groups ?? []).filter((g) => g.children.some((c) => ids.has(c)) || (req.groups ?? []).some((o) => o.parent === g.id));
+  if (!groups.length) return { id: 'root', layoutOptions: ELK_ROOT_OPTIONS, children: req.nodes.map(leaf), edges };
+  // Groups as compound nodes: each node under its group, each group under its parent; edges stay at the root and ELK
+  // lays out across the hierarchy (INCLUDE_CHILDREN), with its coordinates for edges given in the root's frame.
+  const byNode = new Map<string, string>();
+  for (const g of groups) for (const c of g.children) byNode.set(c, g.id);
+  const known = new Set(groups.map((g) => g.id));
+  const compound = new Map<string, ElkNodeJson>(
+    groups.map((g) => [g.id, { id: g.id, children: [], layoutOptions: { 'elk.padding': `[top=${GROUP_PAD.top},left=${GROUP_PAD.left},bottom=${GROUP_PAD.bottom},right=${GROUP_PAD.right}]` } }]),
+  );
+  const top: ElkNodeJson[] = [];
+  for (const n of req.nodes) (byNode.has(n.id) ? compound.get(byNode.get(n.id)!)!.children! : top).push(leaf(n));
+  for (const g of groups) (g.parent && known.has(g.parent) ? compound.get(g.parent)!.children! : top).push(compound.get(g.id)!);
+  return { id: 'root', layoutOptions: { ...ELK_ROOT_OPTIONS, 'elk.hierarchyHandling': 'INCLUDE_CHILDREN', 'elk.json.edgeCoords': 'ROOT' }, children: top, edges };
+}
+
+/** Every laid-out node's top-left in the root's frame (a group's children are placed relative to the group). */
+function absolutePlaces(laid: ElkNodeJson): Map<string, Point & Partial<Size>> {
+  const out = new Map<string, Point & Partial<Size>>();
+  const walk = (n: ElkNodeJson, ox: number, oy: number) => {
+    for (const c of n.children ?? []) {
+      const x = ox + (c.x ?? 0);
+      const y = oy + (c.y ?? 0);
+      out.set(c.id, { x, y, width: c.width, height: c.height });
+      walk(c, x, y);
+    }
   };
+  walk(laid, 0, 0);
+  return out;
 }
 
 interface Rect extends Point, Size {}
@@ -269,7 +306,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * is pushed down until it does not.
  */
 export function fromElkGraph(req: LayoutRequest, laid: ElkNodeJson, pinned: Readonly<Record<string, NodePosition>> = {}): LayoutResult {
-  const at = new Map((laid.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));
+  const nodeIds = new Set(req.nodes.map((n) => n.id));
+  const at = new Map([...absolutePlaces(laid)].filter(([id]) => nodeIds.has(id)));
   const pins = req.nodes.filter((n) => pinned[n.id] && at.has(n.id));
   // The block's offset: the drawing's origin, or where the pinned nodes say ELK's frame sits.
   const dx = pins.length ? median(pins.map((n) => pinned[n.id]!.x - at.get(n.id)!.x)) : LAYOUT_ORIGIN.x;

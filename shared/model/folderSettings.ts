@@ -13,7 +13,7 @@ export const SETTINGS_DIR = '.sel4-studio';
 export const SETTINGS_FILE = `${SETTINGS_DIR}/settings.json`;
 
 const PositionSchema = z.object({ x: z.number(), y: z.number() });
-const LayoutSchema = z.object({ nodes: z.record(z.string(), PositionSchema) });
+const LayoutSchema = z.object({ nodes: z.record(z.string(), PositionSchema), collapsed: z.array(z.string().max(400)).max(1000).optional() });
 
 export const FolderSettingsSchema = z.object({
   schemaVersion: z.literal(FOLDER_SETTINGS_VERSION),

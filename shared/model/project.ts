@@ -34,7 +34,8 @@ export const StudioFileSchema = z.object({
   systemFile: z
     .string()
     .regex(/^[^/\\]+\.system$/, 'systemFile must be a plain file name ending in .system'),
-  layout: z.object({ nodes: z.record(z.string(), PositionSchema) }),
+  /** Node positions; `collapsed`: the groups (shared/model/groups.ts) drawn as one node, by id. */
+  layout: z.object({ nodes: z.record(z.string(), PositionSchema), collapsed: z.array(z.string().max(400)).max(1000).optional() }),
   build: z.object({
     config: BuildConfigSchema,
     toolchain: ToolchainSchema.optional(),

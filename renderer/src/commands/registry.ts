@@ -74,6 +74,13 @@ const definitions = {
   fit: { label: 'Zoom to fit', keys: ['F'], when: (c) => onCanvas(c) && outsideText(c), run: (c) => c.surfaces.canvas?.fit() },
   autoLayout: { label: 'Auto layout', description: 'Lay the graph out by data flow (ELK), keeping the nodes you dragged; Shift+click: all of them (one undo step)', when: onCanvas, enabled: hasProject, run: (c) => c.surfaces.canvas?.autoLayout() },
   focusMode: { label: 'Focus on the selection', description: 'Fade everything but the selection and its neighbours (again: show all)', when: onCanvas, enabled: hasProject, run: (c) => c.actions.setGraphView({ focus: !c.state.graphView.focus }) },
+  highlightPath: {
+    label: 'Highlight path between…',
+    description: 'The shortest path over channels and shared regions between the two selected PDs (Ctrl+click the second; in focus mode Shift+click), the rest faded',
+    when: onCanvas,
+    enabled: (s) => s.selection.filter((k) => k.startsWith('pd:')).length === 2,
+    run: (c) => c.actions.highlightPath(),
+  },
   autoLayoutAll: { label: 'Auto layout, dragged nodes too', description: 'Lay out every node again, the ones you placed by hand too (one undo step)', when: onCanvas, enabled: hasProject, run: (c) => c.surfaces.canvas?.autoLayout(true) },
   format: {
     label: 'Format the system description',

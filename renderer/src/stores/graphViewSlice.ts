@@ -1,4 +1,7 @@
 import type { EdgeRoute } from '../../../shared/model/elkLayout';
+import { setGroupCollapsed } from '../../../shared/model/edits';
+import { recogniseGroups } from '../../../shared/model/groups';
+import { drawnPositions } from '../../../shared/model/layout';
 import type { GraphView } from '../features/graph/graphModel';
 import type { SliceFactory } from './slice';
 
@@ -9,7 +12,7 @@ export interface GraphViewState {
   /** The automatic layout: running, how long the last one took in the worker (ms), or why it failed; `runs` counts
    * the finished ones (two layouts may take the same whole number of ms). */
   autoLayout: { running: boolean; ms?: number; error?: string; runs?: number };
-  /** Kinds hidden, focus mode. */
+  /** Kinds hidden, focus mode, the path highlighted. */
   graphView: GraphView;
 }
 
@@ -19,9 +22,16 @@ export interface GraphViewActions {
   layoutDone(routes: Record<string, EdgeRoute>, ms: number): void;
   layoutFailed(error: string): void;
   setGraphView(change: Partial<GraphView>): void;
+  /**
+   * Collapse a group (shared/model/groups.ts) to one node, or expand it: kept with the layout (per system file, saved
+   * with it), one undo step.
+   */
+  setGroupCollapsed(id: string, collapsed: boolean): void;
+  /** Highlight the shortest path between two PDs (the selection's two, when not given); cleared in the View menu. */
+  highlightPath(ends?: [string, string]): void;
 }
 
-export const createGraphViewSlice: SliceFactory<GraphViewState, GraphViewActions> = (_client, set, get) => ({
+export const createGraphViewSlice: SliceFactory<GraphViewState, GraphViewActions> = (_client, set, get, actions) => ({
   state: { edgeRoutes: {}, autoLayout: { running: false }, graphView: {} },
   actions: {
     layoutStarted() {
@@ -35,6 +45,20 @@ export const createGraphViewSlice: SliceFactory<GraphViewState, GraphViewActions
     },
     setGraphView(change) {
       set({ graphView: { ...get().graphView, ...change } });
+    },
+    setGroupCollapsed(id, collapsed) {
+      const group = recogniseGroups(get().doc.system).find((g) => g.id === id);
+      if (!group || (get().doc.layout.collapsed ?? []).includes(id) === collapsed) return;
+      const drawn = drawnPositions(get().doc);
+      const members = Object.fromEntries(group.members.filter((k) => drawn[k]).map((k) => [k, drawn[k]!]));
+      actions.edit(setGroupCollapsed(id, collapsed, group.label, members));
+      // A collapsed group's members cannot be selected on the canvas: the group is, instead.
+      if (collapsed && get().selection.some((k) => group.members.includes(k))) actions.select([id]);
+    },
+    highlightPath(ends) {
+      const pair = ends ?? get().selection.filter((k) => k.startsWith('pd:'));
+      if (pair.length !== 2) return actions.notify({ kind: 'error', message: 'Highlight path: select two protection domains first (Ctrl+click the second)' });
+      set({ graphView: { ...get().graphView, path: [pair[0]!, pair[1]!] } });
     },
   },
   dispose() {},

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addChannel } from '../../../shared/model/edits';
+import { addChannel, updateProtectionDomain } from '../../../shared/model/edits';
 import { settle } from './testing/fakeClient';
 import { memoryDisk, openedStore, TWO_PD_SYSTEM } from './testing/fixtures';
 
@@ -97,13 +97,28 @@ describe('programs slice', () => {
     store.dispose();
   });
 
-  it('a rename whose new file names are taken is refused before anything changes', async () => {
+  it('a rename whose new file names are taken renames the PD but leaves its program: image name and files kept', async () => {
     const { store, files } = await project({ 'talker.c': 'int x;\n' });
     await store.actions.createPrograms(['sender']);
+    const stub = files['sender.c'];
     await store.actions.renamePd('sender', 'talker');
-    expect(store.getState().doc.text).toBe(TWO_PD_SYSTEM);
+    expect(store.getState().doc.text).toContain('<protection_domain name="talker"');
+    expect(store.getState().doc.text).toContain('<program_image path="sender.elf" />');
     expect(files['talker.c']).toBe('int x;\n');
-    expect(store.getState().notice?.message).toMatch(/talker\.c already exists/);
+    expect(files['sender.c']).toBe(stub);
+    expect(store.getState().notice?.message).toMatch(/keeps sender\.elf and its files: talker\.c already exists/);
+    store.dispose();
+  });
+
+  it('an edit made while a rename looks at the files lands after the rename, on the new name', async () => {
+    const { store } = await project();
+    const renaming = store.actions.renamePd('sender', 'talker');
+    // At once, as the inspector's next field would: the PD already has its new name.
+    store.actions.edit(updateProtectionDomain('talker', { priority: 200 }));
+    await renaming;
+    expect(store.getState().doc.text).toMatch(/<protection_domain name="talker" priority="200"/);
+    store.actions.undo();
+    expect(store.getState().doc.text).toMatch(/<protection_domain name="talker" priority="(?!200)/);
     store.dispose();
   });
 });

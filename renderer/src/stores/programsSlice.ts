@@ -206,19 +206,21 @@ export const createProgramsSlice: SliceFactory<ProgramsState, ProgramsActions> =
         const pd = allProtectionDomains(s.doc.system).find((p) => p.name === from);
         if (!pd) return;
         const follows = pd.programImage === defaultImage(from) && !s.doc.composite;
-        if (follows) {
-          // Refused before anything changes when the new names are taken (a file is never renamed over another).
-          const dir = folderOf(s);
-          for (const f of [programFiles(from).source, programFiles(from).header]) {
-            const target = f === programFiles(from).source ? programFiles(to).source : programFiles(to).header;
-            if ((await readMaybe(client, `${dir}${f}`)) && (await readMaybe(client, `${dir}${target}`))) {
-              return set({ notice: { kind: 'error', message: `Rename ${from} to ${to}: ${dir}${target} already exists, so ${dir}${f} cannot follow; rename or remove it first` } });
-            }
-          }
-        }
+        // The model edit comes first, at once: an edit the user makes while the files are looked at must land after
+        // the rename (and on the new name), never before it.
         actions.edit(updateProtectionDomain(from, { name: to, ...(follows ? { programImage: defaultImage(to) } : {}) }));
         const after = get().doc;
         if (!follows || after === s.doc) return;
+        // A file is never renamed over another: when a new name is taken, the program keeps its files and its image
+        // name (one more edit), and the user is told which file is in the way.
+        const dir = folderOf(s);
+        for (const f of [programFiles(from).source, programFiles(from).header]) {
+          const target = f === programFiles(from).source ? programFiles(to).source : programFiles(to).header;
+          if ((await readMaybe(client, `${dir}${f}`)) && (await readMaybe(client, `${dir}${target}`))) {
+            if (allProtectionDomains(get().doc.system).some((p) => p.name === to && p.programImage === defaultImage(to))) actions.edit(updateProtectionDomain(to, { programImage: defaultImage(from) }));
+            return set({ notice: { kind: 'error', message: `Renamed ${from} to ${to}, but its program keeps ${defaultImage(from)} and its files: ${dir}${target} already exists, so ${dir}${f} cannot follow (rename or remove it, then rename again)` } });
+          }
+        }
         try {
           const done = await moveProgram(from, to, after.system);
           if (done.length) {

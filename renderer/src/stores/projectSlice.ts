@@ -14,7 +14,7 @@ function folderSettingsOf(current: FolderSettings | undefined, studio: StudioFil
   if (!studio.build.toolchain) delete build.toolchain;
   if (!studio.build.sdkPath) delete build.sdkPath;
   const next: FolderSettings = { ...base, board: studio.board, build };
-  if (docPath && Object.keys(studio.layout.nodes).length) next.layouts = { ...base.layouts, [docPath]: studio.layout };
+  if (docPath && (Object.keys(studio.layout.nodes).length || studio.layout.collapsed?.length)) next.layouts = { ...base.layouts, [docPath]: studio.layout };
   // Unchanged settings compare equal to the current ones, so nothing is written.
   if (base.board === undefined && studio.board === 'qemu_virt_aarch64') delete next.board;
   if (base.build.config === undefined && studio.build.config === 'debug') delete next.build.config;

@@ -17,3 +17,8 @@ declare module '*?url' {
   const url: string;
   export default url;
 }
+/** A file's text (Vite `?raw`): the renderer's tests read templates this way, never through Node's fs. */
+declare module '*?raw' {
+  const text: string;
+  export default text;
+}

@@ -1,4 +1,4 @@
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore, type Connection, type Edge, type EdgeChange, type NodeChange } from '@xyflow/react';
+import { Background, Controls, EdgeLabelRenderer, MiniMap, ReactFlow, ViewportPortal, useReactFlow, useStore, type Connection, type Edge, type EdgeChange, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { addChannel, addMap, moveNodes } from '../../../../shared/model/edits';
@@ -8,8 +8,10 @@ import type { NodePosition } from '../../../../shared/model/project';
 import { useActions, useStudio } from '../../stores/context';
 import { useAnalysis, useProblems } from '../problems/useProblems';
 import { problemsByKey } from '../../../../shared/model/graphKeys';
-import { applyView, stabilize, toFlow, type StudioNode } from './graphModel';
-import { nodeTypes } from './nodes';
+import { applyGroups, applyView, groupFrames, stabilize, toFlow, type StudioNode } from './graphModel';
+import { GroupFrames, GroupTitles, nodeTypes } from './nodes';
+import { drawnAs, recogniseGroups } from '../../../../shared/model/groups';
+import { shortestPath } from '../../../../shared/model/graphPath';
 import { edgeTypes } from './SpreadEdge';
 import { hex } from '../../../../shared/format/hex';
 import { guestRamFacts } from '../../../../shared/model/board';
@@ -23,7 +25,7 @@ const LABEL_MIN_ZOOM = 0.4;
 const MULTI_KEYS = ['Control', 'Meta', 'Shift'];
 const FIT = { maxZoom: 1.2 };
 const PRO = { hideAttribution: true };
-const miniColor = (n: { type?: string }) => (n.type === 'pd' ? '#5b8ff0' : '#48b87a');
+const miniColor = (n: { type?: string }) => (n.type === 'pd' ? '#5b8ff0' : n.type === 'group' ? '#9a7ad8' : '#48b87a');
 /** PD → region (a map; from the VM's handle, into the VM) or PD → PD (a channel; not from the VM's handle). */
 const isValidConnection = (c: { source: string; target: string; sourceHandle?: string | null }) =>
   c.source.startsWith('pd:') && c.source !== c.target && (c.target.startsWith('mr:') || (c.target.startsWith('pd:') && c.sourceHandle !== 'vm'));
@@ -82,17 +84,32 @@ function CanvasInner() {
   const routes = useStudio((s) => s.edgeRoutes);
   const view = useStudio((s) => s.graphView);
   const labelsHidden = useStore((s) => s.transform[2] < LABEL_MIN_ZOOM);
+  // Groups (sDDF subsystems, VMMs with their VMs, parents with their children): frames, or one node when collapsed.
+  const groups = useMemo(() => recogniseGroups(doc.system), [doc.system]);
+  const collapsedList = doc.layout.collapsed;
+  const collapsed = useMemo(() => new Set(collapsedList ?? []), [collapsedList]);
+  // The path highlighted: the View menu's (Highlight path between…), or in focus mode a selection of two PDs
+  // (Shift-click the second). Its nodes as drawn: a member of a collapsed group is the group's node.
+  const path = useMemo(() => {
+    const pds = selection.filter((k) => k.startsWith('pd:'));
+    const ends = view.path ?? (view.focus && pds.length === 2 && selection.length === 2 ? [pds[0]!, pds[1]!] : undefined);
+    const p = ends && shortestPath(doc.system, ends[0], ends[1]);
+    if (!p) return undefined;
+    const as = drawnAs(groups, collapsed);
+    return { nodes: p.nodes.map(as), edges: p.edges };
+  }, [view.path, view.focus, selection, doc.system, groups, collapsed]);
   const base = useMemo(() => {
-    const f = applyView(toFlow(doc, selection, counts, keyProblems, routes), view, selection);
+    const f = applyView(applyGroups(toFlow(doc, selection, counts, keyProblems, routes), groups, collapsed, doc.layout.nodes, selection), view, selection, path);
     const nodes = stabilize(cache.current.nodes, f.nodes);
     const edges = stabilize(cache.current.edges, f.edges);
     cache.current = { nodes: new Map(nodes.map((n) => [n.id, n])), edges: new Map(edges.map((e) => [e.id, e])) };
     return { nodes, edges };
-  }, [doc, selection, counts, keyProblems, routes, view]);
+  }, [doc, selection, counts, keyProblems, routes, view, groups, collapsed, path]);
   const sized = useMemo(() => base.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n)), [base, measured]);
   const nodes = useMemo(() => (Object.keys(dragging).length ? sized.map((n) => (dragging[n.id] ? { ...n, position: dragging[n.id]! } : n)) : sized) as StudioNode[], [sized, dragging]);
   const edges = base.edges;
   nodeCount.current = nodes.length;
+  const frames = useMemo(() => groupFrames(nodes, groups, collapsed), [nodes, groups, collapsed]);
 
   // The change handler reads the latest drag and selection through refs, so it stays the same function during a drag.
   const live = useRef({ dragging, selection });
@@ -236,6 +253,12 @@ function CanvasInner() {
         proOptions={PRO}
       >
         <Background gap={20} />
+        <ViewportPortal>
+          <GroupFrames frames={frames} />
+        </ViewportPortal>
+        <EdgeLabelRenderer>
+          <GroupTitles frames={frames} />
+        </EdgeLabelRenderer>
         <MiniMap pannable zoomable nodeColor={miniColor} nodeStrokeWidth={2} />
         <Controls />
         <LiveLegend />

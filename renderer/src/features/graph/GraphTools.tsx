@@ -1,9 +1,10 @@
 import { useReactFlow } from '@xyflow/react';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { setLayout } from '../../../../shared/model/edits';
 import { fromElkGraph, pinnedPositions, toElkGraph } from '../../../../shared/model/elkLayout';
 import { graphEdges } from '../../../../shared/model/graphEdges';
-import { toFlow } from './graphModel';
+import { applyGroups, toFlow } from './graphModel';
+import { framedGroups, recogniseGroups } from '../../../../shared/model/groups';
 import { layoutInWorker, warmLayoutWorker } from './elkClient';
 import { edgeLabelSize, layoutSize } from './nodeSize';
 import { fitAll } from './fit';
@@ -33,6 +34,7 @@ export function GraphTools() {
   const system = useStudio((s) => s.doc.system);
   const layout = useStudio((s) => s.autoLayout);
   const view = useStudio((s) => s.graphView);
+  const groupIds = useMemo(() => recogniseGroups(system).map((g) => g.id), [system]);
   const [query, setQuery] = useState('');
   const [miss, setMiss] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
@@ -46,18 +48,32 @@ export function GraphTools() {
     const hit = names.find((k) => k.slice(3).toLowerCase() === t) ?? names.find((k) => k.slice(3).toLowerCase().includes(t));
     setMiss(!hit);
     if (!hit) return;
+    // A node inside a collapsed group: the groups around it open first.
+    const doc = store.getState().doc;
+    const collapsed = new Set(doc.layout.collapsed ?? []);
+    const around = recogniseGroups(doc.system).filter((g) => collapsed.has(g.id) && g.members.includes(hit));
+    for (const g of around) actions.setGroupCollapsed(g.id, false);
     actions.select([hit]);
     input.current?.blur();
-    void flow.fitView({ nodes: [{ id: hit }], maxZoom: 1.2, duration: 200 });
+    const zoom = () => void flow.fitView({ nodes: [{ id: hit }], maxZoom: 1.2, duration: 200 });
+    // An opened group's members reach the canvas on the next render.
+    if (around.length) setTimeout(zoom, 50);
+    else zoom();
   };
-  /** The layout request for a document: the nodes at the sizes drawn (estimated until measured). */
+  /** The layout request for a document, as the canvas draws it (at the sizes drawn, estimated until measured): a
+   * collapsed group is one node with its members' outside edges; the groups drawn as frames are ELK compound nodes,
+   * so their members are laid out together. */
   const layoutRequest = (doc: StudioDoc) => {
-    const { nodes } = toFlow(doc, [], new Map());
+    const groups = recogniseGroups(doc.system);
+    const collapsed = new Set(doc.layout.collapsed ?? []);
+    const drawn = applyGroups(toFlow(doc, [], new Map()), groups, collapsed, doc.layout.nodes);
+    const { nodes } = drawn;
     return {
       system: doc.system,
       nodes: nodes.map((n) => ({ id: n.id, ...layoutSize(n, flow.getInternalNode(n.id)?.measured) })),
-      edges: graphEdges(doc.system),
+      edges: collapsed.size ? drawn.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, label: typeof e.label === 'string' ? e.label : undefined })) : graphEdges(doc.system),
       labelSize: edgeLabelSize,
+      groups: framedGroups(groups, collapsed, new Set(nodes.map((n) => n.id))),
     };
   };
   // A system opened: the layout worker warmed in idle time (once a session; see warmLayoutWorker).
@@ -73,7 +89,9 @@ export function GraphTools() {
         // Edited while ELK ran: the answer is for a document that is gone.
         if (store.getState().doc !== doc) return actions.layoutFailed('the system changed during the layout; run it again');
         const { positions, routes } = fromElkGraph(req, laid, pinned);
-        actions.edit(setLayout(positions, all ? 'Auto layout (all)' : 'Auto layout'));
+        // The members of a collapsed group keep their places (expanding moves them with the group's node).
+        const hidden = Object.fromEntries(Object.entries(doc.layout.nodes).filter(([k]) => !(k in positions)));
+        actions.edit(setLayout({ ...hidden, ...positions }, all ? 'Auto layout (all)' : 'Auto layout'));
         actions.layoutDone(routes, ms);
         setTimeout(fit, 50);
       },
@@ -124,6 +142,25 @@ export function GraphTools() {
               <input type="checkbox" data-testid={`view-${key}`} checked={Boolean(view[key])} onChange={(e) => actions.setGraphView({ [key]: e.target.checked })} /> {label}
             </label>
           ))}
+          <hr />
+          <button data-testid="view-path" title={commandTitle('highlightPath')} onClick={() => actions.highlightPath()}>
+            Highlight path between…
+          </button>
+          {view.path && (
+            <button data-testid="view-path-clear" onClick={() => actions.setGraphView({ path: undefined })}>
+              Clear path ({view.path.map((k) => k.slice(3)).join(' ↔ ')})
+            </button>
+          )}
+          {groupIds.length > 0 && (
+            <>
+              <button data-testid="view-collapse-all" onClick={() => groupIds.forEach((id) => actions.setGroupCollapsed(id, true))}>
+                Collapse all groups
+              </button>
+              <button data-testid="view-expand-all" onClick={() => groupIds.forEach((id) => actions.setGroupCollapsed(id, false))}>
+                Expand all groups
+              </button>
+            </>
+          )}
         </div>
       </details>
       <details className="shortcuts" data-testid="shortcuts" open={shortcutsOpen} onToggle={(e) => setShortcutsOpen(e.currentTarget.open)}>

@@ -5,6 +5,9 @@ import type { EdgeRoute } from '../../../../shared/model/elkLayout';
 import { drawnPositions, estimatedPdHeight, LAYOUT_ORIGIN, pdsInDrawOrder } from '../../../../shared/model/layout';
 import { isArmIrq, mrKey, pdKey, type IrqEntry } from '../../../../shared/model/system';
 import { graphEdges, type GraphEdgeKind } from '../../../../shared/model/graphEdges';
+import { GROUP_PAD } from '../../../../shared/model/elkLayout';
+import { drawnAs, framedGroups, type Group, type GroupKind } from '../../../../shared/model/groups';
+import type { NodePosition } from '../../../../shared/model/project';
 
 export type PdNodeData = {
   kind: 'pd';
@@ -20,7 +23,9 @@ export type PdNodeData = {
   parent?: { name: string; id?: number };
 };
 export type MrNodeData = { kind: 'mr'; name: string; size?: number; physAddr?: number; problems: number };
-export type StudioNode = Node<PdNodeData, 'pd'> | Node<MrNodeData, 'mr'>;
+/** A collapsed group: one node standing for its members; its edges are theirs to the outside, aggregated. */
+export type GroupNodeData = { kind: 'group'; name: string; groupKind: GroupKind; pds: number; mrs: number; links: number };
+export type StudioNode = Node<PdNodeData, 'pd'> | Node<MrNodeData, 'mr'> | Node<GroupNodeData, 'group'>;
 
 /**
  * The model as React Flow nodes and edges (maps PD→MR, channels PD↔PD). Pure: the canvas is controlled.
@@ -154,6 +159,8 @@ export interface GraphView {
   hideMaps?: boolean;
   hideIrqs?: boolean;
   focus?: boolean;
+  /** Two nodes whose shortest path (channels, shared regions) is highlighted, the rest faded. */
+  path?: [string, string];
 }
 
 /**
@@ -161,12 +168,26 @@ export interface GraphView {
  * setvar edges; hidden IRQs empty the PDs' chips. Focus, with something selected: the selected nodes and edges, the
  * nodes one edge away and the edges between those stay; everything else gets the `faded` class.
  */
-export function applyView(flow: { nodes: StudioNode[]; edges: Edge[] }, view: GraphView, selection: readonly string[]): { nodes: StudioNode[]; edges: Edge[] } {
+export function applyView(
+  flow: { nodes: StudioNode[]; edges: Edge[] },
+  view: GraphView,
+  selection: readonly string[],
+  path?: { nodes: readonly string[]; edges: readonly string[] },
+): { nodes: StudioNode[]; edges: Edge[] } {
   let { nodes, edges } = flow;
   if (view.hideRegions) nodes = nodes.filter((n) => n.type !== 'mr');
   if (view.hideIrqs) nodes = nodes.map((n) => (n.type === 'pd' && n.data.irqs.length ? { ...n, data: { ...n.data, irqs: [] }, initialHeight: (n.initialHeight ?? 70) - Math.ceil(n.data.irqs.length / 3) * 20 } : n));
   const shown = new Set(nodes.map((n) => n.id));
   edges = edges.filter((e) => shown.has(e.source) && shown.has(e.target) && !(view.hideMaps && /^(map|vmmap|setvar):/.test(e.id)));
+  if (path) {
+    // The path: its nodes (or the collapsed groups holding them) and edges (or the aggregated edges carrying them).
+    const on = new Set(path.nodes);
+    const via = new Set(path.edges);
+    const mark = (cls: string | undefined, hit: boolean) => `${cls ? `${cls} ` : ''}${hit ? 'on-path' : 'faded'}`;
+    nodes = nodes.map((n) => ({ ...n, className: mark(n.className, on.has(n.id)) }));
+    edges = edges.map((e) => ({ ...e, className: mark(e.className, via.has(e.id) || ((e.data?.members as string[] | undefined) ?? []).some((m) => via.has(m))) }));
+    return { nodes, edges };
+  }
   if (view.focus && selection.length) {
     const sel = new Set(selection);
     const near = new Set(nodes.filter((n) => sel.has(n.id)).map((n) => n.id));
@@ -180,4 +201,111 @@ export function applyView(flow: { nodes: StudioNode[]; edges: Edge[] }, view: Gr
     edges = edges.map((e) => (near.has(e.source) && near.has(e.target) ? e : { ...e, className: fade(e.className) }));
   }
   return { nodes, edges };
+}
+
+/**
+ * The drawing with groups applied: a collapsed group (the outermost collapsed one) is one node where its members
+ * were — at its stored place, else at its members' top-left corner — and every edge from a member to the outside
+ * leaves from it, edges between the same two drawn nodes aggregated into one labelled with their count. Edges inside
+ * a collapsed group are not drawn.
+ */
+export function applyGroups(
+  flow: { nodes: StudioNode[]; edges: Edge[] },
+  groups: readonly Group[],
+  collapsed: ReadonlySet<string>,
+  stored: Readonly<Record<string, NodePosition>>,
+  selection: readonly string[] = [],
+): { nodes: StudioNode[]; edges: Edge[] } {
+  const live = groups.filter((g) => collapsed.has(g.id));
+  if (!live.length) return flow;
+  const as = drawnAs(groups, collapsed);
+  const heads = new Set(flow.nodes.map((n) => as(n.id)).filter((id) => id.startsWith('group:')));
+  if (!heads.size) return flow;
+  const sel = new Set(selection);
+  const nodes: StudioNode[] = flow.nodes.filter((n) => as(n.id) === n.id);
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  const edges: Edge[] = [];
+  const agg = new Map<string, Edge & { data: { members: string[] } }>();
+  for (const e of flow.edges) {
+    const [s, t] = [as(e.source), as(e.target)];
+    if (s === e.source && t === e.target) {
+      edges.push(e);
+      continue;
+    }
+    if (s === t) continue;
+    const key = [s, t].sort().join('|');
+    const a = agg.get(key);
+    if (a) a.data.members.push(e.id);
+    else agg.set(key, { id: `agg:${key}`, source: s, sourceHandle: 'pd', target: t, targetHandle: 'in', type: 'spread', className: 'edge-group', data: { members: [e.id], offset: 0 } });
+  }
+  for (const e of agg.values()) {
+    const n = e.data.members.length;
+    e.label = n === 1 ? (flow.edges.find((x) => x.id === e.data.members[0])?.label as string) : `${n} edges`;
+    if (sel.has(e.id)) e.selected = true;
+    edges.push(e);
+  }
+  const links = new Map<string, number>();
+  for (const e of agg.values()) for (const end of [e.source, e.target]) if (heads.has(end)) links.set(end, (links.get(end) ?? 0) + e.data.members.length);
+  for (const id of heads) {
+    const g = byId.get(id)!;
+    const inside = flow.nodes.filter((n) => as(n.id) === id);
+    const at = stored[id] ?? { x: Math.min(...inside.map((n) => n.position.x)), y: Math.min(...inside.map((n) => n.position.y)) };
+    nodes.push({
+      id,
+      type: 'group',
+      position: { x: at.x, y: at.y },
+      selected: sel.has(id),
+      initialWidth: 220,
+      initialHeight: 84,
+      data: { kind: 'group', name: g.label, groupKind: g.kind, pds: g.members.filter((k) => k.startsWith('pd:')).length, mrs: g.members.filter((k) => k.startsWith('mr:')).length, links: links.get(id) ?? 0 },
+    });
+  }
+  return { nodes, edges };
+}
+
+/** A group drawn as a frame around its members (flow coordinates), outer frames first (drawn beneath). */
+export interface GroupFrame {
+  id: string;
+  label: string;
+  kind: GroupKind;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  depth: number;
+  /** The drawn nodes inside (nested frames' too). */
+  members: string[];
+}
+
+const nodeRect = (n: StudioNode) => ({ x: n.position.x, y: n.position.y, width: n.measured?.width ?? n.width ?? n.initialWidth ?? 200, height: n.measured?.height ?? n.height ?? n.initialHeight ?? 72 });
+
+/** The frames of the groups shown expanded, each around its drawn members and the frames inside it (GROUP_PAD). */
+export function groupFrames(nodes: readonly StudioNode[], groups: readonly Group[], collapsed: ReadonlySet<string>): GroupFrame[] {
+  if (!groups.length) return [];
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const shown = framedGroups(groups, collapsed, new Set(byId.keys()));
+  const frames = new Map<string, GroupFrame>();
+  const depth = (id: string): number => {
+    const p = shown.find((g) => g.id === id)?.parent;
+    return p ? 1 + depth(p) : 0;
+  };
+  // Innermost first, so an outer frame holds the inner ones.
+  const order = [...shown].sort((a, b) => depth(b.id) - depth(a.id));
+  for (const g of order) {
+    const rects = g.children.filter((c) => byId.has(c)).map((c) => nodeRect(byId.get(c)!));
+    const members = g.children.filter((c) => byId.has(c));
+    for (const inner of shown.filter((o) => o.parent === g.id)) {
+      const f = frames.get(inner.id);
+      if (!f) continue;
+      rects.push(f);
+      members.push(...f.members);
+    }
+    if (!rects.length) continue;
+    const x = Math.min(...rects.map((r) => r.x)) - GROUP_PAD.left;
+    const y = Math.min(...rects.map((r) => r.y)) - GROUP_PAD.top;
+    const width = Math.max(...rects.map((r) => r.x + r.width)) + GROUP_PAD.right - x;
+    const height = Math.max(...rects.map((r) => r.y + r.height)) + GROUP_PAD.bottom - y;
+    frames.set(g.id, { id: g.id, label: g.label, kind: g.kind, x, y, width, height, depth: depth(g.id), members });
+  }
+  return [...frames.values()].sort((a, b) => a.depth - b.depth);
 }

@@ -24,6 +24,7 @@ const FRAME_W = 28;
 
 export function estimatedNodeSize(n: StudioNode): Size {
   const d = n.data;
+  if (d.kind === 'group') return { width: Math.ceil(Math.max(190, textWidth(d.name, TITLE, 9)) + FRAME_W + 2), height: 84 };
   if (d.kind === 'mr') {
     const meta = `0x${(d.size ?? 0).toString(16)}${d.physAddr !== undefined ? ` @ 0x${d.physAddr.toString(16)}` : ''}`;
     return { width: Math.ceil(Math.max(170, textWidth(d.name, TITLE, 9), textWidth(meta, META, 7), textWidth('DEVICE REGION', KIND, 7.5)) + FRAME_W + 2), height: 74 };

@@ -2,7 +2,7 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { hex } from '../../../../shared/format/hex';
 import type { MouseEvent } from 'react';
 import { useActions, useStudio } from '../../stores/context';
-import type { MrNodeData, PdNodeData } from './graphModel';
+import type { GroupFrame, GroupNodeData, MrNodeData, PdNodeData } from './graphModel';
 import { useLiveNode } from './liveOverlay';
 
 export function PdNode({ data, selected }: NodeProps & { data: PdNodeData }) {
@@ -77,4 +77,79 @@ export function MrNode({ data, selected }: NodeProps & { data: MrNodeData }) {
   );
 }
 
-export const nodeTypes = { pd: PdNode, mr: MrNode };
+const GROUP_KIND: Record<GroupNodeData['groupKind'], string> = { sddf: 'sDDF subsystem', vmm: 'VMM and its VM', children: 'PD and its children' };
+
+/** A collapsed group: one node; ▸ (one click) expands it. Selecting it shows the group's summary in the inspector. */
+export function GroupNode({ id, data, selected }: NodeProps & { data: GroupNodeData }) {
+  const actions = useActions();
+  return (
+    <div className={`node node-group group-${data.groupKind}${selected ? ' selected' : ''}`} data-testid={`node-group-${id}`}>
+      <Handle type="target" id="in" position={Position.Left} />
+      <div className="node-kind">
+        <button
+          className="group-toggle nodrag"
+          data-testid={`group-expand-${id}`}
+          title="Expand this group"
+          onClick={(e) => {
+            e.stopPropagation();
+            actions.setGroupCollapsed(id, false);
+          }}
+        >
+          ▸
+        </button>{' '}
+        {GROUP_KIND[data.groupKind]} · collapsed
+      </div>
+      <div className="node-title">{data.name}</div>
+      <div className="node-meta">
+        {data.pds} PD{data.pds === 1 ? '' : 's'} · {data.mrs} region{data.mrs === 1 ? '' : 's'} · {data.links} external edge{data.links === 1 ? '' : 's'}
+      </div>
+      <Handle type="source" id="pd" position={Position.Right} />
+    </div>
+  );
+}
+
+/**
+ * The expanded groups' frames, drawn in the viewport beneath the edges and nodes (they are not nodes: counts, the
+ * minimap and selection stay the nodes'); they take no clicks (their titles do: GroupTitles).
+ */
+export function GroupFrames({ frames }: { frames: readonly GroupFrame[] }) {
+  return (
+    <>
+      {frames.map((f) => (
+        <div
+          key={f.id}
+          className={`group-frame group-${f.kind}`}
+          data-testid={`group-frame-${f.id}`}
+          data-members={f.members.join(' ')}
+          style={{ transform: `translate(${f.x}px, ${f.y}px)`, width: f.width, height: f.height }}
+        />
+      ))}
+    </>
+  );
+}
+
+/**
+ * The frames' titles, each the group's collapse button: in the edge-label layer, so above the edges (clickable at fit
+ * zoom, where a title is a few pixels high) and beneath the nodes.
+ */
+export function GroupTitles({ frames }: { frames: readonly GroupFrame[] }) {
+  const actions = useActions();
+  return (
+    <>
+      {frames.map((f) => (
+        <button
+          key={f.id}
+          className={`group-frame-title group-${f.kind}`}
+          data-testid={`group-collapse-${f.id}`}
+          title="Collapse this group to one node"
+          style={{ transform: `translate(${f.x + 6}px, ${f.y + 4}px)` }}
+          onClick={() => actions.setGroupCollapsed(f.id, true)}
+        >
+          <span className="group-toggle">▾</span> {f.label}
+        </button>
+      ))}
+    </>
+  );
+}
+
+export const nodeTypes = { pd: PdNode, mr: MrNode, group: GroupNode };

@@ -1,4 +1,6 @@
 import { allProtectionDomains, type MapEntry, type SystemModel } from '../../../../shared/model/system';
+import { recogniseGroups } from '../../../../shared/model/groups';
+import { GroupInspector } from './GroupInspector';
 import { useStudio } from '../../stores/context';
 import { useProblems } from '../problems/useProblems';
 import { ChannelInspector, MapInspector, type MapSelection } from './EdgeInspector';
@@ -34,14 +36,16 @@ export function Inspector() {
   const irqPd = irqSel ? pds.find((p) => p.name === irqSel[1] && p.irqs[Number(irqSel[2])]) : undefined;
   const svSel = key ? /^setvar:(.+):(\d+)$/.exec(key) : null;
   const svPd = svSel ? pds.find((p) => p.name === svSel[1] && p.setvars?.[Number(svSel[2])]) : undefined;
+  const group = key?.startsWith('group:') ? recogniseGroups(system).find((g) => g.id === key) : undefined;
   const mine = key ? problems.filter((p) => p.key === key) : [];
-  const nothing = !pd && !mr && !mapSel && !channel && !vmPd && !irqPd && !svPd;
+  const nothing = !pd && !mr && !mapSel && !channel && !vmPd && !irqPd && !svPd && !group;
   return (
     <aside className="inspector" aria-label="Inspector" data-testid="inspector">
       <h3>Inspector</h3>
       {nothing && <p className="muted">{selection.length > 1 ? `${selection.length} items selected` : 'Select a node to edit it.'}</p>}
       {pd && <PdInspector key={key} pd={pd} system={system} isChild={!system.protectionDomains.includes(pd)} />}
       {mr && <MrInspector key={key} mr={mr} />}
+      {group && <GroupInspector key={key} group={group} />}
       {mapSel && <MapInspector key={key} mapSel={mapSel} selKey={key!} />}
       {channel && <ChannelInspector key={key} channel={channel} chIndex={chIndex} selKey={key!} />}
       {vmPd && <VmInspector key={key} pd={vmPd} />}
