@@ -118,11 +118,12 @@ async function autoLayoutTimes(page, n = 4) {
   const button = page.getByTestId('btn-autolayout');
   const times = [];
   for (let i = 0; i < n; i++) {
-    const before = await button.getAttribute('data-ms');
+    // data-runs counts finished layouts: two may take the same whole number of ms, so data-ms alone may not change.
+    const before = await button.getAttribute('data-runs');
     await button.click();
     await page.waitForFunction((prev) => {
       const b = document.querySelector('[data-testid=btn-autolayout]');
-      return b && !b.disabled && b.getAttribute('data-ms') !== null && (b.getAttribute('data-ms') !== prev || document.querySelector('[data-testid=autolayout-error]'));
+      return b && !b.disabled && b.getAttribute('data-runs') !== prev;
     }, before, { polling: 100, timeout: 60_000 });
     if (await page.getByTestId('autolayout-error').count()) throw new Error(`auto layout failed: ${await page.getByTestId('autolayout-error').textContent()}`);
     times.push(Number(await button.getAttribute('data-ms')));
@@ -226,7 +227,7 @@ export async function liveStream(page, workspace, { consoleShown = true, speaker
       const byId = new Map(profile.nodes.map((n) => [n.id, n]));
       profile.samples.forEach((id, i) => {
         const n = byId.get(id);
-        const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+        const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}:${n.callFrame.columnNumber}`;
         self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0) / 1000);
       });
       console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(0)} ms ${k}`).join('\n'));

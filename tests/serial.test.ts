@@ -70,6 +70,8 @@ describe.runIf(hasSocat || process.env.CI === 'true')('serial service on real pt
     const svc = new SerialService({ data: (_id, d) => (chunks.push(Buffer.from(d)), (n += d.length)), status: () => undefined });
     const log = path.join(dir, 'console.log');
     const id = await svc.open(a, { baudRate: 115200, logFile: log });
+    let reads = 0;
+    svc.tap(id, () => reads++);
     const board = await openBoard(b);
     const payload = randomBytes(10 * 1024 * 1024);
     for (let off = 0; off < payload.length; off += 65536) {
@@ -79,10 +81,29 @@ describe.runIf(hasSocat || process.env.CI === 'true')('serial service on real pt
     const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     expect(n).toBe(payload.length);
     expect(sha(Buffer.concat(chunks))).toBe(sha(payload));
+    // Reads close together go out as one event (each is a message the page parses): far fewer events than reads.
+    console.log(`10 MiB: ${reads} reads, ${chunks.length} events`);
+    expect(chunks.length).toBeLessThan(reads / 4);
     board.close();
     await svc.close(id);
     expect(sha(readFileSync(log))).toBe(sha(payload));
   }, 90_000);
+
+  it('bytes received just before the console is closed are told before the status', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));
+    const pair = await ptyPair(dir, 'o');
+    const told: string[] = [];
+    const svc = new SerialService({ data: (_id, d) => told.push(`data ${Buffer.from(d).toString()}`), status: (_id, s) => told.push(s) });
+    const id = await svc.open(pair.a, { baudRate: 115200, reconnect: false });
+    const board = await openBoard(pair.b);
+    // Closed the moment the bytes are read (they would wait a few ms for more before going out as an event).
+    let closing: Promise<void> | undefined;
+    svc.tap(id, () => void (closing ??= svc.close(id)));
+    board.write('last words\n');
+    await until(() => closing !== undefined);
+    await closing;
+    expect(told.join(' ')).toMatch(/^open data last words\n closed$/);
+  });
 
   it('the peer going away and coming back: disconnected, reconnected, nothing lost from the log', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));

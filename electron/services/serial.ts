@@ -62,7 +62,19 @@ interface Session {
   attempts: number;
   /** Host-side readers of the received bytes (a board run's log and boot watch), besides the events. */
   taps?: Set<(data: Uint8Array) => void>;
+  /** Received bytes not sent as an event yet (see COALESCE_MS), and their count. */
+  out: Uint8Array[];
+  outBytes: number;
+  outTimer?: NodeJS.Timeout;
 }
+
+/**
+ * Received bytes go out as one event per COALESCE_MS (or per COALESCE_BYTES, whichever comes first) rather than one
+ * per read: a fast console reads 4 KiB at a time from a pty, and every event is a message the page parses and
+ * dispatches (10 MiB were 2,600 messages). The log and the host's taps still see every read at once.
+ */
+const COALESCE_MS = 8;
+const COALESCE_BYTES = 128 * 1024;
 
 /** What a device path named when it was opened: a link re-pointed or a node replaced is another device. */
 interface DeviceIdentity {
@@ -98,7 +110,7 @@ export class SerialService {
 
   async open(target: string, opts: SerialOptions): Promise<string> {
     parseTarget(target);
-    const s: Session = { id: `serial-${this.next++}`, target, opts: { reconnect: true, reconnectMs: 500, watchMs: 500, enter: 'cr', ...opts }, status: 'connecting', logBytes: 0, closing: false, attempts: 0 };
+    const s: Session = { id: `serial-${this.next++}`, target, opts: { reconnect: true, reconnectMs: 500, watchMs: 500, enter: 'cr', ...opts }, status: 'connecting', logBytes: 0, closing: false, attempts: 0, out: [], outBytes: 0 };
     if (opts.logFile) {
       const { log, size } = await openLog(opts.logFile);
       s.logBytes = size;
@@ -118,6 +130,8 @@ export class SerialService {
   }
 
   private setStatus(s: Session, status: SerialStatus, detail?: string) {
+    // The bytes received before a status change are told before it.
+    this.sendReceived(s);
     if (s.status === status) return;
     s.status = status;
     this.events.status(s.id, status, detail);
@@ -129,8 +143,22 @@ export class SerialService {
       s.logBytes += data.length;
       if (s.opts.logMaxBytes && s.logBytes >= s.opts.logMaxBytes) this.rotate(s);
     }
-    this.events.data(s.id, data);
+    s.out.push(data);
+    s.outBytes += data.length;
+    if (s.outBytes >= COALESCE_BYTES) this.sendReceived(s);
+    else s.outTimer ??= setTimeout(() => this.sendReceived(s), COALESCE_MS);
     for (const tap of s.taps ?? []) tap(data);
+  }
+
+  /** The received bytes waiting for an event, as one. */
+  private sendReceived(s: Session) {
+    clearTimeout(s.outTimer);
+    s.outTimer = undefined;
+    if (!s.outBytes) return;
+    const data = s.out.length === 1 ? s.out[0]! : Buffer.concat(s.out, s.outBytes);
+    s.out = [];
+    s.outBytes = 0;
+    this.events.data(s.id, data);
   }
 
   /** Read a session's received bytes in the host too (after the events); returns the detach function. */

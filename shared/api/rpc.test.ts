@@ -65,4 +65,37 @@ describe('client', () => {
     off();
     expect(listeners.size).toBe(0);
   });
+
+  it('checks an event once for all its listeners: every listener gets the checked value, none gets a malformed one', () => {
+    const listeners = new Map<string, Set<(p: unknown) => void>>();
+    const raw: RawTransport = {
+      call: async () => ({ ok: true, result: {} }),
+      on: (event, l) => {
+        const set = listeners.get(event) ?? new Set();
+        listeners.set(event, set);
+        set.add(l);
+        return () => set.delete(l);
+      },
+    };
+    const client = createClient(raw);
+    const got: unknown[][] = [[], [], []];
+    for (const g of got) client.on('serial.data', (p) => g.push(p));
+    const emit = (p: unknown) => {
+      for (const l of listeners.get('serial.data')!) l(p);
+    };
+    emit({ id: 'serial-1', data: 'aGk=' });
+    emit({ id: 'serial-1', data: 42 });
+    emit({ id: 7, data: 'aGk=' });
+    emit(null);
+    for (const g of got) expect(g).toEqual([{ id: 'serial-1', data: 'aGk=' }]);
+    // The one checked value, shared.
+    expect(got[1]![0]).toBe(got[0]![0]);
+    // The same object as another event is checked against that event's schema.
+    const payload = { id: 'serial-1', data: 'aGk=' };
+    const status: unknown[] = [];
+    client.on('serial.status', (p) => status.push(p));
+    emit(payload);
+    for (const l of listeners.get('serial.status')!) l(payload);
+    expect(status).toEqual([]);
+  });
 });

@@ -64,6 +64,15 @@ export interface StudioClient {
 }
 
 export function createClient(raw: RawTransport): StudioClient {
+  // Every listener of an event receives the same payload object: it is checked once, and the checked value shared (a
+  // fast serial console sends thousands of events a second, each read by several slices).
+  const checkedPayloads = new WeakMap<object, { event: EventName; success: boolean; data?: unknown }>();
+  const check = (event: EventName, payload: unknown) => {
+    if (typeof payload !== 'object' || payload === null) return events[event].safeParse(payload);
+    let c = checkedPayloads.get(payload);
+    if (c?.event !== event) checkedPayloads.set(payload, (c = { event, ...events[event].safeParse(payload) }));
+    return c;
+  };
   return {
     async call(method, params) {
       const envelope = await raw.call(method, params);
@@ -74,7 +83,7 @@ export function createClient(raw: RawTransport): StudioClient {
     on(event, listener) {
       if (!isEventName(event)) throw new StudioError('invalid-params', `unknown event ${event}`);
       return raw.on(event, (payload) => {
-        const checked = events[event].safeParse(payload);
+        const checked = check(event, payload);
         if (checked.success) listener(checked.data as never);
       });
     },

@@ -75,6 +75,9 @@ const CUT_LENGTHS = [15, 63];
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[@-_])|[\x00-\x08\x0b-\x1f\x7f]/g;
+/** Whether CONTROL could match: any control character (ESC is one). */
+// eslint-disable-next-line no-control-regex
+const HAS_CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 const SYSTEM_STARTED = /^MON\|INFO: (?:completed system invocations|Microkit Monitor started!)/;
 const PASSIVE = /^(?:MON\|INFO: PD '([^']+)' is now passive!|([^\s']+) is now passive!)/;
 const RECEIVED = /^MON\|ERROR: received message 0x[0-9a-fA-F]+\s+badge: 0x[0-9a-fA-F]+/;
@@ -172,31 +175,37 @@ export class PdActivityTracker {
   }
 
   private line(raw: string, t: number, changed: Set<string>) {
-    const line = raw.replace(CONTROL, '').trimEnd();
-    if (!line.trim()) return;
+    // The hot path of a fast console: most lines are `NAME|…` with only the CR of CRLF as a control character. The
+    // CR goes first (no escape sequence can end in it), the rest is cleaned only where a control character is left;
+    // the monitor's lines (`MON|`) and passive notices are looked for only where they can be.
+    const cr = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const line = (HAS_CONTROL.test(cr) ? cr.replace(CONTROL, '') : cr).trimEnd();
+    // Trailing blanks are gone: an empty line is the only blank one left.
+    if (!line) return;
     if (this.report && this.inReport(line, t, changed)) return;
     this.report = undefined;
-    if (SYSTEM_STARTED.test(line)) {
+    const monitor = line.startsWith('MON|');
+    if (monitor && SYSTEM_STARTED.test(line)) {
       this.systemStarted = true;
       for (const n of this.names) this.markStarted(n, t, changed);
       return;
     }
-    const passive = PASSIVE.exec(line);
+    const passive = line.includes(' passive!') ? PASSIVE.exec(line) : null;
     if (passive) {
       for (const n of this.resolve(passive[1] ?? passive[2]!)) this.markStarted(n, t, changed);
       return;
     }
-    if (RECEIVED.test(line)) {
+    if (monitor && RECEIVED.test(line)) {
       this.report = { pds: [], kindSeen: false };
       return;
     }
-    const faulting = FAULTING.exec(line);
+    const faulting = monitor ? FAULTING.exec(line) : null;
     if (faulting) {
       this.report = { pds: [], kindSeen: false };
       this.faulting(faulting[1]!, t, changed);
       return;
     }
-    if (NOBODY.test(line)) return;
+    if (monitor || NOBODY.test(line)) return;
     const speaker = SPEAKER.exec(line);
     if (speaker) {
       const who = this.resolve(speaker[1]!);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { importSystem } from '../sdf/import';
-import { flowDirections, fromElkGraph, toElkGraph, type ElkNodeJson, type LayoutRequest, type Point, type Size } from './elkLayout';
+import { flowDirections, fromElkGraph, longEdges, toElkGraph, type ElkNodeJson, type LayoutRequest, type Point, type Size } from './elkLayout';
 import { request, synthetic250 } from './elkLayout.fixtures';
 import { graphEdges } from './graphEdges';
 import type { SystemModel } from './system';
@@ -44,7 +44,9 @@ describe('automatic layout (ELK)', () => {
       expect(pairs(nodeBoxes(req, positions))).toBe(0);
       const labels = Object.values(routes).flatMap((r) => (r.label ? [r.label] : []));
       const ids = new Set(req.nodes.map((n) => n.id));
-      const drawable = req.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
+      // Every edge ELK was given has its label placed (the far ones of a shared region are the canvas's).
+      const long = longEdges(req.edges, flowDirections(req.system, req.edges));
+      const drawable = req.edges.filter((e) => ids.has(e.source) && ids.has(e.target) && !long.has(e.id));
       expect(labels.length).toBeGreaterThan(drawable.length * 0.9);
       const labelPairs = pairs(labels);
       console.log(`${name}: ${req.nodes.length} nodes, ${req.edges.length} edges, ${Object.keys(routes).length} routed, label overlap pairs ${labelPairs}/${labels.length}, ELK ${ms.toFixed(0)} ms`);
@@ -74,6 +76,21 @@ describe('automatic layout (ELK)', () => {
     expect(x('mr:tx_queue_client')).toBeGreaterThan(x('pd:serial_virt_tx'));
     expect(x('mr:tx_queue_client')).toBeLessThan(x('pd:client'));
     expect(x('mr:uart')).toBeLessThan(x('pd:serial_driver'));
+  });
+
+  it('a region shared by PDs far apart: the far users’ edges are left to the canvas, the rest laid out', async () => {
+    const req = request(synthetic250());
+    const long = longEdges(req.edges, flowDirections(req.system, req.edges));
+    // region_180+k is mapped by pd_k, pd_k+10, … pd_k+50 (the most upstream, by priority): ten channels apart each.
+    expect([...long].sort()).toEqual(Array.from({ length: 50 }, (_, p) => `map:pd_${p}:3`).sort());
+    expect(toElkGraph(req).edges!.length).toBe(req.edges.length - 50);
+    const { routes } = await layout(req);
+    for (const id of long) expect(routes[id]).toBeUndefined();
+    // The real systems have none: their shared regions (queues, data) sit between PDs a channel or two apart.
+    for (const rel of ['tests/fixtures/microkit-corpus/au-ts__sel4_profiler/profiler.system', 'tests/fixtures/microkit-corpus/au-ts__sddf/examples/echo_server/board/odroidc4_4_cores/echo_server.system', 'resources/templates/orin-agx-path-b.system']) {
+      const r = request(system(rel));
+      expect(longEdges(r.edges, flowDirections(r.system, r.edges)).size, rel).toBe(0);
+    }
   });
 
   it('a protected procedure call puts the callee upstream; otherwise the higher priority', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConsoleRenderer, formatStamp, localEcho, pasteNeedsConfirmation, renderConsole, trimChunks, type ConsoleChunk } from './render';
+import { ConsoleRenderer, formatStamp, localEcho, pasteNeedsConfirmation, renderConsole, trimChunks, type ConsoleChunk, tailLines } from './render';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const strip = (s: string) => s.replaceAll('\x1b[2m', '').replaceAll('\x1b[0m', '');
@@ -48,6 +48,18 @@ describe('console rendering', () => {
         expect(chunks.map((c) => r.feed(c)).join('')).toBe(whole);
       }),
     );
+  });
+
+  it('a backlog is cut to its last lines (what a terminal keeping that many would still show)', () => {
+    expect(tailLines('a\nb\nc\n', 2)).toBe('b\nc\n');
+    expect(tailLines('a\nb\nc', 1)).toBe('b\nc');
+    expect(tailLines('a\nb\n', 5)).toBe('a\nb\n');
+    expect(tailLines('\nb\n', 1)).toBe('b\n');
+    expect(tailLines('\n\n', 5)).toBe('\n\n');
+    expect(tailLines('', 3)).toBe('');
+    const big = Array.from({ length: 150_000 }, (_, i) => `line ${i}\r\n`).join('');
+    expect(tailLines(big, 10_000).split('\n').length - 1).toBe(10_000);
+    expect(tailLines(big, 10_000).startsWith('line 140000\r\n')).toBe(true);
   });
 
   it('local echo turns Enter into a new line and DEL into a rub-out', () => {

@@ -97,6 +97,17 @@ export function renderConsole(chunks: readonly ConsoleChunk[], opts: ConsoleView
   return out;
 }
 
+/** The text from the start of its last `lines` lines (all of it when it has no more). */
+export function tailLines(text: string, lines: number): string {
+  let at = text.length;
+  for (let n = 0; n <= lines; n++) {
+    if (at <= 0) return text;
+    at = text.lastIndexOf('\n', at - 1);
+    if (at < 0) return text;
+  }
+  return text.slice(at + 1);
+}
+
 /** Local echo: what the user typed, as the terminal should show it (Enter starts a new line, DEL rubs out). */
 export function localEcho(typed: string): string {
   return typed.replace(/\r\n?|\n/g, '\r\n').replace(/\x7f/g, '\b \b');

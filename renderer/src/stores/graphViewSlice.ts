@@ -9,8 +9,9 @@ import type { SliceFactory } from './slice';
 export interface GraphViewState {
   /** Edge routes and label places from the last automatic layout: drawn while the edge's nodes stay where they were. */
   edgeRoutes: Record<string, EdgeRoute>;
-  /** The automatic layout: running, how long the last one took in the worker (ms), or why it failed. */
-  autoLayout: { running: boolean; ms?: number; error?: string };
+  /** The automatic layout: running, how long the last one took in the worker (ms), or why it failed; `runs` counts
+   * the finished ones (two layouts may take the same whole number of ms). */
+  autoLayout: { running: boolean; ms?: number; error?: string; runs?: number };
   /** Kinds hidden, focus mode, the path highlighted. */
   graphView: GraphView;
 }
@@ -37,10 +38,10 @@ export const createGraphViewSlice: SliceFactory<GraphViewState, GraphViewActions
       set({ autoLayout: { ...get().autoLayout, running: true, error: undefined } });
     },
     layoutDone(routes, ms) {
-      set({ edgeRoutes: routes, autoLayout: { running: false, ms } });
+      set({ edgeRoutes: routes, autoLayout: { running: false, ms, runs: (get().autoLayout.runs ?? 0) + 1 } });
     },
     layoutFailed(error) {
-      set({ autoLayout: { running: false, error } });
+      set({ autoLayout: { running: false, error, runs: (get().autoLayout.runs ?? 0) + 1 } });
     },
     setGraphView(change) {
       set({ graphView: { ...get().graphView, ...change } });

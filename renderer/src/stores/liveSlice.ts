@@ -2,7 +2,6 @@ import { PdActivityTracker, type PdFault, type PdPhase, type PdTransition } from
 import { pdsInDrawOrder } from '../../../shared/model/layout';
 import type { SystemModel } from '../../../shared/model/system';
 import { EMULATOR_CONSOLE } from './consolesSlice';
-import { fromBase64 } from './serialSlice';
 import { subscriptions, type SliceFactory } from './slice';
 import type { StudioState } from './slice';
 
@@ -10,8 +9,13 @@ import type { StudioState } from './slice';
 export const BOOT_SOURCE = 'boot';
 /** A PD counts as printing (the node pulses) for this long after its last line. */
 export const RECENT_MS = 1500;
-/** Text waiting for the next frame beyond this is read at once (a hidden tab gets no frames). */
-const PENDING_LIMIT = 1 << 20;
+/**
+ * Console text is read in animation frames, at most this long per frame (a fast console's backlog waits for the next
+ * frame rather than stretching this one); what arrives meanwhile only queues.
+ */
+const FRAME_BUDGET_MS = 2;
+/** No frame for this long (a hidden tab gets none): the queued text is read from a timer instead. */
+const NO_FRAME_MS = 250;
 
 /** One PD as the graph shows it: what the console says it is doing. */
 export interface LivePd {
@@ -43,11 +47,13 @@ export interface LiveState {
 }
 
 export interface LiveActions {
-  /** Text a console received: read now, shown at the next frame. */
+  /** Text a console received: read in the next frames (a few ms of it per frame), shown once read. */
   feedLive(source: string, text: string): void;
+  /** A serial console's bytes, as the serial slice decoded them from the wire once for every reader. */
+  feedLiveBytes(source: string, bytes: Uint8Array): void;
   /** A new boot on this source: every PD is not started again. */
   resetLive(source: string): void;
-  /** Publish what is waiting now (tests; a frame does it otherwise). */
+  /** Read everything queued and publish it now (tests; frames do it otherwise). */
   flushLive(): void;
   /** The order in which the source's PDs changed phase (oldest first). */
   liveTransitions(source: string): readonly PdTransition[];
@@ -85,6 +91,8 @@ export const createLiveSlice: SliceFactory<LiveState, LiveActions> = (client, se
     names: string;
     decoder: TextDecoder;
     changed: Set<string>;
+    /** Text received and not read yet, with its arrival time (performance.now()). */
+    queue: { text: string; at: number }[];
     /** performance.now() of each PD's last line (for `recent`), and how many lines it had then. */
     lastWall: Map<string, number>;
     lineCount: Map<string, number>;
@@ -94,8 +102,10 @@ export const createLiveSlice: SliceFactory<LiveState, LiveActions> = (client, se
   const sources = new Map<string, Source>();
   let system: SystemModel | undefined;
   let names: string[] = [];
-  let pending = 0;
+  let joined = '';
   let frame: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastFrameAt = 0;
   let recentTimer: ReturnType<typeof setTimeout> | undefined;
   const raf: (cb: () => void) => number = globalThis.requestAnimationFrame?.bind(globalThis) ?? ((cb) => setTimeout(cb, 16) as unknown as number);
   const caf: (id: number) => void = globalThis.cancelAnimationFrame?.bind(globalThis) ?? ((id) => clearTimeout(id as unknown as ReturnType<typeof setTimeout>));
@@ -106,6 +116,7 @@ export const createLiveSlice: SliceFactory<LiveState, LiveActions> = (client, se
     if (sys && sys !== system) {
       system = sys;
       names = namesOf(sys);
+      joined = names.join('\n');
     }
     return names;
   };
@@ -114,14 +125,15 @@ export const createLiveSlice: SliceFactory<LiveState, LiveActions> = (client, se
 
   const fresh = (from: number): Source => {
     const n = currentNames();
-    return { tracker: new PdActivityTracker(n), names: n.join('\n'), decoder: new TextDecoder(), changed: new Set(n), lastWall: new Map(), lineCount: new Map(), from };
+    return { tracker: new PdActivityTracker(n), names: joined, decoder: new TextDecoder(), changed: new Set(n), queue: [], lastWall: new Map(), lineCount: new Map(), from };
   };
   /** The source's tracker for the system open now; a system with other PDs reads the source's kept console again. */
   const sourceFor = (source: string): Source => {
     let src = sources.get(source);
-    const n = currentNames();
-    if (src && src.names === n.join('\n')) return src;
+    currentNames();
+    if (src && src.names === joined) return src;
     const from = src?.from ?? 0;
+    const queued = src?.queue ?? [];
     src = fresh(from);
     sources.set(source, src);
     const id = consoleOf(source);
@@ -129,18 +141,49 @@ export const createLiveSlice: SliceFactory<LiveState, LiveActions> = (client, se
     if (log) {
       const dec = new TextDecoder();
       for (const chunk of log.chunks) if (chunk.seq > from) src.tracker.feed(dec.decode(chunk.data, { stream: true }), log.start + chunk.t);
-    }
+    } else src.queue = queued;
     schedule();
     return src;
   };
 
-  const schedule = () => {
-    if (frame === undefined) frame = raf(flush);
+  /** Feed the tracker from the queue; false when `until` (performance.now()) came first. */
+  const read = (src: Source, until: number) => {
+    while (src.queue.length) {
+      if (performance.now() >= until) return false;
+      const { text, at } = src.queue.shift()!;
+      for (const n of src.tracker.feed(text, at)) {
+        src.changed.add(n);
+        const lines = src.tracker.get(n)?.lines ?? 0;
+        if (lines > (src.lineCount.get(n) ?? 0)) {
+          src.lineCount.set(n, lines);
+          src.lastWall.set(n, at);
+        }
+      }
+    }
+    return true;
   };
-  const flush = () => {
+  const schedule = () => {
+    if (frame === undefined) frame = raf(onFrame);
+    // A hidden tab gets no frames: a timer reads the queue then, unless frames came meanwhile.
+    timer ??= setTimeout(function check() {
+      timer = undefined;
+      if (frame === undefined) return;
+      if (performance.now() - lastFrameAt < NO_FRAME_MS) timer = setTimeout(check, NO_FRAME_MS);
+      else flush();
+    }, NO_FRAME_MS);
+  };
+  const onFrame = () => {
+    frame = undefined;
+    lastFrameAt = performance.now();
+    flush(lastFrameAt + FRAME_BUDGET_MS);
+  };
+  /** Read the queues (until `until`, or all of them) and publish the PDs that changed. */
+  const flush = (until = Infinity) => {
     if (frame !== undefined) caf(frame);
     frame = undefined;
-    pending = 0;
+    let done = true;
+    for (const src of sources.values()) done = read(src, until) && done;
+    if (!done) schedule();
     const now = performance.now();
     const patch: Record<string, LiveSourceState> = {};
     for (const [key, src] of sources) {
@@ -194,37 +237,24 @@ export const createLiveSlice: SliceFactory<LiveState, LiveActions> = (client, se
   };
 
   const subs = subscriptions();
-  // Serial consoles feed their own source (a board run's console feeds the boot's, through the timeline).
-  subs.add(
-    client.on('serial.data', (e) => {
-      if (get().boardRun?.consoleId === e.id) return;
-      const src = sourceFor(e.id);
-      actions.feedLive(e.id, src.decoder.decode(fromBase64(e.data), { stream: true }));
-    }),
-  );
   subs.add(() => {
     if (frame !== undefined) caf(frame);
     clearTimeout(recentTimer);
+    clearTimeout(timer);
   });
 
   return {
     state: { live: {} },
     actions: {
       feedLive(source: string, text: string) {
-        const src = sourceFor(source);
-        const now = performance.now();
-        for (const n of src.tracker.feed(text, now)) {
-          src.changed.add(n);
-          const lines = src.tracker.get(n)?.lines ?? 0;
-          if (lines > (src.lineCount.get(n) ?? 0)) {
-            src.lineCount.set(n, lines);
-            src.lastWall.set(n, now);
-          }
-        }
-        pending += text.length;
-        if (!src.changed.size) return;
-        if (pending > PENDING_LIMIT) flush();
-        else schedule();
+        if (!text) return;
+        sourceFor(source).queue.push({ text, at: performance.now() });
+        schedule();
+      },
+      feedLiveBytes(source: string, bytes: Uint8Array) {
+        // Serial consoles feed their own source; a board run's console feeds the boot's, through the timeline.
+        if (get().boardRun?.consoleId === source) return;
+        actions.feedLive(source, sourceFor(source).decoder.decode(bytes, { stream: true }));
       },
       resetLive(source: string) {
         const src = fresh(actions.consoleSeq());

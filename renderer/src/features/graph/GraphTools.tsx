@@ -1,15 +1,16 @@
 import { useReactFlow } from '@xyflow/react';
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { setLayout } from '../../../../shared/model/edits';
 import { fromElkGraph, pinnedPositions, toElkGraph } from '../../../../shared/model/elkLayout';
 import { graphEdges } from '../../../../shared/model/graphEdges';
 import { applyGroups, toFlow } from './graphModel';
 import { framedGroups, recogniseGroups } from '../../../../shared/model/groups';
-import { layoutInWorker } from './elkClient';
+import { layoutInWorker, warmLayoutWorker } from './elkClient';
 import { edgeLabelSize, layoutSize } from './nodeSize';
 import { fitAll } from './fit';
 import { allProtectionDomains, mrKey, pdKey } from '../../../../shared/model/system';
 import { useActions, useStudio, useStudioStore } from '../../stores/context';
+import type { StudioDoc } from '../../stores/documentSlice';
 import { useCommandSurface } from '../../commands/CommandsProvider';
 import { commandTitle } from '../../commands/registry';
 import { ShortcutList } from '../../commands/ShortcutList';
@@ -59,21 +60,28 @@ export function GraphTools() {
     if (around.length) setTimeout(zoom, 50);
     else zoom();
   };
-  const autoLayout = (all = false) => {
-    const doc = store.getState().doc;
-    // What the canvas draws: a collapsed group is one node with its members' outside edges; the groups drawn as
-    // frames are ELK compound nodes, so their members are laid out together.
+  /** The layout request for a document, as the canvas draws it (at the sizes drawn, estimated until measured): a
+   * collapsed group is one node with its members' outside edges; the groups drawn as frames are ELK compound nodes,
+   * so their members are laid out together. */
+  const layoutRequest = (doc: StudioDoc) => {
     const groups = recogniseGroups(doc.system);
     const collapsed = new Set(doc.layout.collapsed ?? []);
     const drawn = applyGroups(toFlow(doc, [], new Map()), groups, collapsed, doc.layout.nodes);
     const { nodes } = drawn;
-    const req = {
+    return {
       system: doc.system,
       nodes: nodes.map((n) => ({ id: n.id, ...layoutSize(n, flow.getInternalNode(n.id)?.measured) })),
       edges: collapsed.size ? drawn.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, label: typeof e.label === 'string' ? e.label : undefined })) : graphEdges(doc.system),
       labelSize: edgeLabelSize,
       groups: framedGroups(groups, collapsed, new Set(nodes.map((n) => n.id))),
     };
+  };
+  // A system opened: the layout worker warmed in idle time (once a session; see warmLayoutWorker).
+  const opened = useStudio((s) => s.opened);
+  useEffect(() => (opened ? warmLayoutWorker(() => toElkGraph(layoutRequest(store.getState().doc))) : undefined), [opened]); // eslint-disable-line react-hooks/exhaustive-deps
+  const autoLayout = (all = false) => {
+    const doc = store.getState().doc;
+    const req = layoutRequest(doc);
     const pinned = all ? {} : pinnedPositions(doc.layout.nodes);
     actions.layoutStarted();
     layoutInWorker(toElkGraph(req)).then(
@@ -159,7 +167,7 @@ export function GraphTools() {
         <summary title={commandTitle('shortcuts')}>?</summary>
         <ShortcutList />
       </details>
-      <button data-testid="btn-autolayout" title={commandTitle('autoLayout')} onClick={(e) => autoLayout(e.shiftKey)} disabled={layout.running} data-ms={layout.ms?.toFixed(0)}>
+      <button data-testid="btn-autolayout" title={commandTitle('autoLayout')} onClick={(e) => autoLayout(e.shiftKey)} disabled={layout.running} data-ms={layout.ms?.toFixed(0)} data-runs={layout.runs ?? 0}>
         {layout.running ? 'Laying out…' : 'Auto layout'}
       </button>
       {layout.error && (
