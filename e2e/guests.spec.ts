@@ -1,23 +1,17 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from './fixtures';
 import { requireTool } from './requireTool';
+import { guestKernelForTests } from '../tests/support/guestKernel';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-/**
- * Debian's arm64 kernel + the busybox initrd where `sel4-studio guest-kernel` puts them ($SEL4_STUDIO_GUEST_DIR, else
- * $XDG_CACHE_HOME/sel4-studio/guest-kernel): skipped without them, a failure in CI.
- */
+/** Debian's arm64 kernel + the busybox initrd (tests/support/guestKernel.ts): skipped without them, a failure in CI. */
 function requireGuestKernel() {
-  const cache = process.env.XDG_CACHE_HOME && path.isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
-  const dir = process.env.SEL4_STUDIO_GUEST_DIR ? path.resolve(process.env.SEL4_STUDIO_GUEST_DIR) : path.join(cache, 'sel4-studio', 'guest-kernel');
-  const g = { kernel: path.join(dir, 'Image'), initrd: path.join(dir, 'initrd.cpio'), versionFile: path.join(dir, 'version.txt') };
-  if ([g.kernel, g.initrd, g.versionFile].every((f) => existsSync(f))) return { ...g, version: readFileSync(g.versionFile, 'utf8').trim() };
-  const why = `the Debian arm64 guest kernel is not in ${dir} (run: sel4-studio guest-kernel)`;
-  if (process.env.CI === 'true') throw new Error(why);
+  const g = guestKernelForTests();
+  if (g) return g;
+  const why = 'the Debian arm64 guest kernel is not fetched (run: sel4-studio guest-kernel)';
   test.skip(true, why);
   throw new Error(why);
 }
