@@ -22,7 +22,7 @@ import { repoMakeArgv } from '../../shared/build/plan';
 import { findSdk, inspectSdk, SdkChoices } from './sdk';
 import { ImageChoices } from './images';
 import { checkMonitorCommand } from '../../shared/qemu/monitor';
-import { QEMU_TRACE_LOG } from '../../shared/qemu/command';
+import { QEMU_TRACE_LOG, qemuRecipeProblem } from '../../shared/qemu/command';
 import { projectSources } from './sources';
 import { contentHash, readWithHash, renameChecked, writeChecked } from './fileIo';
 import { FileWatcher } from './fileWatch';
@@ -217,6 +217,9 @@ export function createStudioHost(opts: StudioHostOptions): { handlers: Handlers;
     'doctor.check': async () => ({ tools: await runDoctor() }),
     'boards.list': () => allBoards(),
     'boards.save': async ({ pack, overwrite }) => {
+      // The recipe becomes an argv at the next QEMU start: only what the shipped packs' recipes hold.
+      const refused = pack.qemu && qemuRecipeProblem(pack.qemu);
+      if (refused) throw new StudioError('forbidden', `board pack ${pack.name}: ${refused}`);
       const shipped = (await loadAllBoards(opts.boardsDir, undefined)).boards.map((b) => b.name);
       return saveUserBoard(userBoardsDir, pack, new Set(shipped), overwrite);
     },

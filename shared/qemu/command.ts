@@ -124,6 +124,39 @@ export function qemuOptionArgs(options: QemuOptions, traceLog?: string): string[
 }
 
 /**
+ * What a board pack's QEMU recipe may hold: a `qemu-system-*` program and the machine-describing options the shipped
+ * packs use, with plain values. A pack can come from the user's config folder, written by the board wizard from the
+ * page (`boards.save`), so its recipe is checked like any other input that becomes an argv: never another program,
+ * never an option that writes files or runs commands (`-incoming exec:`, `-chardev file`, `-D`), never a path.
+ * Returns why a recipe is refused, or undefined.
+ */
+export function qemuRecipeProblem(recipe: readonly string[]): string | undefined {
+  const [command, ...rest] = recipe;
+  if (!command || !/^qemu-system-(aarch64|riscv64|x86_64)$/.test(command)) return `the QEMU command ${JSON.stringify(command ?? '')} is not qemu-system-aarch64, -riscv64 or -x86_64`;
+  const values: Record<string, RegExp> = {
+    '-machine': /^[a-z0-9-]+(,virtualization=(on|off))?$/,
+    '-cpu': /^[a-z0-9-]+(,[+-]?[a-z0-9_-]+)*$/i,
+    '-display': /^none$/,
+    '-serial': /^mon:stdio$/,
+    '-device': /^loader,file=[\w.-]+,addr=0x[0-9a-f]+,cpu-num=\d+$/i,
+    '-m': /^(size=)?\d+[MG]$/,
+    '-smp': /^\d{1,3}$/,
+    '-kernel': /^[\w.-]+$/,
+    '-initrd': /^[\w.-]+$/,
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === '-nographic') continue;
+    const rule = values[a];
+    const v = rest[i + 1];
+    if (!rule) return `the QEMU option ${JSON.stringify(a)} is not one a board recipe may hold (${['-nographic', ...Object.keys(values)].join(', ')})`;
+    if (v === undefined || !rule.test(v)) return `the value ${JSON.stringify(v ?? '')} of ${a} is not one a board recipe may hold`;
+    i++;
+  }
+  return undefined;
+}
+
+/**
  * `monitorSocket`: a raw human monitor on a unix socket, for the command line only (`sel4-studio qemu --monitor PATH`,
  * the user's own shell; the contract offers the allow-listed `qemu.monitor` instead).
  */
@@ -132,6 +165,8 @@ export function qemuCommand(board: BoardPack, target: QemuTarget, opts: { qmpSoc
   if (clash) throw new Error(clash);
   const recipe = board.qemu;
   if (!recipe?.length) throw new Error(`board ${board.name} has no QEMU recipe`);
+  const refused = qemuRecipeProblem(recipe);
+  if (refused) throw new Error(`board ${board.name}: ${refused}`);
   const [command, ...rest] = recipe as [string, ...string[]];
   const options = opts.options ?? {};
   if ('image' in target && (options.initrd !== undefined || options.append !== undefined)) {
