@@ -26,8 +26,8 @@ test('boot the bare-metal program in QEMU from the UI: console, timeline, monito
   for (const line of ['seL4 Studio bare-metal test: started', 'hello, world']) {
     await search.fill(line);
     await search.press('Enter');
+    // Found once in the scroll-back (the view may scroll on with the next heartbeat before a DOM check could see it).
     await expect(page.getByTestId('console-search-count').first()).toHaveText('1 of 1');
-    await expect(term).toContainText(line);
   }
   await search.press('Escape');
   await expect(page.getByTestId('qemu-status')).toHaveText('running');
