@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench` (`-- --only startup|graph|build|wizard|dt` for start-up, the graph editor, the build pipeline, the passthrough wizard or the device-tree compiler alone): each
+// `npm run bench` (`-- --only startup|graph|live|build|wizard|dt` for start-up, the graph editor, its live view under a fast console, the build pipeline, the passthrough wizard or the device-tree compiler alone): each
 // measurement against a baseline measured in the same run. `BENCH_RUNS=N` sets the start-up runs (default 15).
 //  - start-up (scripts/benchStartup.mjs): host start -> UI interactive against a bare page; first-screen bundle weight
 import { chromium } from 'playwright-core';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { createRequire } from 'node:module';
-import { benchGraph, printGraph } from './benchGraph.mjs';
+import { benchGraph, benchLive, printGraph, printLive } from './benchGraph.mjs';
 import { benchWizard, printWizard } from './benchWizard.mjs';
 import { benchBuildLog, printBuildLog } from './benchBuildUi.mjs';
 import { runEditBench } from './benchEdit.mjs';
@@ -23,8 +23,8 @@ if (process.argv.join(' ').includes('--only edit')) process.exit((await runEditB
 if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && !['startup', 'graph', 'build', 'edit', 'wizard', 'dt'].includes(only)) {
-  console.error(`--only takes startup, graph, build, edit, wizard or dt, not ${only}`);
+if (only !== undefined && !['startup', 'graph', 'live', 'build', 'edit', 'wizard', 'dt'].includes(only)) {
+  console.error(`--only takes startup, graph, live, build, edit, wizard or dt, not ${only}`);
   process.exit(2);
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -149,6 +149,11 @@ if (only === 'startup') {
 
 // The graph editor (issue 6): drag, open, XML typing, against a one-PD project in the same browser.
 const startStudio = () => startProcess([path.join(root, 'dist/server/main.mjs'), '--port', '0', '--no-open'], { SEL4_STUDIO_CONFIG_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-cfg-')) });
+if (only === 'live') {
+  printLive(await benchLive(browser, startStudio, mkdtempSync(path.join(os.tmpdir(), 'bench-live-'))));
+  await browser.close();
+  process.exit(0);
+}
 const graph = only === 'build' ? undefined : await benchGraph(browser, startStudio, mkdtempSync(path.join(os.tmpdir(), 'bench-graph-')), path.join(root, 'tests/fixtures/microkit-corpus'));
 if (only === 'graph') {
   printGraph(graph);
