@@ -3,14 +3,10 @@ import { SearchAddon } from '@xterm/addon-search';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
-import { ConsoleRenderer, localEcho, pasteNeedsConfirmation, tailLines, type PasteCheck } from '../../../../shared/terminal/render';
+import { DEFAULT_FEED, TerminalFeed } from '../../../../shared/terminal/feed';
+import { ConsoleRenderer, localEcho, pasteNeedsConfirmation, type PasteCheck } from '../../../../shared/terminal/render';
 import { useActions, useStudio } from '../../stores/context';
 import { defaultConsoleView, SCROLLBACK_CHOICES } from '../../stores/studioStore';
-
-/** Characters the terminal is given per animation frame. */
-const FRAME_WRITE = 16 * 1024;
-/** A backlog longer than this is cut to what the terminal would keep of it. */
-const BACKLOG_TRIM = 4 << 20;
 
 /**
  * A console: every byte of a QEMU or serial stream, keystrokes sent back through `onInput`. The toolbar searches,
@@ -52,60 +48,27 @@ export default function ConsoleView({ id, onInput, canEcho = false }: { id: stri
     const results = search.onDidChangeResults((r) => setFound({ index: r.resultIndex, count: r.resultCount }));
     // The whole history through a fresh renderer: flipping a view option re-draws what was received so far.
     const renderer = new ConsoleRenderer({ timestamps: view.timestamps, hex: view.hex }, new TextDecoder());
-    // The terminal is fed once per animation frame, at most FRAME_WRITE characters a frame: a fast console delivers
-    // megabytes a second, more than the terminal can parse and draw in a frame's time, so the rest waits for the next
-    // frames. A backlog over BACKLOG_TRIM characters is cut to the lines the terminal keeps (its scrollback and
-    // screen): the lines before could only scroll out unseen (the console store keeps every byte; Copy and the log
-    // have them). So a hidden page, which gets no frames, holds a bounded backlog too.
-    let batch: string[] = [];
-    let batched = 0;
-    let frame: number | undefined;
-    const trim = () => {
-      let text = tailLines(batch.join(''), scrollback + term.rows);
-      if (text.length > BACKLOG_TRIM / 2) text = text.slice(-BACKLOG_TRIM / 2);
-      batch = [text];
-      batched = text.length;
-    };
-    /** Up to `max` characters from the front of the backlog. */
-    const take = (max: number) => {
-      let out = '';
-      while (batch.length && out.length < max) {
-        const c = batch[0]!;
-        const room = max - out.length;
-        if (c.length <= room) {
-          out += c;
-          batch.shift();
-        } else {
-          out += c.slice(0, room);
-          batch[0] = c.slice(room);
-        }
-      }
-      batched -= out.length;
-      return out;
-    };
-    const writeAll = () => {
-      if (frame !== undefined) cancelAnimationFrame(frame);
-      frame = undefined;
-      if (batched) term.write(take(Infinity));
-    };
-    const pump = () => {
-      frame = undefined;
-      if (batched) term.write(take(FRAME_WRITE));
-      if (batched) frame = requestAnimationFrame(pump);
-    };
-    const off = actions.attachConsole(id, (chunk) => {
-      const text = renderer.feed(chunk);
-      if (!text) return;
-      batch.push(text);
-      batched += text.length;
-      if (batched > BACKLOG_TRIM) trim();
-      frame ??= requestAnimationFrame(pump);
-    });
+    // The terminal is fed one piece per animation frame, the next only once it has parsed the last, each piece sized
+    // to take a few ms (shared/terminal/feed.ts): a fast console delivers megabytes a second, more than the terminal
+    // can parse and draw in a frame's time, so the rest waits for the next frames; a backlog the terminal could not
+    // keep is cut to its scroll-back. So a hidden page, which gets no frames, holds a bounded backlog too.
+    const feed = new TerminalFeed(
+      {
+        write: (text, parsed) => term.write(text, parsed),
+        frame: (cb) => {
+          const f = requestAnimationFrame(cb);
+          return () => cancelAnimationFrame(f);
+        },
+        now: () => performance.now(),
+      },
+      { ...DEFAULT_FEED, keepLines: () => scrollback + term.rows },
+    );
+    const off = actions.attachConsole(id, (chunk) => feed.push(renderer.feed(chunk)));
     const input = term.onData((d) => {
       const check = pasteNeedsConfirmation(d);
       if (check) return setPaste({ data: d, check });
       if (viewRef.current.echo && !viewRef.current.hex) {
-        writeAll();
+        feed.flush();
         term.write(localEcho(d));
       }
       onInput(d);
@@ -127,7 +90,7 @@ export default function ConsoleView({ id, onInput, canEcho = false }: { id: stri
     ro.observe(el.current!);
     return () => {
       off();
-      if (frame !== undefined) cancelAnimationFrame(frame);
+      feed.dispose();
       input.dispose();
       results.dispose();
       ro.disconnect();
