@@ -210,7 +210,9 @@ async function openLaidOut(studio: { openProject(dir: string): Promise<void> }, 
   return fitted(page);
 }
 
-const shot = (page: Page, name: string) => page.getByTestId('canvas').screenshot({ path: `docs/screenshots/layout-groups-${name}.png` });
+// Into test-results like every other screenshot; docs/screenshots keeps the ones looked at and chosen for the docs
+// (SCREENSHOTS=docs writes them there again, to look at and commit on purpose).
+const shot = (page: Page, name: string) => page.getByTestId('canvas').screenshot({ path: `${process.env.SCREENSHOTS === 'docs' ? 'docs/screenshots' : 'test-results/screenshots'}/layout-groups-${name}.png` });
 const labelCount = (text: string) => (/^(\d+) edges$/.exec(text) ? Number(/^(\d+)/.exec(text)![1]) : 1);
 
 test.describe('groups', () => {
@@ -283,6 +285,33 @@ test.describe('groups', () => {
       await expect.poll(() => readFileSync(path.join(host.workspace, name, '.sel4-studio/settings.json'), 'utf8')).toContain(group);
     });
   }
+
+  test('a problem pointing into a collapsed group opens the group and selects its node; a renamed VMM stays collapsed', async ({ studio, host, page }) => {
+    test.setTimeout(120_000);
+    // guest_ram's size not a multiple of its page size: a problem on a member of the VMM's group.
+    const text = readFileSync(path.join(root, 'resources/templates/libvmm-linux.system'), 'utf8').replace('size="0x10000000" page_size="0x200000"', 'size="0x10001000" page_size="0x200000"');
+    await openLaidOut(studio, page, host.workspace, 'problem', text);
+    const group = 'group:vmm:VMM';
+    await page.getByTestId(`group-collapse-${group}`).click();
+    await expect(page.getByTestId(`node-group-${group}`)).toBeVisible();
+    await expect(page.locator('.react-flow__node[data-id="mr:guest_ram"]')).toHaveCount(0);
+    await studio.openTab('problems');
+    // The region's own problem: the group opens, the region is selected.
+    await page.getByTestId('problem').filter({ hasText: 'not a multiple of the page size' }).click();
+    await expect(page.getByTestId(`node-group-${group}`)).toHaveCount(0);
+    await expect(page.locator('.react-flow__node[data-id="mr:guest_ram"]')).toHaveClass(/selected/);
+    // A problem on a map (an edge between two members): the group opens too.
+    await page.getByTestId(`group-collapse-${group}`).click();
+    await page.getByTestId('problem').filter({ hasText: "invalid memory region name 'guest_ram' on 'map'" }).first().click();
+    await expect(page.getByTestId(`node-group-${group}`)).toHaveCount(0);
+    await expect(page.locator('.react-flow__node[data-id="pd:VMM"]')).toBeVisible();
+    // Collapsed again, the VMM renamed in the XML pane's text: the group keeps its collapse under its new id.
+    await page.getByTestId(`group-collapse-${group}`).click();
+    await page.locator('[data-testid=xml-preview] .view-line span', { hasText: '"VMM"' }).last().dblclick();
+    await page.keyboard.type('linux_vmm');
+    await expect(page.getByTestId('node-group-group:vmm:linux_vmm')).toBeVisible();
+    await expect(page.locator('.react-flow__node[data-id="pd:linux_vmm"]')).toHaveCount(0);
+  });
 
   test('path highlight on Path B: the client VMM to the eth driver through the tx virtualiser, the rest faded', async ({ studio, host, page }) => {
     test.setTimeout(120_000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importSystem } from '../sdf/import';
-import { graphKeyOfSource, pdOfKey, problemsByKey, sourceKeysOf } from './graphKeys';
+import { graphKeyOfSource, nodesOfKey, pdOfKey, problemsByKey, sourceKeysOf } from './graphKeys';
 import { checkSystem } from '../sdf/check';
 import { kernelConfig } from '../sdf/kernelConfig';
 
@@ -67,5 +67,31 @@ describe('diagnostics by graph key', () => {
     expect(rules('ch:1')).toEqual(['pp-priority']);
     expect(byKey.has('ch:0')).toBe(false);
     expect(byKey.has('pd:b')).toBe(false);
+  });
+
+  it('nodesOfKey: what a key is drawn on (the nodes a collapsed group must show for it)', () => {
+    const xml = `<system>
+  <memory_region name="ram" size="0x1000" />
+  <memory_region name="buf" size="0x1000" />
+  <protection_domain name="vmm" priority="10">
+    <program_image path="vmm.elf" />
+    <map mr="buf" vaddr="0x1000000" />
+    <setvar symbol="buf_paddr" region_paddr="buf" />
+    <virtual_machine name="linux"><vcpu id="0" /><map mr="ram" vaddr="0x40000000" /></virtual_machine>
+    <irq irq="33" id="1" />
+  </protection_domain>
+  <protection_domain name="drv" priority="20"><program_image path="drv.elf" /></protection_domain>
+  <channel><end pd="vmm" id="2" /><end pd="drv" id="0" /></channel>
+</system>`;
+    const system = importSystem(xml).model!;
+    expect(nodesOfKey(system, 'mr:ram')).toEqual(['mr:ram']);
+    expect(nodesOfKey(system, 'map:vmm:0')).toEqual(['pd:vmm', 'mr:buf']);
+    expect(nodesOfKey(system, 'vmmap:vmm:0')).toEqual(['pd:vmm', 'mr:ram']);
+    expect(nodesOfKey(system, 'setvar:vmm:0')).toEqual(['pd:vmm', 'mr:buf']);
+    expect(nodesOfKey(system, 'vm:vmm')).toEqual(['pd:vmm']);
+    expect(nodesOfKey(system, 'irq:vmm:0')).toEqual(['pd:vmm']);
+    expect(nodesOfKey(system, 'ch:0')).toEqual(['pd:vmm', 'pd:drv']);
+    expect(nodesOfKey(system, 'ch:9')).toEqual([]);
+    expect(nodesOfKey(system, 'group:vmm:vmm')).toEqual([]);
   });
 });

@@ -40,6 +40,22 @@ export function pdOfKey(key: string): string | undefined {
 }
 
 /**
+ * The graph nodes a key is drawn on: a node itself; a PD's VM or IRQ chip its PD; a map its PD and region; a channel
+ * its two PDs; a setvar its PD and (when it names one) its region. What has to be on the canvas for the key to show.
+ */
+export function nodesOfKey(system: SystemModel, key: string): string[] {
+  if (key.startsWith('pd:') || key.startsWith('mr:')) return [key];
+  const ch = /^ch:(\d+)$/.exec(key);
+  if (ch) return [...new Set((system.channels[Number(ch[1])]?.ends ?? []).map((e) => `pd:${e.pd}`))];
+  const pdName = pdOfKey(key);
+  if (pdName === undefined) return [];
+  const pd = allProtectionDomains(system).find((p) => p.name === pdName);
+  const i = Number(/:(\d+)$/.exec(key)?.[1]);
+  const mr = key.startsWith('map:') ? pd?.maps[i]?.mr : key.startsWith('vmmap:') ? pd?.virtualMachine?.maps[i]?.mr : key.startsWith('setvar:') ? pd?.setvars?.[i]?.regionPaddr : undefined;
+  return mr ? [`pd:${pdName}`, `mr:${mr}`] : [`pd:${pdName}`];
+}
+
+/**
  * The checker's diagnostics by the graph key of the element they are placed on (`sources`: the importer's source
  * map of the same text). A line belongs to the innermost node or edge whose element starts there. This is how the
  * canvas learns that a channel breaks a rule (a red edge with ✗): from the checker's own diagnostics for it, never

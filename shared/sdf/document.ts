@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../api/diagnostics';
 import type { EditorDoc, Edit } from '../model/edits';
 import { emptySystem, type SystemModel } from '../model/system';
+import { followLayout } from '../model/follow';
 import type { KernelConfig } from './kernelConfig';
 import { checkSystem } from './check';
 import { exportSystem } from './export';
@@ -75,7 +76,7 @@ export function editSystemDoc(doc: SystemDoc, edit: Edit, file: string): SystemD
   const next = edit.apply(doc);
   if (next === doc) return doc;
   if (next.system === doc.system) return { text: doc.text, system: doc.system, layout: next.layout };
-  return withSystem(doc, next.system, next.layout, file);
+  return withSystem(doc, next.system, followLayout(doc.system, next.system, next.layout), file);
 }
 
 /** The document with `system` as its model: the text patched to say so (see {@link editSystemDoc}). */
@@ -92,7 +93,7 @@ export function editSystemDocEdits(doc: SystemDoc, edit: Edit, file: string): { 
   const next = edit.apply(doc);
   if (next === doc || next.system === doc.system) return { doc: next === doc ? doc : { text: doc.text, system: doc.system, layout: next.layout }, edits: [] };
   const r = patchFor(doc, next.system, file);
-  return { doc: { text: r.text, system: next.system, layout: next.layout }, ...(r.edits ? { edits: r.edits } : {}) };
+  return { doc: { text: r.text, system: next.system, layout: followLayout(doc.system, next.system, next.layout) }, ...(r.edits ? { edits: r.edits } : {}) };
 }
 
 function patchFor(doc: SystemDoc, system: SystemModel, file: string): { text: string; edits?: TextEdit[] } {

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../../../shared/api/diagnostics';
 import type { ProjectSnapshot } from '../../../shared/api/contract';
 import { StudioError } from '../../../shared/api/errors';
 import { emptyHistory, pushHistory, redo as redoDoc, undo as undoDoc, type Edit, type History } from '../../../shared/model/edits';
+import { followLayout } from '../../../shared/model/follow';
 import type { StudioFile } from '../../../shared/model/project';
 import { emptySystem } from '../../../shared/model/system';
 import { sourceKeysOf } from '../../../shared/model/graphKeys';
@@ -137,7 +138,8 @@ export const createDocumentSlice: SliceFactory<DocumentState, DocumentActions> =
     const { doc, history } = get();
     const model = analyzeText(text, docFile(get())).model;
     if (!model) return false;
-    const next = pushHistory(doc, history, { ...doc, text, system: model }, label);
+    // Typed renames keep their node's place (and a collapsed group stays collapsed): shared/model/follow.ts.
+    const next = pushHistory(doc, history, { ...doc, text, system: model, layout: followLayout(doc.system, model, doc.layout) }, label);
     commit(next.doc, next.history, { selection: stillSelected(next.doc, get().selection, docFile(get())) });
     return true;
   };

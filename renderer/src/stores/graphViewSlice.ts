@@ -1,5 +1,6 @@
 import type { EdgeRoute } from '../../../shared/model/elkLayout';
 import { setGroupCollapsed } from '../../../shared/model/edits';
+import { nodesOfKey } from '../../../shared/model/graphKeys';
 import { recogniseGroups } from '../../../shared/model/groups';
 import { drawnPositions } from '../../../shared/model/layout';
 import type { GraphView } from '../features/graph/graphModel';
@@ -27,6 +28,11 @@ export interface GraphViewActions {
    * with it), one undo step.
    */
   setGroupCollapsed(id: string, collapsed: boolean): void;
+  /**
+   * Select a node (or an edge or a PD's part), opening the collapsed groups around what it is drawn on first (a problem, the memory map, Find or a group's summary
+   * pointing into a group: its members are not on the canvas while it is collapsed). True when a group was opened.
+   */
+  showNode(key: string): boolean;
   /** Highlight the shortest path between two PDs (the selection's two, when not given); cleared in the View menu. */
   highlightPath(ends?: [string, string]): void;
 }
@@ -54,6 +60,15 @@ export const createGraphViewSlice: SliceFactory<GraphViewState, GraphViewActions
       actions.edit(setGroupCollapsed(id, collapsed, group.label, members));
       // A collapsed group's members cannot be selected on the canvas: the group is, instead.
       if (collapsed && get().selection.some((k) => group.members.includes(k))) actions.select([id]);
+    },
+    showNode(key) {
+      const doc = get().doc;
+      const collapsed = new Set(doc.layout.collapsed ?? []);
+      const nodes = nodesOfKey(doc.system, key);
+      const around = collapsed.size ? recogniseGroups(doc.system).filter((g) => collapsed.has(g.id) && nodes.some((n) => g.members.includes(n))) : [];
+      for (const g of around) actions.setGroupCollapsed(g.id, false);
+      actions.select([key]);
+      return around.length > 0;
     },
     highlightPath(ends) {
       const pair = ends ?? get().selection.filter((k) => k.startsWith('pd:'));

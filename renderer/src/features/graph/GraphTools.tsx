@@ -49,15 +49,11 @@ export function GraphTools() {
     setMiss(!hit);
     if (!hit) return;
     // A node inside a collapsed group: the groups around it open first.
-    const doc = store.getState().doc;
-    const collapsed = new Set(doc.layout.collapsed ?? []);
-    const around = recogniseGroups(doc.system).filter((g) => collapsed.has(g.id) && g.members.includes(hit));
-    for (const g of around) actions.setGroupCollapsed(g.id, false);
-    actions.select([hit]);
+    const opened = actions.showNode(hit);
     input.current?.blur();
     const zoom = () => void flow.fitView({ nodes: [{ id: hit }], maxZoom: 1.2, duration: 200 });
     // An opened group's members reach the canvas on the next render.
-    if (around.length) setTimeout(zoom, 50);
+    if (opened) setTimeout(zoom, 50);
     else zoom();
   };
   /** The layout request for a document, as the canvas draws it (at the sizes drawn, estimated until measured): a

@@ -11,10 +11,7 @@ const KIND: Record<Group['kind'], string> = { sddf: 'sDDF subsystem', vmm: 'VMM 
 export function GroupInspector({ group }: { group: Group }) {
   const actions = useActions();
   const collapsed = useStudio((s) => (s.doc.layout.collapsed ?? []).includes(group.id));
-  const open = (key: string) => {
-    if (collapsed) actions.setGroupCollapsed(group.id, false);
-    actions.select([key]);
-  };
+  const open = (key: string) => void actions.showNode(key);
   const pds = group.members.filter((k) => k.startsWith('pd:'));
   const mrs = group.members.filter((k) => k.startsWith('mr:'));
   return (

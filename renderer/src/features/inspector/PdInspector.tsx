@@ -56,7 +56,7 @@ export function PdInspector({ pd, system, isChild }: { pd: ProtectionDomain; sys
         ))}
         {(pd.children ?? []).map((c) => (
           <li key={c.name}>
-            <button className="link" onClick={() => actions.select([`pd:${c.name}`])}>
+            <button className="link" onClick={() => actions.showNode(`pd:${c.name}`)}>
               child {c.name} (id {c.id ?? '?'})
             </button>
           </li>

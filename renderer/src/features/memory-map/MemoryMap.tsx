@@ -69,7 +69,7 @@ function Column({ space, selected, onHover }: { space: AddressSpace; selected: S
             transform={`translate(${indent},${y})`}
             className={`mm-block mm-kind-${b.kind}${b.problems.length ? ' mm-problem' : ''}${b.key && selected.has(b.key) ? ' mm-selected' : ''}${b.key ? ' mm-clickable' : ''}`}
             data-testid={`mm-block-${space.id}-${b.label}`}
-            onClick={() => b.key && actions.select([b.key])}
+            onClick={() => b.key && actions.showNode(b.key)}
             onMouseEnter={() => onHover({ block: b, space })}
             onMouseLeave={() => onHover(undefined)}
           >

@@ -41,7 +41,7 @@ export function ProblemsPanel() {
   // A problem in a source file opens it at its line; one in the .system selects its node and XML line.
   const open = (at: Place, key?: string) => {
     if (isSource(at.file)) return void actions.openSource(at.file, at.line);
-    if (key) actions.select([key]);
+    if (key) actions.showNode(key);
     if (at.line) actions.revealInXml(at.line, at.column ?? 1);
   };
   /** The PD a Microkit "unable to find program image" error is about, when the open system has it: Create program fixes it. */
