@@ -5,7 +5,7 @@ import { fromElkGraph, pinnedPositions, toElkGraph } from '../../../../shared/mo
 import { graphEdges } from '../../../../shared/model/graphEdges';
 import { applyGroups, toFlow } from './graphModel';
 import { framedGroups, recogniseGroups } from '../../../../shared/model/groups';
-import { layoutInWorker, warmLayoutWorker } from './elkClient';
+import { userLayout, warmLayoutWorker } from './elkClient';
 import { edgeLabelSize, layoutSize } from './nodeSize';
 import { fitAll } from './fit';
 import { allProtectionDomains, mrKey, pdKey } from '../../../../shared/model/system';
@@ -80,7 +80,7 @@ export function GraphTools() {
     const req = layoutRequest(doc);
     const pinned = all ? {} : pinnedPositions(doc.layout.nodes);
     actions.layoutStarted();
-    layoutInWorker(toElkGraph(req)).then(
+    userLayout(toElkGraph(req)).then(
       ({ laid, ms }) => {
         // Edited while ELK ran: the answer is for a document that is gone.
         if (store.getState().doc !== doc) return actions.layoutFailed('the system changed during the layout; run it again');

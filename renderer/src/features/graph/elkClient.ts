@@ -8,8 +8,7 @@ import type { ElkNodeJson } from '../../../../shared/model/elkLayout';
  * graph and reads the answer (shared/model/elkLayout.ts).
  */
 let elk: InstanceType<typeof ELK> | undefined;
-/** Layouts the worker has run (warm-ups included), and whether one runs now. */
-let runs = 0;
+/** Layouts running in the worker now. */
 let busy = 0;
 const worker = () => (elk ??= new ELK({ workerUrl: elkWorkerUrl, workerFactory: (url?: string) => new Worker(url ?? elkWorkerUrl) }));
 
@@ -22,30 +21,54 @@ export async function layoutInWorker(graph: ElkNodeJson): Promise<{ laid: ElkNod
     return { laid, ms: performance.now() - t0 };
   } finally {
     busy--;
-    runs++;
   }
 }
 
 /** Nodes a system needs for its opening to warm the worker (a small one teaches ELK's compiler little). */
 export const WARM_UP_NODES = 20;
-let warmed = false;
+/** Layouts of the warm-up: one leaves ELK's code half compiled (the next layout of another system still took 3x). */
+export const WARM_UP_RUNS = 3;
+/** Warm-up runs not done yet (for the session, whichever systems they lay out). */
+let warmRunsLeft = WARM_UP_RUNS;
+/** Layouts the user asked for (warm-ups not counted). */
+let asked = 0;
+
+/** A layout the user asked for: a warm-up still going stops before its next run. */
+export function userLayout(graph: ElkNodeJson): Promise<{ laid: ElkNodeJson; ms: number }> {
+  asked++;
+  return layoutInWorker(graph);
+}
 
 /**
- * Warm the worker while the page is idle: the first system of the session with WARM_UP_NODES nodes or more is laid
- * out in the worker once and the answer dropped, so that the user's Auto layout finds ELK started and its code
- * compiled (a cold worker took 2–5 times as long for its first layouts). Once a session, and only if no layout has
- * run yet: a warm-up still running would hold up the user's layout behind it.
+ * Warm the worker while the page is idle: a system with WARM_UP_NODES nodes or more is laid out in the worker, one
+ * run per idle moment, and the answers dropped, WARM_UP_RUNS runs a session in all, so that the user's Auto layout
+ * finds ELK started and its code compiled (a cold worker took 2–5 times as long for its first layouts). Only until the
+ * user asks for a layout: a warm-up run still going would hold the user's layout up behind it, so none starts after.
  */
 export function warmLayoutWorker(graph: () => ElkNodeJson): () => void {
-  if (warmed || runs || busy) return () => undefined;
+  if (!warmRunsLeft || asked) return () => undefined;
   const idle = globalThis.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 1000) as unknown as number);
   const cancelIdle = globalThis.cancelIdleCallback ?? ((id: number) => clearTimeout(id));
-  const id = idle(() => {
-    if (warmed || runs || busy) return;
-    const g = graph();
-    if ((g.children?.length ?? 0) < WARM_UP_NODES) return;
-    warmed = true;
-    layoutInWorker(g).catch(() => undefined);
-  }, { timeout: 5000 });
-  return () => cancelIdle(id);
+  let id: number | undefined;
+  let cancelled = false;
+  let g: ElkNodeJson | undefined;
+  const run = () => {
+    id = idle(() => {
+      id = undefined;
+      if (cancelled || asked || !warmRunsLeft) return;
+      if (busy) return run();
+      g ??= graph();
+      if ((g.children?.length ?? 0) < WARM_UP_NODES) return;
+      warmRunsLeft--;
+      layoutInWorker(g)
+        .catch(() => undefined)
+        .then(() => run());
+    }, { timeout: 5000 });
+  };
+  run();
+  return () => {
+    // Another system opened (or the view closed): this system's warm-up stops; a run under way finishes.
+    cancelled = true;
+    if (id !== undefined) cancelIdle(id);
+  };
 }
