@@ -323,8 +323,9 @@ export async function benchLive(browser, startHost, workspace) {
       await page.getByTestId('serial-close').click();
       await openTimed(page, dir, 250);
     };
-    // A fast console: 2 MiB/s, faster than any serial line (a 3 Mbaud line carries 0.3 MiB/s) and than QEMU's
-    // emulated UART under KVM; then a flood, as fast as the pty takes the bytes (every core of the machine busy).
+    // A fast console: 2 MiB/s, faster than any serial line (a 3 Mbaud line carries 0.3 MiB/s) and than QEMU's PL011
+    // flooded by a bare-metal loop that stores every byte without waiting (0.86-0.88 MiB/s here: qemu_virt,
+    // cortex-a53, TCG, to a file); then a flood, as fast as the pty takes the bytes (every core of the machine busy).
     // The same drag with nothing streaming: what the drag alone costs on this page, in this run.
     const quiet = await dragFrames(page, 'node-pd-pd_0', 100);
     runs.paced = await liveStream(page, workspace, { rate: 2 << 20 });
