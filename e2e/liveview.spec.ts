@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { expect, test } from './fixtures';
 import { requireTool } from './requireTool';
+import { startPtyPair } from '../tests/support/ptyPair';
 
 /** Record every value a node's data-live attribute takes, in order (window.__live[testId]). */
 async function watchLive(page: import('@playwright/test').Page, testId: string) {
@@ -69,11 +69,9 @@ test('live view: a monitor fault report on a serial console turns its PD red wit
   requireTool('socat', 'socat');
   const dir = path.join(host.workspace, 'shm');
   await studio.newProject(dir, 'shm', 'shared-memory');
-  const a = path.join(host.workspace, 'tty-a');
-  const b = path.join(host.workspace, 'tty-b');
-  const socat: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
+  const pair = await startPtyPair(host.workspace);
+  const { a, b } = pair;
   try {
-    await expect.poll(() => existsSync(a) && existsSync(b)).toBe(true);
     const board = new SerialPort({ path: b, baudRate: 115200, autoOpen: false });
     await new Promise<void>((res, rej) => board.open((e) => (e ? rej(e) : res())));
     const send = (text: string) => new Promise<void>((res, rej) => board.write(text.replace(/\r?\n/g, '\r\n'), (e) => (e ? rej(e) : board.drain(() => res()))));
@@ -155,6 +153,6 @@ test('live view: a monitor fault report on a serial console turns its PD red wit
     await expect(consumer).toHaveAttribute('data-live', 'off');
     board.close();
   } finally {
-    socat.kill('SIGKILL');
+    pair.close();
   }
 });

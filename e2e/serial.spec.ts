@@ -1,19 +1,18 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { expect, test } from './fixtures';
 import { requireTool } from './requireTool';
+import { startPtyPair } from '../tests/support/ptyPair';
 
 test('a serial console on a real pty: text from the board, keystrokes with TCU padding, a log file', async ({ studio, host, page }) => {
   requireTool('socat', 'socat');
   const dir = path.join(host.workspace, 'serialproj');
   await studio.newProject(dir, 'serialproj');
-  const a = path.join(host.workspace, 'tty-a');
-  const b = path.join(host.workspace, 'tty-b');
-  const socat: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
+  const pair = await startPtyPair(host.workspace);
+  const { a, b } = pair;
   try {
-    await expect.poll(() => existsSync(a) && existsSync(b)).toBe(true);
     const board = new SerialPort({ path: b, baudRate: 115200, autoOpen: false });
     // A port that is not there: a clear error, and the form keeps what was typed.
     await studio.openTab('terminal');
@@ -105,6 +104,53 @@ test('a serial console on a real pty: text from the board, keystrokes with TCU p
     await expect.poll(() => (existsSync(log) ? readFileSync(log, 'utf8') : '')).toBe('Ubuntu 22.04 tegra-ubuntu ttyTCU0\r\ntegra-ubuntu login: after clear\r\n');
     board.close();
   } finally {
-    socat.kill('SIGKILL');
+    pair.close();
+  }
+});
+
+test('a fast console: the terminal stays current, says where it skipped lines, and Copy still has every line', async ({ studio, host, page }) => {
+  requireTool('socat', 'socat');
+  const dir = path.join(host.workspace, 'fastproj');
+  await studio.newProject(dir, 'fastproj');
+  const pair = await startPtyPair(host.workspace, 'fast');
+  try {
+    await studio.openTab('terminal');
+    await page.getByTestId('serial-add').click();
+    await page.getByTestId('serial-target').fill(pair.a);
+    await page.getByTestId('serial-open').click();
+    await expect(page.getByTestId('serial-status')).toContainText(': open');
+    const board = await pair.openBoard();
+    // 3 MiB of PD lines as fast as the pty takes them (a PD printing in a loop), then the line that matters.
+    const lines: string[] = [];
+    let bytes = 0;
+    for (let i = 0; bytes < 3 << 20; i++) {
+      const l = `spammer|INFO: tick ${i} ${'.'.repeat(i % 50)}\r\n`;
+      lines.push(l);
+      bytes += l.length;
+    }
+    const text = lines.join('');
+    for (let i = 0; i < text.length; i += 65536) await board.send(text.slice(i, i + 65536));
+    await board.send('MON|ERROR: faulting PD: spammer\r\n');
+    const sent = Date.now();
+    // Shown within a second or two of arriving, not after the terminal has drawn 3 MiB at its own pace.
+    const term = page.getByTestId('serial-terminal');
+    // Drawing all 3 MiB at 16 KiB a frame would take over 3 s; the terminal skips what it cannot draw in time.
+    await expect(term).toContainText('faulting PD: spammer', { timeout: 2500 });
+    console.log(`fast console: last line on screen ${Date.now() - sent} ms after it was sent`);
+    // Copy (nothing selected) has every line, the skipped ones too.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.getByTestId('console-copy').click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText().then((t) => t.length))).toBe(text.length + 'MON|ERROR: faulting PD: spammer\r\n'.length);
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied.startsWith(lines[0]!)).toBe(true);
+    expect(copied.includes(lines[lines.length >> 1]!)).toBe(true);
+    // The terminal says what it did not draw; searching finds it (and selects it).
+    await page.getByTestId('console-search').fill('not drawn: the console ran faster');
+    await page.getByTestId('console-search').press('Enter');
+    await expect(page.getByTestId('console-search-count')).toHaveText(/^\d+ of \d+$/);
+    await page.screenshot({ path: 'test-results/screenshots/serial-fast.png' });
+    await board.close();
+  } finally {
+    pair.close();
   }
 });

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SerialService, type SerialStatus } from '../electron/services/serial';
+import { openBoard as openBoardAt, startPtyPair } from './support/ptyPair';
 
 const hasSocat = spawnSync('sh', ['-c', 'command -v socat']).status === 0;
 if (!hasSocat && process.env.CI === 'true') throw new Error('socat is required in CI');
@@ -21,19 +21,12 @@ afterEach(() => {
 
 /** A real pty pair: `a` for the IDE, `b` for the "board". */
 async function ptyPair(dir: string, tag = 'p') {
-  const a = path.join(dir, `${tag}-a`);
-  const b = path.join(dir, `${tag}-b`);
-  const p = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
-  procs.push(p);
-  for (let i = 0; i < 200 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 10));
-  return { a, b, proc: p };
+  const pair = await startPtyPair(dir, tag);
+  procs.push(pair.proc);
+  return pair;
 }
 
-async function openBoard(p: string) {
-  const port = new SerialPort({ path: p, baudRate: 115200, autoOpen: false });
-  await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
-  return port;
-}
+const openBoard = async (p: string) => (await openBoardAt(p)).port;
 
 const until = async (pred: () => boolean, ms = 10_000) => {
   const end = Date.now() + ms;

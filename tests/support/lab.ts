@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
+import { startPtyPair } from './ptyPair';
 
 /**
  * A lab host on loopback, built from the real parts a lab runs: a TFTP server (tftpd-hpa's in.tftpd) serving the
@@ -72,11 +73,9 @@ export async function startLab(dir: string, opts: { token?: string; entityId?: s
   chmodSync(tftpRoot, 0o755);
 
   // The console: a pty pair, ser2net serving one end over RFC 2217, the "board" holding the other.
-  const a = path.join(dir, 'console-a');
-  const b = path.join(dir, 'console-b');
-  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
-  procs.push(socat);
-  await until(() => existsSync(a) && existsSync(b), 5000, 'socat ptys');
+  const pair = await startPtyPair(dir, 'console');
+  procs.push(pair.proc);
+  const { a, b } = pair;
   const consolePort = freePort();
   const conf = path.join(dir, 'ser2net.yaml');
   writeFileSync(conf, `connection: &board\n    accepter: telnet(rfc2217),tcp,127.0.0.1,${consolePort}\n    connector: serialdev,${a},115200n81,local\n`);

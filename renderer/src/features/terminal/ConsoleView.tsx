@@ -48,10 +48,11 @@ export default function ConsoleView({ id, onInput, canEcho = false }: { id: stri
     const results = search.onDidChangeResults((r) => setFound({ index: r.resultIndex, count: r.resultCount }));
     // The whole history through a fresh renderer: flipping a view option re-draws what was received so far.
     const renderer = new ConsoleRenderer({ timestamps: view.timestamps, hex: view.hex }, new TextDecoder());
-    // The terminal is fed one piece per animation frame, the next only once it has parsed the last, each piece sized
-    // to take a few ms (shared/terminal/feed.ts): a fast console delivers megabytes a second, more than the terminal
-    // can parse and draw in a frame's time, so the rest waits for the next frames; a backlog the terminal could not
-    // keep is cut to its scroll-back. So a hidden page, which gets no frames, holds a bounded backlog too.
+    // The terminal is fed one piece per animation frame, the next only once it has parsed the last
+    // (shared/terminal/feed.ts): a fast console delivers megabytes a second, more than the terminal can parse and draw
+    // in a frame's time, so the rest waits for the next frames; what waited over half a second is skipped behind a
+    // marker line, so the terminal shows what the board prints now (the console store keeps every byte). A hidden
+    // page, which gets no frames, keeps a backlog bounded by the terminal's scroll-back.
     const feed = new TerminalFeed(
       {
         write: (text, parsed) => term.write(text, parsed),
@@ -60,6 +61,7 @@ export default function ConsoleView({ id, onInput, canEcho = false }: { id: stri
           return () => cancelAnimationFrame(f);
         },
         now: () => performance.now(),
+        visible: () => document.visibilityState !== 'hidden',
       },
       { ...DEFAULT_FEED, keepLines: () => scrollback + term.rows },
     );
