@@ -3,7 +3,7 @@ import { DEFAULT_FEED, skippedMarker, TerminalFeed, type TerminalFeedOptions } f
 
 /** A terminal that parses when told to, frames that run when told to, and a clock that moves when told to. */
 function rig(opts: Partial<TerminalFeedOptions> = {}) {
-  const t = { now: 0, visible: true };
+  const t = { now: 0, visible: true, interacting: false };
   const frames: (() => void)[] = [];
   const writes: { text: string; parsed: () => void }[] = [];
   const got: string[] = [];
@@ -19,6 +19,7 @@ function rig(opts: Partial<TerminalFeedOptions> = {}) {
       },
       now: () => t.now,
       visible: () => t.visible,
+      interacting: () => t.interacting,
     },
     { ...DEFAULT_FEED, keepLines: () => 100, ...opts },
   );
@@ -119,6 +120,17 @@ describe('TerminalFeed', () => {
     big.feed.push('the end\r\n');
     big.frame();
     expect(big.got.at(-1)).toBe('the end\r\n');
+  });
+
+  it('while the user interacts (a drag), the terminal takes one frame in yieldEvery', () => {
+    const r = rig();
+    r.feed.push(lines(0, 5000));
+    r.t.interacting = true;
+    for (let i = 0; i < 4 * DEFAULT_FEED.yieldEvery; i++) r.frame();
+    expect(r.got).toHaveLength(4);
+    r.t.interacting = false;
+    for (let i = 0; i < 4; i++) r.frame();
+    expect(r.got).toHaveLength(8);
   });
 
   it('a console slower than the terminal is never cut', () => {

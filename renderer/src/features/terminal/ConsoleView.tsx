@@ -8,6 +8,13 @@ import { ConsoleRenderer, localEcho, pasteNeedsConfirmation, type PasteCheck } f
 import { useActions, useStudio } from '../../stores/context';
 import { defaultConsoleView, SCROLLBACK_CHOICES } from '../../stores/studioStore';
 
+/** A pointer button is down somewhere on the page (a node dragged, a selection drawn): the terminal yields frames. */
+let pointerHeld = false;
+if (typeof window !== 'undefined') {
+  window.addEventListener('pointerdown', () => (pointerHeld = true), { capture: true, passive: true });
+  for (const t of ['pointerup', 'pointercancel', 'blur']) window.addEventListener(t, () => (pointerHeld = false), { capture: true, passive: true });
+}
+
 /**
  * A console: every byte of a QEMU or serial stream, keystrokes sent back through `onInput`. The toolbar searches,
  * copies, clears, and switches time stamps, hex dump and local echo; large pastes wait for a confirmation.
@@ -60,6 +67,7 @@ export default function ConsoleView({ id, onInput, canEcho = false }: { id: stri
           const f = requestAnimationFrame(cb);
           return () => cancelAnimationFrame(f);
         },
+        interacting: () => pointerHeld,
         now: () => performance.now(),
         visible: () => document.visibilityState !== 'hidden',
       },
