@@ -78,14 +78,35 @@ describe('automatic layout (ELK)', () => {
     expect(x('mr:uart')).toBeLessThan(x('pd:serial_driver'));
   });
 
-  it('a region shared by PDs far apart: the far users’ edges are left to the canvas, the rest laid out', async () => {
+  it('a region shared by PDs far apart: the far users’ edges are not given to ELK, and routed after it on lanes of their own', async () => {
     const req = request(synthetic250());
     const long = longEdges(req.edges, flowDirections(req.system, req.edges));
     // region_180+k is mapped by pd_k, pd_k+10, … pd_k+50 (the most upstream, by priority): ten channels apart each.
     expect([...long].sort()).toEqual(Array.from({ length: 50 }, (_, p) => `map:pd_${p}:3`).sort());
     expect(toElkGraph(req).edges!.length).toBe(req.edges.length - 50);
-    const { routes } = await layout(req);
-    for (const id of long) expect(routes[id]).toBeUndefined();
+    const { routes, positions } = await layout(req);
+    const boxes = nodeBoxes(req, positions);
+    const segs: [Point, Point][] = [];
+    for (const id of long) {
+      const r = routes[id]!;
+      const e = req.edges.find((x) => x.id === id)!;
+      // From the PD's east side to the region's west side, right angles only.
+      const [s, t] = [boxes[req.nodes.findIndex((n) => n.id === e.source)]!, boxes[req.nodes.findIndex((n) => n.id === e.target)]!];
+      expect(r.points[0]).toEqual({ x: s.x + s.width, y: s.y + s.height / 2 });
+      expect(r.points.at(-1)).toEqual({ x: t.x, y: t.y + t.height / 2 });
+      for (let i = 1; i < r.points.length; i++) {
+        const [a, b] = [r.points[i - 1]!, r.points[i]!];
+        expect(a.x === b.x || a.y === b.y).toBe(true);
+        segs.push([a, b]);
+      }
+      // Its lane (the horizontal run) passes over or under every node between its ends, none crossed.
+      const lane = r.points[2]!.y;
+      const [lo, hi] = [Math.min(r.points[2]!.x, r.points[3]!.x), Math.max(r.points[2]!.x, r.points[3]!.x)];
+      for (const b of boxes) if (b.x < hi && b.x + b.width > lo) expect(lane > b.y + b.height || lane < b.y).toBe(true);
+    }
+    // No two lanes overlap: horizontal runs at one height never share a stretch.
+    const runs = segs.filter(([a, b]) => a.y === b.y && Math.abs(a.x - b.x) > 40).map(([a, b]) => ({ y: a.y, lo: Math.min(a.x, b.x), hi: Math.max(a.x, b.x) }));
+    for (let i = 0; i < runs.length; i++) for (let j = i + 1; j < runs.length; j++) if (runs[i]!.y === runs[j]!.y) expect(runs[i]!.hi <= runs[j]!.lo || runs[j]!.hi <= runs[i]!.lo).toBe(true);
     // The real systems have none: their shared regions (queues, data) sit between PDs a channel or two apart.
     for (const rel of ['tests/fixtures/microkit-corpus/au-ts__sel4_profiler/profiler.system', 'tests/fixtures/microkit-corpus/au-ts__sddf/examples/echo_server/board/odroidc4_4_cores/echo_server.system', 'resources/templates/orin-agx-path-b.system']) {
       const r = request(system(rel));

@@ -346,7 +346,67 @@ export function fromElkGraph(req: LayoutRequest, laid: ElkNodeJson, pinned: Read
     if (l && l.x !== undefined && l.y !== undefined) route.label = { ...shift({ x: l.x, y: l.y }), width: l.width ?? 0, height: l.height ?? 0 };
     routes[e.id] = route;
   }
+  Object.assign(routes, farRoutes(req, out, longEdges(req.edges, reversed)));
   return { positions: out, routes };
+}
+
+/** Room between a far edge's lane and the nodes above it, and between two lanes. */
+const LANE_GAP = 24;
+const LANE_STEP = 6;
+
+/**
+ * Routes for the far edges ELK was not given (see the header): orthogonal, like ELK's, so they cross the drawing
+ * at right angles instead of as long curves. Each leaves its PD to the east, turns to a lane of its own over or under
+ * every node between its two ends (whichever is nearer), runs along it and turns to the region's west side. Lanes are stacked LANE_STEP apart in
+ * the order of their span (the shortest nearest the nodes), so no two far edges share a segment.
+ */
+export function farRoutes(req: LayoutRequest, at: Readonly<Record<string, NodePosition>>, far: ReadonlySet<string>): Record<string, EdgeRoute> {
+  const size = new Map(req.nodes.map((n) => [n.id, n]));
+  const box = (id: string) => {
+    const p = at[id];
+    const n = size.get(id);
+    return p && n ? { x: p.x, y: p.y, width: n.width, height: n.height } : undefined;
+  };
+  const boxes = req.nodes.map((n) => box(n.id)).filter((b): b is Rect => Boolean(b));
+  const edges = req.edges
+    .filter((e) => far.has(e.id))
+    .map((e) => ({ e, s: box(e.source), t: box(e.target) }))
+    .filter((x): x is { e: LayoutEdgeIn; s: Rect; t: Rect } => Boolean(x.s && x.t))
+    .map((x) => {
+      const from = { x: x.s.x + x.s.width, y: x.s.y + x.s.height / 2 };
+      const to = { x: x.t.x, y: x.t.y + x.t.height / 2 };
+      const left = Math.min(from.x, to.x) - LANE_GAP;
+      const right = Math.max(from.x, to.x) + LANE_GAP;
+      const under = boxes.filter((b) => b.x < right && b.x + b.width > left);
+      const floor = Math.max(from.y, to.y, ...under.map((b) => b.y + b.height));
+      const ceiling = Math.min(from.y, to.y, ...under.map((b) => b.y));
+      // Over the drawing or under it, whichever is nearer (shorter drops cross fewer edges).
+      const above = from.y - ceiling + (to.y - ceiling) < floor - from.y + (floor - to.y);
+      return { ...x, from, to, floor, ceiling, above, span: right - left };
+    })
+    .sort((a, b) => a.span - b.span || a.e.id.localeCompare(b.e.id));
+  const out: Record<string, EdgeRoute> = {};
+  // Lanes stack under the same floor: the k-th edge over a stretch runs k steps lower.
+  const lanes: { left: number; right: number; y: number }[] = [];
+  edges.forEach(({ e, s, t, from, to, floor, ceiling, above }, i) => {
+    const left = Math.min(from.x, to.x) - LANE_GAP;
+    const right = Math.max(from.x, to.x) + LANE_GAP;
+    const step = above ? -LANE_STEP : LANE_STEP;
+    let y = above ? ceiling - LANE_GAP : floor + LANE_GAP;
+    while (lanes.some((l) => l.left < right && l.right > left && Math.abs(l.y - y) < LANE_STEP)) y += step;
+    lanes.push({ left, right, y });
+    const outX = from.x + LANE_GAP / 2 + (i % 4) * 3;
+    const inX = to.x - LANE_GAP / 2 - (i % 4) * 3;
+    const points = [from, { x: outX, y: from.y }, { x: outX, y }, { x: inX, y }, { x: inX, y: to.y }, to];
+    const route: EdgeRoute = { points, ends: [{ x: s.x, y: s.y }, { x: t.x, y: t.y }] };
+    if (e.label) {
+      const l = req.labelSize(e.label);
+      // Beside the PD, under the edge's first stretch.
+      route.label = { x: from.x + 4, y: from.y + 3, width: l.width, height: l.height };
+    }
+    out[e.id] = route;
+  });
+  return out;
 }
 
 /** The positions the user placed by hand (dragged), from the layout's stored nodes. */
