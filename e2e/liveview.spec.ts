@@ -132,6 +132,12 @@ test('live view: a monitor fault report on a serial console turns its PD red wit
     await expect(pres.getByTestId('node-pd-consumer')).toHaveAttribute('data-live', 'faulted');
     await expect(pres.getByTestId('serial-terminal')).toContainText('faulting PD: consumer');
     await expect(pres.getByTestId('milestones')).toHaveCount(1);
+    // The timeline is this console's: its boot's milestones, in order, up to the monitor's fault report.
+    const steps = pres.getByTestId('milestones').locator('li');
+    await expect(steps.filter({ hasText: 'System ready' })).toHaveCount(1);
+    await expect(steps.filter({ hasText: 'Monitor error: faulting PD: consumer' })).toHaveCount(1);
+    const labels = await steps.allTextContents();
+    expect(labels.findIndex((l) => l.includes('System ready'))).toBeLessThan(labels.findIndex((l) => l.includes('faulting PD: consumer')));
     await expect(page.getByTestId('inspector')).toHaveCount(0);
     // Large: node titles are bigger than on the workbench.
     expect(await pres.getByTestId('node-pd-consumer').locator('.node-title').evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(20);

@@ -1,4 +1,5 @@
-import { Suspense } from 'react';
+import { Suspense, useEffect, useState } from 'react';
+import { DEFAULT_PATTERNS, MilestoneTracker, parseUserPatterns, type Milestone } from '../../../../shared/logs/milestones';
 import { useActions, useStudio } from '../../stores/context';
 import { EMULATOR_CONSOLE } from '../../stores/studioStore';
 import { Canvas, FlowProvider } from '../../shell/lazyViews';
@@ -17,7 +18,6 @@ export function Presentation() {
   const board = useStudio((s) => s.project?.studio.board);
   const active = useStudio((s) => s.activeConsole);
   const serial = useStudio((s) => s.serials.some((x) => x.id === s.activeConsole));
-  const milestones = useStudio((s) => s.milestones);
   return (
     <>
       <header className="pres-bar">
@@ -44,7 +44,7 @@ export function Presentation() {
           {active !== EMULATOR_CONSOLE && serial ? (
             <div className="pres-serial">
               <SerialConsole id={active} />
-              <Timeline milestones={milestones} />
+              <SerialTimeline id={active} />
             </div>
           ) : (
             <QemuConsole />
@@ -53,4 +53,26 @@ export function Presentation() {
       </div>
     </>
   );
+}
+
+/**
+ * The timeline of a serial console (a board's boot watched on its own port, not through Run on board): its milestones
+ * found in what the console kept and then as it arrives, with the project's patterns ahead of the built-in ones.
+ */
+function SerialTimeline({ id }: { id: string }) {
+  const actions = useActions();
+  const patterns = useStudio((s) => s.timelinePatterns);
+  const [milestones, setMilestones] = useState<Milestone[]>([]);
+  useEffect(() => {
+    const tracker = new MilestoneTracker([...parseUserPatterns(patterns).patterns, ...DEFAULT_PATTERNS]);
+    const decoder = new TextDecoder();
+    const start = () => actions.consoleLog(id)?.start ?? 0;
+    let found: Milestone[] = [];
+    setMilestones(found);
+    return actions.attachConsole(id, (chunk) => {
+      const more = tracker.feed(decoder.decode(chunk.data, { stream: true }), start() + chunk.t);
+      if (more.length) setMilestones((found = [...found, ...more]));
+    });
+  }, [id, actions, patterns]);
+  return <Timeline milestones={milestones} />;
 }
