@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,8 +117,35 @@ describe.runIf(hasSocat || process.env.CI === 'true')('serial service on real pt
     board.write('after\n');
     await until(() => readFileSync(log, 'utf8').includes('after'));
     expect(readFileSync(log, 'utf8')).toBe('before\nafter\n');
-    expect(statuses).toEqual(['open', 'disconnected', 'open']);
+    expect(statuses.filter((x, i) => x !== statuses[i - 1])).toEqual(['open', 'disconnected', 'open']);
     board.close();
+    await svc.close(id);
+  }, 30_000);
+
+  it('a pty that hung up is not opened again through the link left behind (its number may be another program’s now)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'serial-'));
+    const first = await ptyPair(dir, 'gone');
+    const details: string[] = [];
+    const svc = new SerialService({ data: () => undefined, status: (_id, _s, d) => details.push(d ?? '') });
+    const id = await svc.open(first.a, { baudRate: 115200, reconnectMs: 50 });
+    const pts = realpathSync(first.a);
+    first.proc.kill('SIGKILL');
+    await until(() => svc.status(id) === 'disconnected');
+    // Another program's pty pair, made now, gets the freed numbers: the link left behind names one of them.
+    const stranger = await ptyPair(dir, 'other');
+    const taken = [realpathSync(stranger.a), realpathSync(stranger.b)];
+    console.log(`stale link ${first.a} -> ${pts}; the stranger's ptys: ${taken.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(svc.status(id)).toBe('disconnected');
+    expect(details.at(-1)).toMatch(/still names the pty that hung up .*waiting for the link to be made again/);
+    // The stranger's ptys were left alone: both ends open with their locks.
+    const x = await openBoard(stranger.a);
+    const y = await openBoard(stranger.b);
+    x.close();
+    y.close();
+    // The link made again (the board's socat restarted): reconnected.
+    await ptyPair(dir, 'gone');
+    await until(() => svc.status(id) === 'open');
     await svc.close(id);
   }, 30_000);
 

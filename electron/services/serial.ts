@@ -53,6 +53,8 @@ interface Session {
   opts: SerialOptions;
   link?: Link;
   status: SerialStatus;
+  /** The status's detail as last told. */
+  detail?: string;
   log?: WriteStream;
   logBytes: number;
   closing: boolean;
@@ -66,6 +68,8 @@ interface Session {
   out: Uint8Array[];
   outBytes: number;
   outTimer?: NodeJS.Timeout;
+  /** The pty last opened through a link (see `stalePty`): the link itself as it was then. */
+  ptyLink?: { ino: bigint; ctimeNs: bigint };
 }
 
 /**
@@ -88,6 +92,16 @@ async function identify(target: string): Promise<DeviceIdentity | undefined> {
     const real = await fs.realpath(target);
     const st = await fs.stat(real);
     return { real, rdev: st.rdev, ino: st.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A link's own identity (not its target's): a link made again (socat started again) has a new change time. */
+async function linkIdentity(target: string): Promise<{ ino: bigint; ctimeNs: bigint } | undefined> {
+  try {
+    const st = await fs.lstat(target, { bigint: true });
+    return st.isSymbolicLink() ? { ino: st.ino, ctimeNs: st.ctimeNs } : undefined;
   } catch {
     return undefined;
   }
@@ -132,8 +146,9 @@ export class SerialService {
   private setStatus(s: Session, status: SerialStatus, detail?: string) {
     // The bytes received before a status change are told before it.
     this.sendReceived(s);
-    if (s.status === status) return;
+    if (s.status === status && s.detail === detail) return;
     s.status = status;
+    s.detail = detail;
     this.events.status(s.id, status, detail);
   }
 
@@ -212,10 +227,17 @@ export class SerialService {
     this.setStatus(s, 'disconnected', s.opts.reconnect ? `${why}; reconnecting every ${s.opts.reconnectMs} ms` : why);
     if (!s.opts.reconnect) return;
     s.attempts = 0;
+    let said = '';
     const retry = () => {
       if (s.closing || s.link) return;
       s.attempts++;
-      this.connect(s).catch(() => {
+      this.connect(s).catch((e: Error) => {
+        // Why it does not come back, when that is more than "not there yet" (said once, not at every attempt).
+        const wait = /still names the pty that hung up/.test(e.message) ? e.message : '';
+        if (wait !== said && !s.closing) {
+          said = wait;
+          this.setStatus(s, 'disconnected', `${why}; reconnecting every ${s.opts.reconnectMs} ms${wait ? ` (${wait})` : ''}`);
+        }
         s.timer = setTimeout(retry, s.opts.reconnectMs);
       });
     };
@@ -257,6 +279,13 @@ export class SerialService {
       const SerialPort = await loadSerialPort();
       const before = await identify(t.path);
       if (!before) throw new Error(`No such file or directory`);
+      // A pty pair that hung up is gone for good, and its number goes to the next pty made anywhere on the machine
+      // (another socat, a terminal, QEMU's -serial pty): a link left behind (a SIGKILLed socat removes none) would
+      // open that stranger's pty. So a pty is opened again through a link only once the link was made again.
+      const linkNow = before.real.startsWith('/dev/pts/') ? await linkIdentity(t.path) : undefined;
+      if (s.ptyLink && linkNow && linkNow.ino === s.ptyLink.ino && linkNow.ctimeNs === s.ptyLink.ctimeNs) {
+        throw new Error(`${t.path} still names the pty that hung up (${before.real} may be another program's now): waiting for the link to be made again`);
+      }
       const port = await new Promise<InstanceType<typeof SerialPortClass>>((resolve, reject) => {
         const o = s.opts;
         const p = new SerialPort({
@@ -292,6 +321,7 @@ export class SerialService {
       port.on('data', (d: Buffer) => this.received(s, d));
       port.on('close', (e: { disconnected?: boolean } | null) => this.lost(s, link, e?.disconnected ? 'the port hung up' : 'closed'));
       s.link = link;
+      s.ptyLink = linkNow;
       this.watch(s, link, t.path, before, port);
       this.setStatus(s, 'open', s.attempts ? `reconnected after ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}` : undefined);
       return;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 
@@ -25,9 +25,11 @@ export interface Board {
 export async function startPtyPair(dir: string, tag = 'tty'): Promise<PtyPair> {
   const a = path.join(dir, `${tag}-a`);
   const b = path.join(dir, `${tag}-b`);
+  // A SIGKILLed socat leaves its links behind: the new pair's are the ones that are not those.
+  const stale = [a, b].map(linkIno);
   const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
   const end = Date.now() + 10_000;
-  while (!(existsSync(a) && existsSync(b))) {
+  while (!(existsSync(a) && existsSync(b) && linkIno(a) !== stale[0] && linkIno(b) !== stale[1])) {
     if (Date.now() > end || proc.exitCode !== null) {
       proc.kill('SIGKILL');
       throw new Error(`socat made no pty pair at ${a} and ${b} within 10 s`);
@@ -41,6 +43,16 @@ export async function startPtyPair(dir: string, tag = 'tty'): Promise<PtyPair> {
     openBoard: () => openBoard(b),
     close: () => void proc.kill('SIGKILL'),
   };
+}
+
+/** A link's own identity: its inode and change time in ns (an inode number is reused at once; the time is not). */
+function linkIno(p: string): string | undefined {
+  try {
+    const st = lstatSync(p, { bigint: true });
+    return `${st.ino}:${st.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function openBoard(p: string): Promise<Board> {
