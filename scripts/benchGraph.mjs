@@ -8,6 +8,8 @@
 //  - the live view under a fast console: 10 MiB of PD lines at 2 MiB/s through a serial console (socat pty) while the
 //    250-node graph shows its PDs' activity: frame interval p95 against the same page idle (target <= 16 ms);
 //    `--only live` adds the console off screen, a drag during the stream, and a flood (as fast as the pty takes it)
+// Diagnostics: LIVE_PROFILE=FILE / LIVE_TRACE=FILE (the live runs), DRAG_PROFILE=FILE (each drag) write CPU profiles
+// or traces to look at in Chromium's DevTools.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SerialPort } from 'serialport';
@@ -93,6 +95,11 @@ async function dragFrames(page, nodeTestId, steps = 150) {
   const busy = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value * 1000;
   const settle = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
   const work = [];
+  // DRAG_PROFILE=FILE: a CPU profile of the drag (FILE.cpuprofile).
+  if (process.env.DRAG_PROFILE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   await page.mouse.move(x, y);
   await page.mouse.down();
   await settle();
@@ -105,6 +112,7 @@ async function dragFrames(page, nodeTestId, steps = 150) {
     before = now;
   }
   await page.mouse.up();
+  if (process.env.DRAG_PROFILE) writeFileSync(`${process.env.DRAG_PROFILE}.${nodeTestId}.cpuprofile`, JSON.stringify((await cdp.send('Profiler.stop')).profile));
   await cdp.detach();
   await page.waitForTimeout(100);
   const after = await page.getByTestId(nodeTestId).boundingBox();
