@@ -317,9 +317,8 @@ export async function openStudio(browser, startHost) {
  * The live view alone (`npm run bench -- --only live`): the 250-node system open from a plain folder, the fast
  * console measured with the console on screen and off it, each against the same page idle in the same run.
  */
-export async function benchLive(browser, startHost, workspace) {
-  const { child, ctx, page } = await openStudio(browser, startHost);
-  try {
+export function benchLive(browser, startHost, workspace) {
+  return withStudio(browser, startHost, workspace, 'live', async (page) => {
     const dir = path.join(workspace, 'big');
     await newProject(page, dir, 'big');
     writeFileSync(path.join(dir, 'big.system'), synthetic250());
@@ -346,9 +345,17 @@ export async function benchLive(browser, startHost, workspace) {
     await again();
     runs.flood = await liveStream(page, workspace);
     return runs;
+  });
+}
+
+/** A studio of its own for one benchmark: `run(page)`, a screenshot of the page if it fails, the host stopped after. */
+async function withStudio(browser, startHost, workspace, what, run) {
+  const { child, ctx, page } = await openStudio(browser, startHost);
+  try {
+    return await run(page);
   } catch (err) {
     await page.screenshot({ path: path.join(workspace, 'failure.png') });
-    throw new Error(`live benchmark failed (screenshot ${path.join(workspace, 'failure.png')}): ${err.message}`);
+    throw new Error(`${what} benchmark failed (screenshot ${path.join(workspace, 'failure.png')}): ${err.message}`);
   } finally {
     await ctx.close();
     child.kill('SIGTERM');
@@ -368,9 +375,8 @@ export function printLive(r) {
   }
 }
 
-export async function benchGraph(browser, startHost, workspace, corpusDir) {
-  const { child, ctx, page } = await openStudio(browser, startHost);
-  try {
+export function benchGraph(browser, startHost, workspace, corpusDir) {
+  return withStudio(browser, startHost, workspace, 'graph', async (page) => {
     // Three projects: the baseline (one PD), the synthetic 250 nodes, and the largest file of the corpus.
     const dirs = { hello: path.join(workspace, 'hello'), big: path.join(workspace, 'big'), corpus: path.join(workspace, 'corpus') };
     await newProject(page, dirs.hello, 'hello');
@@ -416,13 +422,7 @@ export async function benchGraph(browser, startHost, workspace, corpusDir) {
       layoutMs: { corpusFirst: layoutCorpus[0], corpus: median(layoutCorpus.slice(1)), big250First: layoutBig[0], big250: median(layoutBig.slice(1)) },
       liveStream: live,
     };
-  } catch (err) {
-    await page.screenshot({ path: path.join(workspace, 'failure.png') });
-    throw new Error(`graph benchmark failed (screenshot ${path.join(workspace, 'failure.png')}): ${err.message}`);
-  } finally {
-    await ctx.close();
-    child.kill('SIGTERM');
-  }
+  });
 }
 
 export function printGraph(g) {
