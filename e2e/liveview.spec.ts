@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { expect, test } from './fixtures';
-import { requireTool } from './requireTool';
+import { baremetalLoaderImage, requireTool } from './requireTool';
 import { startPtyPair } from '../tests/support/ptyPair';
 
 /** Record every value a node's data-live attribute takes, in order (window.__live[testId]). */
@@ -20,15 +20,12 @@ async function watchLive(page: import('@playwright/test').Page, testId: string) 
 }
 
 test('live view: a QEMU boot of the hello template lights its PD up — not started, then printing — with the last line on hover', async ({ studio, host, page }) => {
-  requireTool('qemu-system-aarch64', 'qemu-system-arm');
-  requireTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu');
-  const elf = process.env.SEL4_STUDIO_BAREMETAL_ELF;
-  expect(elf, 'globalSetup builds the bare-metal fixture').toBeTruthy();
+  const image = baremetalLoaderImage();
   const dir = path.join(host.workspace, 'hello');
   await studio.newProject(dir, 'hello', 'hello');
   mkdirSync(path.join(dir, 'build'), { recursive: true });
   // The bare-metal image prints the recorded Microkit boot (loader, kernel, monitor) and the hello PD's line.
-  copyFileSync(path.join(path.dirname(elf!), 'loader.img'), path.join(dir, 'build/loader.img'));
+  copyFileSync(image, path.join(dir, 'build/loader.img'));
 
   const node = page.getByTestId('node-pd-hello');
   await expect(node).toHaveAttribute('data-live', 'off');

@@ -1,18 +1,15 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
-import { requireTool } from './requireTool';
+import { baremetalLoaderImage } from './requireTool';
 
 test('boot the bare-metal program in QEMU from the UI: console, timeline, monitor, reset, stop', async ({ studio, host, page }) => {
-  requireTool('qemu-system-aarch64', 'qemu-system-arm');
-  requireTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu');
-  const elf = process.env.SEL4_STUDIO_BAREMETAL_ELF;
-  expect(elf, 'globalSetup builds the bare-metal fixture').toBeTruthy();
+  const image = baremetalLoaderImage();
   const dir = path.join(host.workspace, 'boot');
   await studio.newProject(dir, 'boot');
   mkdirSync(path.join(dir, 'build'), { recursive: true });
   // The program as a raw loader.img: the default target, booted the way the Microkit manual boots loader.img.
-  copyFileSync(path.join(path.dirname(elf!), 'loader.img'), path.join(dir, 'build/loader.img'));
+  copyFileSync(image, path.join(dir, 'build/loader.img'));
 
   await studio.openTab('terminal');
   await expect(page.getByTestId('qemu-kind')).toHaveValue('image');

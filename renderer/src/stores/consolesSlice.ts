@@ -36,6 +36,11 @@ export interface ConsolesActions {
   consoleText(id: string): string;
   /** The console's kept chunks and the time (performance.now) of its first byte; chunk times count from it. */
   consoleLog(id: string): { start: number; chunks: readonly ConsoleEntry[] } | undefined;
+  /**
+   * The console's kept text after chunk number `since`, decoded in order, each piece with its arrival time
+   * (performance.now()); false when the console has none kept (a reader then waits for what arrives).
+   */
+  readConsole(id: string, since: number, onText: (text: string, at: number) => void): boolean;
   /** The number of the newest chunk any console received (0 before the first). */
   consoleSeq(): number;
   showConsole(id: string): void;
@@ -83,6 +88,13 @@ export const createConsolesSlice: SliceFactory<ConsolesState, ConsolesActions> =
       consoleLog(id: string) {
         const c = consoles.get(id);
         return c && { start: c.start, chunks: c.chunks };
+      },
+      readConsole(id: string, since: number, onText: (text: string, at: number) => void) {
+        const c = consoles.get(id);
+        if (!c) return false;
+        const dec = new TextDecoder();
+        for (const chunk of c.chunks) if (chunk.seq > since) onText(dec.decode(chunk.data, { stream: true }), c.start + chunk.t);
+        return true;
       },
       consoleSeq() {
         return seq;

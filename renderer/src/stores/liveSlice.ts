@@ -137,11 +137,8 @@ export const createLiveSlice: SliceFactory<LiveState, LiveActions> = (client, se
     src = fresh(from);
     sources.set(source, src);
     const id = consoleOf(source);
-    const log = id ? actions.consoleLog(id) : undefined;
-    if (log) {
-      const dec = new TextDecoder();
-      for (const chunk of log.chunks) if (chunk.seq > from) src.tracker.feed(dec.decode(chunk.data, { stream: true }), log.start + chunk.t);
-    } else src.queue = queued;
+    const tracker = src.tracker;
+    if (!(id && actions.readConsole(id, from, (text, at) => tracker.feed(text, at)))) src.queue = queued;
     schedule();
     return src;
   };

@@ -39,12 +39,8 @@ export const createTimelineSlice: SliceFactory<TimelineState, TimelineActions> =
         if (errors.length) return false;
         tracker = new MilestoneTracker([...patterns, ...DEFAULT_PATTERNS]);
         const q = get().qemu;
-        const log = q && actions.consoleLog(q.id);
         const again: Milestone[] = [];
-        if (log) {
-          const dec = new TextDecoder();
-          for (const chunk of log.chunks) if (chunk.seq > trackerFrom) again.push(...tracker.feed(dec.decode(chunk.data, { stream: true }), log.start + chunk.t));
-        }
+        if (q) actions.readConsole(q.id, trackerFrom, (text, at) => again.push(...tracker.feed(text, at)));
         set({ milestones: again });
         if (save && get().project) {
           try {

@@ -2,11 +2,9 @@ import { useReactFlow } from '@xyflow/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { setLayout } from '../../../../shared/model/edits';
 import { fromElkGraph, pinnedPositions, toElkGraph } from '../../../../shared/model/elkLayout';
-import { graphEdges } from '../../../../shared/model/graphEdges';
-import { applyGroups, toFlow } from './graphModel';
-import { framedGroups, recogniseGroups } from '../../../../shared/model/groups';
+import { layoutRequestOf } from './graphModel';
+import { recogniseGroups } from '../../../../shared/model/groups';
 import { userLayout, warmLayoutWorker } from './elkClient';
-import { edgeLabelSize, layoutSize } from './nodeSize';
 import { fitAll } from './fit';
 import { allProtectionDomains, mrKey, pdKey } from '../../../../shared/model/system';
 import { useActions, useStudio, useStudioStore } from '../../stores/context';
@@ -56,23 +54,9 @@ export function GraphTools() {
     if (opened) setTimeout(zoom, 50);
     else zoom();
   };
-  /** The layout request for a document, as the canvas draws it (at the sizes drawn, estimated until measured): a
-   * collapsed group is one node with its members' outside edges; the groups drawn as frames are ELK compound nodes,
-   * so their members are laid out together. */
-  const layoutRequest = (doc: StudioDoc) => {
-    const groups = recogniseGroups(doc.system);
-    const collapsed = new Set(doc.layout.collapsed ?? []);
-    const drawn = applyGroups(toFlow(doc, [], new Map()), groups, collapsed, doc.layout.nodes);
-    const { nodes } = drawn;
-    return {
-      system: doc.system,
-      nodes: nodes.map((n) => ({ id: n.id, ...layoutSize(n, flow.getInternalNode(n.id)?.measured) })),
-      edges: collapsed.size ? drawn.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, label: typeof e.label === 'string' ? e.label : undefined })) : graphEdges(doc.system),
-      labelSize: edgeLabelSize,
-      groups: framedGroups(groups, collapsed, new Set(nodes.map((n) => n.id))),
-    };
-  };
-  // A system opened: the layout worker warmed in idle time (once a session; see warmLayoutWorker).
+  /** The layout request for a document as the canvas draws it, at the sizes drawn (graphModel.ts). */
+  const layoutRequest = (doc: StudioDoc) => layoutRequestOf(doc, (id) => flow.getInternalNode(id)?.measured);
+  // A system opened: the layout worker warmed while the user leaves the page alone (see warmLayoutWorker).
   const opened = useStudio((s) => s.opened);
   useEffect(() => (opened ? warmLayoutWorker(() => toElkGraph(layoutRequest(store.getState().doc))) : undefined), [opened]); // eslint-disable-line react-hooks/exhaustive-deps
   const autoLayout = (all = false) => {

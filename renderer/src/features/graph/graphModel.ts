@@ -1,12 +1,13 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { Diagnostic } from '../../../../shared/api/diagnostics';
 import type { EditorDoc } from '../../../../shared/model/edits';
-import type { EdgeRoute } from '../../../../shared/model/elkLayout';
+import type { EdgeRoute, LayoutRequest } from '../../../../shared/model/elkLayout';
 import { drawnPositions, estimatedPdHeight, LAYOUT_ORIGIN, pdsInDrawOrder } from '../../../../shared/model/layout';
 import { isArmIrq, mrKey, pdKey, type IrqEntry } from '../../../../shared/model/system';
 import { graphEdges, type GraphEdgeKind } from '../../../../shared/model/graphEdges';
 import { GROUP_PAD } from '../../../../shared/model/elkLayout';
-import { drawnAs, framedGroups, type Group, type GroupKind } from '../../../../shared/model/groups';
+import { drawnAs, framedGroups, recogniseGroups, type Group, type GroupKind } from '../../../../shared/model/groups';
+import { edgeLabelSize, layoutSize } from './nodeSize';
 import type { NodePosition } from '../../../../shared/model/project';
 
 export type PdNodeData = {
@@ -308,4 +309,23 @@ export function groupFrames(nodes: readonly StudioNode[], groups: readonly Group
     frames.set(g.id, { id: g.id, label: g.label, kind: g.kind, x, y, width, height, depth: depth(g.id), members });
   }
   return [...frames.values()].sort((a, b) => a.depth - b.depth);
+}
+
+/**
+ * The automatic layout's request for a document, as the canvas draws it: at the sizes drawn (`measured`, estimated
+ * until a node was measured); a collapsed group is one node with its members' outside edges; the groups drawn as
+ * frames are ELK compound nodes, so their members are laid out together.
+ */
+export function layoutRequestOf(doc: EditorDoc, measured: (id: string) => { width?: number; height?: number } | undefined): LayoutRequest {
+  const groups = recogniseGroups(doc.system);
+  const collapsed = new Set(doc.layout.collapsed ?? []);
+  const drawn = applyGroups(toFlow(doc, [], new Map()), groups, collapsed, doc.layout.nodes);
+  const { nodes } = drawn;
+  return {
+    system: doc.system,
+    nodes: nodes.map((n) => ({ id: n.id, ...layoutSize(n, measured(n.id)) })),
+    edges: collapsed.size ? drawn.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, label: typeof e.label === 'string' ? e.label : undefined })) : graphEdges(doc.system),
+    labelSize: edgeLabelSize,
+    groups: framedGroups(groups, collapsed, new Set(nodes.map((n) => n.id))),
+  };
 }

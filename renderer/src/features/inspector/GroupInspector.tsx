@@ -24,30 +24,29 @@ export function GroupInspector({ group }: { group: Group }) {
       <p className="muted">
         {pds.length} protection domain{pds.length === 1 ? '' : 's'}, {mrs.length} region{mrs.length === 1 ? '' : 's'}
       </p>
-      <ul className="group-members">
-        {pds.map((k) => (
-          <li key={k}>
-            <button className="link" onClick={() => open(k)}>
-              {k.slice(3)}
-            </button>
-            {group.roles?.[k] ? <span className="muted"> · {group.roles[k]}</span> : null}
-          </li>
-        ))}
-      </ul>
+      <Members keys={pds} roles={group.roles} open={open} />
       {mrs.length > 0 && (
         <details>
           <summary>Regions</summary>
-          <ul className="group-members">
-            {mrs.map((k) => (
-              <li key={k}>
-                <button className="link" onClick={() => open(k)}>
-                  {k.slice(3)}
-                </button>
-              </li>
-            ))}
-          </ul>
+          <Members keys={mrs} open={open} />
         </details>
       )}
     </div>
+  );
+}
+
+/** Members as links (each opens the group and selects it), with their part in the group when it has one. */
+function Members({ keys, roles, open }: { keys: string[]; roles?: Group['roles']; open: (key: string) => void }) {
+  return (
+    <ul className="group-members">
+      {keys.map((k) => (
+        <li key={k}>
+          <button className="link" onClick={() => open(k)}>
+            {k.slice(3)}
+          </button>
+          {roles?.[k] ? <span className="muted"> · {roles[k]}</span> : null}
+        </li>
+      ))}
+    </ul>
   );
 }

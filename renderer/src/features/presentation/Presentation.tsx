@@ -66,11 +66,11 @@ function SerialTimeline({ id }: { id: string }) {
   useEffect(() => {
     const tracker = new MilestoneTracker([...parseUserPatterns(patterns).patterns, ...DEFAULT_PATTERNS]);
     const decoder = new TextDecoder();
-    const start = () => actions.consoleLog(id)?.start ?? 0;
     let found: Milestone[] = [];
     setMilestones(found);
+    // Times from the console's first byte (the tracker counts from the first text it is given either way).
     return actions.attachConsole(id, (chunk) => {
-      const more = tracker.feed(decoder.decode(chunk.data, { stream: true }), start() + chunk.t);
+      const more = tracker.feed(decoder.decode(chunk.data, { stream: true }), chunk.t);
       if (more.length) setMilestones((found = [...found, ...more]));
     });
   }, [id, actions, patterns]);
